@@ -1,0 +1,69 @@
+"""Small interfaces core/ asks the outer layers to implement.
+
+core/ never touches files, HTTP or messengers itself: a use case that needs to
+store a file or send a message receives an object with one of these shapes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+__all__ = ["DeliveryError", "FileStore", "OutgoingMessage", "Sender", "StoredFile"]
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """What a store says about a file it keeps."""
+
+    key: str  # backend-independent path, e.g. "Клиенты/Иванов И.И./2026-11-23 №123 Баннер/layout.pdf"
+    size: int
+    content_type: str = "application/octet-stream"
+
+
+@runtime_checkable
+class FileStore(Protocol):
+    """Where order files, photos, receipts and documents live (local folders or Yandex Disk)."""
+
+    def save(self, folder: str, name: str, data: bytes, content_type: str | None = None) -> StoredFile:
+        """Store bytes under folder/name (name made safe and unique); return the stored key."""
+
+    def read(self, key: str) -> bytes:
+        """Return the bytes of a stored file; raise FileNotFoundError if it is gone."""
+
+    def exists(self, key: str) -> bool: ...
+
+    def delete(self, key: str) -> None: ...
+
+    def share_link(self, key: str) -> str | None:
+        """A link a client can open, or None when the backend cannot share."""
+
+
+class DeliveryError(Exception):
+    """A channel could not deliver. permanent=True: do not retry this channel for this recipient."""
+
+    def __init__(self, message: str, *, permanent: bool = False, retry_after: float | None = None):
+        super().__init__(message)
+        self.permanent = permanent
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    """One message to one address on one channel, as the outbox hands it to a transport."""
+
+    address: str  # chat id, Viber user id, phone in E.164, e-mail
+    text: str
+    subject: str | None = None
+    buttons: list[list[tuple[str, str]]] = field(default_factory=list)  # rows of (label, payload)
+    attachments: list[tuple[str, bytes, str]] = field(default_factory=list)  # (name, data, mime)
+    headers: dict[str, str] = field(default_factory=dict)
+    idempotency_key: str | None = None
+
+
+class Sender(Protocol):
+    """A transport for one channel. Raises DeliveryError; returns the platform's message id."""
+
+    channel: str
+
+    def send(self, message: OutgoingMessage) -> str | None: ...
