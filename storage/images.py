@@ -75,7 +75,8 @@ class CleanImage:
 
 
 def _mp(pixels: float) -> str:
-    return f"{pixels / 1_000_000:.0f}".replace(".", ",")
+    mp = pixels / 1_000_000
+    return (f"{mp:.1f}" if mp < 10 else f"{mp:.0f}").replace(".", ",")
 
 
 def _open(data: bytes) -> Image.Image:

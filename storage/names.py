@@ -27,6 +27,9 @@ def safe_segment(raw: str, fallback: str = "без имени") -> str:
     text = _DOTS.sub(".", text)  # "И..И" and ".." never survive as traversal
     text = _SPACES.sub(" ", text).strip()
     text = text.strip(". ")  # Windows drops trailing dots/spaces; leading dot = hidden file
+    stem, ext = split_ext(text)
+    if ext and stem.rstrip(". "):
+        text = stem.rstrip(". ") + ext  # "отчёт ?.pdf" -> "отчёт.pdf", not "отчёт .pdf"
     if len(text) > MAX_SEGMENT:
         stem, ext = split_ext(text)
         text = stem[: MAX_SEGMENT - len(ext)].rstrip(". ") + ext
@@ -59,6 +62,11 @@ def check_key(key: str) -> str:
 
 def join_key(folder: str, name: str) -> str:
     """Clean every segment of a folder ("A/B/C") and a file name into one key."""
-    parts = [safe_segment(p) for p in (folder or "").replace("\\", "/").split("/") if p.strip()]
+    # "." / ".." / empty folder parts are dropped, never turned into a folder of their own
+    parts = [
+        seg
+        for p in (folder or "").replace("\\", "/").split("/")
+        if (seg := safe_segment(p, fallback=""))
+    ]
     parts.append(safe_segment(name, fallback="файл"))
     return "/".join(parts)
