@@ -25,7 +25,9 @@ class StoredFile:
 class FileStore(Protocol):
     """Where order files, photos, receipts and documents live (local folders or Yandex Disk)."""
 
-    def save(self, folder: str, name: str, data: bytes, content_type: str | None = None) -> StoredFile:
+    def save(
+        self, folder: str, name: str, data: bytes, content_type: str | None = None
+    ) -> StoredFile:
         """Store bytes under folder/name (name made safe and unique); return the stored key."""
 
     def read(self, key: str) -> bytes:

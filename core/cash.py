@@ -1,0 +1,265 @@
+"""The ledger: cash movements between the main cash desk and each employee's desk.
+
+An employee's balance ("still on them") = issued + collected − spent − handed over.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+import peewee as pw
+
+from core import search
+from core.access import Actor, require_money_of, require_role
+from core.clock import utcnow
+from core.db import database
+from core.errors import AccessDenied, NotFound, ValidationError
+from core.models import Account, Attachment, CashMovement, Employee, ExpenseCategory, Order, Payment
+from core.money import check_sum, parse_money
+
+__all__ = [
+    "DEFAULT_CATEGORIES",
+    "ExpenseText",
+    "account_of",
+    "balance",
+    "employee_summary",
+    "hand_over",
+    "issue_advance",
+    "log_expense",
+    "main_account",
+    "movements",
+    "parse_expense_text",
+    "record_main",
+]
+
+KIND_NAMES = {
+    "advance": "Выдано под отчёт",
+    "expense": "Расход",
+    "collection": "Получено от клиента",
+    "handover": "Сдано в кассу",
+    "income": "Приход в кассу",
+    "outcome": "Расход из кассы",
+}
+
+# The synonyms are the words crews actually write on a receipt photo.
+DEFAULT_CATEGORIES = [
+    ("Бензин", "бензин, заправка, заправил, топливо, дизель, солярка, аи-92, аи-95, азс, газ"),
+    (
+        "Материалы",
+        "материалы, материал, кабель, провод, автомат, щиток, счетчик, саморезы, краска, бумага, пленка, баннер",
+    ),
+    ("Инструмент", "инструмент, инструменты, дрель, перфоратор, сверло, биты, ключ"),
+    ("Транспорт", "такси, парковка, платон, проезд, стоянка, мойка"),
+    ("Еда", "еда, обед, кофе, продукты"),
+    ("Связь", "связь, телефон, интернет"),
+    ("Прочее", "прочее, другое, разное"),
+]
+
+
+def main_account() -> Account:
+    account, _ = Account.get_or_create(
+        kind="main", employee=None, defaults={"name": "Основная касса"}
+    )
+    return account
+
+
+def account_of(employee: Employee | int) -> Account:
+    employee = employee if isinstance(employee, Employee) else Employee.get_by_id(employee)
+    account = Account.get_or_none(Account.employee == employee.id)
+    if account is None:
+        account = Account.create(kind="employee", employee=employee, name=f"Касса: {employee.name}")
+    return account
+
+
+def balance(account: Account | int) -> int:
+    incoming = CashMovement.select(pw.fn.COALESCE(pw.fn.SUM(CashMovement.amount), 0)).where(
+        CashMovement.to_account == account
+    )
+    outgoing = CashMovement.select(pw.fn.COALESCE(pw.fn.SUM(CashMovement.amount), 0)).where(
+        CashMovement.from_account == account
+    )
+    return int(incoming.scalar()) - int(outgoing.scalar())
+
+
+def movements(account: Account | int, limit: int = 20) -> list[CashMovement]:
+    return list(
+        CashMovement.select()
+        .where((CashMovement.to_account == account) | (CashMovement.from_account == account))
+        .order_by(CashMovement.at.desc(), CashMovement.id.desc())
+        .limit(limit)
+    )
+
+
+@dataclass(frozen=True)
+class Summary:
+    issued: int
+    collected: int
+    spent: int
+    handed_over: int
+    balance: int
+
+
+def employee_summary(actor: Actor, employee_id: int, since: datetime | None = None) -> Summary:
+    require_money_of(actor, employee_id)
+    account = account_of(employee_id)
+    query = CashMovement.select(CashMovement.kind, pw.fn.SUM(CashMovement.amount)).where(
+        (CashMovement.to_account == account) | (CashMovement.from_account == account)
+    )
+    if since is not None:
+        query = query.where(CashMovement.at >= since)
+    totals = dict(query.group_by(CashMovement.kind).tuples())
+    return Summary(
+        issued=int(totals.get("advance", 0)),
+        collected=int(totals.get("collection", 0)),
+        spent=int(totals.get("expense", 0)),
+        handed_over=int(totals.get("handover", 0)),
+        balance=balance(account),
+    )
+
+
+def _employee(employee_id: int) -> Employee:
+    employee = Employee.get_or_none(Employee.id == employee_id)
+    if employee is None or not employee.active:
+        raise NotFound("Сотрудник не найден или отключён.")
+    return employee
+
+
+def issue_advance(actor: Actor, employee_id: int, amount: int, note: str = "") -> CashMovement:
+    """The director hands an employee money for expenses (подотчёт)."""
+    if not actor.is_director:
+        raise AccessDenied("Выдавать деньги под отчёт может только директор.")
+    check_sum(amount, what="Сумма")
+    employee = _employee(employee_id)
+    with database.atomic():
+        return CashMovement.create(
+            kind="advance", amount=amount, from_account=main_account(), to_account=account_of(employee),
+            note=note.strip(), author=actor.employee_id,
+        )  # fmt: skip
+
+
+def log_expense(
+    actor: Actor,
+    amount: int,
+    category: str,
+    note: str = "",
+    *,
+    receipt: Attachment | None = None,
+    order_id: int | None = None,
+    employee_id: int | None = None,
+    at: datetime | None = None,
+) -> CashMovement:
+    """An employee spent money from what they hold (fuel, materials...), with the receipt."""
+    employee_id = employee_id or actor.employee_id
+    if employee_id is None:
+        raise ValidationError("Не указано, кто потратил деньги.")
+    if employee_id != actor.employee_id and not actor.is_director:
+        raise AccessDenied("Записать расход можно только на себя.")
+    check_sum(amount, what="Сумма расхода")
+    cat = ExpenseCategory.get_or_none(ExpenseCategory.name == category)
+    if cat is None:
+        raise ValidationError(f"Нет такой статьи расхода: «{category}».")
+    if order_id is not None and Order.get_or_none(Order.id == order_id) is None:
+        raise NotFound("Заказ не найден.")
+    with database.atomic():
+        return CashMovement.create(
+            kind="expense", amount=amount, from_account=account_of(_employee(employee_id)), category=cat,
+            note=note.strip()[:1000], receipt=receipt, order=order_id, author=actor.employee_id, at=at or utcnow(),
+        )  # fmt: skip
+
+
+def record_collection(actor: Actor, payment: Payment) -> CashMovement:
+    """Cash from a client: onto the taker's desk, or the main desk if the system took it."""
+    to = account_of(actor.employee_id) if actor.employee_id else main_account()
+    return CashMovement.create(
+        kind="collection" if actor.employee_id else "income", amount=payment.amount, to_account=to,
+        order=payment.order_id, payment=payment, author=actor.employee_id, at=payment.at,
+        note=f"Оплата по заказу №{payment.order.number}",
+    )  # fmt: skip
+
+
+def hand_over(
+    actor: Actor, amount: int, employee_id: int | None = None, note: str = ""
+) -> CashMovement:
+    """An employee hands cash back to the main desk."""
+    employee_id = employee_id or actor.employee_id
+    if employee_id is None:
+        raise ValidationError("Не указано, кто сдаёт деньги.")
+    if employee_id != actor.employee_id and not actor.is_director:
+        raise AccessDenied("Сдать деньги можно только свои.")
+    check_sum(amount, what="Сумма")
+    with database.atomic():
+        return CashMovement.create(
+            kind="handover", amount=amount, from_account=account_of(_employee(employee_id)),
+            to_account=main_account(), note=note.strip(), author=actor.employee_id,
+        )  # fmt: skip
+
+
+def record_main(
+    actor: Actor, kind: str, amount: int, note: str, category: str | None = None
+) -> CashMovement:
+    """Приход or расход of the main cash desk."""
+    require_role(actor, "director")
+    if kind not in ("income", "outcome"):
+        raise ValidationError("Операция кассы: приход или расход.")
+    check_sum(amount)
+    if not note.strip():
+        raise ValidationError("Напишите, за что приход или расход.")
+    cat = ExpenseCategory.get_or_none(ExpenseCategory.name == category) if category else None
+    with database.atomic():
+        main = main_account()
+        return CashMovement.create(
+            kind=kind, amount=amount, to_account=main if kind == "income" else None,
+            from_account=main if kind == "outcome" else None, category=cat, note=note.strip(),
+            author=actor.employee_id,
+        )  # fmt: skip
+
+
+def ensure_categories() -> None:
+    for position, (name, synonyms) in enumerate(DEFAULT_CATEGORIES):
+        ExpenseCategory.get_or_create(
+            name=name, defaults={"synonyms": synonyms, "position": position}
+        )
+
+
+@dataclass(frozen=True)
+class ExpenseText:
+    amount: int | None  # kopecks
+    category: str | None
+    note: str
+
+
+_AMOUNT = re.compile(
+    r"(?<![\w.,])(\d{1,3}(?:[ \u00a0]\d{3})+|\d+)(?:[.,](\d{1,2}))?(?:\s*(?:₽|руб\w*|р\b\.?))?",
+    re.I,
+)
+
+
+def parse_expense_text(text: str) -> ExpenseText:
+    """Read a crew's caption: "бензин 1000", "моя заправка, потратил 1000 рублей",
+    "купил материалы 5 000 р.". Unclear parts come back as None for the flow to ask."""
+    raw = (text or "").strip()
+    amount = None
+    rest = raw
+    for match in _AMOUNT.finditer(raw):
+        try:
+            amount = parse_money(match.group(0))
+        except ValidationError:
+            continue
+        rest = (raw[: match.start()] + " " + raw[match.end() :]).strip()
+        break
+    folded = search.words(rest)
+    category = None
+    best = None
+    for cat in (
+        ExpenseCategory.select().where(ExpenseCategory.active).order_by(ExpenseCategory.position)
+    ):
+        names = [search.fold(s.strip()) for s in [cat.name, *cat.synonyms.split(",")] if s.strip()]
+        for word_index, word in enumerate(folded):
+            if any(word == n or (len(n) >= 4 and word.startswith(n[:-1])) for n in names):
+                if best is None or word_index < best:
+                    best, category = word_index, cat.name
+                break
+    note = re.sub(r"\s+", " ", rest).strip(" ,.;-")
+    return ExpenseText(amount=amount, category=category, note=note)

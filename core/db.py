@@ -1,0 +1,52 @@
+"""Database binding. Models point at a proxy; a composition root calls `connect()`.
+
+SQLite gets WAL, a busy timeout and foreign keys (the defaults that keep a bot, a web
+worker and the scheduler from tripping over "database is locked"); PostgreSQL comes
+through the same peewee models.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from urllib.parse import urlparse
+
+import peewee as pw
+from playhouse.db_url import connect as url_connect
+
+__all__ = ["atomic", "connect", "database", "is_postgres"]
+
+database = pw.DatabaseProxy()
+
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    "busy_timeout": 10_000,
+    "foreign_keys": 1,
+    "synchronous": "normal",
+    "cache_size": -32_000,  # 32 MB page cache
+}
+
+
+def connect(url: str) -> pw.Database:
+    """Open the database at url and bind the models to it."""
+    if url.startswith("sqlite:///"):
+        db: pw.Database = pw.SqliteDatabase(url.removeprefix("sqlite:///"), pragmas=SQLITE_PRAGMAS)
+    else:
+        parsed = urlparse(url)
+        if parsed.scheme == "postgres":
+            url = "postgresql" + url[len("postgres") :]
+        db = url_connect(url)
+    database.initialize(db)
+    db.connect(reuse_if_open=True)
+    return db
+
+
+def is_postgres() -> bool:
+    return isinstance(database.obj, pw.PostgresqlDatabase)
+
+
+@contextmanager
+def atomic() -> Iterator[None]:
+    """One transaction (nested calls become savepoints)."""
+    with database.atomic():
+        yield

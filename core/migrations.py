@@ -1,0 +1,58 @@
+"""Versioned schema. A new database gets the current models at the latest version; an
+existing one gets each missing step in order, in a transaction, and keeps its data.
+
+Adding a column or table later: append a function to STEPS (never edit an old one)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import peewee as pw
+from playhouse.migrate import SchemaMigrator
+from playhouse.migrate import migrate as run_ops
+
+from core.db import database
+from core.models import ALL_MODELS, Order
+
+__all__ = ["LATEST", "current_version", "upgrade"]
+
+
+class SchemaVersion(pw.Model):
+    version = pw.IntegerField()
+
+    class Meta:
+        database = database
+        table_name = "schema_version"
+
+
+def _v2_order_source(migrator: SchemaMigrator) -> None:
+    """Orders remember where they came from (phone, site, e-mail, messenger)."""
+    run_ops(migrator.add_column("order", "source", Order.source))
+
+
+STEPS: dict[int, Callable[[SchemaMigrator], None]] = {2: _v2_order_source}
+LATEST = max(STEPS, default=1)
+
+
+def current_version() -> int:
+    if not SchemaVersion.table_exists():
+        return 0
+    row = SchemaVersion.select().first()
+    return row.version if row else 0
+
+
+def upgrade() -> tuple[int, int]:
+    """Bring the schema to LATEST; returns (from_version, to_version)."""
+    db = database.obj
+    before = current_version()
+    with database.atomic():
+        if before == 0:
+            db.create_tables([SchemaVersion, *ALL_MODELS])
+            SchemaVersion.delete().execute()
+            SchemaVersion.create(version=LATEST)
+            return 0, LATEST
+        migrator = SchemaMigrator.from_database(db)
+        for version in sorted(v for v in STEPS if v > before):
+            STEPS[version](migrator)
+            SchemaVersion.update(version=version).execute()
+    return before, max(before, LATEST)

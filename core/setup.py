@@ -1,0 +1,33 @@
+"""Bringing a database to life: schema, presets, expense categories, templates, cash desk."""
+
+from __future__ import annotations
+
+from core import cash, migrations, pipelines, templates
+from core.access import SYSTEM
+from core.db import database
+from core.models import Employee
+from core.security import generate_password
+
+__all__ = ["create_director", "prepare"]
+
+
+def prepare() -> tuple[int, int]:
+    """Idempotent: safe on every start. Returns the schema (from, to) versions."""
+    versions = migrations.upgrade()
+    with database.atomic():
+        pipelines.ensure_presets()
+        cash.ensure_categories()
+        templates.ensure_presets()
+        cash.main_account()
+    return versions
+
+
+def create_director(
+    name: str = "Директор", login: str = "director", password: str | None = None
+) -> tuple[Employee, str]:
+    """The first account; returns it with the password to print once."""
+    from core.staff import create_employee
+
+    password = password or generate_password()
+    director = create_employee(SYSTEM, name, "director", login=login, password=password)
+    return director, password

@@ -1,0 +1,108 @@
+"""Per-order correspondence: staff questions out (through the outbox), client answers in."""
+
+from __future__ import annotations
+
+from core import outbox
+from core.access import Actor, require_order, require_order_write
+from core.clock import utcnow
+from core.db import database
+from core.errors import ValidationError
+from core.models import Client, Message, Order
+
+__all__ = ["ask_client", "mark_read", "record_incoming", "thread_of"]
+
+MAX_TEXT = 4000
+
+
+def _text(text: str) -> str:
+    text = (text or "").replace("\x00", "").strip()
+    if not text:
+        raise ValidationError("Пустое сообщение.")
+    if len(text) > MAX_TEXT:
+        raise ValidationError(f"Сообщение слишком длинное (больше {MAX_TEXT} символов).")
+    return text
+
+
+def ask_client(actor: Actor, order_id: int, text: str, *, channel: str | None = None) -> Message:
+    """A question or answer from staff to the client, saved in the order and queued for delivery."""
+    order = require_order(actor, order_id)
+    require_order_write(actor, order)
+    text = _text(text)
+    with database.atomic():
+        message = Message.create(
+            order=order, client=order.client_id, direction="out", channel=channel or "auto",
+            author=actor.employee_id, text=text, is_read=True,
+            subject=f"[Заказ №{order.number}]",
+        )  # fmt: skip
+        note = outbox.notify_client(
+            order.client, text, key=f"message:{message.id}", order=order, channel=channel,
+            subject=f"[Заказ №{order.number}] Вопрос по заказу",
+        )  # fmt: skip
+        message.notification = note
+        message.save()
+    return message
+
+
+def add_note(actor: Actor, order_id: int, text: str) -> Message:
+    """An internal comment nobody outside sees."""
+    order = require_order(actor, order_id)
+    require_order_write(actor, order)
+    return Message.create(
+        order=order, client=order.client_id, direction="out", channel="note", author=actor.employee_id,
+        text=_text(text), is_read=True,
+    )  # fmt: skip
+
+
+def record_incoming(
+    client_id: int,
+    text: str,
+    *,
+    channel: str,
+    order_id: int | None = None,
+    external_id: str | None = None,
+    subject: str = "",
+) -> Message:
+    """A client's message lands in the order (or the client's card) unread. Redelivered
+    messages (same channel external id) are stored once."""
+    if external_id:
+        twin = Message.get_or_none(
+            (Message.external_id == external_id) & (Message.channel == channel)
+        )
+        if twin is not None:
+            return twin
+    with database.atomic():
+        message = Message.create(
+            order=order_id, client=client_id, direction="in", channel=channel, text=_text(text),
+            external_id=external_id, subject=subject[:300], at=utcnow(),
+        )  # fmt: skip
+        if order_id is not None:
+            Order.update(unread=Order.unread + 1).where(Order.id == order_id).execute()
+    return message
+
+
+def mark_read(actor: Actor, order_id: int) -> int:
+    order = require_order(actor, order_id)
+    with database.atomic():
+        count = (
+            Message.update(is_read=True)
+            .where((Message.order == order.id) & (Message.direction == "in") & ~Message.is_read)
+            .execute()
+        )
+        Order.update(unread=0).where(Order.id == order.id).execute()
+    return count
+
+
+def thread_of(actor: Actor, order_id: int, *, include_notes: bool = True) -> list[Message]:
+    order = require_order(actor, order_id)
+    query = Message.select().where(Message.order == order.id)
+    if actor.kind == "client" or not include_notes:
+        query = query.where(Message.channel != "note")
+    return list(query.order_by(Message.at, Message.id))
+
+
+def open_orders_of_client(client: Client) -> list[Order]:
+    return list(
+        Order.select()
+        .where((Order.client == client) & ~Order.is_archived)
+        .order_by(Order.id.desc())
+    )

@@ -1,0 +1,125 @@
+"""Test harness. BRIGADIR_TEST_DB=sqlite (default) or postgres picks the database; each
+run on PostgreSQL gets its own database and drops it afterwards. A missing service skips
+locally but fails under CI=true: no silent skips."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+
+from core import db as dbmod
+from core import runtime
+from core.access import SYSTEM, actor_for_employee
+from core.config import Config
+from core.models import ALL_MODELS
+from core.setup import prepare
+
+PG_ADMIN_DSN = os.environ.get("BRIGADIR_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def need_service(what: str, reason: str) -> None:
+    """Skip a test whose service is missing; under CI that is a failure."""
+    if IN_CI:
+        pytest.fail(f"{what} недоступен под CI=true: {reason}", pytrace=False)
+    pytest.skip(f"{what} недоступен: {reason}")
+
+
+def _pg_connect(dsn: str):
+    import psycopg2
+
+    conn = psycopg2.connect(dsn, connect_timeout=3)
+    conn.autocommit = True
+    return conn
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    kind = os.environ.get("BRIGADIR_TEST_DB", "sqlite")
+    if kind == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        return
+    try:
+        admin = _pg_connect(PG_ADMIN_DSN)
+    except Exception as exc:  # noqa: BLE001 - any connection problem means "no service"
+        need_service("PostgreSQL", str(exc).strip())
+    name = f"brigadir_test_{uuid.uuid4().hex[:10]}"
+    with admin.cursor() as cur:
+        cur.execute(f'CREATE DATABASE "{name}"')
+    base = PG_ADMIN_DSN.rsplit("/", 1)[0]
+    yield f"{base}/{name}"
+    if dbmod.database.obj is not None:
+        dbmod.database.close()
+    with admin.cursor() as cur:
+        cur.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            (name,),
+        )
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
+    admin.close()
+
+
+@pytest.fixture(scope="session")
+def _schema(database_url):
+    runtime.init(Config())
+    database = dbmod.connect(database_url)
+    prepare()
+    yield database
+
+
+def _wipe(database) -> None:
+    tables = [m._meta.table_name for m in ALL_MODELS]
+    if dbmod.is_postgres():
+        quoted = ", ".join(f'"{t}"' for t in tables)
+        database.execute_sql(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE")
+    else:
+        database.execute_sql("PRAGMA foreign_keys = OFF")
+        for table in tables:
+            database.execute_sql(f'DELETE FROM "{table}"')
+        database.execute_sql("PRAGMA foreign_keys = ON")
+
+
+@pytest.fixture
+def db(_schema):
+    """A clean database with presets (pipelines, categories, templates, main desk)."""
+    _wipe(_schema)
+    prepare()
+    yield _schema
+    if not _schema.in_transaction():
+        return
+    _schema.rollback()
+
+
+@pytest.fixture
+def staff(db):
+    """The people of the seeds: a director, two managers, two crew members, a subcontractor."""
+    from core.staff import create_crew, create_employee
+
+    crew = create_crew(SYSTEM, "Бригада 1")
+    people = {
+        "director": create_employee(
+            SYSTEM, "Сергей Директоров", "director", login="director", password="director-pass-1"
+        ),
+        "manager": create_employee(
+            SYSTEM, "Мария Менеджерова", "manager", login="maria", password="manager-pass-1"
+        ),
+        "manager2": create_employee(
+            SYSTEM, "Олег Продажин", "manager", login="oleg", password="manager-pass-2"
+        ),
+        "executor": create_employee(
+            SYSTEM, "Иван Монтажников", "executor", crew_id=crew.id, position="монтажник"
+        ),
+        "executor2": create_employee(SYSTEM, "Пётр Печатников", "executor", position="печатник"),
+        "sub": create_employee(
+            SYSTEM, "ООО «Сувенир-Принт»", "executor", is_external=True, contacts="+7 495 000-00-00"
+        ),
+    }
+    people["crew"] = crew
+    return people
+
+
+@pytest.fixture
+def actors(staff):
+    return {k: actor_for_employee(v) for k, v in staff.items() if k != "crew"}
