@@ -200,7 +200,8 @@ class Sheet:
         w = self.width if w is None else w
         y = pdf.get_y()
         self.font(9, bold=True)
-        role_w = min(pdf.get_string_width(role) + 3, w * 0.34)
+        longest_word = max((pdf.get_string_width(word) for word in role.split()), default=0)
+        role_w = min(pdf.get_string_width(role) + 3, max(w * 0.34, longest_word + 3))
         pdf.set_xy(x, y)
         pdf.multi_cell(role_w, 4.5, role, align="L", new_x="RIGHT", new_y="TOP")
         bottom = pdf.get_y()
