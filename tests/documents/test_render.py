@@ -269,3 +269,14 @@ def test_dates_in_titles():
     from core.documents.pdf import long_date
 
     assert long_date(dt.date(2026, 3, 1)) == "1 марта 2026 г."
+
+
+def test_subset_fonts_render_the_same_text(sale, tmp_path):
+    from core.documents.fonts import subset_fonts
+
+    small = subset_fonts(tmp_path / "fonts")
+    assert (small / "DejaVuSans.ttf").stat().st_size < 150_000
+    full = flat(pdf_text(render_invoice(sale)))
+    cut = render_invoice(sale, font_dir=small)
+    assert flat(pdf_text(cut)) == full
+    assert "№" in full and "×" in full and "«" in full
