@@ -28,7 +28,7 @@ from core.db import database
 from core.errors import AccessDenied, BrigadirError
 from core.models import Client, Conversation, Employee, MessengerLink, ProcessedUpdate
 
-__all__ = ["Ctx", "command", "handle", "payload", "step"]
+__all__ = ["Ctx", "already_handled", "command", "handle", "payload", "step"]
 
 log = logging.getLogger(__name__)
 
@@ -155,6 +155,20 @@ class Ctx:
         """The command meant by a menu label or a plain word ("баланс"), if any."""
         word = re.sub(r"[^\w\s]", "", self.text.lower().replace("ё", "е")).strip()
         return texts.WORDS.get(re.sub(r"\s+", " ", word))
+
+
+def already_handled(channel: str, update_key: str | None) -> bool:
+    """A cheap look before an adapter downloads a file for a redelivered update
+    (handle() still decides, atomically)."""
+    if not update_key:
+        return False
+    return (
+        ProcessedUpdate.select()
+        .where(
+            (ProcessedUpdate.channel == channel) & (ProcessedUpdate.key == str(update_key)[:100])
+        )
+        .exists()
+    )
 
 
 def handle(incoming: Incoming, deps: Deps) -> list[Reply]:
