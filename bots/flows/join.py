@@ -53,6 +53,8 @@ def stranger(ctx: Ctx) -> list[Reply]:
     text = ctx.text
     if incoming.command is None and incoming.payload is None and _CODE.match(text):
         return _join(ctx, text)  # the web chat: people paste the bare code
+    if incoming.channel == "web":
+        return [Reply(texts.WEB_STRANGER)]
     return [Reply(texts.STRANGER, ask_contact=True)]
 
 
