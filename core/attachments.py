@@ -7,7 +7,7 @@ Image validation happens before this, in the channel that received the bytes."""
 from __future__ import annotations
 
 from core.access import Actor, require_order, require_order_write
-from core.clock import local_today
+from core.clock import local_today, to_local
 from core.db import database
 from core.errors import ValidationError
 from core.interfaces import FileStore
@@ -29,13 +29,13 @@ def _check(data: bytes, name: str, kind: str) -> str:
     return (name or "file").replace("\x00", "").strip()[:200] or "file"
 
 
-def order_folder_key(order: Order) -> str:
-    """The order's folder: what the order says, else one made from its number and client.
-    (storage/folders.py has the richer name; the composition root may pass folder=.)"""
+def order_folder_key(order: Order, store: FileStore) -> str:
+    """The order's folder: what the order says, else the store's name for it
+    ("Клиенты/Иванов И.И/2026-11-23 №123 Баннер")."""
     if order.folder:
         return order.folder
-    client = "".join(ch for ch in order.client.name if ch not in '/\\:*?"<>|').strip() or "Клиент"
-    return f"Клиенты/{client}/№{order.number}"
+    made = to_local(order.created_at).date()
+    return store.order_folder(order.client.name, made, order.number, order.description)
 
 
 def attach_to_order(
@@ -53,7 +53,7 @@ def attach_to_order(
     order = require_order(actor, order_id)
     require_order_write(actor, order)
     name = _check(data, name, kind)
-    folder = folder or order_folder_key(order)
+    folder = folder or order_folder_key(order, store)
     stored = store.save(folder, name, data, content_type)
     try:
         with database.atomic():

@@ -10,13 +10,14 @@ from core import links
 from core.access import SYSTEM
 from core.attachments import attach_to_order, save_receipt
 from core.clients import create_client
-from core.clock import utcnow
+from core.clock import to_local, utcnow
 from core.errors import NotFound, ValidationError
 from core.models import Attachment, Invite, MessengerLink, Order
 from core.money import rubles
 from core.orders import create_order
 from core.proof import complete_with_proof
 from core.staff import create_invite, deactivate_employee
+from storage.local import LocalStore
 from tests.fakes.memory_store import MemoryStore
 
 
@@ -53,19 +54,22 @@ def test_client_by_phone_and_blocking(staff, actors):
         links.link_client_by_phone("viber", "v2", "+79990000000")
 
 
-def test_attachments_need_access_and_land_in_the_order_folder(staff, actors):
-    store = MemoryStore()
+def test_attachments_need_access_and_land_in_the_order_folder(staff, actors, tmp_path):
+    store = LocalStore(tmp_path)
     client = create_client(actors["manager"], "Орлова", "+79120000004")
     order = create_order(actors["manager"], client.id, "Баннер", rubles(100),
                          executor_id=staff["executor"].id)  # fmt: skip
     att = attach_to_order(actors["executor"], store, order.id, "a.jpg", b"x", "image/jpeg")
-    assert att.storage_key.startswith(f"Клиенты/Орлова/№{order.number}/")
-    assert Order.get_by_id(order.id).folder == f"Клиенты/Орлова/№{order.number}"
+    folder = (
+        f"Клиенты/Орлова/{to_local(order.created_at).date().isoformat()} №{order.number} Баннер"
+    )
+    assert att.storage_key == f"{folder}/a.jpg"
+    assert Order.get_by_id(order.id).folder == folder
     with pytest.raises(NotFound):
         attach_to_order(actors["executor2"], store, order.id, "b.jpg", b"y", "image/jpeg")
     with pytest.raises(ValidationError):
         attach_to_order(actors["executor"], store, order.id, "c.jpg", b"", "image/jpeg")
-    assert len(store.files) == 1
+    assert [p.name for p in tmp_path.rglob("*") if p.is_file()] == ["a.jpg"]
     receipt = save_receipt(actors["executor"], store, "r.jpg", b"z")
     assert receipt.kind == "receipt" and receipt.storage_key.startswith("Чеки/Иван Монтажников/")
 
