@@ -84,7 +84,7 @@ class FakeHTTPServer:
         self.server.block_on_close = False
         self.port = self.server.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
 
     def __enter__(self) -> FakeHTTPServer:
         self.thread.start()
