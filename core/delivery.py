@@ -307,3 +307,45 @@ def _responsible(order: Order | None) -> Employee | None:
         .order_by(Employee.id)
         .first()
     )
+
+
+def mark_seen(channel: str, external_id: str, at: datetime | None = None) -> int:
+    """A platform receipt: the person opened the message (feeds escalation)."""
+    return (
+        Notification.update(seen_at=at or utcnow())
+        .where(
+            (Notification.sent_channel == channel)
+            & (Notification.external_id == str(external_id))
+            & Notification.seen_at.is_null()
+        )
+        .execute()
+    )
+
+
+def mark_rejected(channel: str, external_id: str, reason: str) -> int:
+    """The platform accepted a message and later reported it undeliverable: the channel
+    is done for this message and the next one in the fallback order is tried."""
+    note = Notification.get_or_none(
+        (Notification.sent_channel == channel)
+        & (Notification.external_id == str(external_id))
+        & (Notification.status == "sent")
+    )
+    if note is None:
+        return 0
+    with database.atomic():
+        DeliveryAttempt.create(
+            notification=note.id, channel=channel, ok=False, error=reason[:1000],
+            external_id=str(external_id),
+        )  # fmt: skip
+        return (
+            Notification.update(
+                status="pending",
+                next_attempt_at=utcnow(),
+                failed_channels=[*(note.failed_channels or []), channel],
+                last_error=reason[:1000],
+                sent_at=None,
+                sent_channel=None,
+            )
+            .where((Notification.id == note.id) & (Notification.status == "sent"))
+            .execute()
+        )

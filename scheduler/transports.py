@@ -17,7 +17,7 @@ __all__ = ["TRANSPORTS", "build_transports"]
 log = logging.getLogger(__name__)
 
 TRANSPORTS: dict[str, str] = {
-    "telegram": "bots.telegram.transport:build",
+    "telegram": "bots.telegram.transport:TelegramSender",
     "viber": "bots.viber.transport:build",
     "sms": "bots.sms.transport:build",
     "email": "bots.email.transport:build",
@@ -36,6 +36,8 @@ def build_transports(config: Config, only: tuple[str, ...] | None = None) -> dic
         except (ImportError, AttributeError) as exc:
             log.warning("channel %s unavailable: %s", channel, exc)
             continue
+        if channel == "telegram" and not config.telegram.token:
+            continue  # TelegramSender insists on a token; no token = no Telegram
         sender = factory(config)
         if sender is not None:
             built[channel] = sender
