@@ -44,6 +44,7 @@ class FakeHTTPServer:
 
         class _H(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # else 40 ms of delayed ACK per answer
 
             def log_message(self, *args):  # keep test output clean
                 pass
