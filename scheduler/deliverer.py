@@ -14,8 +14,9 @@ import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 
-from core import delivery
+from core import delivery, templates
 from core.clock import utcnow
 from core.config import Config
 from core.interfaces import DeliveryError, FileStore, OutgoingMessage, Sender
@@ -104,21 +105,25 @@ class Deliverer:
         route = routes[0]
         wait = self.limiter.delay(route.channel, route.address)
         if wait > MAX_SLEEP:
-            delivery.release(note.id, self.worker, utcnow() + _seconds(wait))
+            delivery.release(note.id, self.worker, utcnow() + timedelta(seconds=wait))
             stats.postponed += 1
             return
-        if wait > 0:
-            self.sleep(wait)
+        # The slot is booked from the moment granted, not from when the request leaves:
+        # preparing the message and the request's own latency must not stretch the pace.
+        slot = time.monotonic() + wait
         error: DeliveryError | None = None
         external_id: str | None = None
         try:
-            external_id = self.transports[route.channel].send(self._message(note, route))
+            outgoing = self._message(note, route)
+            if wait > 0:
+                self.sleep(max(0.0, slot - time.monotonic()))
+            external_id = self.transports[route.channel].send(outgoing)
         except DeliveryError as exc:
             error = exc
         except Exception as exc:  # noqa: BLE001 - a transport bug must not kill the loop
             log.exception("transport %s crashed", route.channel)
             error = DeliveryError(f"{type(exc).__name__}: {exc}")
-        self.limiter.sent(route.channel, route.address)
+        self.limiter.sent(route.channel, route.address, at=slot)
         if error is not None and error.retry_after is not None:
             self.limiter.pause(route.channel, float(error.retry_after))
         verdict = delivery.decide(
@@ -145,14 +150,17 @@ class Deliverer:
 
     def _message(self, note: Notification, route: delivery.Route) -> OutgoingMessage:
         headers: dict[str, str] = {}
-        if note.order_id:
-            order = Order.get_or_none(Order.id == note.order_id)
-            if order is not None:
-                headers["X-Brigadir-Order"] = str(order.number)
+        order = Order.get_or_none(Order.id == note.order_id) if note.order_id else None
+        if order is not None:
+            headers["X-Brigadir-Order"] = str(order.number)
+        subject, text = note.subject, note.text
+        variant = templates.for_channel(note.template_code, order, route.channel)
+        if variant is not None:  # e.g. the short SMS wording of a readiness message
+            subject, text = variant[0] or subject, variant[1]
         return OutgoingMessage(
             address=route.address,
-            text=note.text,
-            subject=note.subject or None,
+            text=text,
+            subject=subject or None,
             buttons=[[(str(b[0]), str(b[1])) for b in row] for row in note.buttons or []],
             attachments=self._attachments(note),
             headers=headers,
@@ -168,9 +176,3 @@ class Deliverer:
             mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
             files.append((name, self.store.read(key), mime))
         return files
-
-
-def _seconds(value: float):
-    from datetime import timedelta
-
-    return timedelta(seconds=value)

@@ -39,9 +39,10 @@ class RateLimiter:
             )
         return max(0.0, ready - now)
 
-    def sent(self, channel: str, address: str) -> None:
-        """Record a send that just happened."""
-        now = self._clock()
+    def sent(self, channel: str, address: str, at: float | None = None) -> None:
+        """Record a send that started at `at` (the clock's reading before the request): the
+        next slot counts from the start, so the request's own latency is not added to it."""
+        now = self._clock() if at is None else at
         with self._lock:
             if channel in self._interval:
                 self._next[channel] = (

@@ -9,6 +9,7 @@ from core.config import Config, NotifySection
 from core.interfaces import DeliveryError
 from core.models import Client, DeliveryAttempt, Message, MessengerLink, Notification, Task
 from scheduler.deliverer import Deliverer
+from scheduler.ratelimit import RateLimiter
 from tests.fakes.channels import FakeSender
 
 FAST = Config(
@@ -22,6 +23,8 @@ FAST = Config(
 
 
 def _deliverer(*senders, config=FAST, **kw):
+    # No pacing unless a test is about pacing: the fake sleep does not move the clock.
+    kw.setdefault("limiter", RateLimiter({}))
     return Deliverer({s.channel: s for s in senders}, config, sleep=lambda s: None, **kw)
 
 
@@ -166,3 +169,16 @@ def test_backoff_is_capped():
     assert delivery.backoff(1, base=60, cap=3600) == timedelta(seconds=60)
     assert delivery.backoff(4, base=60, cap=3600) == timedelta(seconds=480)
     assert delivery.backoff(30, base=60, cap=3600) == timedelta(seconds=3600)
+
+
+def test_pacing_spaces_sends_per_channel_and_per_chat():
+    clock = [100.0]
+    limiter = RateLimiter({"telegram": 20}, {"telegram": 1.0}, clock=lambda: clock[0])
+    limiter.sent("telegram", "a", at=100.0)
+    assert abs(limiter.delay("telegram", "b") - 0.05) < 1e-9  # 20/s for the bot
+    assert abs(limiter.delay("telegram", "a") - 1.0) < 1e-9  # 1/s for one chat
+    clock[0] = 101.0
+    assert limiter.delay("telegram", "a") == 0
+    limiter.pause("telegram", 30)
+    assert limiter.delay("telegram", "c") == 30
+    assert limiter.delay("sms", "c") == 0
