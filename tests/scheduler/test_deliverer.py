@@ -182,3 +182,27 @@ def test_pacing_spaces_sends_per_channel_and_per_chat():
     limiter.pause("telegram", 30)
     assert limiter.delay("telegram", "c") == 30
     assert limiter.delay("sms", "c") == 0
+
+
+def test_over_http_a_telegram_block_falls_back_to_an_sms_gateway(client_tg):
+    from bots.sms.transport import SmsRuSender
+    from tests.fakes.http import FakeHTTPServer, Reply
+    from tests.fakes.telegram_like import CountingTelegram, TelegramLikeSender
+
+    client, order = client_tg
+    _clear_outbox()
+    note = _note(client, order)
+    ok = {
+        "status": "OK",
+        "status_code": 100,
+        "sms": {"79123456789": {"status": "OK", "status_code": 100, "sms_id": "s-1"}},
+    }
+    with CountingTelegram() as tg, FakeHTTPServer(lambda r: Reply(200, ok)) as gateway:
+        tg.blocked.add("5001")
+        d = _deliverer(TelegramLikeSender(tg.url), SmsRuSender("K", base_url=gateway.url))
+        d.run_once()
+        d.run_once()
+    note = Notification.get_by_id(note.id)
+    assert (note.status, note.sent_channel, note.external_id) == ("sent", "sms", "s-1")
+    assert MessengerLink.get(MessengerLink.client == client.id).blocked
+    assert "blocked by the user" in DeliveryAttempt.get(DeliveryAttempt.channel == "telegram").error
