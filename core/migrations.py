@@ -12,7 +12,7 @@ from playhouse.migrate import SchemaMigrator
 from playhouse.migrate import migrate as run_ops
 
 from core.db import database
-from core.models import ALL_MODELS, Order
+from core.models import ALL_MODELS, Message, Order
 
 __all__ = ["LATEST", "current_version", "upgrade"]
 
@@ -30,7 +30,12 @@ def _v2_order_source(migrator: SchemaMigrator) -> None:
     run_ops(migrator.add_column("order", "source", Order.source))
 
 
-STEPS: dict[int, Callable[[SchemaMigrator], None]] = {2: _v2_order_source}
+def _v3_message_sender(migrator: SchemaMigrator) -> None:
+    """Incoming e-mail keeps its From: address (unsorted mail has no client to name)."""
+    run_ops(migrator.add_column("message", "sender", Message.sender))
+
+
+STEPS: dict[int, Callable[[SchemaMigrator], None]] = {2: _v2_order_source, 3: _v3_message_sender}
 LATEST = max(STEPS, default=1)
 
 
