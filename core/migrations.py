@@ -25,14 +25,21 @@ class SchemaVersion(pw.Model):
         table_name = "schema_version"
 
 
+def _add_column(migrator: SchemaMigrator, table: str, field: pw.Field) -> None:
+    """Add a column unless a half-finished earlier run already did (steps may be re-run)."""
+    existing = {c.name for c in migrator.database.get_columns(table)}
+    if field.column_name not in existing:
+        run_ops(migrator.add_column(table, field.column_name, field))
+
+
 def _v2_order_source(migrator: SchemaMigrator) -> None:
     """Orders remember where they came from (phone, site, e-mail, messenger)."""
-    run_ops(migrator.add_column("order", "source", Order.source))
+    _add_column(migrator, "order", Order.source)
 
 
 def _v3_message_sender(migrator: SchemaMigrator) -> None:
     """Incoming e-mail keeps its From: address (unsorted mail has no client to name)."""
-    run_ops(migrator.add_column("message", "sender", Message.sender))
+    _add_column(migrator, "message", Message.sender)
 
 
 STEPS: dict[int, Callable[[SchemaMigrator], None]] = {2: _v2_order_source, 3: _v3_message_sender}
