@@ -338,7 +338,8 @@ def assign_order(
 
 def orders_of(actor: Actor, *, archived: bool = False, limit: int = 50) -> list[Order]:
     """Open (or archived) orders the actor may see, the nearest due first."""
-    query = order_query(actor).where(Order.is_archived == archived)
+    query = order_query(actor, Order.select(Order, Stage).join(Stage))
+    query = query.where(Order.is_archived == archived)
     query = query.order_by(Order.due_date.asc(nulls="LAST"), Order.id.desc())
     return list(query.limit(limit))
 

@@ -99,9 +99,31 @@ def build_scheduler(
     )
     if mail_poller is not None:
         add("poll_mail", mail_poller, "interval", seconds=config.imap.poll_seconds)
+    if hasattr(store, "sync_pending"):  # Yandex Disk behind a local spool
+        add("sync_files", lambda: _sync_files(store), "interval", seconds=60)
     scheduler.deliverer = deliverer  # type: ignore[attr-defined] - for `brigadir scheduler` stats
     scheduler.lease = lease  # type: ignore[attr-defined]
     return scheduler
+
+
+def _sync_files(store: object) -> None:
+    """Push queued files to Yandex Disk; a problem only people can fix goes to the director
+    (once per distinct message, so a dead token does not send a message every minute)."""
+    report = store.sync_pending()  # type: ignore[attr-defined]
+    if report.error:
+        log.warning("files: %s (%d waiting)", report.error, report.pending)
+    if report.error and report.permanent:
+        from core import outbox
+        from core.models import Employee, Notification
+
+        for director in Employee.select().where((Employee.role == "director") & Employee.active):
+            key = f"storage:{director.id}:{report.error}"[:200]
+            if not Notification.select().where(Notification.idempotency_key == key).exists():
+                outbox.notify_staff(
+                    director,
+                    f"Файлы не уходят на Яндекс Диск: {report.error} В очереди: {report.pending}.",
+                    key=key,
+                )
 
 
 def _renew(lease: Lease) -> None:

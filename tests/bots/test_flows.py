@@ -145,7 +145,7 @@ def test_bad_sums_write_nothing(join, staff):
 def test_a_non_image_sent_as_a_photo_is_refused(join, staff, store):
     crew = join("executor")
     crew.photo(data=b"%PDF-1.4 not a picture", caption="бензин 1000")
-    assert "не похоже на фотографию" in crew.text
+    assert "не является изображением" in crew.text
     assert CashMovement.select().count() == 0 and Attachment.select().count() == 0
     assert store.files == {}
 

@@ -122,7 +122,7 @@ async def test_bad_files_a_failing_update_and_a_blocked_bot(fake, staff):
         said = await bot.push(
             fake.message_update(CREW, photo=b"%PDF not an image", caption="бензин 1000")
         )
-        assert "не похоже на фотографию" in said[0]
+        assert "не является изображением" in said[0]
         said = await bot.push(fake.message_update(CREW, photo=jpeg(), caption="бензин 1000"))
         assert "Извините" in said[0]  # the store broke: apology, nothing half-written
         said = await bot.push(fake.message_update(CREW, text="баланс"))
