@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib
+import inspect
 import pkgutil
 import sys
 import time
@@ -22,7 +24,9 @@ def main() -> None:
             continue
         print(f"\n=== bench/{name}.py ===", flush=True)
         started = time.perf_counter()
-        module.main()
+        result = module.main()
+        if inspect.iscoroutine(result):
+            asyncio.run(result)
         print(f"--- {name}: {time.perf_counter() - started:.0f} s", flush=True)
 
 

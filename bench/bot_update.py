@@ -170,7 +170,7 @@ async def main() -> None:
     parser.add_argument("--orders", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=300)
     parser.add_argument("--db", default=os.environ.get("BRIGADIR_BENCH_DB", "sqlite"))
-    args = parser.parse_args()
+    args = parser.parse_args([] if __name__ != "__main__" else None)
     runtime.init(Config())
     tmp = tempfile.mkdtemp(prefix="brigadir-bench-")
     url = f"sqlite:///{tmp}/bench.db" if args.db == "sqlite" else args.db
