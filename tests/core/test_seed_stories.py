@@ -6,7 +6,7 @@ import pytest
 
 from core import cash, clients, orders, payments, threads
 from core.errors import AccessDenied, NotFound, ValidationError
-from core.models import Client, Notification, Order, StageMove
+from core.models import Client, Notification, Order, Stage, StageMove
 from core.money import format_money, rubles
 
 
@@ -101,6 +101,8 @@ def test_a_stage_move_writes_history_and_one_outbox_row(actors, staff):
         Notification.select().where(Notification.audience == "client").order_by(Notification.id)
     )[before:]
     assert len(new) == 1 and "готов" in new[0].text and "2 000,00 ₽" in new[0].text
+    for stage in Stage.select():  # the tab counters follow the moves
+        assert stage.order_count == Order.select().where(Order.stage == stage).count(), stage.name
 
 
 def test_a_rolled_back_move_writes_neither_history_nor_outbox(actors, monkeypatch):
