@@ -1,0 +1,74 @@
+"""`brigadir run` as a newcomer starts it: one process serving the admin and the web chat,
+with the scheduler inside, printing where to go and how to log in; Ctrl+C stops it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_for(proc: subprocess.Popen, needle: str, timeout: float = 60) -> str:
+    seen = ""
+    deadline = time.monotonic() + timeout
+    os.set_blocking(proc.stdout.fileno(), False)
+    while time.monotonic() < deadline:
+        chunk = proc.stdout.read()
+        if chunk:
+            seen += chunk
+            if needle in seen:
+                return seen
+        elif proc.poll() is not None:
+            break
+        time.sleep(0.1)
+    raise AssertionError(f"no {needle!r} in output:\n{seen}")
+
+
+def test_run_serves_admin_and_chat_and_stops_on_ctrl_c(tmp_path, database_url, db):
+    port = _free_port()
+    env = {
+        **os.environ,
+        "BRIGADIR_DATABASE_URL": database_url,
+        "BRIGADIR_WEB_PORT": str(port),
+        "PYTHONPATH": str(ROOT),
+        "COLUMNS": "200",
+    }
+    init = subprocess.run(
+        [sys.executable, "-m", "cli", "init", "--demo"], cwd=tmp_path, env=env, capture_output=True,
+        text=True, timeout=120,
+    )  # fmt: skip
+    assert init.returncode == 0, init.stdout + init.stderr
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cli", "run"], cwd=tmp_path, env=env, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        out = _wait_for(proc, "Ctrl+C")
+        assert f"http://127.0.0.1:{port}/admin/" in out and "логин director, пароль" in out
+        assert f"http://127.0.0.1:{port}/chat/" in out and "код приглашения" in out
+        login = requests.get(f"http://127.0.0.1:{port}/login", timeout=10)
+        assert login.status_code == 200 and "Вход" in login.text
+        chat = requests.get(f"http://127.0.0.1:{port}/chat/", timeout=10)
+        assert chat.status_code == 200
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            rest = proc.communicate(timeout=30)[0]
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            raise
+    assert proc.returncode == 0 and "Остановлено" in (rest or "")
