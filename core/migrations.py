@@ -12,7 +12,7 @@ from playhouse.migrate import SchemaMigrator
 from playhouse.migrate import migrate as run_ops
 
 from core.db import database
-from core.models import ALL_MODELS, Order
+from core.models import ALL_MODELS, LoginFailure, Order
 
 __all__ = ["LATEST", "current_version", "upgrade"]
 
@@ -30,7 +30,18 @@ def _v2_order_source(migrator: SchemaMigrator) -> None:
     run_ops(migrator.add_column("order", "source", Order.source))
 
 
-STEPS: dict[int, Callable[[SchemaMigrator], None]] = {2: _v2_order_source}
+def _v3_admin_lists(migrator: SchemaMigrator) -> None:
+    """Indexes behind the admin's order filters, and the shared login rate limit."""
+    run_ops(
+        migrator.add_index("order", ("manager_id", "id")),
+        migrator.add_index("order", ("executor_id", "id")),
+        migrator.add_index("order", ("subcontractor_id", "id")),
+        migrator.add_index("order", ("debt", "id")),
+    )
+    database.obj.create_tables([LoginFailure])
+
+
+STEPS: dict[int, Callable[[SchemaMigrator], None]] = {2: _v2_order_source, 3: _v3_admin_lists}
 LATEST = max(STEPS, default=1)
 
 

@@ -31,6 +31,7 @@ __all__ = [
     "Employee",
     "ExpenseCategory",
     "Invite",
+    "LoginFailure",
     "MessengerLink",
     "Message",
     "Notification",
@@ -214,6 +215,12 @@ class Order(BaseModel):
             (("executor", "is_archived"), False),
             (("crew", "is_archived"), False),
             (("manager", "created_at"), False),
+            # Admin list filters sort newest first: an index per filter column ending in id
+            # keeps "WHERE x = ? ORDER BY id DESC LIMIT 50" a range scan on both databases.
+            (("manager", "id"), False),
+            (("executor", "id"), False),
+            (("subcontractor", "id"), False),
+            (("debt", "id"), False),
         )
 
     def __str__(self) -> str:
@@ -474,6 +481,16 @@ class ProcessedUpdate(BaseModel):
         indexes = ((("channel", "key"), True),)
 
 
+class LoginFailure(BaseModel):
+    """A failed web login, kept briefly: the rate limit is shared by every web worker."""
+
+    key = pw.CharField(max_length=200)  # "login:<login>|<ip>" or "ip:<ip>"
+    at = pw.DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("key", "at"), False),)
+
+
 ALL_MODELS: list[type[BaseModel]] = [
     Setting,
     Sequence,
@@ -501,4 +518,5 @@ ALL_MODELS: list[type[BaseModel]] = [
     Invite,
     Conversation,
     ProcessedUpdate,
+    LoginFailure,
 ]
