@@ -67,6 +67,12 @@ def _phone(view, context, model, name):
     return display_phone(getattr(model, name))
 
 
+def _values(form) -> dict:
+    """Form values for core.clients; a field left out of the POST counts as empty."""
+    data = {k: getattr(form, k).data for k in _FIELDS}
+    return {k: ("" if v is None and k != "opt_out" else v) for k, v in data.items()}
+
+
 class ClientView(BrigadirModelView):
     roles = ("manager",)
     write_roles = ("manager",)
@@ -128,7 +134,7 @@ class ClientView(BrigadirModelView):
         return query.where(Client.id.in_(matching))
 
     def create_model(self, form):
-        data = {k: getattr(form, k).data for k in _FIELDS}
+        data = _values(form)
         try:
             name = data.pop("name")
             phone = data.pop("phone")
@@ -138,7 +144,7 @@ class ClientView(BrigadirModelView):
             return False
 
     def update_model(self, form, model):
-        data = {k: getattr(form, k).data for k in _FIELDS}
+        data = _values(form)
         try:
             core_clients.update_client(current_actor(), model.id, **data)
         except BrigadirError as exc:
