@@ -27,7 +27,7 @@ def bar_chart(rows: list[tuple[str, int]], *, fmt=str, width: int = 560, title: 
             f'<text x="{label_w - 8}" y="{y + 15}" text-anchor="end" fill="#333">{escape(label[:26])}</text>'
         )
         parts.append(
-            f'<rect x="{label_w}" y="{y}" width="{w}" height="{bar_h}" rx="3" fill="{PALETTE[i % len(PALETTE)]}"><title>{escape(label)}: {escape(fmt(value))}</title></rect>'
+            f'<rect x="{label_w}" y="{y}" width="{w}" height="{bar_h}" rx="3" fill="{PALETTE[0]}"><title>{escape(label)}: {escape(fmt(value))}</title></rect>'
         )
         parts.append(
             f'<text x="{label_w + w + 6}" y="{y + 15}" fill="#555">{escape(fmt(value))}</text>'

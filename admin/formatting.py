@@ -45,7 +45,12 @@ TYPE_FORMATTERS = {
 }
 
 
+CHANNELS = {"auto": "по доступному каналу", "telegram": "Telegram", "viber": "Viber", "email": "e-mail",
+            "sms": "SMS", "web": "сайт", "note": "заметка"}  # fmt: skip
+
+
 def init_app(app: Flask) -> None:
+    app.jinja_env.filters["channel"] = lambda c: CHANNELS.get(c or "", c or "")
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["dt"] = format_datetime
     app.jinja_env.filters["d"] = format_date

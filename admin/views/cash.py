@@ -101,13 +101,14 @@ class CashView(BrigadirView):
             .where(touching & (CashMovement.at >= lo) & (CashMovement.at < hi))
             .order_by(CashMovement.at.desc(), CashMovement.id.desc()).limit(200)
         )  # fmt: skip
-        by_category = list(
-            CashMovement.select(ExpenseCategory.name, pw.fn.SUM(CashMovement.amount))
+        by_category = [
+            (name, int(total or 0))
+            for name, total in CashMovement.select(ExpenseCategory.name, pw.fn.SUM(CashMovement.amount))
             .join(ExpenseCategory, pw.JOIN.LEFT_OUTER)
             .where((CashMovement.from_account == account.id) & (CashMovement.at >= lo) & (CashMovement.at < hi)
                    & CashMovement.kind.in_(["expense", "outcome"]))
             .group_by(ExpenseCategory.name).tuples()
-        )  # fmt: skip
+        ]  # fmt: skip
         balances = [(a, cash.balance(a)) for a in accounts]
         summary = cash.employee_summary(actor, account.employee_id) if account.employee_id else None
         form = MovementForm(formdata=None)

@@ -372,7 +372,7 @@ class OrderView(BrigadirModelView):
         tabs = [
             {
                 "key": "",
-                "name": "В работе",
+                "name": "Все текущие",
                 "count": sum(s.order_count for s in stages if not s.is_archive) if counts else None,
             }
         ]
@@ -396,7 +396,13 @@ class OrderView(BrigadirModelView):
 
     # --- forms
     def create_form(self, obj=None):
-        return _order_form_class(self, creating=True)(get_form_data(), obj=obj)
+        form = _order_form_class(self, creating=True)(get_form_data(), obj=obj)
+        self._fill_choices(form)
+        raw = request.args.get("client", "")
+        if request.method == "GET" and raw.isdigit():
+            # "Новый заказ" from a client's card: the client is already chosen.
+            form.client.data = Client.get_or_none(Client.id == int(raw))
+        return form
 
     def edit_form(self, obj=None):
         form = _order_form_class(self, creating=False)(get_form_data(), obj=obj)
