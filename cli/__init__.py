@@ -1,1 +1,1 @@
-"""cli"""
+"""The `brigadir` command: the composition root for every process."""

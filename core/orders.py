@@ -191,17 +191,34 @@ def move_order(actor: Actor, order_id: int, to_stage: str | int, comment: str = 
     """Move an order to a stage. The next stage is anyone's who may touch the order;
     a skip or a step back is for the director or a manager and is marked as such."""
     order = require_order(actor, order_id)
-    require_order_write(actor, order)
-    current = order.stage
-    target = Stage.get_or_none(
-        (Stage.pipeline == order.pipeline_id)
-        & ((Stage.code == to_stage) if isinstance(to_stage, str) else (Stage.id == to_stage))
-    )
+    flow = pipelines.stages_of(order.pipeline_id)
+    key = "code" if isinstance(to_stage, str) else "id"
+    target = next((s for s in flow if getattr(s, key) == to_stage), None)
     if target is None:
-        raise ValidationError(f"В процессе «{order.pipeline.name}» нет этапа «{to_stage}».")
+        raise ValidationError(f"В процессе заказа №{order.number} нет этапа «{to_stage}».")
+    return _move(actor, order, flow, target, comment)
+
+
+def move_to_next(actor: Actor, order_id: int, comment: str = "") -> StageMove:
+    order = require_order(actor, order_id)
+    flow = pipelines.stages_of(order.pipeline_id)
+    upcoming = _after(flow, order.stage_id)
+    if upcoming is None:
+        raise ValidationError(f"Заказ №{order.number} уже на последнем этапе «{order.stage.name}».")
+    return _move(actor, order, flow, upcoming, comment)
+
+
+def _after(flow: list[Stage], stage_id: int) -> Stage | None:
+    index = next(i for i, s in enumerate(flow) if s.id == stage_id)
+    return flow[index + 1] if index + 1 < len(flow) else None
+
+
+def _move(actor: Actor, order: Order, flow: list[Stage], target: Stage, comment: str) -> StageMove:
+    require_order_write(actor, order)
+    current = next(s for s in flow if s.id == order.stage_id)
     if target.id == current.id:
         raise ValidationError(f"Заказ №{order.number} уже в статусе «{current.name}».")
-    upcoming = pipelines.next_stage(current)
+    upcoming = _after(flow, current.id)
     out_of_order = upcoming is None or upcoming.id != target.id
     if out_of_order and not actor.is_staff_office:
         nxt = f"«{upcoming.name}»" if upcoming else "никакой (это последний этап)"
@@ -229,9 +246,9 @@ def move_order(actor: Actor, order_id: int, to_stage: str | int, comment: str = 
                 f"Заказ №{order.number} только что переместил кто-то другой. Обновите карточку."
             )
         move = StageMove.create(
-            order=order,
-            from_stage=current,
-            to_stage=target,
+            order=order.id,
+            from_stage=current.id,
+            to_stage=target.id,
             employee=actor.employee_id,
             at=now,
             comment=comment.strip(),
@@ -240,19 +257,11 @@ def move_order(actor: Actor, order_id: int, to_stage: str | int, comment: str = 
         Stage.update(order_count=Stage.order_count - 1).where(Stage.id == current.id).execute()
         Stage.update(order_count=Stage.order_count + 1).where(Stage.id == target.id).execute()
         if target.notify_client and target.template_code:
-            fresh = Order.get_by_id(order.id)
+            order.stage, order.is_archived = target, target.is_archive
             outbox.notify_order_client(
-                fresh, target.template_code, key=f"order:{order.id}:move:{move.id}"
+                order, target.template_code, key=f"order:{order.id}:move:{move.id}"
             )
     return move
-
-
-def move_to_next(actor: Actor, order_id: int, comment: str = "") -> StageMove:
-    order = require_order(actor, order_id)
-    upcoming = pipelines.next_stage(order.stage)
-    if upcoming is None:
-        raise ValidationError(f"Заказ №{order.number} уже на последнем этапе «{order.stage.name}».")
-    return move_order(actor, order_id, upcoming.id, comment)
 
 
 def update_order(

@@ -1,0 +1,80 @@
+"""Helpers shared by the benchmarks: temporary databases, timing, printing."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from core import db as dbmod
+from core import runtime
+from core.config import Config
+from core.setup import prepare
+
+PG_ADMIN = os.environ.get("BRIGADIR_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def sizes() -> list[int]:
+    return [int(s) for s in os.environ.get("BENCH_SIZES", "100000,1000000").split(",")]
+
+
+def backends() -> list[str]:
+    return os.environ.get("BENCH_DBS", "sqlite,postgres").split(",")
+
+
+@contextmanager
+def fresh_database(kind: str) -> Iterator[str]:
+    """A new empty database of the given kind, prepared, dropped afterwards."""
+    runtime.init(Config())
+    if kind == "sqlite":
+        with tempfile.TemporaryDirectory() as tmp:
+            url = f"sqlite:///{tmp}/bench.db"
+            dbmod.connect(url)
+            prepare()
+            yield url
+            dbmod.database.close()
+        return
+    import psycopg2
+
+    admin = psycopg2.connect(PG_ADMIN)
+    admin.autocommit = True
+    name = f"brigadir_bench_{uuid.uuid4().hex[:8]}"
+    admin.cursor().execute(f'CREATE DATABASE "{name}"')
+    url = PG_ADMIN.rsplit("/", 1)[0] + "/" + name
+    try:
+        dbmod.connect(url)
+        prepare()
+        yield url
+    finally:
+        dbmod.database.close()
+        admin.cursor().execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.close()
+
+
+def timings(fn: Callable[[int], object], runs: int, warmup: int = 3) -> list[float]:
+    """Milliseconds per call of fn(i)."""
+    for i in range(warmup):
+        fn(i)
+    out = []
+    for i in range(runs):
+        started = time.perf_counter()
+        fn(i)
+        out.append((time.perf_counter() - started) * 1000)
+    return out
+
+
+def p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20)[-1] if len(values) >= 20 else max(values)
+
+
+def row(label: str, ours: list[float], base: list[float] | None = None, target: str = "") -> None:
+    text = f"  {label:<44} p50 {statistics.median(ours):7.2f} ms  p95 {p95(ours):7.2f} ms"
+    if base is not None:
+        text += f"   | baseline p50 {statistics.median(base):8.2f} ms  p95 {p95(base):8.2f} ms"
+    if target:
+        text += f"   (target {target})"
+    print(text, flush=True)

@@ -1,0 +1,41 @@
+"""Reading the configuration and opening the database, once per process."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from core import db, runtime
+from core.config import Config, ConfigError, load_config
+
+DEFAULT_CONFIG = "config.toml"
+
+
+def config_path(explicit: str | None) -> str | None:
+    """--config, else $BRIGADIR_CONFIG, else ./config.toml when present, else defaults only."""
+    path = explicit or os.environ.get("BRIGADIR_CONFIG")
+    if path:
+        return path
+    return DEFAULT_CONFIG if Path(DEFAULT_CONFIG).exists() else None
+
+
+def open_config(explicit: str | None) -> Config:
+    try:
+        config = load_config(config_path(explicit))
+    except ConfigError as exc:
+        raise click.ClickException(f"Ошибка настроек: {exc}") from None
+    runtime.init(config)
+    return config
+
+
+def open_database(config: Config) -> None:
+    if config.database_url.startswith("sqlite:///"):
+        config.data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        db.connect(config.database_url)
+    except Exception as exc:  # noqa: BLE001 - any driver error: say which database, stop
+        raise click.ClickException(
+            f"Не удалось подключиться к базе {config.database_url}: {exc}"
+        ) from None

@@ -1,0 +1,172 @@
+"""Issue a document for an order: number it per type and year, render, store the PDF,
+record the Document row. One transaction: a refused document consumes no number."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Any
+
+from core import clock, runtime
+from core.access import Actor, require_order, require_role
+from core.db import database
+from core.documents.data import (
+    CashReceipt,
+    Company,
+    Contract,
+    LineItem,
+    OrderForm,
+    Party,
+    SaleDocument,
+)
+from core.documents.forms import render_contract, render_order_form, render_receipt
+from core.documents.sales import render_act, render_invoice, render_waybill
+from core.documents.texts import Texts
+from core.interfaces import FileStore
+from core.models import Client, Document, Order
+from core.sequences import next_number
+
+__all__ = ["KINDS", "company_from_settings", "issue_document", "party_from_client"]
+
+KINDS = {
+    "invoice": "Счёт",
+    "act": "Акт",
+    "waybill": "Накладная",
+    "order_form": "Бланк заказа",
+    "contract": "Договор-расписка",
+    "receipt": "Квитанция",
+}
+_FIELDS = {f.name for f in dataclasses.fields(Company)}
+
+
+def company_from_settings() -> Company:
+    """Requisites from settings over the config file; vat_rate -1 in config means без НДС."""
+    values = {k: v for k, v in runtime.company().items() if k in _FIELDS}
+    rate = values.get("vat_rate")
+    values["vat_rate"] = None if rate in (None, "", -1) else int(rate)
+    return Company(**{k: ("" if v is None and k != "vat_rate" else v) for k, v in values.items()})
+
+
+def party_from_client(client: Client) -> Party:
+    return Party(
+        name=client.name,
+        kind=client.kind or "person",
+        phone=client.phone or "",
+        address=client.address or "",
+        inn=client.inn or "",
+        kpp=client.kpp or "",
+        bank=client.requisites or "",
+    )
+
+
+def _build(
+    kind: str, number: int, date: dt.date, order: Order, actor: Actor, opts: dict[str, Any]
+) -> Any:
+    company, client = company_from_settings(), party_from_client(order.client)
+    basis = f"Заказ № {order.number} от {order.created_at:%d.%m.%Y}"
+    if kind in ("invoice", "act", "waybill"):
+        items = tuple(opts.get("items") or (LineItem(order.description, 1, "усл.", order.cost),))
+        return SaleDocument(
+            number,
+            date,
+            company,
+            client,
+            items,
+            basis=opts.get("basis", basis),
+            pay_until=opts.get("pay_until"),
+        )
+    if kind == "order_form":
+        return OrderForm(
+            number=order.number,  # the form carries the order's own number
+            date=date,
+            company=company,
+            client=client,
+            description=order.description,
+            total=order.cost,
+            advance=order.paid,
+            due_date=order.due_date,
+            items=tuple(opts.get("items") or ()),
+            manager=order.manager.name if order.manager_id else actor.name,
+            preview_jpeg=opts.get("preview_jpeg"),
+            track_url=opts.get("track_url", ""),
+        )
+    if kind == "contract":
+        object_type = " — ".join(x for x in (order.object_type, order.object_note) if x)
+        return Contract(
+            number, date, company, client, order.object_address, object_type,
+            work=opts.get("work", order.description), total=order.cost, advance=order.paid,
+            city=opts.get("city", ""), representative=opts.get("representative", ""),
+        )  # fmt: skip
+    return CashReceipt(
+        number, date, company, payer=client.name, amount=int(opts["amount"]),
+        purpose=opts.get("purpose", f"Оплата по заказу № {order.number}"), cashier=opts.get("cashier", actor.name),
+    )  # fmt: skip
+
+
+_RENDER = {
+    "invoice": render_invoice,
+    "act": render_act,
+    "waybill": render_waybill,
+    "order_form": render_order_form,
+    "contract": render_contract,
+    "receipt": render_receipt,
+}
+
+
+def _printed(doc: Any) -> dict[str, Any]:
+    """What was printed, JSON-safe, so a reprint matches (images are not kept in the row)."""
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items() if not isinstance(v, bytes)}
+        if isinstance(value, list | tuple):
+            return [clean(v) for v in value]
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        return value if isinstance(value, str | int | float | bool | type(None)) else str(value)
+
+    return clean(dataclasses.asdict(doc))
+
+
+def issue_document(
+    actor: Actor,
+    kind: str,
+    order_id: int,
+    store: FileStore,
+    *,
+    date: dt.date | None = None,
+    texts: Texts | None = None,
+    **opts: Any,
+) -> Document:
+    """Make and keep a document. opts: items (LineItem list), pay_until, basis (sale papers);
+    preview_jpeg, track_url (order form); work, city, representative (contract);
+    amount, purpose, cashier (receipt). Raises DocumentError (Russian) when data is missing."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown document kind {kind!r}")
+    require_role(actor, "manager")
+    order = require_order(actor, order_id)
+    date = date or clock.local_today()
+    with database.atomic():
+        number = next_number(f"doc:{kind}:{date.year}")
+        doc = _build(kind, number, date, order, actor, opts)
+        pdf = _RENDER[kind](doc, texts=texts)  # DocumentError rolls the number back
+        shown = doc.number
+        stored = store.save(
+            order.folder or "Документы",
+            f"{KINDS[kind]} № {shown} от {date:%d.%m.%Y}.pdf",
+            pdf,
+            "application/pdf",
+        )
+        total = getattr(doc, "total", None) or getattr(doc, "amount", 0)
+        return Document.create(
+            kind=kind,
+            number=number,
+            year=date.year,
+            date=date,
+            order=order,
+            client=order.client_id,
+            total=total,
+            storage_key=stored.key,
+            data=_printed(doc),
+            created_by=actor.employee_id,
+        )

@@ -1,0 +1,293 @@
+"""A thin layer over fpdf2 with the pieces Russian business papers share: requisites
+blocks, a line-items table, totals, signature lines, a QR code."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Sequence
+from decimal import Decimal
+from pathlib import Path
+
+import segno
+from fpdf import FPDF
+from fpdf.fonts import FontFace
+
+from core.documents.data import Company, LineItem, Party
+from core.documents.texts import Texts
+from core.money import format_money
+
+__all__ = ["DEFAULT_FONT_DIR", "Sheet", "long_date", "money", "qty", "short_date"]
+
+DEFAULT_FONT_DIR = "/usr/share/fonts/truetype/dejavu"
+FONT = "DejaVu"
+_MONTHS = (
+    "января", "февраля", "марта", "апреля", "мая", "июня",
+    "июля", "августа", "сентября", "октября", "ноября", "декабря",
+)  # fmt: skip
+
+
+def long_date(d: dt.date) -> str:
+    """23 ноября 2026 г. — the form document titles use."""
+    return f"{d.day} {_MONTHS[d.month - 1]} {d.year} г."
+
+
+def short_date(d: dt.date) -> str:
+    return d.strftime("%d.%m.%Y")
+
+
+def money(kopecks: int) -> str:
+    """12 500,00 — table and totals cells (the column header says руб.)."""
+    return format_money(kopecks, currency=False)
+
+
+def qty(value: Decimal) -> str:
+    text = format(value.normalize(), "f")
+    return text.replace(".", ",")
+
+
+class Sheet:
+    """One A4 document being drawn. Units are millimetres."""
+
+    def __init__(self, texts: Texts, font_dir: str | Path = DEFAULT_FONT_DIR, title: str = ""):
+        self.t = texts
+        pdf = FPDF(orientation="P", unit="mm", format="A4")
+        font_dir = Path(font_dir)
+        pdf.add_font(FONT, "", str(font_dir / "DejaVuSans.ttf"))
+        pdf.add_font(FONT, "B", str(font_dir / "DejaVuSans-Bold.ttf"))
+        pdf.set_margins(15, 12, 12)
+        pdf.set_auto_page_break(True, margin=12)
+        pdf.set_title(title)
+        pdf.set_creator("Бригадир")
+        pdf.add_page()
+        pdf.set_font(FONT, "", 9)
+        self.pdf = pdf
+
+    @property
+    def width(self) -> float:
+        return self.pdf.epw
+
+    # text ------------------------------------------------------------------------------
+    def font(self, size: float = 9, bold: bool = False) -> None:
+        self.pdf.set_font(FONT, "B" if bold else "", size)
+
+    def title(self, text: str, size: float = 13, align: str = "L", underline: bool = True) -> None:
+        self.font(size, bold=True)
+        self.pdf.multi_cell(0, size * 0.5, text, align=align, new_x="LMARGIN", new_y="NEXT")
+        if underline:
+            self.rule(1.0)
+        self.gap(2)
+        self.font()
+
+    def para(
+        self,
+        text: str,
+        size: float = 9,
+        bold: bool = False,
+        align: str = "J",
+        h: float | None = None,
+    ) -> None:
+        self.font(size, bold)
+        self.pdf.multi_cell(0, h or size * 0.48, text, align=align, new_x="LMARGIN", new_y="NEXT")
+        self.font()
+
+    def labelled(
+        self, label: str, value: str, label_w: float = 38, bold_value: bool = True
+    ) -> None:
+        """ "Поставщик:  ООО «Печатный двор», ИНН ..." with the value wrapping in its column."""
+        pdf = self.pdf
+        y = pdf.get_y()
+        self.font(9)
+        pdf.multi_cell(label_w, 4.5, label, new_x="RIGHT", new_y="TOP")
+        self.font(9, bold_value)
+        pdf.multi_cell(0, 4.5, value, align="L", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_y(max(pdf.get_y(), y + 4.5) + 1.5)
+        self.font()
+
+    def gap(self, mm: float) -> None:
+        self.pdf.ln(mm)
+
+    def rule(self, width: float = 0.2) -> None:
+        pdf = self.pdf
+        pdf.set_line_width(width)
+        y = pdf.get_y() + 0.5
+        pdf.line(pdf.l_margin, y, pdf.l_margin + self.width, y)
+        pdf.set_line_width(0.2)
+        pdf.set_y(y + 0.5)
+
+    # requisites ------------------------------------------------------------------------
+    def company_line(self, c: Company, with_bank: bool = False) -> str:
+        t = self.t["common"]
+        parts = [c.name]
+        parts += [f"{t['inn']} {c.inn}"] if c.inn else []
+        parts += [f"{t['kpp']} {c.kpp}"] if c.kpp else []
+        parts += [f"{t['ogrn']} {c.ogrn}"] if c.ogrn else []
+        parts += [c.address] if c.address else []
+        parts += [f"{t['phone']} {c.phone}"] if c.phone else []
+        if with_bank and c.account:
+            parts += [
+                f"{t['account']} {c.account} {t['bank']} {c.bank}",
+                f"{t['bik']} {c.bik}",
+                f"{t['corr_account']} {c.corr_account}",
+            ]
+        return ", ".join(parts)
+
+    def party_line(self, p: Party) -> str:
+        t = self.t["common"]
+        parts = [p.name]
+        parts += [f"{t['inn']} {p.inn}"] if p.inn else []
+        parts += [f"{t['kpp']} {p.kpp}"] if p.kpp else []
+        parts += [f"{t['ogrn']} {p.ogrn}"] if p.ogrn else []
+        parts += [p.address] if p.address else []
+        parts += [f"{t['phone']} {p.phone}"] if p.phone else []
+        parts += [p.bank] if p.bank else []
+        return ", ".join(parts)
+
+    # tables ----------------------------------------------------------------------------
+    def items_table(self, items: Sequence[LineItem], name_heading: str) -> None:
+        t = self.t["common"]
+        heading = (
+            t["col_no"],
+            name_heading,
+            t["col_qty"],
+            t["col_unit"],
+            t["col_price"],
+            t["col_sum"],
+        )
+        self.font(8.5)
+        with self.pdf.table(
+            col_widths=(8, 84, 16, 14, 25, 28),
+            text_align=("CENTER", "LEFT", "RIGHT", "CENTER", "RIGHT", "RIGHT"),
+            headings_style=FontFace(emphasis="BOLD", fill_color=(235, 235, 235)),
+            line_height=4.6,
+            padding=(0.8, 1.2),
+            borders_layout="ALL",
+            first_row_as_headings=True,
+        ) as table:
+            row = table.row()
+            for cell in heading:
+                row.cell(cell, align="CENTER")
+            for n, item in enumerate(items, 1):
+                table.row(
+                    (
+                        str(n),
+                        item.name,
+                        qty(item.quantity),
+                        item.unit,
+                        money(item.price),
+                        money(item.amount),
+                    )
+                )
+        self.font()
+        self.gap(1.5)
+
+    def totals(self, rows: Sequence[tuple[str, str]]) -> None:
+        """Right-aligned "Итого: 12 500,00" lines under the table."""
+        for label, value in rows:
+            self.font(9, bold=True)
+            self.pdf.cell(self.width - 30, 5, f"{label}:", align="R")
+            self.pdf.cell(30, 5, value, align="R", new_x="LMARGIN", new_y="NEXT")
+        self.font()
+
+    # signatures ------------------------------------------------------------------------
+    def signature(
+        self, role: str, name: str = "", x: float | None = None, w: float | None = None
+    ) -> None:
+        """role  ________  Петров П.П.  — two lines (signature, printed name) with captions;
+        an empty name leaves its line blank for handwriting."""
+        pdf = self.pdf
+        x = pdf.l_margin if x is None else x
+        w = self.width if w is None else w
+        y = pdf.get_y()
+        self.font(9, bold=True)
+        longest_word = max((pdf.get_string_width(word) for word in role.split()), default=0)
+        role_w = min(pdf.get_string_width(role) + 3, max(w * 0.34, longest_word + 3))
+        pdf.set_xy(x, y)
+        pdf.multi_cell(role_w, 4.5, role, align="L", new_x="RIGHT", new_y="TOP")
+        bottom = pdf.get_y()
+        sign_w = (w - role_w) * 0.42
+        name_x, name_w = x + role_w + sign_w + 3, w - role_w - sign_w - 3
+        line_y = y + 4.5
+        pdf.set_line_width(0.2)
+        pdf.line(x + role_w, line_y, x + role_w + sign_w, line_y)
+        pdf.line(name_x, line_y, name_x + name_w, line_y)
+        size = 9.0
+        self.font(size)
+        while (
+            size > 6 and pdf.get_string_width(name) > name_w
+        ):  # long full names still fit the line
+            size -= 0.5
+            self.font(size)
+        pdf.set_xy(name_x, y)
+        pdf.cell(name_w, 4.5, name, align="C")
+        self.font(6)
+        pdf.set_xy(x + role_w, line_y + 0.2)
+        pdf.cell(sign_w, 2.5, "подпись", align="C")
+        pdf.set_xy(name_x, line_y + 0.2)
+        pdf.cell(name_w, 2.5, "расшифровка подписи", align="C")
+        pdf.set_xy(pdf.l_margin, max(bottom, y + 4.5) + 5.5)
+        self.font()
+
+    def signatures_pair(self, left: tuple[str, str], right: tuple[str, str]) -> None:
+        y = self.pdf.get_y()
+        half = self.width / 2 - 5
+        self.signature(*left, x=self.pdf.l_margin, w=half)
+        y_left = self.pdf.get_y()
+        self.pdf.set_y(y)
+        self.signature(*right, x=self.pdf.l_margin + half + 10, w=half)
+        self.pdf.set_y(max(y_left, self.pdf.get_y()))
+
+    def signature_dated(self, role: str, name: str) -> None:
+        """A signature on the left half, «__» ______ 20__ г. on the right, for hand-filled dates."""
+        y = self.pdf.get_y()
+        half = self.width / 2 - 5
+        self.signature(role, name, w=half)
+        after = self.pdf.get_y()
+        self.font(9)
+        self.pdf.set_xy(self.pdf.l_margin + half + 10, y)
+        self.pdf.cell(half, 4.5, self.t["common"]["date_blank"], align="R")
+        self.pdf.set_y(after)
+        self.font()
+
+    def stamps(self, both: bool = True) -> None:
+        """М.П. under each side's signature."""
+        self.font(8)
+        y = self.pdf.get_y()
+        self.pdf.cell(20, 4, self.t["common"]["stamp"])
+        if both:
+            self.pdf.set_xy(self.pdf.l_margin + self.width / 2 + 5, y)
+            self.pdf.cell(20, 4, self.t["common"]["stamp"])
+        self.pdf.set_xy(self.pdf.l_margin, y + 6)
+        self.font()
+
+    # pictures --------------------------------------------------------------------------
+    def qr(self, link: str, x: float, y: float, size: float) -> None:
+        """Vector QR (crisp at any print resolution), drawn as filled runs of modules."""
+        code = segno.make(link, error="m", micro=False)
+        border = 2
+        matrix = [list(r) for r in code.matrix]
+        cells = len(matrix) + 2 * border
+        m = size / cells
+        self.pdf.set_fill_color(0, 0, 0)
+        for r, row in enumerate(matrix):
+            c = 0
+            while c < len(row):
+                if row[c]:
+                    start = c
+                    while c < len(row) and row[c]:
+                        c += 1
+                    self.pdf.rect(
+                        x + (start + border) * m,
+                        y + (r + border) * m,
+                        (c - start) * m,
+                        m,
+                        style="F",
+                    )
+                else:
+                    c += 1
+
+    def image(self, jpeg: bytes, x: float, y: float, w: float, h: float) -> None:
+        self.pdf.image(io.BytesIO(jpeg), x=x, y=y, w=w, h=h, keep_aspect_ratio=True)
+
+    def output(self) -> bytes:
+        return bytes(self.pdf.output())

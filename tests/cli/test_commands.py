@@ -1,0 +1,107 @@
+"""The `brigadir` command as a newcomer uses it: init, demo, backup, restore, migrate."""
+
+from __future__ import annotations
+
+import os
+
+import peewee as pw
+import pytest
+from click.testing import CliRunner
+
+from cli.main import main
+from core import db as dbmod
+from core import migrations
+from core.models import Client, Order, Payment, Stage
+
+
+@pytest.fixture
+def runner(tmp_path, monkeypatch, database_url):
+    """A fresh folder; the CLI talks to the test database through the environment."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("BRIGADIR_DATABASE_URL", database_url)
+    return CliRunner()
+
+
+def test_init_creates_config_database_and_prints_the_director_password_once(runner, db, tmp_path):
+    result = runner.invoke(main, ["init"])
+    assert result.exit_code == 0, result.output
+    assert "Вход директора: логин director, пароль" in result.output
+    assert 'secret_key = ""' not in (tmp_path / "config.toml").read_text(encoding="utf-8")
+    again = runner.invoke(main, ["init"])
+    assert again.exit_code == 0 and "уже создан" in again.output and "пароль" not in again.output
+
+
+def test_demo_figures_match_what_the_use_cases_would_have_written(runner, db):
+    result = runner.invoke(main, ["demo", "--clients", "40", "--orders", "400"])
+    assert result.exit_code == 0, result.output
+    assert Order.select().count() == 400
+    for client in Client.select():
+        count, total, paid, debt = (
+            Order.select(
+                pw.fn.COUNT(Order.id),
+                pw.fn.SUM(Order.cost),
+                pw.fn.SUM(Order.paid),
+                pw.fn.SUM(Order.debt),
+            )
+            .where(Order.client == client)
+            .tuples()
+            .get()
+        )
+        assert (client.orders_count, client.orders_total or 0, client.paid_total, client.debt) == (
+            count, total or 0, paid or 0, debt or 0,
+        )  # fmt: skip
+    for stage in Stage.select():
+        assert stage.order_count == Order.select().where(Order.stage == stage).count()
+    paid = dict(
+        Payment.select(Payment.order, pw.fn.SUM(Payment.amount)).group_by(Payment.order).tuples()
+    )
+    assert all(paid.get(o.id, 0) == o.paid for o in Order.select())
+    states = {s.pipeline.code for s in Stage.select().where(Stage.order_count > 0)}
+    assert states == {"printing", "installation"}
+
+
+def test_a_wrong_config_key_stops_with_one_line_naming_key_and_file(runner, tmp_path):
+    (tmp_path / "bad.toml").write_text('[app]\ntimezon = "Europe/Moscow"\n', encoding="utf-8")
+    result = runner.invoke(main, ["--config", "bad.toml", "migrate"])
+    assert result.exit_code != 0
+    assert "неизвестный ключ [app] timezon в bad.toml" in result.output
+
+
+def test_backup_and_restore_bring_the_data_back(runner, db, tmp_path):
+    if dbmod.is_postgres() and os.system("which pg_dump >/dev/null 2>&1") != 0:
+        pytest.fail("pg_dump не установлен (postgresql-client)")
+    assert runner.invoke(main, ["demo", "--clients", "5", "--orders", "20"]).exit_code == 0
+    result = runner.invoke(main, ["backup", str(tmp_path / "copy.bak")])
+    assert result.exit_code == 0, result.output
+    Order.update(description="испорчено").execute()
+    result = runner.invoke(main, ["restore", "--yes", str(tmp_path / "copy.bak")])
+    assert result.exit_code == 0, result.output
+    dbmod.connect(os.environ["BRIGADIR_DATABASE_URL"])
+    assert Order.select().where(Order.description == "испорчено").count() == 0
+    assert Order.select().count() == 20
+
+
+def test_restore_refuses_a_file_that_is_not_a_backup(runner, db, tmp_path):
+    (tmp_path / "junk.db").write_bytes(b"not a database at all" * 100)
+    result = runner.invoke(main, ["restore", "--yes", str(tmp_path / "junk.db")])
+    dbmod.connect(os.environ["BRIGADIR_DATABASE_URL"])
+    assert result.exit_code != 0
+    assert (
+        "pg_restore завершился с ошибкой" if dbmod.is_postgres() else "повреждён"
+    ) in result.output
+
+
+def test_upgrade_from_the_previous_schema_keeps_data(db, staff, actors):
+    from playhouse.migrate import SchemaMigrator, migrate
+
+    from core import clients, orders
+
+    client = clients.create_client(actors["manager"], "Старый Клиент", "+79120000099")
+    orders.create_order(actors["manager"], client.id, "Заказ из прошлой версии", 100_00)
+    # Turn the database back into schema v1 (no order.source) with its data in place.
+    migrate(SchemaMigrator.from_database(dbmod.database.obj).drop_column("order", "source"))
+    migrations.SchemaVersion.update(version=1).execute()
+
+    assert migrations.upgrade() == (1, migrations.LATEST)
+    order = Order.get(Order.description == "Заказ из прошлой версии")
+    assert order.source == "" and order.client.name == "Старый Клиент"

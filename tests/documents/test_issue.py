@@ -1,0 +1,91 @@
+import datetime as dt
+
+import pytest
+
+from core import settings
+from core.clients import create_client
+from core.documents import DocumentError, LineItem
+from core.documents.issue import issue_document
+from core.errors import AccessDenied
+from core.models import Document, Sequence
+from core.orders import create_order
+from storage.local import LocalStore
+from tests.documents.conftest import flat, pdf_text
+
+COMPANY = {
+    "name": "ООО «Печатный двор»",
+    "inn": "7701234567",
+    "kpp": "770101001",
+    "address": "г. Москва, ул. Тверская, д. 7",
+    "bank": "ПАО «Сбербанк»",
+    "bik": "044525225",
+    "account": "40702810938000012345",
+    "corr_account": "30101810400000000225",
+    "director": "Петров П.П.",
+}
+
+
+@pytest.fixture
+def store(tmp_path):
+    return LocalStore(tmp_path / "files")
+
+
+@pytest.fixture
+def order(db, actors):
+    settings.put("company", COMPANY)
+    client = create_client(
+        actors["manager"], "ООО «Ромашка»", "+79160000000", kind="company",
+        inn="7712345678", kpp="771201001", address="г. Москва, ул. Ленина, д. 1",
+    )  # fmt: skip
+    return create_order(actors["manager"], client.id, "Баннер 3×2 м", 1_250_000, advance=500_000)
+
+
+def test_invoices_are_numbered_per_year_and_stored(order, actors, store):
+    d = dt.date(2026, 11, 23)
+    first = issue_document(actors["manager"], "invoice", order.id, store, date=d)
+    second = issue_document(actors["manager"], "invoice", order.id, store, date=d)
+    act = issue_document(actors["manager"], "act", order.id, store, date=d)
+    next_year = issue_document(
+        actors["manager"], "invoice", order.id, store, date=dt.date(2027, 1, 2)
+    )
+    assert [(x.kind, x.year, x.number) for x in (first, second, act, next_year)] == [
+        ("invoice", 2026, 1), ("invoice", 2026, 2), ("act", 2026, 1), ("invoice", 2027, 1),
+    ]  # fmt: skip
+    assert first.storage_key.endswith("Счёт № 1 от 23.11.2026.pdf")
+    text = flat(pdf_text(store.read(second.storage_key)))
+    assert "Счёт на оплату № 2 от 23 ноября 2026 г." in text
+    assert "Двенадцать тысяч пятьсот рублей 00 копеек" in text
+    row = Document.get_by_id(first.id)
+    assert row.total == 1_250_000 and row.client_id == order.client_id
+    assert row.data["buyer"]["inn"] == "7712345678"
+
+
+def test_items_and_receipt(order, actors, store):
+    items = [LineItem("Баннер", 6, "м²", 150_000), LineItem("Люверсы", 40, "шт.", 2_500)]
+    inv = issue_document(actors["manager"], "invoice", order.id, store, items=items)
+    assert inv.total == 1_000_000
+    rec = issue_document(actors["manager"], "receipt", order.id, store, amount=500_000)
+    text = flat(pdf_text(store.read(rec.storage_key)))
+    assert "Пятьсот" not in text and "пять тысяч рублей 00 копеек" in text
+    assert "НЕ ЯВЛЯЕТСЯ КАССОВЫМ ЧЕКОМ" in text and "Оплата по заказу № " in text
+
+
+def test_missing_requisites_consume_no_number(db, actors, store):
+    settings.put("company", COMPANY)
+    client = create_client(actors["manager"], "Иванов И.И.", "+79161234567")
+    order = create_order(actors["manager"], client.id, "Визитки", 250_000)
+    with pytest.raises(
+        DocumentError, match="не заполнены реквизиты клиента «Иванов И.И.»: ИНН, адрес"
+    ):
+        issue_document(actors["manager"], "invoice", order.id, store, date=dt.date(2026, 11, 23))
+    assert Document.select().count() == 0
+    assert Sequence.get_or_none(Sequence.name == "doc:invoice:2026") is None
+    form = issue_document(
+        actors["manager"], "order_form", order.id, store, track_url="https://t.me/x?start=1"
+    )
+    assert form.number == 1 and "Бланк заказа" in form.storage_key
+
+
+def test_executor_may_not_issue_documents(order, actors, store):
+    with pytest.raises(AccessDenied):
+        issue_document(actors["executor"], "invoice", order.id, store)

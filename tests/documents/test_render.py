@@ -1,0 +1,282 @@
+import dataclasses
+import datetime as dt
+
+import pytest
+import zxingcpp
+
+from core.documents import (
+    DocumentError,
+    LineItem,
+    Party,
+    load_texts,
+    render_act,
+    render_contract,
+    render_invoice,
+    render_order_form,
+    render_receipt,
+    render_waybill,
+)
+from core.errors import ValidationError
+from tests.documents.conftest import flat, page_count, pdf_png, pdf_text
+
+WORDS = "Двенадцать тысяч пятьсот рублей 00 копеек"
+
+
+def test_invoice_text(sale):
+    text = flat(pdf_text(render_invoice(sale)))
+    assert "Счёт на оплату № 12 от 23 ноября 2026 г." in text
+    for part in (
+        "ПАО «Сбербанк России», г. Москва",
+        "БИК 044525225",
+        "Сч. № 30101810400000000225",
+        "ИНН 7701234567 КПП 770101001 ООО «Печатный двор» Получатель Сч. № 40702810938000012345",
+        "ООО «Ромашка», ИНН 7712345678, КПП 771201001, г. Москва, ул. Ленина, д. 1",
+        "Основание: Заказ № 123 от 23.11.2026",
+        "1 Баннер 3×2 м, печать 720 dpi, люверсы 6 м² 1 500,00 9 000,00",
+        "2 Визитки 90×50 мм, 4+4, 1000 шт. 1 шт. 2 500,00 2 500,00",
+        "3 Дизайн макета 1 усл. 1 000,00 1 000,00",
+        "Итого: 12 500,00",
+        "Без налога (НДС): —",
+        "Всего к оплате: 12 500,00",
+        "Всего наименований 3, на сумму 12 500,00 руб.",
+        WORDS,
+        "Оплатить не позднее 30.11.2026.",
+        "Руководитель Петров П.П.",
+        "Бухгалтер Сидорова А.А.",
+    ):
+        assert part in text, part
+
+
+def test_invoice_with_vat_and_fractional_quantity(sale):
+    seller = dataclasses.replace(sale.seller, vat_rate=20)
+    items = (LineItem("Плёнка оракал", "2,5".replace(",", "."), "м²", 33333),)
+    text = flat(pdf_text(render_invoice(dataclasses.replace(sale, seller=seller, items=items))))
+    # 2,5 × 333,33 = 833,325 -> 833,33; VAT inside: 833,33 × 20/120 = 138,89
+    assert "1 Плёнка оракал 2,5 м² 333,33 833,33" in text
+    assert "В том числе НДС 20%: 138,89" in text
+    assert "Восемьсот тридцать три рубля 33 копейки" in text
+
+
+def test_act_text(sale):
+    text = flat(pdf_text(render_act(sale)))
+    assert "Акт № 12 от 23 ноября 2026 г. выполненных работ (оказанных услуг)" in text
+    assert "Исполнитель: ООО «Печатный двор», ИНН 7701234567" in text
+    assert "р/с 40702810938000012345 в банке ПАО «Сбербанк России», г. Москва" in text
+    assert "Заказчик: ООО «Ромашка»" in text
+    assert "Всего оказано услуг 3, на сумму 12 500,00 руб." in text
+    assert WORDS in text
+    assert "Заказчик претензий по объёму, качеству и срокам оказания услуг не имеет." in text
+    assert "ИСПОЛНИТЕЛЬ" in text and "ЗАКАЗЧИК" in text and text.count("М.П.") == 2
+
+
+def test_waybill_text(sale):
+    text = flat(pdf_text(render_waybill(sale)))
+    assert "Товарная накладная № 12 от 23 ноября 2026 г." in text
+    assert "Поставщик (грузоотправитель): ООО «Печатный двор»" in text
+    assert "Покупатель (грузополучатель): ООО «Ромашка»" in text
+    assert "Всего отпущено наименований 3, на сумму 12 500,00 руб." in text
+    assert WORDS in text
+    for role in (
+        "Отпуск груза разрешил",
+        "Груз принял",
+        "Груз сдал",
+        "Груз получил",
+        "Дата получения:",
+    ):
+        assert role in text
+
+
+def test_long_invoice_breaks_pages_and_keeps_totals(sale):
+    items = tuple(LineItem(f"Позиция {n}", 1, "шт.", 10000) for n in range(1, 81))
+    pdf = render_invoice(dataclasses.replace(sale, items=items))
+    assert page_count(pdf) >= 2
+    text = flat(pdf_text(pdf))
+    assert "80 Позиция 80 1 шт. 100,00 100,00" in text
+    assert "Всего к оплате: 8 000,00" in text and "Восемь тысяч рублей 00 копеек" in text
+
+
+def test_invoice_for_client_without_requisites_lists_what_is_missing(sale):
+    bare = Party(name="Иванов И.И.", phone="+7 916 123-45-67")
+    with pytest.raises(DocumentError) as err:
+        render_invoice(dataclasses.replace(sale, buyer=bare))
+    assert str(err.value) == (
+        "Нельзя оформить счёт: не заполнены реквизиты клиента «Иванов И.И.»: ИНН, адрес. "
+        "Частному лицу без реквизитов выдайте квитанцию или бланк заказа."
+    )
+    assert err.value.missing == ["ИНН", "адрес"]
+    assert isinstance(err.value, ValidationError)  # shown to users like every domain error
+
+
+def test_organisation_needs_kpp_and_valid_digits(sale):
+    buyer = dataclasses.replace(sale.buyer, kpp="", inn="77123")
+    with pytest.raises(DocumentError) as err:
+        render_act(dataclasses.replace(sale, buyer=buyer))
+    assert str(err.value) == "Нельзя оформить акт: ИНН «77123» должен состоять из 10 или 12 цифр."
+    buyer = dataclasses.replace(sale.buyer, kpp="")
+    with pytest.raises(DocumentError, match="реквизиты клиента «ООО «Ромашка»»: КПП"):
+        render_waybill(dataclasses.replace(sale, buyer=buyer))
+
+
+def test_invoice_needs_our_bank_details(sale):
+    seller = dataclasses.replace(sale.seller, bik="", account="")
+    with pytest.raises(DocumentError) as err:
+        render_invoice(dataclasses.replace(sale, seller=seller))
+    assert "не заполнены реквизиты фирмы (настройки → реквизиты): БИК, расчётный счёт" in str(
+        err.value
+    )
+    render_act(dataclasses.replace(sale, seller=seller))  # an act does not need them
+
+
+def test_bad_items_are_refused(sale):
+    with pytest.raises(DocumentError, match="нет ни одной позиции"):
+        render_invoice(dataclasses.replace(sale, items=()))
+    with pytest.raises(DocumentError, match="количество в позиции 1"):
+        render_invoice(dataclasses.replace(sale, items=(LineItem("x", 0, "шт.", 100),)))
+
+
+def test_order_form_text_and_qr(order_form):
+    pdf = render_order_form(order_form)
+    text = flat(pdf_text(pdf))
+    for part in (
+        "ООО «Печатный двор», ИНН 7701234567",
+        "Бланк заказа № 123 от 23.11.2026",
+        "Заказчик: Иванов Иван Иванович",
+        "Телефон: +7 916 123-45-67",
+        "Описание заказа: Баннер 3×2 м на люверсах, визитки, дизайн",
+        "Стоимость заказа 12 500,00 ₽",
+        "Предоплата 5 000,00 ₽",
+        "К оплате при получении 7 500,00 ₽",
+        "Срок готовности: 25.11.2026",
+        "Макет (предварительный просмотр)",
+        "Заказ принял Мария Менеджерова",
+    ):
+        assert part in text, part
+    found = zxingcpp.read_barcodes(pdf_png(pdf, dpi=150))
+    assert [(b.format, b.text) for b in found] == [
+        (zxingcpp.BarcodeFormat.QRCode, order_form.track_url)
+    ]
+
+
+def test_order_form_preview_is_on_the_page(order_form):
+    png = pdf_png(render_order_form(order_form), dpi=50).convert("RGB")
+    colours = {c for _, c in png.getcolors(1 << 20)}
+    assert any(r > 230 and g > 200 and b < 60 for r, g, b in colours)  # the layout's yellow
+    plain = pdf_png(
+        render_order_form(dataclasses.replace(order_form, preview_jpeg=None, track_url="")), dpi=50
+    )
+    assert not any(
+        r > 230 and g > 200 and b < 60
+        for r, g, b in {c for _, c in plain.convert("RGB").getcolors(1 << 20)}
+    )
+    assert (
+        zxingcpp.read_barcodes(
+            pdf_png(render_order_form(dataclasses.replace(order_form, track_url="")))
+        )
+        == []
+    )
+
+
+def test_order_form_refuses_advance_over_total(order_form):
+    with pytest.raises(DocumentError, match="Аванс 20 000,00 ₽ больше стоимости 12 500,00 ₽"):
+        render_order_form(dataclasses.replace(order_form, advance=2_000_000))
+
+
+def test_contract_text(contract):
+    text = flat(pdf_text(render_contract(contract)))
+    for part in (
+        "Договор-расписка № 45",
+        "г. Химки 23 ноября 2026 г.",
+        "ООО «Электромонтаж», в лице Сергеев С.С., именуемое в дальнейшем «Исполнитель»",
+        "Иванов Иван Иванович, паспорт 4510 123456, выдан ОВД Химки 01.02.2010",
+        "Объект: Дача / садовый участок, адрес: Московская обл., Солнечногорский р-н, СНТ «Берёзка», уч. 17.",
+        "Стоимость работ составляет 45 000,00 ₽ (сорок пять тысяч рублей 00 копеек).",
+        "аванс в сумме 15 000,00 ₽ (пятнадцать тысяч рублей 00 копеек)",
+        "Остаток оплаты 30 000,00 ₽ (тридцать тысяч рублей 00 копеек)",
+        "Расписка в получении аванса",
+        "Аванс в сумме 15 000,00 ₽ (пятнадцать тысяч рублей 00 копеек) получил.",
+        "Окончательный расчёт и приёмка работ",
+        "Остаток оплаты в сумме 30 000,00 ₽ (тридцать тысяч рублей 00 копеек) получил представитель Исполнителя",
+        "Работы принял Заказчик",
+    ):
+        assert part in text, part
+    assert text.count("«___» ____________ 20___ г.") == 3
+    assert page_count(render_contract(contract)) == 1
+
+
+def test_contract_without_passport_leaves_a_blank(contract):
+    client = dataclasses.replace(contract.client, passport="")
+    text = flat(pdf_text(render_contract(dataclasses.replace(contract, client=client))))
+    assert "Иванов Иван Иванович, паспорт ____" in text
+
+
+def test_contract_needs_object_and_work(contract):
+    with pytest.raises(DocumentError) as err:
+        render_contract(dataclasses.replace(contract, object_address="", work=" "))
+    assert (
+        str(err.value)
+        == "Нельзя оформить договор: не заполнены реквизиты договора: адрес объекта, работы."
+    )
+
+
+def test_receipt_says_it_is_not_a_fiscal_cheque(receipt):
+    text = flat(pdf_text(render_receipt(receipt)))
+    assert "Квитанция № 7 от 23.11.2026 о приёме наличных денежных средств" in text
+    assert "Принято от: Иванов Иван Иванович" in text
+    assert "Основание: Аванс по договору-расписке № 45 от 23.11.2026" in text
+    assert "Сумма: 15 000,00 ₽ (пятнадцать тысяч рублей 00 копеек)" in text
+    assert "НЕ ЯВЛЯЕТСЯ КАССОВЫМ ЧЕКОМ" in text
+    with pytest.raises(DocumentError, match="сумма должна быть больше нуля"):
+        render_receipt(dataclasses.replace(receipt, amount=0))
+
+
+def test_texts_can_be_reworded_without_code(sale):
+    texts = load_texts({"act": {"accepted": "Работы приняты, претензий нет."}})
+    text = flat(pdf_text(render_act(sale, texts=texts)))
+    assert "Работы приняты, претензий нет." in text and "не имеет" not in text
+    with pytest.raises(KeyError, match="act.nope"):
+        load_texts({"act": {"nope": "x"}})
+
+
+def test_fonts_are_embedded(sale):
+    import subprocess
+
+    out = subprocess.run(
+        ["pdffonts", "-"], input=render_invoice(sale), capture_output=True, check=True
+    ).stdout.decode()
+    names = {line.split()[0].split("+")[-1] for line in out.splitlines()[2:]}
+    assert names == {"DejaVuSansBook", "DejaVuSansBold"}
+    assert out.count(" yes yes ") >= 2  # embedded, subset
+
+
+def test_font_dir_is_a_parameter(sale, tmp_path):
+    with pytest.raises(FileNotFoundError):
+        render_invoice(sale, font_dir=tmp_path)
+
+
+@pytest.mark.parametrize("render, fixture", [
+    (render_invoice, "sale"), (render_act, "sale"), (render_waybill, "sale"),
+    (render_order_form, "order_form"), (render_contract, "contract"), (render_receipt, "receipt"),
+])  # fmt: skip
+def test_every_document_is_one_clean_a4_page(request, render, fixture):
+    pdf = render(request.getfixturevalue(fixture))
+    assert pdf.startswith(b"%PDF-") and page_count(pdf) == 1
+    png = pdf_png(pdf, dpi=30)
+    assert png.size == (249, 351)  # A4 (210 × 297 mm) at 30 dpi
+    assert png.convert("L").getextrema()[0] < 50  # something dark is printed
+
+
+def test_dates_in_titles():
+    from core.documents.pdf import long_date
+
+    assert long_date(dt.date(2026, 3, 1)) == "1 марта 2026 г."
+
+
+def test_subset_fonts_render_the_same_text(sale, tmp_path):
+    from core.documents.fonts import subset_fonts
+
+    small = subset_fonts(tmp_path / "fonts")
+    assert (small / "DejaVuSans.ttf").stat().st_size < 150_000
+    full = flat(pdf_text(render_invoice(sale)))
+    cut = render_invoice(sale, font_dir=small)
+    assert flat(pdf_text(cut)) == full
+    assert "№" in full and "×" in full and "«" in full
