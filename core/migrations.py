@@ -31,14 +31,18 @@ def _v2_order_source(migrator: SchemaMigrator) -> None:
 
 
 def _v3_admin_lists(migrator: SchemaMigrator) -> None:
-    """Indexes behind the admin's order filters, and the shared login rate limit."""
-    run_ops(
-        migrator.add_index("order", ("manager_id", "id")),
-        migrator.add_index("order", ("executor_id", "id")),
-        migrator.add_index("order", ("subcontractor_id", "id")),
-        migrator.add_index("order", ("debt", "id")),
-    )
-    database.obj.create_tables([LoginFailure])
+    """Indexes behind the admin's order filters, and the shared login rate limit.
+    IF NOT EXISTS: the names match what create_tables gives a new database."""
+    for columns in (
+        ("manager_id", "id"),
+        ("executor_id", "id"),
+        ("subcontractor_id", "id"),
+        ("debt", "id"),
+    ):
+        name = "order_" + "_".join(columns)
+        cols = ", ".join(f'"{c}"' for c in columns)
+        database.execute_sql(f'CREATE INDEX IF NOT EXISTS "{name}" ON "order" ({cols})')
+    database.obj.create_tables([LoginFailure], safe=True)
 
 
 STEPS: dict[int, Callable[[SchemaMigrator], None]] = {2: _v2_order_source, 3: _v3_admin_lists}
