@@ -62,7 +62,7 @@ def get(key: str):
         abort(404)
     try:
         data = store.read(key)
-    except (FileNotFoundError, KeyError):
+    except (FileNotFoundError, KeyError, ValueError):
         abort(404)
     response = Response(data, mimetype=content_type or "application/octet-stream")
     # Images inline (thumbnails); everything else as a download: no HTML from users runs here.

@@ -107,8 +107,17 @@ class DebtFilter(BasePeeweeFilter):
 
 
 # ---------------------------------------------------------------- list columns
+def _prefix(endpoint: str, **kw) -> str:
+    """A URL built once per request; rows append their id (url_for per cell is the slow part
+    of a 50-row page)."""
+    key = f"url:{endpoint}"
+    if key not in g:
+        g.setdefault(key, url_for(endpoint, **kw))
+    return g.get(key)
+
+
 def _number(view, context, model, name):
-    url = url_for("order.card_view", id=model.id)
+    url = _prefix("order.card_view") + f"?id={model.id}"
     mark = (
         f' <span class="unread-mark" title="Новые сообщения клиента">{model.unread}</span>'
         if model.unread
@@ -118,9 +127,8 @@ def _number(view, context, model, name):
 
 
 def _client(view, context, model, name):
-    return Markup(
-        f'<a href="{url_for("client.card_view", id=model.client_id)}">{escape(model.client.name)}</a>'
-    )
+    url = _prefix("client.card_view") + f"?id={model.client_id}"
+    return Markup(f'<a href="{url}">{escape(model.client.name)}</a>')
 
 
 def _description(view, context, model, name):
@@ -133,23 +141,39 @@ def _person(view, context, model, name):
     return _names().get(person_id, "") if person_id else ""
 
 
+def _stage_options_html(pipeline_id: int) -> list[tuple[int, str]]:
+    key = f"stage_opts:{pipeline_id}"
+    if key not in g:
+        g.setdefault(
+            key,
+            [
+                (s.id, str(escape(s.name)))
+                for s in _stages().values()
+                if s.pipeline_id == pipeline_id
+            ],
+        )
+    return g.get(key)
+
+
 def _stage_inline(view, context, model, name):
     """The stage as a small form: pick another and it moves through core.orders.move_order."""
-    stage = _stages().get(model.stage_id)
     actor = current_actor()
     if not actor.is_staff_office:
+        stage = _stages().get(model.stage_id)
         return stage.name if stage else ""
     options = "".join(
-        f'<option value="{s.id}"{" selected" if s.id == model.stage_id else ""}>{escape(s.name)}</option>'
-        for s in _stages().values()
-        if s.pipeline_id == model.pipeline_id
+        f'<option value="{sid}"{" selected" if sid == model.stage_id else ""}>{label}</option>'
+        for sid, label in _stage_options_html(model.pipeline_id)
     )
-    token = context.resolve("csrf_token")()
+    if "inline_move_head" not in g:
+        token = context.resolve("csrf_token")()
+        g.inline_move_head = (
+            f'<form method="post" action="{url_for("order.move_view")}" class="inline-move form-inline">'
+            f'<input type="hidden" name="csrf_token" value="{token}">'
+            f'<input type="hidden" name="next" value="{escape(request.full_path)}">'
+        )
     return Markup(
-        f'<form method="post" action="{url_for("order.move_view")}" class="inline-move form-inline">'
-        f'<input type="hidden" name="csrf_token" value="{token}">'
-        f'<input type="hidden" name="id" value="{model.id}">'
-        f'<input type="hidden" name="next" value="{escape(request.full_path)}">'
+        f'{g.inline_move_head}<input type="hidden" name="id" value="{model.id}">'
         f'<select name="stage" class="form-control form-control-sm" aria-label="Этап заказа №{model.number}"'
         f' onchange="this.form.submit()">{options}</select></form>'
     )
@@ -247,6 +271,7 @@ def _form_values(form) -> dict:
 # ---------------------------------------------------------------- the view
 class OrderView(BrigadirModelView):
     roles = ("manager", "executor")
+    column_display_actions = False  # the number opens the card; the card has "Изменить"
     write_roles = ("manager",)
     list_template = "brigadir/order_list.html"
     edit_template = "brigadir/order_edit.html"
