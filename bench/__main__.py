@@ -12,9 +12,7 @@ import bench
 
 def main() -> None:
     names = sys.argv[1:] or sorted(
-        m.name
-        for m in pkgutil.iter_modules(bench.__path__)
-        if not m.name.startswith("_") and m.name != "common"
+        m.name for m in pkgutil.iter_modules(bench.__path__) if not m.name.startswith("_") and m.name != "common"
     )
     for name in names:
         module = importlib.import_module(f"bench.{name}")
