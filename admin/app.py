@@ -87,9 +87,9 @@ def _build_admin(app: Flask, config: Config) -> Admin:
     from admin.views.imports import ImportView
     from admin.views.orders import OrderView
     from admin.views.settings import SettingsView, StageView, TemplateView
-    from admin.views.staff import BonusView, EmployeeView
+    from admin.views.staff import BonusView, CrewView, EmployeeView
     from admin.views.tasks import TaskView
-    from core.models import Bonus, Client, Employee, Order, Stage, Task, Template
+    from core.models import Bonus, Client, Crew, Employee, Order, Stage, Task, Template
 
     admin = Admin(
         app,
@@ -105,6 +105,7 @@ def _build_admin(app: Flask, config: Config) -> Admin:
     admin.add_view(
         EmployeeView(Employee, name="Сотрудники", endpoint="employee", category="Сотрудники")
     )
+    admin.add_view(CrewView(Crew, name="Бригады", endpoint="crew", category="Сотрудники"))
     admin.add_view(
         BonusView(Bonus, name="Премии и штрафы", endpoint="bonus", category="Сотрудники")
     )

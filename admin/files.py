@@ -64,6 +64,14 @@ def get(key: str):
         data = store.read(key)
     except (FileNotFoundError, KeyError, ValueError):
         abort(404)
+    if request.args.get("thumb") and content_type.startswith("image/"):
+        # Small pictures for cards and cash lists (storage.images: EXIF orientation, JPEG).
+        from storage.images import thumbnail
+
+        try:
+            data, content_type = thumbnail(data, 192), "image/jpeg"
+        except Exception:  # noqa: BLE001 - a broken image is served as it is
+            pass
     response = Response(data, mimetype=content_type or "application/octet-stream")
     # Images inline (thumbnails); everything else as a download: no HTML from users runs here.
     inline = content_type.startswith("image/") and not request.args.get("download")

@@ -20,7 +20,7 @@ from core.errors import BrigadirError
 from core.models import ROLE_NAMES, Crew, Employee
 from core.money import format_money
 
-__all__ = ["BonusView", "EmployeeView"]
+__all__ = ["BonusView", "CrewView", "EmployeeView"]
 
 
 class EmployeeForm(AdminForm):
@@ -171,6 +171,39 @@ class BonusView(BrigadirModelView):
         try:
             return core_staff.add_bonus(current_actor(), form.employee.data, form.kind.data, form.amount.data,
                                         form.reason.data, form.period.data.strip())  # fmt: skip
+        except BrigadirError as exc:
+            fail(exc)
+            return False
+
+
+class CrewForm(AdminForm):
+    name = StringField(
+        "Название бригады", validators=[DataRequired("Укажите название."), Length(max=100)]
+    )
+
+
+class CrewView(BrigadirModelView):
+    roles = ("director",)
+    write_roles = ("director",)
+    can_edit = False
+    column_list = ("name", "members", "active")
+    column_labels = {"name": "Бригада", "members": "Состав", "active": "Работает"}
+    column_formatters = {
+        "members": lambda v, c, m, n: ", ".join(
+            e.name for e in m.members.where(Employee.active).order_by(Employee.name)
+        )
+    }
+    column_formatters_export = column_formatters
+
+    def default_sort(self):
+        return [Crew.name]
+
+    def create_form(self, obj=None):
+        return CrewForm(get_form_data(), obj=obj)
+
+    def create_model(self, form):
+        try:
+            return core_staff.create_crew(current_actor(), form.name.data)
         except BrigadirError as exc:
             fail(exc)
             return False

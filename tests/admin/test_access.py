@@ -20,7 +20,7 @@ PAGES = {
     "/admin/order/new/": (D, M), "/admin/client/": (D, M), "/admin/client/new/": (D, M),
     "/admin/cash/": ALL, "/admin/task/": ALL, "/admin/task/new/": ALL,
     "/admin/employee/": (D,), "/admin/employee/new/": (D,), "/admin/employee/payroll/": (D,),
-    "/admin/bonus/": (D,), "/admin/bonus/new/": (D,), "/admin/settings/": (D,), "/admin/stage/": (D,),
+    "/admin/bonus/": (D,), "/admin/crew/": (D,), "/admin/crew/new/": (D,), "/admin/bonus/new/": (D,), "/admin/settings/": (D,), "/admin/stage/": (D,),
     "/admin/template/": (D,), "/admin/template/new/": (D,), "/admin/import/": (D,),
     "/admin/order/export/csv/": ALL, "/admin/client/export/xlsx/": (D, M), "/admin/employee/export/csv/": (D,),
 }  # fmt: skip

@@ -395,3 +395,22 @@ def test_import_clients_dry_run_then_all_or_nothing(as_role, world):
     )
     assert "Записано строк: 2" in resp.get_data(as_text=True)
     assert Client.select().count() == before + 2
+
+
+def test_crews_and_thumbnails(as_role, world, store):
+    import io as _io
+
+    from PIL import Image
+
+    s = as_role("director")
+    assert s.post("/admin/crew/new/", {"name": "Бригада 2"}).status_code == 302
+    resp = s.post("/admin/crew/new/", {"name": "Бригада 2"})
+    assert "уже есть" in resp.get_data(as_text=True)
+    buf = _io.BytesIO()
+    Image.new("RGB", (1200, 900), "red").save(buf, "JPEG")
+    store.files["orders/1/photo.jpg"] = buf.getvalue()
+    Attachment.create(kind="photo", storage_key="orders/1/photo.jpg", content_type="image/jpeg",
+                      original_name="фото.jpg", order=world["own"].id)  # fmt: skip
+    thumb = s.get("/files/orders/1/photo.jpg?thumb=1")
+    assert thumb.status_code == 200 and max(Image.open(_io.BytesIO(thumb.data)).size) <= 192
+    assert "thumb=1" in s.get(f"/admin/order/card/?id={world['own'].id}").get_data(as_text=True)
