@@ -42,6 +42,7 @@ bp = Blueprint("auth", __name__)
 WINDOW = timedelta(minutes=15)
 PAIR_LIMIT = 5
 IP_LIMIT = 30
+ABSOLUTE_HOURS = 24  # a session ends a day after login however active it is
 # A real hash to compare against when the login does not exist: the same work either way,
 # so timing does not tell which logins exist.
 _DUMMY_HASH = (
@@ -145,7 +146,7 @@ def login():
         session.clear()  # a fresh session on login: no fixation
         login_user(StaffUser(employee))
         session.permanent = True
-        session["seen"] = int(time())
+        session["seen"] = session["since"] = int(time())
         target = request.args.get("next", "")
         if not target.startswith("/admin") or target.startswith("//"):
             target = url_for("admin.index")
@@ -168,7 +169,8 @@ def _idle_check() -> None:
     config: Config = current_app.config["BRIGADIR_CONFIG"]
     now = int(time())
     seen = session.get("seen", 0)
-    if now - seen > config.web.session_idle_minutes * 60:
+    too_old = now - session.get("since", 0) > ABSOLUTE_HOURS * 3600
+    if too_old or now - seen > config.web.session_idle_minutes * 60:
         logout_user()
         session.clear()
         flash("Сеанс завершён после долгого бездействия. Войдите снова.", "info")

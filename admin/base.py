@@ -24,7 +24,7 @@ from admin.auth import current_actor
 from admin.formatting import TYPE_FORMATTERS
 from core.errors import AccessDenied, BrigadirError, NotFound
 
-__all__ = ["AdminForm", "BrigadirModelView", "BrigadirView", "capped_count", "fail"]
+__all__ = ["AdminForm", "BrigadirModelView", "BrigadirView", "back_url", "capped_count", "fail"]
 
 MAX_PAGES = 20  # deeper than 20 pages of 50 nobody reads; search or filter instead
 
@@ -47,6 +47,16 @@ class _Converter(CustomModelConverter):
 
 def fail(error: BrigadirError) -> None:
     flash(str(error), "error")
+
+
+def back_url(default: str) -> str:
+    """Where to return after a POST: the referring admin page of this host, else default."""
+    from urllib.parse import urlparse
+
+    ref = urlparse(request.referrer or "")
+    if ref.netloc == request.host and ref.path.startswith("/admin"):
+        return ref.path + (f"?{ref.query}" if ref.query else "")
+    return default
 
 
 def roles_allowed(roles: tuple[str, ...]) -> bool:

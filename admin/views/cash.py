@@ -14,7 +14,7 @@ from wtforms import SelectField, StringField
 from wtforms.validators import Length
 
 from admin.auth import current_actor
-from admin.base import AdminForm, BrigadirView, fail
+from admin.base import AdminForm, BrigadirView, back_url, fail
 from admin.forms import MoneyField
 from core import cash
 from core.access import can_see_money_of
@@ -146,7 +146,7 @@ class CashView(BrigadirView):
             for errors in form.errors.values():
                 for error in errors:
                     flash(str(error), "error")
-            return redirect(request.referrer or url_for("cash.index"))
+            return redirect(back_url(url_for("cash.index")))
         op, amount, who, note = (
             form.operation.data,
             form.amount.data,
@@ -157,7 +157,7 @@ class CashView(BrigadirView):
             if op == "expense":
                 if not form.category.data:
                     flash("Выберите статью расхода.", "error")
-                    return redirect(request.referrer or url_for("cash.index"))
+                    return redirect(back_url(url_for("cash.index")))
                 cash.log_expense(actor, amount, form.category.data, note, employee_id=who)
             elif op == "handover":
                 cash.hand_over(actor, amount, employee_id=who, note=note)
@@ -170,4 +170,4 @@ class CashView(BrigadirView):
             flash(f"Записано: {OPERATIONS[op].lower()} {format_money(amount)}.", "success")
         except BrigadirError as exc:
             fail(exc)
-        return redirect(request.referrer or url_for("cash.index"))
+        return redirect(back_url(url_for("cash.index")))

@@ -11,7 +11,7 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from admin.auth import current_actor
-from admin.base import AdminForm, BrigadirModelView, fail
+from admin.base import AdminForm, BrigadirModelView, back_url, fail
 from admin.formatting import money_column
 from admin.forms import ClientLoader, check_phone
 from core import clients as core_clients
@@ -191,7 +191,7 @@ class ClientView(BrigadirModelView):
             keep, remove = int(request.form.get("keep", "")), int(request.form.get("remove", ""))
         except ValueError:
             flash("Выберите, с каким клиентом объединить.", "error")
-            return redirect(request.referrer or url_for("client.index_view"))
+            return redirect(back_url(url_for("client.index_view")))
         try:
             merged = core_clients.merge_clients(current_actor(), keep, remove)
             flash(f"Карточки объединены: {merged.name}.", "success")

@@ -199,6 +199,16 @@ def test_idle_session_expires(app, world):
     assert resp.status_code == 302 and "/login" in resp.headers["Location"]
 
 
+def test_session_ends_a_day_after_login(app, world):
+    from tests.admin.conftest import login
+
+    s = login(app, "manager")
+    with s.client.session_transaction() as sess:
+        sess["since"] = sess["since"] - 25 * 3600
+    resp = s.get("/admin/order/")
+    assert resp.status_code == 302 and "/login" in resp.headers["Location"]
+
+
 def test_session_cookie_flags(app, world):
     client = app.test_client()
     token = csrf_of(client.get("/login").get_data(as_text=True))
