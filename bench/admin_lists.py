@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import time
+from datetime import timedelta
 
 from flask_admin import Admin
 from flask_admin.contrib.peewee import ModelView
@@ -71,6 +72,8 @@ def _pages(size: int) -> dict[str, tuple[str, str | None]]:
     name = Client.select().order_by(Client.id.desc()).first().name.split()[0][:4]
     number = Order.select(Order.number).order_by(Order.id).limit(1).offset(size // 2).scalar()
     deep = size // 50 - 1
+    middle = Order.select(Order.created_at).order_by(Order.id).limit(1).offset(size // 2).scalar()
+    window = f"{(middle - timedelta(days=15)):%Y-%m-%d}+to+{(middle + timedelta(days=15)):%Y-%m-%d}"
     return {
         "orders: default tab (open orders)": ("/admin/order/", "/plain/order/"),
         "orders: all orders": ("/admin/order/?tab=all", None),
@@ -80,7 +83,8 @@ def _pages(size: int) -> dict[str, tuple[str, str | None]]:
         "orders: filter manager": (f"/admin/order/?tab=all&flt0_1={manager.id}", None),
         "orders: filter executor": (f"/admin/order/?tab=all&flt0_2={executor.id}", None),
         "orders: filter debt > 0": ("/admin/order/?tab=all&flt0_5=1", None),
-        "orders: filter date range": ("/admin/order/?tab=all&flt0_4=2024-01-01+to+2024-03-31", None),
+        "orders: filter date range (a month)": (f"/admin/order/?tab=all&flt0_4={window}", None),
+        "orders: subcontracted tab": ("/admin/order/?tab=sub", None),
         "orders: search client letters": (f"/admin/order/?tab=all&search={name}", None),
         "orders: search by number": (f"/admin/order/?tab=all&search={number}", None),
         "orders: sort by due date": ("/admin/order/?tab=all&sort=10&desc=1", None),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from time import monotonic
 
 import peewee as pw
 from flask import redirect, request, url_for
@@ -18,6 +19,23 @@ from core.models import CashMovement, ExpenseCategory, Order, Pipeline, Stage, T
 from core.money import format_money
 
 __all__ = ["DashboardView"]
+
+# Period statistics aggregate every order of the period (tens of thousands in a busy month at
+# a million orders): computed at most once a minute per person and period, per process.
+STATS_TTL = 60.0
+_stats_cache: dict[tuple, tuple[float, object]] = {}
+
+
+def _cached(key: tuple, compute):
+    now = monotonic()
+    hit = _stats_cache.get(key)
+    if hit is not None and now - hit[0] < STATS_TTL:
+        return hit[1]
+    value = compute()
+    if len(_stats_cache) > 500:
+        _stats_cache.clear()
+    _stats_cache[key] = (now, value)
+    return value
 
 
 def _period() -> tuple[date, date]:
@@ -67,23 +85,28 @@ class DashboardView(AdminIndexView):
             ]
         managers, expenses = [], []
         if actor.is_staff_office:
-            managers = stats.manager_stats(actor, lo, hi)
+            managers = _cached(
+                ("managers", actor.employee_id, lo, hi), lambda: stats.manager_stats(actor, lo, hi)
+            )
         if actor.is_director:
-            expenses = [
-                (name or "Без статьи", int(total))
-                for name, total in CashMovement.select(
-                    ExpenseCategory.name, pw.fn.SUM(CashMovement.amount)
-                )
-                .join(ExpenseCategory, pw.JOIN.LEFT_OUTER)
-                .where(
-                    (CashMovement.kind.in_(["expense", "outcome"]))
-                    & (CashMovement.at >= lo)
-                    & (CashMovement.at < hi)
-                )
-                .group_by(ExpenseCategory.name)
-                .order_by(pw.fn.SUM(CashMovement.amount).desc())
-                .tuples()
-            ]
+            expenses = _cached(
+                ("expenses", lo, hi),
+                lambda: [
+                    (name or "Без статьи", int(total))
+                    for name, total in CashMovement.select(
+                        ExpenseCategory.name, pw.fn.SUM(CashMovement.amount)
+                    )
+                    .join(ExpenseCategory, pw.JOIN.LEFT_OUTER)
+                    .where(
+                        (CashMovement.kind.in_(["expense", "outcome"]))
+                        & (CashMovement.at >= lo)
+                        & (CashMovement.at < hi)
+                    )
+                    .group_by(ExpenseCategory.name)
+                    .order_by(pw.fn.SUM(CashMovement.amount).desc())
+                    .tuples()
+                ],
+            )
         tasks = (
             list(
                 Task.select()
