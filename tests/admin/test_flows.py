@@ -226,6 +226,11 @@ def test_filters_and_tabs(as_role, world, staff):
     assert f"№{world['sub'].number}<" in html and f"№{world['own'].number}<" not in html
     html = s.get("/admin/order/?flt0_4=2000-01-01+to+2000-01-31").get_data(as_text=True)
     assert f"№{world['own'].number}<" not in html
+    from core.clock import local_today
+
+    today = local_today().isoformat()
+    html = s.get(f"/admin/order/?flt0_4={today}+to+{today}").get_data(as_text=True)
+    assert html.index(f"№{world['sub'].number}<") < html.index(f"№{world['own'].number}<")  # newest first
 
 
 def test_exports(as_role, world):
