@@ -6,6 +6,7 @@ becomes a Russian flash message with nothing written."""
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 
 import peewee as pw
 from flask import abort, flash, g, redirect, request, url_for
@@ -91,6 +92,18 @@ def _stage_options():
         (str(s.id), f"{pipes.get(s.pipeline_id, '')}: {s.name}" if multi else s.name)
         for s in Stage.select().order_by(Stage.pipeline, Stage.position)
     ]
+
+
+class LocalDateBetween(DateBetweenFilter):
+    """Days as the firm sees them: local dates to a [start, next day) range of stored UTC."""
+
+    def apply(self, query, value):
+        start, end = value
+        if end < start:
+            start, end = end, start
+        lo = from_local(datetime.combine(start, datetime.min.time()))
+        hi = from_local(datetime.combine(end + timedelta(days=1), datetime.min.time()))
+        return query.where((self.column >= lo) & (self.column < hi))
 
 
 class DebtFilter(BasePeeweeFilter):
@@ -297,7 +310,7 @@ class OrderView(BrigadirModelView):
         FilterEqual(Order.manager, "Менеджер", options=_employee_options()),
         FilterEqual(Order.executor, "Исполнитель", options=_employee_options(False)),
         FilterEqual(Order.subcontractor, "Подрядчик", options=_employee_options(True)),
-        DateBetweenFilter(Order.created_at, "Дата приёма"),
+        LocalDateBetween(Order.created_at, "Дата приёма"),
         DebtFilter(),
     )
     form_ajax_refs = {
