@@ -19,7 +19,14 @@ pytestmark = pytest.mark.e2e
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
          "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]  # fmt: skip
-SCREENS = Path(os.environ.get("BRIGADIR_SCREENS", "/work/notes/screens"))
+
+
+@pytest.fixture
+def screens(tmp_path):
+    """Where screenshots go: BRIGADIR_SCREENS to keep them, else the test's temp folder."""
+    folder = Path(os.environ.get("BRIGADIR_SCREENS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 @pytest.fixture
@@ -45,8 +52,7 @@ def page(server):
         browser.close()
 
 
-def test_counter_order_from_login_to_payment(page, server, world, staff):
-    SCREENS.mkdir(parents=True, exist_ok=True)
+def test_counter_order_from_login_to_payment(page, server, world, staff, screens):
     page.goto(f"{server}/admin/")
     assert "/login" in page.url
     page.fill("#login", "maria")
@@ -99,11 +105,11 @@ def test_counter_order_from_login_to_payment(page, server, world, staff):
     page.click("text=Отправить клиенту")
     page.wait_for_load_state()
     assert "баннер готов" in page.inner_text(".thread")
-    page.screenshot(path=str(SCREENS / "order-card.png"), full_page=True)
+    page.screenshot(path=str(screens / "order-card.png"), full_page=True)
 
     page.goto(f"{server}/admin/order/")
     assert f"№{order.number}" in page.content()
-    page.screenshot(path=str(SCREENS / "order-list.png"), full_page=True)
+    page.screenshot(path=str(screens / "order-list.png"), full_page=True)
 
     # inline stage change from the list
     row = page.locator(f"tr:has(a:text-is('№{order.number}'))")
@@ -112,6 +118,6 @@ def test_counter_order_from_login_to_payment(page, server, world, staff):
     assert Order.get_by_id(order.id).stage.name == "Выдан"
 
     page.goto(f"{server}/admin/")
-    page.screenshot(path=str(SCREENS / "dashboard.png"), full_page=True)
+    page.screenshot(path=str(screens / "dashboard.png"), full_page=True)
     page.click("text=Выйти")
     page.wait_for_url("**/login")

@@ -230,7 +230,9 @@ def test_filters_and_tabs(as_role, world, staff):
 
     today = local_today().isoformat()
     html = s.get(f"/admin/order/?flt0_4={today}+to+{today}").get_data(as_text=True)
-    assert html.index(f"№{world['sub'].number}<") < html.index(f"№{world['own'].number}<")  # newest first
+    assert html.index(f"№{world['sub'].number}<") < html.index(
+        f"№{world['own'].number}<"
+    )  # newest first
 
 
 def test_exports(as_role, world):
