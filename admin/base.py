@@ -10,7 +10,7 @@ import io
 from typing import Any
 
 import peewee as pw
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, g, redirect, request, url_for
 from flask_admin import BaseView
 from flask_admin.contrib.peewee import ModelView
 from flask_admin.contrib.peewee.form import CustomModelConverter
@@ -112,7 +112,16 @@ class BrigadirModelView(_Access, ModelView):
     list_template = "brigadir/list.html"
     edit_template = "brigadir/edit.html"
     create_template = "brigadir/create.html"
-    capped = False  # set per request by get_list: the count shown is "N+"
+
+    @property
+    def capped(self) -> bool:
+        """This request's list shows only the first MAX_PAGES pages."""
+        return bool(g.get("list_capped"))
+
+    @property
+    def list_total(self) -> int | None:
+        """The exact total when a maintained counter knows it."""
+        return g.get("list_total")
 
     # --- permissions that depend on the person: class attributes become checks
     write_roles: tuple[str, ...] = ("director",)
@@ -180,14 +189,18 @@ class BrigadirModelView(_Access, ModelView):
             query = f.apply(query, f.clean(value))
         page_size = self.page_size if page_size is None else page_size
         exporting = page_size == self.export_max_rows
-        count = None if (filters or search) else self.exact_count(query)
-        if count is None and not exporting:
-            cap = MAX_PAGES * page_size + 1
-            count = capped_count(query, cap)
-            self.capped = count >= cap
-            count = min(count, MAX_PAGES * page_size)
+        limit = MAX_PAGES * (page_size or self.page_size)
+        exact = None if (filters or search) else self.exact_count(query)
+        # Per-request state lives in g: one view instance serves every thread.
+        g.list_total, g.list_capped = exact, False
+        if exporting:
+            count = None
+        elif exact is not None:
+            count, g.list_capped = min(exact, limit), exact > limit
         else:
-            self.capped = False
+            count = capped_count(query, limit + 1)
+            g.list_capped = count > limit
+            count = min(count, limit)
         query = query.order_by(*self.sort_clause(sort_column, bool(sort_desc)))
         if page_size:
             page = min(page or 0, MAX_PAGES - 1) if not exporting else 0

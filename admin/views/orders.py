@@ -399,7 +399,6 @@ class OrderView(BrigadirModelView):
         if not actor.is_staff_office or tab in ("sub",):
             return None
         stages = list(_stages().values())
-        pipe = Pipeline.get_or_none(Pipeline.code == runtime.config().app.pipeline)
         if tab.isdigit():
             stage = _stages().get(int(tab))
             return stage.order_count if stage else 0
@@ -407,7 +406,6 @@ class OrderView(BrigadirModelView):
             return sum(s.order_count for s in stages)
         if tab == "archive":
             return sum(s.order_count for s in stages if s.is_archive)
-        del pipe
         return sum(s.order_count for s in stages if not s.is_archive)
 
     def tabs(self) -> list[dict]:

@@ -421,3 +421,23 @@ def test_crews_and_thumbnails(as_role, world, store):
     thumb = s.get("/files/orders/1/photo.jpg?thumb=1")
     assert thumb.status_code == 200 and max(Image.open(_io.BytesIO(thumb.data)).size) <= 192
     assert "thumb=1" in s.get(f"/admin/order/card/?id={world['own'].id}").get_data(as_text=True)
+
+
+def test_long_lists_are_bounded(as_role, world, actors, monkeypatch):
+    import admin.base
+
+    for i in range(6):
+        from core.orders import create_order
+
+        create_order(actors["manager"], world["c1"].id, f"Тираж {i}", rubles(100))
+    monkeypatch.setattr(admin.base, "MAX_PAGES", 2)
+    from admin.views.orders import OrderView
+
+    monkeypatch.setattr(OrderView, "page_size", 3)
+    s = as_role("director")
+    html = s.get("/admin/order/?tab=all").get_data(as_text=True)
+    assert "Показаны первые 6 записей из 10" in html  # a maintained counter knows the total
+    html = s.get("/admin/order/?tab=all&search=иванов").get_data(as_text=True)
+    assert "Показаны первые 6 записей." in html  # a capped COUNT: no total
+    deep = s.get("/admin/order/?tab=all&page=50").get_data(as_text=True)
+    assert "Тираж 1" in deep and "Тираж 4" not in deep  # clamped to the last allowed page
