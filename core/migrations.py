@@ -42,6 +42,10 @@ def _v3_admin_lists(migrator: SchemaMigrator) -> None:
         name = "order_" + "_".join(columns)
         cols = ", ".join(f'"{c}"' for c in columns)
         database.execute_sql(f'CREATE INDEX IF NOT EXISTS "{name}" ON "order" ({cols})')
+    database.execute_sql(
+        'CREATE INDEX IF NOT EXISTS "order_open_subcontracted" ON "order" ("id") '
+        'WHERE ("subcontractor_id" IS NOT NULL AND NOT "is_archived")'
+    )
     database.obj.create_tables([LoginFailure], safe=True)
 
 
