@@ -153,8 +153,8 @@ class ClientView(BrigadirModelView):
         return True
 
     def get_save_return_url(self, model, is_created=False):
-        if is_created and (back := request.args.get("url", "")).startswith("/admin/order/new"):
-            return back
+        if is_created and request.args.get("url", "").startswith("/admin/order/new"):
+            return url_for("order.create_view", client=model.id)  # back to the order, client chosen
         return url_for("client.card_view", id=model.id)
 
     @expose("/card/")
