@@ -88,8 +88,9 @@ class BrigadirView(_Access, BaseView):
 
 
 def capped_count(query: pw.ModelSelect, cap: int) -> int:
-    """COUNT over at most `cap` rows: cost bounded however big the table is."""
-    inner = query.order_by().limit(cap).select(pw.SQL("1"))
+    """COUNT over at most `cap` rows: cost bounded however big the table is. The query keeps
+    its ORDER BY so the planner walks the same index as for the page itself."""
+    inner = query.limit(cap).select(pw.SQL("1"))
     return (
         pw.Select(from_list=[inner.alias("capped")], columns=[pw.fn.COUNT(pw.SQL("*"))])
         .bind(query.model._meta.database)
@@ -190,6 +191,7 @@ class BrigadirModelView(_Access, ModelView):
         page_size = self.page_size if page_size is None else page_size
         exporting = page_size == self.export_max_rows
         limit = MAX_PAGES * (page_size or self.page_size)
+        query = query.order_by(*self.sort_clause(sort_column, bool(sort_desc)))
         exact = None if (filters or search) else self.exact_count(query)
         # Per-request state lives in g: one view instance serves every thread.
         g.list_total, g.list_capped = exact, False
@@ -201,7 +203,6 @@ class BrigadirModelView(_Access, ModelView):
             count = capped_count(query, limit + 1)
             g.list_capped = count > limit
             count = min(count, limit)
-        query = query.order_by(*self.sort_clause(sort_column, bool(sort_desc)))
         if page_size:
             page = min(page or 0, MAX_PAGES - 1) if not exporting else 0
             query = query.limit(page_size).offset(page * page_size)
