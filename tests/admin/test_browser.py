@@ -67,6 +67,7 @@ def test_counter_order_from_login_to_payment(page, server, world, staff, screens
     page.click("input[type=submit][value='Сохранить'], button:has-text('Сохранить')")
     page.wait_for_url("**/admin/client/card/**")
     assert "Смирнова Ольга" in page.content()
+    client_card = page.url
 
     # her order, with an advance
     page.click("text=Новый заказ")
@@ -117,6 +118,11 @@ def test_counter_order_from_login_to_payment(page, server, world, staff, screens
         row.locator("select[name=stage]").select_option(label="Выдан")
     assert Order.get_by_id(order.id).stage.name == "Выдан"
 
+    page.goto(client_card)
+    assert "4 000,00 ₽" in page.content()  # the client's debt followed the payment
+    page.screenshot(path=str(screens / "client-card.png"), full_page=True)
+    page.goto(f"{server}/admin/client/")
+    page.screenshot(path=str(screens / "client-list.png"), full_page=True)
     page.goto(f"{server}/admin/")
     page.screenshot(path=str(screens / "dashboard.png"), full_page=True)
     page.click("text=Выйти")
