@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib
+import inspect
 import pkgutil
 import sys
 import time
@@ -12,7 +14,9 @@ import bench
 
 def main() -> None:
     names = sys.argv[1:] or sorted(
-        m.name for m in pkgutil.iter_modules(bench.__path__) if not m.name.startswith("_") and m.name != "common"
+        m.name
+        for m in pkgutil.iter_modules(bench.__path__)
+        if not m.name.startswith("_") and m.name != "common"
     )
     for name in names:
         module = importlib.import_module(f"bench.{name}")
@@ -20,7 +24,9 @@ def main() -> None:
             continue
         print(f"\n=== bench/{name}.py ===", flush=True)
         started = time.perf_counter()
-        module.main()
+        result = module.main()
+        if inspect.iscoroutine(result):
+            asyncio.run(result)
         print(f"--- {name}: {time.perf_counter() - started:.0f} s", flush=True)
 
 

@@ -16,7 +16,7 @@ from faker import Faker
 
 from core import cash, search
 from core.clock import utcnow
-from core.db import database
+from core.db import database, is_postgres
 from core.models import (
     Account,
     CashMovement,
@@ -96,17 +96,22 @@ def _bulk(model: type, fields: list, rows: list[tuple], progress: Callable[[int]
     convert = [_converter(f) for f in fields]
     tail = tuple(_converter(f)(v) for f, v in defaults)
     cursor = database.cursor()
+    postgres = is_postgres()
+    if postgres:  # one multi-row VALUES per page: psycopg2's executemany is a round trip per row
+        from psycopg2.extras import execute_values
+
+        sql = sql[: sql.index(" VALUES ")] + " VALUES %s"
     for chunk in _chunks(rows, 5_000):
-        cursor.executemany(
-            sql, [tuple(c(v) for c, v in zip(convert, row, strict=True)) + tail for row in chunk]
-        )
+        values = [tuple(c(v) for c, v in zip(convert, row, strict=True)) + tail for row in chunk]
+        if postgres:
+            execute_values(cursor, sql, values, page_size=1_000)
+        else:
+            cursor.executemany(sql, values)
         progress(len(chunk))
 
 
 def _converter(field: object) -> Callable:
     """What peewee would send for the field (datetimes as text on SQLite, as is on PostgreSQL)."""
-    from core.db import is_postgres
-
     if is_postgres() or not isinstance(field, pw.DateTimeField | pw.DateField):
         return lambda v: v.id if isinstance(v, pw.Model) else v
     return lambda v: None if v is None else str(v)
@@ -387,6 +392,8 @@ def generate(
             conflict_target=[Sequence.name], update={Sequence.value: last}
         ).execute()
         _reset_sequences()
+    # Fresh planner statistics: after a bulk load the planner would otherwise guess badly.
+    database.execute_sql("ANALYZE")
     report.clients, report.orders, report.moves = len(client_rows), len(order_rows), len(move_rows)
     report.payments, report.expenses, report.messages = (
         len(payment_rows),
@@ -398,8 +405,6 @@ def generate(
 
 def _reset_sequences() -> None:
     """Explicit ids bypass PostgreSQL's serial counters; move them past the inserted rows."""
-    from core.db import is_postgres
-
     if not is_postgres():
         return
     for model in (Client, Order):

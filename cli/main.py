@@ -104,6 +104,190 @@ def demo_command(ctx: click.Context, clients: int, orders: int, seed: int) -> No
     )
 
 
+def _login_hint(config) -> str:
+    """What a newcomer needs to log in: the director's login and, on a fresh install, the
+    generated password that `init` kept in data/first-login.txt."""
+    director = Employee.select().where((Employee.role == "director") & Employee.active).first()
+    if director is None:
+        return "Директора нет: выполните brigadir init"
+    hint = f"логин {director.login}"
+    path = first_login_file(config)
+    if path.exists():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.startswith("password:"):
+                hint += f", пароль {line.split(':', 1)[1].strip()} (из {path})"
+    return hint
+
+
+def _chat_invites() -> list[tuple[str, str]]:
+    """Open invite codes for the web chat: one crew member and one manager, if they exist."""
+    from core.clock import utcnow
+    from core.models import Invite, MessengerLink
+    from core.staff import create_invite
+
+    picks = []
+    for role, crew in (("executor", True), ("manager", False)):
+        query = Employee.select().where(
+            (Employee.role == role) & Employee.active & ~Employee.is_external
+        )
+        query = query.where(Employee.crew.is_null(not crew))
+        linked = MessengerLink.select(MessengerLink.employee).where(
+            MessengerLink.employee.is_null(False)
+        )
+        person = query.where(Employee.id.not_in(linked)).order_by(Employee.id).first()
+        if person is None:
+            continue
+        invite = (
+            Invite.select()
+            .where(
+                (Invite.employee == person)
+                & Invite.used_at.is_null()
+                & (Invite.expires_at > utcnow())
+            )
+            .first()
+        ) or create_invite(SYSTEM, employee_id=person.id)
+        picks.append((person.name, invite.code))
+    return picks
+
+
+@main.command()
+@click.pass_context
+def run(ctx: click.Context) -> None:
+    """Всё в одной группе процессов: веб-панель и веб-чат, боты (если заданы токены), планировщик."""
+    import logging
+    import threading
+
+    from cli.serve import build_scheduler, build_web_app, run_polling, serve_web
+    from storage import build_store
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    config = _open(ctx)
+    prepare()
+    store = build_store(config)
+    server = serve_web(build_web_app(config, store), config.web.host, config.web.port)
+    scheduler = build_scheduler(config, store)
+    scheduler.start()
+    base = f"http://{config.web.host}:{server.server_port}"
+    console.print(
+        f"\n[bold]Бригадир работает.[/] Веб-панель: [bold]{base}/admin/[/] — {_login_hint(config)}"
+    )
+    console.print(f"Веб-чат (те же диалоги, что в Telegram и Viber): [bold]{base}/chat/[/]")
+    for name, code in _chat_invites():
+        console.print(f"  код приглашения для «{name}»: [bold]{code}[/]")
+    bots = []
+    if config.telegram.token and config.telegram.mode == "polling":
+        bots.append("Telegram")
+    if config.viber.token:
+        bots.append("Viber (вебхук)")
+    console.print(
+        f"Боты: {', '.join(bots) if bots else 'токены не заданы — только веб-чат'}. Ctrl+C — остановить."
+    )
+    stop = threading.Event()
+    try:
+        if config.telegram.token and config.telegram.mode == "polling":
+            run_polling(config, store, stop)
+        else:
+            stop.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()
+        scheduler.shutdown(wait=False)
+        scheduler.lease.release()
+        server.shutdown()
+        console.print("Остановлено.")
+
+
+@main.command()
+@click.option(
+    "--gunicorn", "use_gunicorn", is_flag=True, help="Рабочие процессы gunicorn (для production)."
+)
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+@click.pass_context
+def web(ctx: click.Context, use_gunicorn: bool, workers: int) -> None:
+    """Только веб: панель, веб-чат, вебхуки Telegram и Viber."""
+    from cli.serve import build_web_app, serve_gunicorn, serve_web
+    from storage import build_store
+
+    config = _open(ctx)
+    prepare()
+
+    def build():
+        open_database(config)
+        return build_web_app(config, build_store(config))
+
+    if use_gunicorn:
+        serve_gunicorn(config, workers, build)
+        return
+    server = serve_web(build(), config.web.host, config.web.port)
+    console.print(f"Веб-панель: http://{config.web.host}:{server.server_port}/admin/")
+    try:
+        threading_event().wait()
+    except KeyboardInterrupt:
+        server.shutdown()
+
+
+@main.command()
+@click.pass_context
+def bots(ctx: click.Context) -> None:
+    """Только Telegram-бот в режиме long polling (в режиме webhook его обслуживает веб)."""
+    import logging
+
+    from cli.serve import run_polling
+    from storage import build_store
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    config = _open(ctx)
+    if not config.telegram.token:
+        raise click.ClickException("Не задан [telegram] token — боту нечего запускать.")
+    if config.telegram.mode != "polling":
+        raise click.ClickException(
+            "[telegram] mode = webhook: обновления принимает `brigadir web`."
+        )
+    try:
+        run_polling(config, build_store(config))
+    except KeyboardInterrupt:
+        pass
+
+
+@main.command()
+@click.pass_context
+def scheduler(ctx: click.Context) -> None:
+    """Только планировщик: доставка сообщений, напоминания, эскалации, почта, синхронизация файлов."""
+    import logging
+
+    from cli.serve import build_scheduler
+    from storage import build_store
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    config = _open(ctx)
+    prepare()
+    jobs = build_scheduler(config, build_store(config))
+    jobs.start()
+    console.print(
+        "Планировщик запущен (работает тот экземпляр, что держит аренду в базе). Ctrl+C — остановить."
+    )
+    try:
+        threading_event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        jobs.shutdown(wait=False)
+        jobs.lease.release()
+
+
+def threading_event():
+    import threading
+
+    return threading.Event()
+
+
 @main.command()
 @click.pass_context
 def migrate(ctx: click.Context) -> None:

@@ -90,10 +90,13 @@ def visible_order_filter(actor: Actor) -> pw.Expression | None:
     if actor.kind == "client":
         return Order.client == actor.client_id
     if actor.kind == "employee" and actor.role == "executor":
-        mine = (Order.executor == actor.employee_id) | (Order.subcontractor == actor.employee_id)
+        # A UNION of three index lookups, not an OR: with the OR both SQLite and PostgreSQL
+        # may walk a sort index over every order and filter (tens of ms at 100 000 orders).
+        mine = Order.select(Order.id).where(Order.executor == actor.employee_id)
+        mine = mine | Order.select(Order.id).where(Order.subcontractor == actor.employee_id)
         if actor.crew_id:
-            mine = mine | (Order.crew == actor.crew_id)
-        return mine
+            mine = mine | Order.select(Order.id).where(Order.crew == actor.crew_id)
+        return Order.id.in_(mine)
     return Order.id < 0  # nobody else sees anything
 
 

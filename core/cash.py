@@ -17,7 +17,7 @@ from core.clock import utcnow
 from core.db import database
 from core.errors import AccessDenied, NotFound, ValidationError
 from core.models import Account, Attachment, CashMovement, Employee, ExpenseCategory, Order, Payment
-from core.money import check_sum, parse_money
+from core.money import check_sum, format_money, parse_money
 
 __all__ = [
     "DEFAULT_CATEGORIES",
@@ -189,9 +189,13 @@ def hand_over(
     if employee_id != actor.employee_id and not actor.is_director:
         raise AccessDenied("Сдать деньги можно только свои.")
     check_sum(amount, what="Сумма")
+    account = account_of(_employee(employee_id))
+    held = balance(account)
+    if amount > held:
+        raise ValidationError(f"На руках только {format_money(held)} — больше сдать нельзя.")
     with database.atomic():
         return CashMovement.create(
-            kind="handover", amount=amount, from_account=account_of(_employee(employee_id)),
+            kind="handover", amount=amount, from_account=account,
             to_account=main_account(), note=note.strip(), author=actor.employee_id,
         )  # fmt: skip
 
@@ -231,7 +235,7 @@ class ExpenseText:
 
 
 _AMOUNT = re.compile(
-    r"(?<![\w.,])(\d{1,3}(?:[ \u00a0]\d{3})+|\d+)(?:[.,](\d{1,2}))?(?:\s*(?:₽|руб\w*|р\b\.?))?",
+    r"(?<![\w.,\-])(\d{1,3}(?:[ \u00a0]\d{3})+|\d+)(?:[.,](\d{1,2}))?(?:\s*(?:₽|руб\w*|р\b\.?))?",
     re.I,
 )
 

@@ -77,6 +77,7 @@ class ViberSection:
     api_base: str = "https://chatapi.viber.com/pa"
     name: str = "Бригадир"
     avatar: str = ""
+    max_media_mb: int = 20  # a photo a Viber user sends is downloaded up to this size
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,8 @@ class SmtpSection:
     sender: str = ""  # From: address
     starttls: bool = True
     ssl: bool = False
+    reply_to: str = ""  # Reply-To: the mailbox IMAP polls; empty = the sender address
+    timeout: int = 30
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,7 @@ class ImapSection:
     folder: str = "INBOX"
     ssl: bool = True
     poll_seconds: int = 60
+    max_attachment_mb: int = 20  # bigger attachments are listed in the message, not stored
 
 
 @dataclass(frozen=True)
@@ -129,6 +133,15 @@ class NotifySection:
     max_attempts: int = 8
     telegram_per_second: float = 25.0
     viber_per_second: float = 20.0
+    email_per_second: float = 5.0
+    retry_base_seconds: int = 60  # first retry after this; doubles each attempt
+    retry_cap_seconds: int = 6 * 3600
+    claim_timeout_seconds: int = 300  # a row left in "sending" this long is taken again (crash)
+    batch_size: int = 200
+    deliver_every_seconds: float = 2.0
+    digest_hour: int = 8  # morning digest to executors, local time
+    remind_hour: int = 10  # due-date and subcontract reminders, local time
+    subcontract_days_ahead: int = 1  # remind about a subcontracted order this many days before due
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,10 @@ def connect(url: str) -> pw.Database:
         db = url_connect(url)
     database.initialize(db)
     db.connect(reuse_if_open=True)
+    if isinstance(db, pw.SqliteDatabase):
+        # Fresh planner statistics where they are missing or stale (cheap when they are not):
+        # without them SQLite picks the archive index for "my open orders" and scans.
+        db.execute_sql("PRAGMA optimize=0x10002")
     return db
 
 

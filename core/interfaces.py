@@ -7,6 +7,7 @@ store a file or send a message receives an object with one of these shapes.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Protocol, runtime_checkable
 
 __all__ = ["DeliveryError", "FileStore", "OutgoingMessage", "Sender", "StoredFile"]
@@ -39,6 +40,11 @@ class FileStore(Protocol):
 
     def share_link(self, key: str) -> str | None:
         """A link a client can open, or None when the backend cannot share."""
+
+    def order_folder(
+        self, client_name: str, order_date: date, number: int, description: str
+    ) -> str:
+        """The folder an order's files go to (the store knows which names are safe where)."""
 
 
 class DeliveryError(Exception):

@@ -12,7 +12,7 @@ from playhouse.migrate import SchemaMigrator
 from playhouse.migrate import migrate as run_ops
 
 from core.db import database
-from core.models import ALL_MODELS, LoginFailure, Order
+from core.models import ALL_MODELS, LoginFailure, Message, Order
 
 __all__ = ["LATEST", "current_version", "upgrade"]
 
@@ -25,12 +25,24 @@ class SchemaVersion(pw.Model):
         table_name = "schema_version"
 
 
+def _add_column(migrator: SchemaMigrator, table: str, field: pw.Field) -> None:
+    """Add a column unless a half-finished earlier run already did (steps may be re-run)."""
+    existing = {c.name for c in migrator.database.get_columns(table)}
+    if field.column_name not in existing:
+        run_ops(migrator.add_column(table, field.column_name, field))
+
+
 def _v2_order_source(migrator: SchemaMigrator) -> None:
     """Orders remember where they came from (phone, site, e-mail, messenger)."""
-    run_ops(migrator.add_column("order", "source", Order.source))
+    _add_column(migrator, "order", Order.source)
 
 
-def _v3_admin_lists(migrator: SchemaMigrator) -> None:
+def _v3_message_sender(migrator: SchemaMigrator) -> None:
+    """Incoming e-mail keeps its From: address (unsorted mail has no client to name)."""
+    _add_column(migrator, "message", Message.sender)
+
+
+def _v4_admin_lists(migrator: SchemaMigrator) -> None:
     """Indexes behind the admin's order filters, and the shared login rate limit.
     IF NOT EXISTS: the names match what create_tables gives a new database."""
     for columns in (
@@ -49,7 +61,11 @@ def _v3_admin_lists(migrator: SchemaMigrator) -> None:
     database.obj.create_tables([LoginFailure], safe=True)
 
 
-STEPS: dict[int, Callable[[SchemaMigrator], None]] = {2: _v2_order_source, 3: _v3_admin_lists}
+STEPS: dict[int, Callable[[SchemaMigrator], None]] = {
+    2: _v2_order_source,
+    3: _v3_message_sender,
+    4: _v4_admin_lists,
+}
 LATEST = max(STEPS, default=1)
 
 

@@ -387,6 +387,7 @@ class Message(BaseModel):
     is_read = pw.BooleanField(default=False)
     external_id = pw.CharField(max_length=300, null=True, index=True)  # e-mail Message-ID etc.
     notification = pw.ForeignKeyField(Notification, null=True, on_delete="SET NULL")
+    sender = pw.CharField(max_length=300, default="")  # e-mail From: of an incoming letter
 
     class Meta:
         indexes = ((("order", "at"), False), (("client", "at"), False))

@@ -8,6 +8,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from peewee import Case
+
 from core import outbox, pipelines, runtime, settings
 from core.access import (
     Actor,
@@ -254,8 +256,9 @@ def _move(actor: Actor, order: Order, flow: list[Stage], target: Stage, comment:
             comment=comment.strip(),
             out_of_order=out_of_order,
         )
-        Stage.update(order_count=Stage.order_count - 1).where(Stage.id == current.id).execute()
-        Stage.update(order_count=Stage.order_count + 1).where(Stage.id == target.id).execute()
+        Stage.update(order_count=Stage.order_count + Case(Stage.id, [(target.id, 1)], -1)).where(
+            Stage.id.in_([current.id, target.id])
+        ).execute()
         if target.notify_client and target.template_code:
             order.stage, order.is_archived = target, target.is_archive
             outbox.notify_order_client(
@@ -338,7 +341,8 @@ def assign_order(
 
 def orders_of(actor: Actor, *, archived: bool = False, limit: int = 50) -> list[Order]:
     """Open (or archived) orders the actor may see, the nearest due first."""
-    query = order_query(actor).where(Order.is_archived == archived)
+    query = order_query(actor, Order.select(Order, Stage).join(Stage))
+    query = query.where(Order.is_archived == archived)
     query = query.order_by(Order.due_date.asc(nulls="LAST"), Order.id.desc())
     return list(query.limit(limit))
 

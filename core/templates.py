@@ -7,12 +7,22 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from core.access import Actor
 from core.clock import format_date
 from core.errors import ValidationError
 from core.models import Order, Template
 from core.money import format_money
 
-__all__ = ["PLACEHOLDERS", "PRESET_TEMPLATES", "context_for_order", "render", "validate"]
+__all__ = [
+    "PLACEHOLDERS",
+    "PRESET_CHANNEL_TEMPLATES",
+    "PRESET_TEMPLATES",
+    "context_for_order",
+    "for_channel",
+    "preview",
+    "render",
+    "validate",
+]
 
 PLACEHOLDERS = {
     "ФИО": "имя клиента",
@@ -63,6 +73,19 @@ PRESET_TEMPLATES: dict[str, tuple[str, str, str]] = {
         "Новое задание",
         "Новое задание: заказ №{номер заказа}",
         "Вам назначен заказ №{номер заказа}: {описание}. Срок: {срок}. Адрес: {адрес}.",
+    ),
+}
+
+
+# Short variants for SMS (one part in Cyrillic is 70 characters; links and sums matter most).
+PRESET_CHANNEL_TEMPLATES: dict[tuple[str, str], tuple[str, str]] = {
+    ("printing.done", "sms"): (
+        "Заказ готов (SMS)",
+        "Заказ №{номер заказа} готов. К оплате {остаток оплаты}. {телефон фирмы}",
+    ),
+    ("installation.ready", "sms"): (
+        "Документы готовы (SMS)",
+        "Документы по заказу №{номер заказа} готовы. Остаток {остаток оплаты}. Тел. {телефон фирмы}",
     ),
 }
 
@@ -118,6 +141,41 @@ def ensure_presets() -> None:
         Template.get_or_create(
             code=code, channel="any", defaults={"name": name, "subject": subject, "body": body}
         )
+    for (code, channel), (name, body) in PRESET_CHANNEL_TEMPLATES.items():
+        Template.get_or_create(code=code, channel=channel, defaults={"name": name, "body": body})
+
+
+def for_channel(
+    template_code: str | None, order: Order | None, channel: str
+) -> tuple[str, str] | None:
+    """(subject, text) of the channel's own variant rendered for the order, or None when the
+    channel has no variant of its own (the outbox row's text is used as written)."""
+    if not template_code or order is None:
+        return None
+    template = Template.get_or_none(
+        (Template.code == template_code) & (Template.channel == channel)
+    )
+    if template is None:
+        return None
+    context = context_for_order(order)
+    return render(template.subject, context), render(template.body, context)
+
+
+def preview(actor: Actor, order_id: int, *, code: str | None = None, body: str | None = None,
+            channel: str = "any") -> tuple[str, str]:  # fmt: skip
+    """What the client would receive: a saved template (by code, the channel's variant if
+    any) or a draft body, rendered with a real order the actor may see."""
+    from core.access import require_order
+
+    order = require_order(actor, order_id)
+    subject = ""
+    if body is None:
+        template = template_for(code or "", channel)
+        if template is None:
+            raise ValidationError(f"Шаблон «{code}» не найден.")
+        subject, body = template.subject, template.body
+    context = context_for_order(order)
+    return render(subject, context), render(body, context)
 
 
 def save_template(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import mimetypes
 import os
 import tempfile
@@ -9,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from core.interfaces import StoredFile
+from storage.folders import order_folder
 from storage.names import check_key, join_key, split_ext
 
 __all__ = ["LocalStore", "guess_type", "unique_key"]
@@ -90,6 +92,11 @@ class LocalStore:
 
     def delete(self, key: str) -> None:
         self.path(key).unlink(missing_ok=True)
+
+    def order_folder(
+        self, client_name: str, order_date: dt.date, number: int, description: str
+    ) -> str:
+        return order_folder(client_name, order_date, number, description)
 
     def share_link(self, key: str) -> str | None:
         return None  # local folders have no public links

@@ -9,6 +9,7 @@ a dropped network or an expired token loses nothing: files wait and go up later.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import fcntl
 import json
 import os
@@ -138,6 +139,11 @@ class SyncingStore:
     def delete(self, key: str) -> None:
         self.local.delete(key)
         self.queue.add("delete", key)
+
+    def order_folder(
+        self, client_name: str, order_date: dt.date, number: int, description: str
+    ) -> str:
+        return self.local.order_folder(client_name, order_date, number, description)
 
     def share_link(self, key: str) -> str | None:
         """The client asked for a link now: push this file first if it is still queued."""

@@ -8,6 +8,7 @@ keep retrying quietly (network) or to tell the director (token, full disk).
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import io
 from collections.abc import Iterator
 from typing import Any
@@ -18,6 +19,7 @@ from yadisk.sessions.requests_session import RequestsSession
 
 from core.interfaces import StoredFile
 from storage.errors import StorageError
+from storage.folders import order_folder
 from storage.local import guess_type
 from storage.names import check_key, join_key, split_ext
 
@@ -174,6 +176,11 @@ class YandexDiskStore:
                 self.client.remove(self.remote_path(key), permanently=False)
         except yx.PathNotFoundError:
             pass
+
+    def order_folder(
+        self, client_name: str, order_date: dt.date, number: int, description: str
+    ) -> str:
+        return order_folder(client_name, order_date, number, description)
 
     def share_link(self, key: str) -> str | None:
         path = self.remote_path(key)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from fontTools import subset
 
-from core.documents.pdf import DEFAULT_FONT_DIR
+from core.documents.pdf import SYSTEM_FONT_DIR
 
 __all__ = ["FONT_FILES", "UNICODES", "subset_fonts"]
 
@@ -20,7 +20,7 @@ FONT_FILES = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf")
 UNICODES = "U+0020-007E,U+00A0-00FF,U+0400-04FF,U+2010-2027,U+2030-203A,U+20BD,U+2116,U+2212"
 
 
-def subset_fonts(target_dir: str | Path, source_dir: str | Path = DEFAULT_FONT_DIR) -> Path:
+def subset_fonts(target_dir: str | Path, source_dir: str | Path = SYSTEM_FONT_DIR) -> Path:
     """Write the cut fonts into target_dir (created if needed) and return it."""
     target = Path(target_dir)
     target.mkdir(parents=True, exist_ok=True)

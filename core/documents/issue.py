@@ -9,6 +9,7 @@ from typing import Any
 
 from core import clock, runtime
 from core.access import Actor, require_order, require_role
+from core.attachments import order_folder_key
 from core.db import database
 from core.documents.data import (
     CashReceipt,
@@ -152,7 +153,7 @@ def issue_document(
         pdf = _RENDER[kind](doc, texts=texts)  # DocumentError rolls the number back
         shown = doc.number
         stored = store.save(
-            order.folder or "Документы",
+            order_folder_key(order, store),
             f"{KINDS[kind]} № {shown} от {date:%d.%m.%Y}.pdf",
             pdf,
             "application/pdf",

@@ -98,10 +98,13 @@ def test_upgrade_from_the_previous_schema_keeps_data(db, staff, actors):
 
     client = clients.create_client(actors["manager"], "Старый Клиент", "+79120000099")
     orders.create_order(actors["manager"], client.id, "Заказ из прошлой версии", 100_00)
-    # Turn the database back into schema v1 (no order.source) with its data in place.
-    migrate(SchemaMigrator.from_database(dbmod.database.obj).drop_column("order", "source"))
+    # Turn the database back into schema v1 (columns added by later steps gone), data in place.
+    migrator = SchemaMigrator.from_database(dbmod.database.obj)
+    migrate(migrator.drop_column("order", "source"), migrator.drop_column("message", "sender"))
     migrations.SchemaVersion.update(version=1).execute()
 
     assert migrations.upgrade() == (1, migrations.LATEST)
     order = Order.get(Order.description == "Заказ из прошлой версии")
     assert order.source == "" and order.client.name == "Старый Клиент"
+    assert {"source"} <= {c.name for c in dbmod.database.get_columns("order")}
+    assert {"sender"} <= {c.name for c in dbmod.database.get_columns("message")}

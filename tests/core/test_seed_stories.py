@@ -6,7 +6,7 @@ import pytest
 
 from core import cash, clients, orders, payments, threads
 from core.errors import AccessDenied, NotFound, ValidationError
-from core.models import Client, Notification, Order, StageMove
+from core.models import Client, Notification, Order, Stage, StageMove
 from core.money import format_money, rubles
 
 
@@ -101,6 +101,8 @@ def test_a_stage_move_writes_history_and_one_outbox_row(actors, staff):
         Notification.select().where(Notification.audience == "client").order_by(Notification.id)
     )[before:]
     assert len(new) == 1 and "готов" in new[0].text and "2 000,00 ₽" in new[0].text
+    for stage in Stage.select():  # the tab counters follow the moves
+        assert stage.order_count == Order.select().where(Order.stage == stage).count(), stage.name
 
 
 def test_a_rolled_back_move_writes_neither_history_nor_outbox(actors, monkeypatch):
@@ -171,3 +173,28 @@ def test_an_unknown_employee_cannot_be_assigned(actors):
     with pytest.raises(ValidationError, match="не найден"):
         orders.create_order(manager, client.id, "Печать", rubles(100), executor_id=9999)
     assert Order.select().count() == 0
+
+
+@pytest.mark.parametrize(
+    ("caption", "amount", "category"),
+    [
+        ("бензин 1000", rubles(1_000), "Бензин"),
+        ("материалы 5000 кабель", rubles(5_000), "Материалы"),
+        ("моя заправка, потратил 1000 рублей", rubles(1_000), "Бензин"),
+        ("купил материалы 5 000 р.", rubles(5_000), "Материалы"),
+        ("заправка аи-95 1000", rubles(1_000), "Бензин"),
+        ("что-то купил", None, None),
+        ("-1000 бензин", None, "Бензин"),
+    ],
+)
+def test_crews_captions_become_expenses(db, caption, amount, category):
+    parsed = cash.parse_expense_text(caption)
+    assert (parsed.amount, parsed.category) == (amount, category)
+
+
+def test_nobody_hands_over_more_than_they_hold(actors, staff):
+    cash.issue_advance(actors["director"], staff["executor"].id, rubles(1_000))
+    with pytest.raises(ValidationError, match="На руках только 1 000,00 ₽"):
+        cash.hand_over(actors["executor"], rubles(2_000))
+    cash.hand_over(actors["executor"], rubles(1_000))
+    assert cash.employee_summary(actors["director"], staff["executor"].id).balance == 0

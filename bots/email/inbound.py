@@ -1,0 +1,82 @@
+"""IMAP polling with imap-tools: unseen letters are filed by core.mailbox, then flagged
+seen. A letter is flagged only after it is stored, so a crash re-reads it, and the
+Message-ID check files it once."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+
+from imap_tools import AND, MailBox, MailBoxUnencrypted, MailMessage, MailMessageFlags
+
+from core.config import Config
+from core.interfaces import FileStore
+from core.mailbox import IncomingMail, ingest_mail
+
+__all__ = ["build_poller", "parse", "poll"]
+
+log = logging.getLogger(__name__)
+
+_ID = re.compile(r"<[^<>\s]+>")
+
+
+def parse(msg: MailMessage, max_attachment_bytes: int) -> IncomingMail:
+    """imap-tools message -> IncomingMail. A broken or oversized attachment becomes a note,
+    never an exception: the letter itself is always kept."""
+    raw = msg.obj
+    attachments, skipped = [], []
+    for part in msg.attachments:
+        name = part.filename or "вложение"
+        try:
+            size = part.size
+            if size > max_attachment_bytes:
+                skipped.append(f"{name}: {size // 1024} КБ — больше предела, не сохранено")
+                continue
+            attachments.append(
+                (name, part.payload, part.content_type or "application/octet-stream")
+            )
+        except Exception as exc:  # noqa: BLE001 - malformed MIME must not stop the mailbox
+            skipped.append(f"{name}: повреждено ({type(exc).__name__})")
+    for defect in getattr(raw, "defects", []) or []:
+        skipped.append(f"письмо повреждено: {type(defect).__name__}")
+    text = msg.text or _strip_html(msg.html)
+    return IncomingMail(
+        message_id=(raw.get("Message-ID") or "").strip(),
+        sender=(msg.from_ or "").strip().lower(),
+        subject=msg.subject or "",
+        text=text,
+        in_reply_to=(raw.get("In-Reply-To") or "").strip(),
+        references=tuple(_ID.findall(raw.get("References") or "")),
+        attachments=tuple(attachments),
+        skipped=tuple(skipped),
+    )
+
+
+def _strip_html(html: str) -> str:
+    return re.sub(r"<[^>]+>", " ", html or "").strip()
+
+
+def poll(config: Config, store: FileStore, *, limit: int = 100) -> int:
+    """Fetch unseen letters, file each, flag it seen; returns how many were filed."""
+    imap = config.imap
+    box_cls = MailBox if imap.ssl else MailBoxUnencrypted
+    cap = imap.max_attachment_mb * 1024 * 1024
+    filed = 0
+    with box_cls(imap.host, imap.port).login(imap.user, imap.password, imap.folder) as box:
+        for msg in box.fetch(AND(seen=False), mark_seen=False, limit=limit):
+            try:
+                ingest_mail(parse(msg, cap), store, max_attachment_bytes=cap)
+            except Exception:  # noqa: BLE001 - one bad letter must not block the rest
+                log.exception("could not file letter uid=%s", msg.uid)
+                continue
+            box.flag(msg.uid, MailMessageFlags.SEEN, True)
+            filed += 1
+    return filed
+
+
+def build_poller(config: Config, store: FileStore) -> Callable[[], int] | None:
+    """The scheduler's mail job, or None when no mailbox is configured."""
+    if not config.imap.host or not config.imap.user:
+        return None
+    return lambda: poll(config, store)

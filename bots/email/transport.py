@@ -1,0 +1,89 @@
+"""SMTP sender behind core.interfaces.Sender.
+
+Every letter about an order carries "[Заказ №123]" in the subject and a Message-ID
+derived from the outbox idempotency key: a letter re-sent after a crash has the same
+Message-ID, so mail clients show it once, and a reply's In-Reply-To finds the order."""
+
+from __future__ import annotations
+
+import hashlib
+import smtplib
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+
+from core.config import Config
+from core.interfaces import DeliveryError, OutgoingMessage
+from core.mailbox import order_tag
+
+__all__ = ["SmtpSender", "build"]
+
+
+class SmtpSender:
+    channel = "email"
+
+    def __init__(self, host: str, port: int, *, sender: str, user: str = "", password: str = "",
+                 reply_to: str = "", starttls: bool = False, ssl: bool = False,
+                 timeout: float = 30):  # fmt: skip
+        self.host, self.port, self.sender = host, port, sender
+        self.user, self.password, self.reply_to = user, password, reply_to or sender
+        self.starttls, self.ssl, self.timeout = starttls, ssl, timeout
+        self.domain = sender.rpartition("@")[2] or "localhost"
+
+    def compose(self, message: OutgoingMessage) -> EmailMessage:
+        address = message.address.strip()
+        if "@" not in address or any(c in address for c in " \r\n,;<>"):
+            raise DeliveryError(f"Неверный адрес почты: {address!r}", permanent=True)
+        subject = (message.subject or "Сообщение").replace("\r", " ").replace("\n", " ")
+        number = message.headers.get("X-Brigadir-Order")
+        if number and order_tag(int(number)) not in subject:
+            subject = f"{order_tag(int(number))} {subject}"
+        mail = EmailMessage()
+        mail["From"] = self.sender
+        mail["To"] = address
+        mail["Reply-To"] = self.reply_to
+        mail["Subject"] = subject
+        mail["Date"] = formatdate(localtime=True)
+        if message.idempotency_key:
+            digest = hashlib.sha256(message.idempotency_key.encode()).hexdigest()[:32]
+            mail["Message-ID"] = f"<brigadir.{digest}@{self.domain}>"
+        else:
+            mail["Message-ID"] = make_msgid(domain=self.domain)
+        for name in ("In-Reply-To", "References"):
+            if message.headers.get(name):
+                mail[name] = message.headers[name]
+        mail.set_content(message.text)
+        for name, data, mime in message.attachments:
+            main, _, sub = (mime or "application/octet-stream").partition("/")
+            mail.add_attachment(data, maintype=main, subtype=sub or "octet-stream", filename=name)
+        return mail
+
+    def send(self, message: OutgoingMessage) -> str | None:
+        mail = self.compose(message)
+        try:
+            factory = smtplib.SMTP_SSL if self.ssl else smtplib.SMTP
+            with factory(self.host, self.port, timeout=self.timeout) as smtp:
+                if self.starttls and not self.ssl:
+                    smtp.starttls()
+                if self.user:
+                    smtp.login(self.user, self.password)
+                smtp.send_message(mail)
+        except smtplib.SMTPRecipientsRefused as exc:
+            raise DeliveryError(
+                f"Почтовый сервер отказал адресату: {exc.recipients}", permanent=True
+            ) from exc
+        except smtplib.SMTPResponseException as exc:
+            # 5xx: the server will say the same next time; 4xx: try later
+            raise DeliveryError(f"SMTP {exc.smtp_code}: {exc.smtp_error!r}",
+                                permanent=500 <= exc.smtp_code < 600 and exc.smtp_code != 535) from exc  # fmt: skip
+        except (TimeoutError, smtplib.SMTPException, OSError) as exc:
+            raise DeliveryError(f"Почтовый сервер недоступен: {type(exc).__name__}") from exc
+        return str(mail["Message-ID"])
+
+
+def build(config: Config) -> SmtpSender | None:
+    smtp = config.smtp
+    if not smtp.host or not smtp.sender:
+        return None
+    return SmtpSender(smtp.host, smtp.port, sender=smtp.sender, user=smtp.user,
+                      password=smtp.password, reply_to=smtp.reply_to or config.imap.user,
+                      starttls=smtp.starttls, ssl=smtp.ssl, timeout=smtp.timeout)  # fmt: skip

@@ -1,0 +1,96 @@
+"""The client's side of the messenger: statuses of their orders, and free text that
+lands in the order's thread (core.threads.record_incoming) for the manager to read."""
+
+from __future__ import annotations
+
+from bots.flows import texts
+from bots.flows.engine import Ctx
+from bots.flows.types import Reply
+from core import threads
+from core.access import require_order
+from core.clock import format_date
+from core.models import Order
+from core.money import format_money
+from core.orders import order_view, orders_of
+
+__all__ = ["route"]
+
+RECEIVED = "Спасибо! Сообщение передано менеджеру, ответим здесь же."
+
+
+def route(ctx: Ctx) -> list[Reply]:
+    incoming = ctx.incoming
+    if incoming.command == "start":
+        ctx.reset()
+        return [Reply(f"Здравствуйте, {ctx.client.name}!\n" + texts.HELP_TEXT["client"],
+                      menu=ctx.menu())]  # fmt: skip
+    if incoming.command == "help":
+        return [Reply(texts.HELP_TEXT["client"], menu=ctx.menu())]
+    if incoming.command in ("orders", "tasks") or ctx.said() == "tasks":
+        ctx.reset()
+        return my_orders(ctx)
+    if incoming.payload:
+        prefix, _, arg = incoming.payload.partition(":")
+        if prefix == "cthread" and ctx.step == "client.which" and arg.isdigit():
+            return _deliver(ctx, ctx.data["text"], int(arg) or None, ctx.data.get("key"))
+        if prefix == "order" and arg.isdigit():
+            return _status(ctx, int(arg))
+        return [Reply("Эта кнопка устарела.", menu=ctx.menu())]
+    text = ctx.text
+    if incoming.file is not None and not text:
+        return [Reply("Файлы лучше прислать менеджеру по почте — здесь принимаем текст.",
+                      menu=ctx.menu())]  # fmt: skip
+    if not text:
+        return [Reply(texts.HELP_TEXT["client"], menu=ctx.menu())]
+    key = f"{incoming.channel}:{incoming.update_key}" if incoming.update_key else None
+    open_orders = threads.open_orders_of_client(ctx.client)
+    if len(open_orders) <= 1:
+        return _deliver(ctx, text, open_orders[0].id if open_orders else None, key)
+    ctx.goto("client", "which", text=text[:4000], key=key)
+    buttons = [
+        [(f"№{o.number} — {o.description[:40]}", f"cthread:{o.id}")] for o in open_orders[:8]
+    ]
+    buttons.append([("Общий вопрос", "cthread:0")])
+    return [Reply("К какому заказу относится сообщение?", buttons=buttons)]
+
+
+def _deliver(ctx: Ctx, text: str, order_id: int | None, key: str | None) -> list[Reply]:
+    if order_id is not None:
+        require_order(ctx.staff, order_id)  # their own order only
+    threads.record_incoming(ctx.client.id, text, channel=ctx.incoming.channel, order_id=order_id,
+                            external_id=key)  # fmt: skip
+    ctx.reset()
+    return [Reply(RECEIVED, menu=ctx.menu())]
+
+
+def _line(order: Order) -> str:
+    line = f"№{order.number} — {order.stage.name}: {order.description[:60]}"
+    if order.debt > 0:
+        line += f" (к оплате {format_money(order.debt)})"
+    return line
+
+
+def my_orders(ctx: Ctx) -> list[Reply]:
+    current = orders_of(ctx.staff, limit=20)
+    done = orders_of(ctx.staff, archived=True, limit=5)
+    if not current and not done:
+        return [Reply("У вас пока нет заказов.", menu=ctx.menu())]
+    lines = []
+    if current:
+        lines += ["Текущие заказы:", *(_line(o) for o in current)]
+    if done:
+        lines += ["", "Завершённые:", *(_line(o) for o in done)]
+    buttons = [[(f"№{o.number}", f"order:{o.number}")] for o in current[:8]]
+    return [Reply("\n".join(lines), buttons=buttons, menu=ctx.menu())]
+
+
+def _status(ctx: Ctx, number: int) -> list[Reply]:
+    order = require_order(ctx.staff, number=number)
+    view = order_view(ctx.staff, order)
+    lines = [f"Заказ №{view['number']}: {view['stage']}", view["description"]]
+    if view.get("due_date"):
+        lines.append(f"Срок: {format_date(view['due_date'])}")
+    lines.append(f"Стоимость: {format_money(view['cost'])}, оплачено {format_money(view['paid'])}")
+    if view["debt"] > 0:
+        lines.append(f"Остаток к оплате: {format_money(view['debt'])}")
+    return [Reply("\n".join(lines), menu=ctx.menu())]

@@ -1,0 +1,1 @@
+"""SMS through an HTTP gateway: SMS.ru or a generic form-POST provider."""

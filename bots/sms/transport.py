@@ -1,0 +1,115 @@
+"""SMS senders behind core.interfaces.Sender: SMS.ru and a generic HTTP form gateway.
+
+SMS.ru answers JSON (`json=1`): {"status": "OK", "status_code": 100, "sms": {"7912…":
+{"status": "OK", "status_code": 100, "sms_id": "…"}}, "balance": …}. A per-number error
+carries its own status_code and status_text. Codes that mean "this number will never
+work" are permanent; the rest (money, limits, service down) are retried."""
+
+from __future__ import annotations
+
+import logging
+
+import requests
+
+from bots.sms.text import fit, translit
+from core.config import Config
+from core.errors import ValidationError
+from core.interfaces import DeliveryError, OutgoingMessage
+from core.phones import normalize_phone
+
+__all__ = ["HttpFormSender", "SmsRuSender", "build"]
+
+log = logging.getLogger(__name__)
+
+# SMS.ru per-number codes that no retry will fix: bad number, no route to it, stop list.
+SMSRU_PERMANENT = {202, 207, 209}
+
+
+def _prepare(message: OutgoingMessage, use_translit: bool) -> tuple[str, str]:
+    """(digits of an E.164 phone, text ready to send); a bad phone is permanent."""
+    try:
+        phone = normalize_phone(message.address)
+    except ValidationError as exc:
+        raise DeliveryError(
+            f"Неверный номер телефона: {message.address!r}", permanent=True
+        ) from exc
+    text = translit(message.text) if use_translit else message.text
+    return phone.lstrip("+"), fit(text)
+
+
+def _post(url: str, data: dict, timeout: float) -> requests.Response:
+    try:
+        response = requests.post(url, data=data, timeout=timeout)
+    except requests.RequestException as exc:
+        raise DeliveryError(f"SMS-шлюз недоступен: {type(exc).__name__}") from exc
+    if response.status_code == 429:
+        retry = response.headers.get("Retry-After", "")
+        raise DeliveryError(
+            "SMS-шлюз: слишком часто", retry_after=float(retry) if retry.isdigit() else 5
+        )
+    if response.status_code >= 500:
+        raise DeliveryError(f"SMS-шлюз: HTTP {response.status_code}")
+    return response
+
+
+class SmsRuSender:
+    channel = "sms"
+
+    def __init__(self, api_id: str, *, base_url: str = "https://sms.ru", sender: str = "",
+                 use_translit: bool = False, timeout: float = 15):  # fmt: skip
+        self.api_id, self.base_url, self.sender = api_id, base_url.rstrip("/"), sender
+        self.use_translit, self.timeout = use_translit, timeout
+
+    def send(self, message: OutgoingMessage) -> str | None:
+        phone, text = _prepare(message, self.use_translit)
+        data = {"api_id": self.api_id, "to": phone, "msg": text, "json": 1}
+        if self.sender:
+            data["from"] = self.sender
+        response = _post(f"{self.base_url}/sms/send", data, self.timeout)
+        try:
+            body = response.json()
+        except ValueError as exc:
+            raise DeliveryError(f"SMS.ru: непонятный ответ HTTP {response.status_code}") from exc
+        result = (body.get("sms") or {}).get(phone) or body
+        code = int(result.get("status_code") or 0)
+        if result.get("status") == "OK" and code == 100:
+            return str(result.get("sms_id") or "") or None
+        reason = result.get("status_text") or body.get("status_text") or "ошибка"
+        raise DeliveryError(f"SMS.ru {code}: {reason}", permanent=code in SMSRU_PERMANENT)
+
+
+class HttpFormSender:
+    """Any gateway that takes a form POST: login, password, sender, phone, text.
+    A 2xx answer is success (its body, trimmed, is the message id); 4xx is permanent."""
+
+    channel = "sms"
+
+    def __init__(self, url: str, *, login: str = "", password: str = "", sender: str = "",
+                 use_translit: bool = False, timeout: float = 15):  # fmt: skip
+        self.url, self.login, self.password, self.sender = url, login, password, sender
+        self.use_translit, self.timeout = use_translit, timeout
+
+    def send(self, message: OutgoingMessage) -> str | None:
+        phone, text = _prepare(message, self.use_translit)
+        data = {"login": self.login, "password": self.password, "sender": self.sender,
+                "phone": phone, "text": text}  # fmt: skip
+        response = _post(self.url, data, self.timeout)
+        if 400 <= response.status_code < 500:
+            raise DeliveryError(
+                f"SMS-шлюз отказал: HTTP {response.status_code} {response.text[:200]}",
+                permanent=True,
+            )
+        return response.text.strip()[:200] or None
+
+
+def build(config: Config) -> SmsRuSender | HttpFormSender | None:
+    sms = config.sms
+    if sms.provider == "smsru" and sms.api_id:
+        return SmsRuSender(sms.api_id, base_url=sms.url or "https://sms.ru", sender=sms.sender,
+                           use_translit=sms.translit)  # fmt: skip
+    if sms.provider == "http" and sms.url:
+        return HttpFormSender(sms.url, login=sms.login, password=sms.password, sender=sms.sender,
+                              use_translit=sms.translit)  # fmt: skip
+    if sms.provider:
+        log.warning("SMS provider %r is not configured completely; SMS is off", sms.provider)
+    return None

@@ -1,0 +1,1 @@
+"""Viber: the outbox transport, the webhook (signature, events) and the flows adapter."""

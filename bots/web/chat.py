@@ -1,0 +1,96 @@
+"""A Flask blueprint serving the web chat page and its two JSON endpoints.
+
+The browser session (a signed cookie) carries a random chat id; the flows see it as
+channel "web", so joining with an invite code binds that browser like a messenger.
+
+CSRF: the page puts the token of Flask-WTF's CSRFProtect (when the app has it) in
+<meta name="csrf-token"> and sends it back as X-CSRFToken, so the endpoints need no
+exemption. Without CSRFProtect the endpoints still refuse requests that do not carry
+the X-Requested-With header a cross-site form cannot set."""
+
+from __future__ import annotations
+
+import secrets
+from importlib import resources
+
+from flask import Blueprint, abort, jsonify, render_template_string, request, session
+
+from bots.flows import Deps, Incoming, InFile, handle, texts
+from bots.flows.types import Reply
+from core.config import Config
+from core.interfaces import FileStore
+
+__all__ = ["make_blueprint"]
+
+MAX_UPLOAD = 20 * 1024 * 1024
+SESSION_KEY = "webchat_id"
+
+
+def _page() -> str:
+    return resources.files("bots.web").joinpath("static/chat.html").read_text(encoding="utf-8")
+
+
+def _chat_id() -> str:
+    if SESSION_KEY not in session:
+        session[SESSION_KEY] = secrets.token_urlsafe(18)
+        session.permanent = True
+    return session[SESSION_KEY]
+
+
+def _answer(replies: list[Reply]):
+    return jsonify({"replies": [r.as_dict() for r in replies]})
+
+
+def make_blueprint(
+    config: Config, store: FileStore, *, name: str = "webchat", title: str = "Бригадир"
+) -> Blueprint:
+    """Register with a url_prefix, e.g. app.register_blueprint(bp, url_prefix="/chat")."""
+    bp = Blueprint(name, __name__, static_folder="static", static_url_path="/static")
+    deps = Deps(store=store, config=config)
+    page = _page()
+
+    def incoming(**kw) -> Incoming:
+        key = (request.headers.get("X-Update-Id") or "")[:64] or None
+        return Incoming(channel="web", external_id=_chat_id(), display_name="Веб-чат",
+                        update_key=key, **kw)  # fmt: skip
+
+    @bp.before_request
+    def same_origin_only():
+        if request.method == "POST" and request.headers.get("X-Requested-With") != "brigadir":
+            abort(403)
+
+    @bp.get("/")
+    def chat_page():
+        _chat_id()
+        return render_template_string(page, title=title)
+
+    @bp.post("/api/send")
+    def send():
+        body = request.get_json(silent=True) or {}
+        text = str(body.get("text") or "")[:4000]
+        payload = body.get("payload")
+        if payload is not None:
+            return _answer(handle(incoming(payload=str(payload)[:64]), deps))
+        if text.startswith("/"):
+            command, _, args = text[1:].partition(" ")
+            return _answer(
+                handle(incoming(text=text, command=command.lower(), args=args.strip()), deps)
+            )
+        if not text.strip():
+            return _answer([])
+        return _answer(handle(incoming(text=text), deps))
+
+    @bp.post("/api/upload")
+    def upload():
+        file = request.files.get("file")
+        if file is None:
+            return _answer([Reply("Выберите фото или файл.")])
+        data = file.stream.read(MAX_UPLOAD + 1)
+        if len(data) > MAX_UPLOAD:
+            return _answer([Reply(texts.FILE_TOO_BIG)])
+        mime = file.mimetype or "application/octet-stream"
+        infile = InFile(file.filename or "file", data, mime, is_photo=mime.startswith("image/"))
+        caption = (request.form.get("caption") or "")[:1000]
+        return _answer(handle(incoming(text=caption, file=infile), deps))
+
+    return bp

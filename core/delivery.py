@@ -1,0 +1,351 @@
+"""Outbox delivery: which channel next, when to retry, what a failure means.
+
+The scheduler's deliverer is a loop over these functions; everything that decides
+lives here so it is tested without a scheduler, a network or a clock.
+
+Claims are compare-and-set updates (`... WHERE id = ? AND status = 'pending'`): two
+deliverer processes never both own a row. A row left in 'sending' by a killed process
+is taken again after `claim_timeout_seconds`; the message that was in flight at the
+crash may then go out twice — the bounded duplicate the outbox accepts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from core import outbox
+from core.clock import utcnow
+from core.db import database
+from core.interfaces import DeliveryError
+from core.models import (
+    Client,
+    DeliveryAttempt,
+    Employee,
+    Message,
+    MessengerLink,
+    Notification,
+    Order,
+    Task,
+)
+
+__all__ = [
+    "Route",
+    "Verdict",
+    "backoff",
+    "claim",
+    "decide",
+    "due_ids",
+    "finish",
+    "reclaim_stale",
+    "release",
+    "routes_for",
+]
+
+MESSENGERS = ("telegram", "viber")
+
+
+@dataclass(frozen=True)
+class Route:
+    """One way to reach the recipient: a channel, an address on it, and the link it came from."""
+
+    channel: str
+    address: str
+    link_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What to write after one attempt."""
+
+    status: str  # sent | pending | failed
+    attempts: int
+    next_attempt_at: datetime
+    failed_channels: list[str] = field(default_factory=list)
+    block_link: bool = False
+    error: str = ""
+
+
+def backoff(attempt: int, *, base: float, cap: float) -> timedelta:
+    """Delay before retry number `attempt` (1-based): base, 2·base, 4·base… up to cap."""
+    return timedelta(seconds=min(cap, base * 2 ** max(0, attempt - 1)))
+
+
+def routes_for(note: Notification, fallback: tuple[str, ...]) -> list[Route]:
+    """The recipient's reachable channels in the configured order, minus the failed ones.
+
+    A client: their unblocked Telegram/Viber links, their phone (SMS), their e-mail.
+    Staff: their messenger links, then their e-mail. A forced channel allows only itself."""
+    found: dict[str, Route] = {}
+    if note.audience == "client" and note.client_id:
+        links = MessengerLink.select().where(
+            (MessengerLink.client == note.client_id) & ~MessengerLink.blocked
+        )
+        person: Client | Employee = Client.get_by_id(note.client_id)
+    elif note.employee_id:
+        links = MessengerLink.select().where(
+            (MessengerLink.employee == note.employee_id) & ~MessengerLink.blocked
+        )
+        person = Employee.get_by_id(note.employee_id)
+    else:
+        return []
+    for link in links.order_by(MessengerLink.id.desc()):  # newest link wins
+        if link.channel in MESSENGERS and link.channel not in found:
+            found[link.channel] = Route(link.channel, link.external_id, link.id)
+    if note.audience == "client" and person.phone:
+        found["sms"] = Route("sms", person.phone)
+    if person.email:
+        found["email"] = Route("email", person.email)
+    order = [note.channel] if note.channel else list(fallback)
+    failed = set(note.failed_channels or [])
+    return [found[c] for c in order if c in found and c not in failed]
+
+
+def decide(
+    *,
+    attempts: int,
+    failed_channels: list[str],
+    route: Route,
+    error: DeliveryError | None,
+    more_routes: bool,
+    now: datetime,
+    max_attempts: int,
+    base: float,
+    cap: float,
+) -> Verdict:
+    """The next state of a notification after one attempt on `route`.
+
+    Success: sent. A flood wait (retry_after): pending again after the wait, no attempt
+    counted — the platform asked us to slow down, the message is fine. A permanent error,
+    or a transient one that used up max_attempts: this channel is done for the message;
+    the next channel is tried at once, and with none left the message fails."""
+    if error is None:
+        return Verdict("sent", attempts + 1, now, list(failed_channels))
+    text = str(error)[:1000]
+    if error.retry_after is not None and not error.permanent:
+        wait = timedelta(seconds=max(1.0, float(error.retry_after)))
+        return Verdict("pending", attempts, now + wait, list(failed_channels), error=text)
+    tries = attempts + 1
+    if error.permanent or tries >= max_attempts:
+        failed = [*failed_channels, route.channel]
+        block = error.permanent and route.link_id is not None
+        if more_routes:
+            return Verdict("pending", 0, now, failed, block_link=block, error=text)
+        return Verdict("failed", tries, now, failed, block_link=block, error=text)
+    return Verdict(
+        "pending",
+        tries,
+        now + backoff(tries, base=base, cap=cap),
+        list(failed_channels),
+        error=text,
+    )
+
+
+def due_ids(limit: int, now: datetime | None = None) -> list[int]:
+    """Pending rows whose time has come, oldest first (one indexed read)."""
+    now = now or utcnow()
+    query = (
+        Notification.select(Notification.id)
+        .where((Notification.status == "pending") & (Notification.next_attempt_at <= now))
+        .order_by(Notification.next_attempt_at, Notification.id)
+        .limit(limit)
+    )
+    return [row.id for row in query]
+
+
+def claim(note_id: int, worker: str, now: datetime | None = None) -> bool:
+    """Compare-and-set: the row becomes ours only if it is still pending and due."""
+    now = now or utcnow()
+    changed = (
+        Notification.update(status="sending", claimed_at=now, claimed_by=worker[:64])
+        .where(
+            (Notification.id == note_id)
+            & (Notification.status == "pending")
+            & (Notification.next_attempt_at <= now)
+        )
+        .execute()
+    )
+    return changed == 1
+
+
+def release(note_id: int, worker: str, at: datetime) -> None:
+    """Give a claimed row back untouched (a channel is paused): due again at `at`."""
+    Notification.update(
+        status="pending", next_attempt_at=at, claimed_by=None, claimed_at=None
+    ).where((Notification.id == note_id) & (Notification.claimed_by == worker[:64])).execute()
+
+
+def reclaim_stale(timeout_seconds: float, now: datetime | None = None) -> int:
+    """Rows a dead deliverer left in 'sending' go back to pending (crash recovery)."""
+    now = now or utcnow()
+    limit = now - timedelta(seconds=timeout_seconds)
+    return (
+        Notification.update(status="pending", claimed_by=None, claimed_at=None)
+        .where((Notification.status == "sending") & (Notification.claimed_at < limit))
+        .execute()
+    )
+
+
+def finish(
+    note: Notification,
+    worker: str,
+    route: Route | None,
+    verdict: Verdict,
+    *,
+    external_id: str | None = None,
+) -> bool:
+    """Write one attempt's outcome in one transaction; False if our claim was lost meanwhile
+    (another deliverer reclaimed the row; its outcome stands)."""
+    now = verdict.next_attempt_at if verdict.status == "sent" else utcnow()
+    with database.atomic():
+        values: dict = {
+            "status": verdict.status,
+            "attempts": verdict.attempts,
+            "next_attempt_at": verdict.next_attempt_at,
+            "failed_channels": verdict.failed_channels,
+            "claimed_by": None,
+            "claimed_at": None,
+        }
+        if verdict.error or verdict.status != "sent":
+            values["last_error"] = verdict.error
+        if verdict.status == "sent" and route is not None:
+            values.update(sent_at=now, sent_channel=route.channel, external_id=external_id)
+        changed = (
+            Notification.update(**values)
+            .where(
+                (Notification.id == note.id)
+                & (Notification.status == "sending")
+                & (Notification.claimed_by == worker[:64])
+            )
+            .execute()
+        )
+        if changed != 1:
+            return False
+        if route is not None:
+            DeliveryAttempt.create(
+                notification=note.id,
+                at=now,
+                channel=route.channel,
+                ok=verdict.status == "sent",
+                error=verdict.error,
+                external_id=external_id,
+            )
+        if verdict.block_link and route is not None and route.link_id is not None:
+            MessengerLink.update(blocked=True).where(MessengerLink.id == route.link_id).execute()
+        if verdict.status == "sent" and route is not None:
+            _thread_sent(note, route.channel, external_id, now)
+        if verdict.status == "failed" and note.audience == "client":
+            _tell_manager_unreachable(note)
+    return True
+
+
+def _thread_sent(note: Notification, channel: str, external_id: str | None, at: datetime) -> None:
+    """A message that reached a client belongs to the order's thread (with its platform id,
+    so an e-mail reply finds the order by In-Reply-To)."""
+    if note.audience != "client" or not note.client_id:
+        return
+    updated = (
+        Message.update(channel=channel, external_id=external_id)
+        .where(Message.notification == note.id)
+        .execute()
+    )
+    if not updated and note.order_id:
+        Message.create(
+            order=note.order_id,
+            client=note.client_id,
+            direction="out",
+            channel=channel,
+            subject=note.subject[:300],
+            text=note.text,
+            at=at,
+            is_read=True,
+            external_id=external_id,
+            notification=note.id,
+        )
+
+
+def _tell_manager_unreachable(note: Notification) -> None:
+    """No channel reached the client: the responsible manager gets a task and a message."""
+    order = Order.get_or_none(Order.id == note.order_id) if note.order_id else None
+    client = Client.get_by_id(note.client_id) if note.client_id else None
+    manager = _responsible(order)
+    if manager is None or client is None:
+        return
+    about = f" по заказу №{order.number}" if order else ""
+    title = f"Клиенту не дойти — позвоните: {client.name}{about}"[:300]
+    if Task.get_or_none((Task.notification == note.id) & (Task.kind == "call_client")):
+        return
+    Task.create(
+        kind="call_client",
+        title=title,
+        order=order,
+        client=client,
+        assignee=manager,
+        notification=note.id,
+        due_at=utcnow(),
+    )
+    text = (
+        f"Клиенту {client.name}{about} не дойти ни по одному каналу "
+        f"({', '.join(note.failed_channels or []) or 'нет ни мессенджера, ни телефона, ни почты'}). "
+        f"Позвоните. Сообщение: «{note.text[:300]}»"
+    )
+    buttons = [[("Открыть заказ", f"order:{order.number}")]] if order else None
+    key = f"unreachable:{note.id}"
+    if not Notification.select().where(Notification.idempotency_key == key).exists():
+        outbox.notify_staff(manager, text, key=key, order=order, buttons=buttons)
+
+
+def _responsible(order: Order | None) -> Employee | None:
+    """The order's manager if active, else a director."""
+    if order is not None and order.manager_id:
+        manager = Employee.get_by_id(order.manager_id)
+        if manager.active:
+            return manager
+    return (
+        Employee.select()
+        .where((Employee.role == "director") & Employee.active)
+        .order_by(Employee.id)
+        .first()
+    )
+
+
+def mark_seen(channel: str, external_id: str, at: datetime | None = None) -> int:
+    """A platform receipt: the person opened the message (feeds escalation)."""
+    return (
+        Notification.update(seen_at=at or utcnow())
+        .where(
+            (Notification.sent_channel == channel)
+            & (Notification.external_id == str(external_id))
+            & Notification.seen_at.is_null()
+        )
+        .execute()
+    )
+
+
+def mark_rejected(channel: str, external_id: str, reason: str) -> int:
+    """The platform accepted a message and later reported it undeliverable: the channel
+    is done for this message and the next one in the fallback order is tried."""
+    note = Notification.get_or_none(
+        (Notification.sent_channel == channel)
+        & (Notification.external_id == str(external_id))
+        & (Notification.status == "sent")
+    )
+    if note is None:
+        return 0
+    with database.atomic():
+        DeliveryAttempt.create(
+            notification=note.id, channel=channel, ok=False, error=reason[:1000],
+            external_id=str(external_id),
+        )  # fmt: skip
+        return (
+            Notification.update(
+                status="pending",
+                next_attempt_at=utcnow(),
+                failed_channels=[*(note.failed_channels or []), channel],
+                last_error=reason[:1000],
+                sent_at=None,
+                sent_channel=None,
+            )
+            .where((Notification.id == note.id) & (Notification.status == "sent"))
+            .execute()
+        )

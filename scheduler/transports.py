@@ -1,0 +1,44 @@
+"""The channel registry: channel name -> a factory of a core.interfaces.Sender.
+
+Adding a channel is one line here. Factories are imported lazily, so a process that has
+no Viber token never imports viberbot. A factory returns None when its channel is not
+configured (no token, no SMTP host): that channel is simply absent from delivery."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+
+from core.config import Config
+from core.interfaces import Sender
+
+__all__ = ["TRANSPORTS", "build_transports"]
+
+log = logging.getLogger(__name__)
+
+TRANSPORTS: dict[str, str] = {
+    "telegram": "bots.telegram.transport:TelegramSender",
+    "viber": "bots.viber.transport:build",
+    "sms": "bots.sms.transport:build",
+    "email": "bots.email.transport:build",
+}
+
+
+def build_transports(config: Config, only: tuple[str, ...] | None = None) -> dict[str, Sender]:
+    """Build every configured channel's sender (the composition root calls this once)."""
+    built: dict[str, Sender] = {}
+    for channel, path in TRANSPORTS.items():
+        if only is not None and channel not in only:
+            continue
+        module_name, _, attr = path.partition(":")
+        try:
+            factory = getattr(importlib.import_module(module_name), attr)
+        except (ImportError, AttributeError) as exc:
+            log.warning("channel %s unavailable: %s", channel, exc)
+            continue
+        if channel == "telegram" and not config.telegram.token:
+            continue  # TelegramSender insists on a token; no token = no Telegram
+        sender = factory(config)
+        if sender is not None:
+            built[channel] = sender
+    return built

@@ -1,0 +1,228 @@
+"""End to end: the real aiogram Bot and Dispatcher, long polling against a fake Bot API
+on 127.0.0.1; the webhook blueprint through Flask's test client; the outbox transport."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from aiogram.types import Update
+from flask import Flask
+
+from bots.flows import Deps
+from bots.telegram import TelegramSender, build_dispatcher, make_blueprint, make_bot
+from bots.telegram.api import BotApi
+from core.access import SYSTEM
+from core.config import Config, TelegramSection
+from core.interfaces import DeliveryError, OutgoingMessage
+from core.models import Attachment, CashMovement, MessengerLink, ProcessedUpdate
+from core.staff import create_invite
+from tests.bots.conftest import jpeg
+from tests.fakes.memory_store import MemoryStore
+from tests.fakes.telegram import FakeTelegram, markup
+
+TOKEN = "123456:TEST-TOKEN"
+DIRECTOR, CREW = 1001, 2002
+
+
+def config_for(fake: FakeTelegram, **kw) -> Config:
+    return Config(telegram=TelegramSection(token=TOKEN, api_base=fake.base, **kw))
+
+
+async def until(predicate, timeout: float = 10.0) -> None:
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while not predicate():
+        if loop.time() > end:
+            raise AssertionError("timed out waiting")
+        await asyncio.sleep(0.02)
+
+
+class Polling:
+    """The bot polling the fake; say() pushes one update and waits for its answers."""
+
+    def __init__(self, fake: FakeTelegram, store):
+        self.fake, self.store = fake, store
+
+    async def __aenter__(self):
+        self.bot = make_bot(config_for(self.fake))
+        self.dp = build_dispatcher(Deps(store=self.store, config=config_for(self.fake)))
+        self.task = asyncio.create_task(
+            self.dp.start_polling(self.bot, handle_signals=False, polling_timeout=1)
+        )
+        return self
+
+    async def __aexit__(self, *exc):
+        await self.dp.stop_polling()
+        await self.task
+        await self.bot.session.close()
+
+    async def push(self, update: dict, answers: int = 1) -> list[str]:
+        before = len(self.fake.sent())
+        self.fake.push(update)
+        await until(lambda: len(self.fake.sent()) >= before + answers)
+        await asyncio.sleep(0.05)
+        return self.fake.texts()[before:]
+
+
+@pytest.fixture
+async def fake():
+    server = await FakeTelegram().start()
+    yield server
+    await server.stop()
+
+
+async def test_the_money_story_over_real_aiogram(fake, staff):
+    store = MemoryStore()
+    code_d = create_invite(SYSTEM, employee_id=staff["director"].id).code
+    code_e = create_invite(SYSTEM, employee_id=staff["executor"].id).code
+    async with Polling(fake, store) as bot:
+        said = await bot.push(fake.message_update(DIRECTOR, text=f"/start {code_d}"))
+        assert "Сергей Директоров" in said[0]
+        assert markup(fake.sent()[-1])["keyboard"][1][0]["text"] == "💸 Выдать под отчёт"
+        await bot.push(fake.message_update(CREW, text=f"/start {code_e}"))
+        await bot.push(fake.message_update(DIRECTOR, text="💸 Выдать под отчёт"))
+        buttons = markup(fake.sent()[-1])["inline_keyboard"]
+        pay = next(b["callback_data"] for row in buttons for b in row if "Иван" in b["text"])
+        await bot.push(fake.button_update(DIRECTOR, pay))
+        said = await bot.push(fake.message_update(DIRECTOR, text="10 000"))
+        assert "10 000,00 ₽" in said[0]
+        fuel = fake.message_update(CREW, photo=jpeg("red"), caption="бензин 1000")
+        said = await bot.push(fuel)
+        assert "Осталось на руках: 9 000,00 ₽" in said[0]
+        said = await bot.push(
+            fake.message_update(CREW, photo=jpeg("blue"), caption="материалы 5000")
+        )
+        assert "Осталось на руках: 4 000,00 ₽" in said[0]
+        said = await bot.push(fake.message_update(CREW, text="баланс"))
+        assert "На руках: 4 000,00 ₽" in said[0]
+        # A redelivered update (same update_id) changes nothing and answers nothing.
+        sent = len(fake.sent())
+        await bot.dp.feed_update(bot.bot, Update.model_validate(fuel))
+        assert len(fake.sent()) == sent
+    expenses = list(CashMovement.select().where(CashMovement.kind == "expense"))
+    assert [e.amount for e in expenses] == [100_000, 500_000]
+    assert [store.read(e.receipt.storage_key) for e in expenses] == [jpeg("red"), jpeg("blue")]
+    downloads = [p["file_id"] for m, p in fake.calls if m == "getFile"]
+    assert len(downloads) == 2 and all(fake.file_ids[f][1] > 10 for f in downloads)  # largest size
+
+
+async def test_bad_files_a_failing_update_and_a_blocked_bot(fake, staff):
+    class BrokenStore(MemoryStore):
+        def save(self, *a, **kw):
+            raise OSError("disk full")
+
+    store = BrokenStore()
+    code = create_invite(SYSTEM, employee_id=staff["executor"].id).code
+    async with Polling(fake, store) as bot:
+        await bot.push(fake.message_update(CREW, text=f"/start {code}"))
+        said = await bot.push(fake.message_update(CREW, photo=b"x" * 100, caption="бензин 1000",
+                                                  photo_size=25 * 1024 * 1024))  # fmt: skip
+        assert "больше 20 МБ" in said[0]
+        said = await bot.push(
+            fake.message_update(CREW, photo=b"%PDF not an image", caption="бензин 1000")
+        )
+        assert "не является изображением" in said[0]
+        said = await bot.push(fake.message_update(CREW, photo=jpeg(), caption="бензин 1000"))
+        assert "Извините" in said[0]  # the store broke: apology, nothing half-written
+        said = await bot.push(fake.message_update(CREW, text="баланс"))
+        assert "На руках: 0,00 ₽" in said[0]  # and the bot carries on
+        fake.fail_next("sendMessage", 403, "Forbidden: bot was blocked by the user")
+        fake.push(fake.message_update(CREW, text="баланс"))
+        await until(lambda: MessengerLink.get(MessengerLink.external_id == str(CREW)).blocked)
+    assert CashMovement.select().count() == 0 and Attachment.select().count() == 0
+
+
+# --- webhook ------------------------------------------------------------------------------
+@pytest.fixture
+def threaded_fake():
+    server = FakeTelegram().start_in_thread()
+    yield server
+    server.stop_thread()
+
+
+def webhook_app(fake: FakeTelegram) -> tuple[Flask, MemoryStore]:
+    store = MemoryStore()
+    app = Flask(__name__)
+    config = config_for(fake, mode="webhook", webhook_secret="s3cret_Token-1")
+    app.register_blueprint(make_blueprint(config, store), url_prefix="/telegram")
+    return app, store
+
+
+def test_a_forged_webhook_secret_is_refused(threaded_fake, staff):
+    app, _ = webhook_app(threaded_fake)
+    code = create_invite(SYSTEM, employee_id=staff["executor"].id).code
+    update = threaded_fake.message_update(CREW, text=f"/start {code}")
+    client = app.test_client()
+    for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "wrong"}):
+        assert client.post("/telegram/webhook", json=update, headers=headers).status_code == 403
+    assert threaded_fake.calls == [] and ProcessedUpdate.select().count() == 0
+    assert MessengerLink.select().count() == 0
+
+
+def test_the_webhook_processes_once_and_downloads_photos(threaded_fake, staff):
+    app, store = webhook_app(threaded_fake)
+    code = create_invite(SYSTEM, employee_id=staff["executor"].id).code
+    client = app.test_client()
+    headers = {"X-Telegram-Bot-Api-Secret-Token": "s3cret_Token-1"}
+    join = threaded_fake.message_update(CREW, text=f"/start {code}")
+    assert client.post("/telegram/webhook", json=join, headers=headers).status_code == 200
+    assert "Вы подключены" in threaded_fake.texts()[-1]
+    fuel = threaded_fake.message_update(CREW, photo=jpeg(), caption="бензин 1000")
+    for _ in range(2):  # Telegram redelivers after a slow 200
+        assert client.post("/telegram/webhook", json=fuel, headers=headers).status_code == 200
+    assert CashMovement.select().count() == 1 and len(store.files) == 1
+    assert len(threaded_fake.sent()) == 2
+    assert client.post("/telegram/webhook", data="nonsense", headers=headers).status_code == 400
+
+
+# --- transport ----------------------------------------------------------------------------
+def test_the_transport_sends_buttons_and_files(threaded_fake):
+    sender = TelegramSender(config_for(threaded_fake))
+    message_id = sender.send(
+        OutgoingMessage(
+            address="555", text="Новое задание: заказ №7",
+            buttons=[[("Открыть заказ", "order:7")]],
+            attachments=[("layout.png", jpeg(), "image/jpeg"), ("form.pdf", b"%PDF-1.4", "application/pdf")],
+        )
+    )  # fmt: skip
+    assert message_id
+    sent = threaded_fake.sent()[-1]
+    assert markup(sent)["inline_keyboard"][0][0] == {
+        "text": "Открыть заказ",
+        "callback_data": "order:7",
+    }
+    assert threaded_fake.sent("sendPhoto")[0]["photo"]["data"] == jpeg()
+    assert threaded_fake.sent("sendDocument")[0]["document"]["filename"] == "form.pdf"
+
+
+@pytest.mark.parametrize(
+    ("code", "description", "permanent"),
+    [
+        (403, "Forbidden: bot was blocked by the user", True),
+        (400, "Bad Request: chat not found", True),
+        (403, "Forbidden: user is deactivated", True),
+        (500, "Internal Server Error", False),
+    ],
+)
+def test_the_transport_tells_permanent_errors(threaded_fake, code, description, permanent):
+    sender = TelegramSender(api=BotApi(TOKEN, threaded_fake.base))
+    threaded_fake.fail_next("sendMessage", code, description)
+    with pytest.raises(DeliveryError) as caught:
+        sender.send(OutgoingMessage(address="555", text="Привет"))
+    assert caught.value.permanent is permanent and caught.value.retry_after is None
+
+
+def test_the_transport_honours_retry_after(threaded_fake):
+    sender = TelegramSender(config_for(threaded_fake))
+    threaded_fake.fail_next("sendMessage", 429, "Too Many Requests: retry after 7", retry_after=7)
+    with pytest.raises(DeliveryError) as caught:
+        sender.send(OutgoingMessage(address="555", text="Привет"))
+    assert caught.value.retry_after == 7 and not caught.value.permanent
+
+
+def test_the_transport_without_a_server_is_a_temporary_error():
+    sender = TelegramSender(api=BotApi(TOKEN, "http://127.0.0.1:9", timeout=2))
+    with pytest.raises(DeliveryError) as caught:
+        sender.send(OutgoingMessage(address="555", text="Привет"))
+    assert not caught.value.permanent

@@ -1,0 +1,115 @@
+"""The web chat: its JSON endpoints through Flask's test client, and the page driven in
+Debian Chromium with Playwright on a phone-size screen."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+
+import pytest
+from flask import Flask
+from flask_wtf.csrf import CSRFProtect
+from werkzeug.serving import make_server
+
+from bots.web import make_blueprint
+from core.access import SYSTEM
+from core.cash import issue_advance
+from core.config import Config
+from core.models import CashMovement, MessengerLink
+from core.money import rubles
+from core.staff import create_invite
+from tests.bots.conftest import jpeg
+from tests.fakes.memory_store import MemoryStore
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]  # fmt: skip
+
+
+def make_app(store, csrf: bool = True) -> Flask:
+    app = Flask(__name__)
+    app.secret_key = "test-secret"
+    if csrf:
+        CSRFProtect(app)
+    app.register_blueprint(make_blueprint(Config(), store), url_prefix="/chat")
+    return app
+
+
+def test_endpoints_need_the_csrf_token_and_join_by_code(staff):
+    store = MemoryStore()
+    client = make_app(store).test_client()
+    page = client.get("/chat/").get_data(as_text=True)
+    token = page.split('name="csrf-token" content="')[1].split('"')[0]
+    assert token and "{{" not in page
+    headers = {"X-Requested-With": "brigadir"}
+    assert (
+        client.post("/chat/api/send", json={"text": "привет"}, headers=headers).status_code == 400
+    )
+    headers["X-CSRFToken"] = token
+    code = create_invite(SYSTEM, employee_id=staff["executor"].id).code
+    replies = client.post("/chat/api/send", json={"text": code}, headers=headers).get_json()[
+        "replies"
+    ]
+    assert "Вы подключены" in replies[0]["text"] and replies[0]["menu"]
+    assert MessengerLink.get().channel == "web"
+    big = {
+        "file": (__import__("io").BytesIO(b"x" * (20 * 1024 * 1024 + 1)), "big.jpg", "image/jpeg")
+    }
+    replies = client.post("/chat/api/upload", data=big, headers=headers,
+                          content_type="multipart/form-data").get_json()["replies"]  # fmt: skip
+    assert "больше 20 МБ" in replies[0]["text"] and not store.files
+
+
+def test_a_cross_site_post_is_refused_without_csrf_too(staff):
+    client = make_app(MemoryStore(), csrf=False).test_client()
+    client.get("/chat/")
+    assert client.post("/chat/api/send", json={"text": "баланс"}).status_code == 403
+
+
+@pytest.fixture
+def live_chat(staff):
+    if not os.path.exists(CHROMIUM) and not shutil.which("chromium"):
+        from tests.conftest import need_service
+
+        need_service("Chromium", f"{CHROMIUM} не найден")
+    store = MemoryStore()
+    server = make_server("127.0.0.1", 0, make_app(store), threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}/chat/", store
+    server.shutdown()
+
+
+@pytest.mark.e2e
+def test_the_web_chat_in_chromium(live_chat, staff, tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    url, store = live_chat
+    issue_advance(SYSTEM, staff["executor"].id, rubles(10_000))
+    code = create_invite(SYSTEM, employee_id=staff["executor"].id).code
+    photo = tmp_path / "receipt.jpg"
+    photo.write_bytes(jpeg("orange", (400, 300)))
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        page = browser.new_page(viewport={"width": 390, "height": 844}, locale="ru-RU",
+                                device_scale_factor=2)  # fmt: skip
+        page.goto(url)
+        expect(page.locator(".bot").first).to_contain_text("код приглашения")
+        page.fill("#text", code)
+        page.press("#text", "Enter")
+        expect(page.locator(".bot").last).to_contain_text("Вы подключены")
+        page.click("#menu >> text=💰 Баланс")
+        expect(page.locator(".bot").last).to_contain_text("На руках: 10 000,00 ₽")
+        page.fill("#text", "бензин 1000")
+        page.set_input_files("#file", str(photo))
+        expect(page.locator(".bot").last).to_contain_text("Осталось на руках: 9 000,00 ₽")
+        page.fill("#text", "потратил 5000")
+        page.press("#text", "Enter")
+        expect(page.locator(".bot").last).to_contain_text("На что потратили")
+        page.click(".bot >> nth=-1 >> text=Материалы")
+        expect(page.locator(".bot").last).to_contain_text("Осталось на руках: 4 000,00 ₽")
+        shots = os.environ.get("BRIGADIR_SCREENSHOTS", str(tmp_path))
+        page.screenshot(path=os.path.join(shots, "webchat-phone.png"))
+        browser.close()
+    expenses = list(CashMovement.select().where(CashMovement.kind == "expense"))
+    assert len(expenses) == 2 and expenses[0].receipt_id and len(store.files) == 1

@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from bots.sms.text import fit, is_gsm7, segments, translit
+from bots.sms.transport import HttpFormSender, SmsRuSender, build
+from core.config import Config, SmsSection
+from core.interfaces import DeliveryError, OutgoingMessage
+from tests.fakes.http import FakeHTTPServer, Reply
+
+
+def smsru_fake(code_for=lambda phone: 100, status=200):
+    def handle(req):
+        if status != 200:
+            return Reply(status, "oops")
+        phone = req.form["to"]
+        code = code_for(phone)
+        if code == 100:
+            item = {"status": "OK", "status_code": 100, "sms_id": f"000-{phone[-4:]}"}
+        else:
+            item = {
+                "status": "ERROR",
+                "status_code": code,
+                "status_text": "Неправильно указан номер",
+            }
+        return Reply(200, {"status": "OK", "status_code": 100, "sms": {phone: item}, "balance": 10})
+
+    return FakeHTTPServer(handle)
+
+
+def test_smsru_sends_the_documented_request_and_returns_the_sms_id():
+    with smsru_fake() as fake:
+        sender = SmsRuSender("KEY", base_url=fake.url, sender="Brigadir")
+        sms_id = sender.send(OutgoingMessage("8 (912) 345-67-89", "Заказ №5 готов"))
+    (req,) = fake.requests
+    assert req.path == "/sms/send"
+    assert req.form == {
+        "api_id": "KEY",
+        "to": "79123456789",
+        "msg": "Заказ №5 готов",
+        "json": "1",
+        "from": "Brigadir",
+    }
+    assert sms_id == "000-6789"
+
+
+@pytest.mark.parametrize("raw", ["+7 (912) 345 67 89", "8-912-345-67-89", "9123456789"])
+def test_phones_in_strange_formats_are_normalized(raw):
+    with smsru_fake() as fake:
+        SmsRuSender("KEY", base_url=fake.url).send(OutgoingMessage(raw, "Привет"))
+    assert fake.requests[0].form["to"] == "79123456789"
+
+
+@pytest.mark.parametrize("raw", ["12", "позвоните мне", "+7 000"])
+def test_an_invalid_phone_is_a_permanent_error_and_nothing_is_sent(raw):
+    with smsru_fake() as fake:
+        with pytest.raises(DeliveryError) as err:
+            SmsRuSender("KEY", base_url=fake.url).send(OutgoingMessage(raw, "Привет"))
+    assert err.value.permanent and fake.requests == []
+
+
+def test_provider_codes_decide_permanent_or_retry():
+    with smsru_fake(code_for=lambda p: 202) as fake:
+        with pytest.raises(DeliveryError) as err:
+            SmsRuSender("KEY", base_url=fake.url).send(OutgoingMessage("+79123456789", "x"))
+        assert err.value.permanent and "202" in str(err.value)
+    with smsru_fake(code_for=lambda p: 201) as fake:  # no money on the account: fixable
+        with pytest.raises(DeliveryError) as err:
+            SmsRuSender("KEY", base_url=fake.url).send(OutgoingMessage("+79123456789", "x"))
+        assert not err.value.permanent
+    with smsru_fake(status=500) as fake:
+        with pytest.raises(DeliveryError) as err:
+            SmsRuSender("KEY", base_url=fake.url).send(OutgoingMessage("+79123456789", "x"))
+        assert not err.value.permanent
+
+
+def test_a_gateway_that_hangs_is_a_retryable_timeout():
+    with FakeHTTPServer(lambda req: (time.sleep(1.5), Reply(200, "late"))[1]) as fake:
+        sender = HttpFormSender(fake.url + "/send", timeout=0.3)
+        with pytest.raises(DeliveryError) as err:
+            sender.send(OutgoingMessage("+79123456789", "x"))
+    assert not err.value.permanent and "Timeout" in str(err.value)
+
+
+def test_generic_form_gateway_posts_the_fields_and_translits_when_asked():
+    with FakeHTTPServer(lambda req: Reply(200, "id-42\n")) as fake:
+        sender = HttpFormSender(
+            fake.url + "/send", login="u", password="p", sender="Shop", use_translit=True
+        )
+        assert sender.send(OutgoingMessage("+79123456789", "Заказ №7 готов")) == "id-42"
+    form = fake.requests[0].form
+    assert form == {
+        "login": "u",
+        "password": "p",
+        "sender": "Shop",
+        "phone": "79123456789",
+        "text": "Zakaz N7 gotov",
+    }
+    with FakeHTTPServer(lambda req: Reply(400, "bad phone")) as fake:
+        with pytest.raises(DeliveryError) as err:
+            HttpFormSender(fake.url).send(OutgoingMessage("+79123456789", "x"))
+        assert err.value.permanent
+
+
+def test_segments_count_gsm7_and_ucs2():
+    assert segments("a" * 160) == 1 and segments("a" * 161) == 2 and segments("a" * 306) == 2
+    assert segments("я" * 70) == 1 and segments("я" * 71) == 2 and segments("я" * 134) == 2
+    assert segments("я" * 135) == 3
+    assert segments("[" * 80) == 1 and segments("[" * 81) == 2  # extension chars take two
+    assert not is_gsm7("Щит") and is_gsm7(translit("Щит готов, Ёлка"))
+    assert translit("Щит готов, Ёлка") == "Shchit gotov, Elka"
+
+
+def test_a_long_text_is_cut_to_the_part_limit():
+    text = "Очень длинное сообщение. " * 40
+    cut = fit(text, 3)
+    assert segments(cut) <= 3 and cut.endswith("…")
+
+
+def test_build_picks_the_provider_from_config():
+    assert build(Config()) is None
+    assert isinstance(build(Config(sms=SmsSection(provider="smsru", api_id="K"))), SmsRuSender)
+    assert isinstance(
+        build(Config(sms=SmsSection(provider="http", url="http://x"))), HttpFormSender
+    )

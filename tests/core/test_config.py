@@ -1,0 +1,53 @@
+"""Configuration: every key documented, wrong keys named, secrets from the environment."""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from core.config import Config, ConfigError, load_config
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "config.example.toml"
+
+
+def test_the_example_documents_every_key_the_code_reads():
+    example = tomllib.loads(EXAMPLE.read_text(encoding="utf-8"))
+    for section in dataclasses.fields(Config):
+        if section.name == "path":
+            continue
+        keys = {f.name for f in dataclasses.fields(section.default_factory)}
+        assert set(example.get(section.name, {})) == keys, section.name
+
+
+def test_the_example_loads_as_is():
+    assert load_config(EXAMPLE).app.timezone == "Europe/Moscow"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[app]\ntimezon = "Europe/Moscow"\n', "неизвестный ключ [app] timezon в"),
+        ('[web]\nport = "восемь"\n', "[web] port в"),
+        ('[app]\ntimezone = "Mars/Olympus"\n', "неизвестный часовой пояс"),
+        ('[database]\nurl = "mysql://x"\n', "[database] url"),
+        ("[nonsense]\na = 1\n", "неизвестный раздел [nonsense]"),
+        ('[storage]\nbackend = "yadisk"\n', "[storage] yadisk_token"),
+        ("[app\n", "ошибка в"),
+    ],
+)
+def test_a_wrong_value_stops_with_one_line_naming_key_and_file(tmp_path, text, message):
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    assert message in str(err.value) and "\n" not in str(err.value)
+
+
+def test_secrets_come_from_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("BRIGADIR_TELEGRAM_TOKEN", "123:abc")
+    monkeypatch.setenv("BRIGADIR_WEB_PORT", "9000")
+    config = load_config(None)
+    assert (config.telegram.token, config.web.port) == ("123:abc", 9000)

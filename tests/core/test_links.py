@@ -1,0 +1,86 @@
+"""core.links, core.attachments, core.proof: the use cases the bots needed."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from core import links
+from core.access import SYSTEM
+from core.attachments import attach_to_order, save_receipt
+from core.clients import create_client
+from core.clock import to_local, utcnow
+from core.errors import NotFound, ValidationError
+from core.models import Attachment, Invite, MessengerLink, Order
+from core.money import rubles
+from core.orders import create_order
+from core.proof import complete_with_proof
+from core.staff import create_invite, deactivate_employee
+from storage.local import LocalStore
+from tests.fakes.memory_store import MemoryStore
+
+
+def test_accept_invite_binds_once(staff):
+    invite = create_invite(SYSTEM, employee_id=staff["executor"].id)
+    link = links.accept_invite("telegram", "1", invite.code, "Ваня")
+    assert link.employee_id == staff["executor"].id and link.display_name == "Ваня"
+    with pytest.raises(ValidationError, match="уже использовано"):
+        links.accept_invite("telegram", "2", invite.code)
+    assert links.find_link("telegram", "1").id == link.id
+    assert links.find_link("telegram", "2") is None
+
+
+def test_expired_unknown_and_deactivated(staff):
+    invite = create_invite(SYSTEM, employee_id=staff["executor"].id)
+    Invite.update(expires_at=utcnow() - timedelta(seconds=1)).execute()
+    with pytest.raises(ValidationError, match="истёк"):
+        links.accept_invite("telegram", "1", invite.code)
+    with pytest.raises(NotFound):
+        links.accept_invite("telegram", "1", "nope-nope-nope")
+    fresh = create_invite(SYSTEM, employee_id=staff["executor2"].id)
+    deactivate_employee(SYSTEM, staff["executor2"].id)
+    with pytest.raises(ValidationError, match="отключена"):
+        links.accept_invite("telegram", "1", fresh.code)
+    assert MessengerLink.select().count() == 0
+
+
+def test_client_by_phone_and_blocking(staff, actors):
+    client = create_client(actors["manager"], "Орлова", "+79120000004", phone2="+79120000009")
+    assert links.link_client_by_phone("viber", "v1", "8 (912) 000-00-09").client_id == client.id
+    assert links.mark_blocked("viber", "v1") == 1
+    assert MessengerLink.get().blocked
+    with pytest.raises(NotFound):
+        links.link_client_by_phone("viber", "v2", "+79990000000")
+
+
+def test_attachments_need_access_and_land_in_the_order_folder(staff, actors, tmp_path):
+    store = LocalStore(tmp_path)
+    client = create_client(actors["manager"], "Орлова", "+79120000004")
+    order = create_order(actors["manager"], client.id, "Баннер", rubles(100),
+                         executor_id=staff["executor"].id)  # fmt: skip
+    att = attach_to_order(actors["executor"], store, order.id, "a.jpg", b"x", "image/jpeg")
+    folder = (
+        f"Клиенты/Орлова/{to_local(order.created_at).date().isoformat()} №{order.number} Баннер"
+    )
+    assert att.storage_key == f"{folder}/a.jpg"
+    assert Order.get_by_id(order.id).folder == folder
+    with pytest.raises(NotFound):
+        attach_to_order(actors["executor2"], store, order.id, "b.jpg", b"y", "image/jpeg")
+    with pytest.raises(ValidationError):
+        attach_to_order(actors["executor"], store, order.id, "c.jpg", b"", "image/jpeg")
+    assert [p.name for p in tmp_path.rglob("*") if p.is_file()] == ["a.jpg"]
+    receipt = save_receipt(actors["executor"], store, "r.jpg", b"z")
+    assert receipt.kind == "receipt" and receipt.storage_key.startswith("Чеки/Иван Монтажников/")
+
+
+def test_proof_walks_the_order_to_the_configured_stage(staff, actors):
+    store = MemoryStore()
+    client = create_client(actors["manager"], "Орлова", "+79120000004")
+    order = create_order(actors["manager"], client.id, "Баннер", rubles(100),
+                         executor_id=staff["executor"].id)  # fmt: skip
+    result = complete_with_proof(actors["executor"], store, order.id, "f.jpg", b"img")
+    assert result.moved and result.order.stage.code == "done"
+    assert Attachment.get().kind == "proof"
+    again = complete_with_proof(actors["executor"], store, order.id, "g.jpg", b"img")
+    assert not again.moved and again.order.stage.code == "done"

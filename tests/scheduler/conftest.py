@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+import pytest
+
+from core import clients, orders
+from core.models import MessengerLink
+from core.money import rubles
+
+
+@pytest.fixture
+def client_tg(actors):
+    """A client reachable by Telegram, SMS and e-mail, with one open order of Мария's."""
+    client = clients.create_client(
+        actors["manager"], "Иванов Иван", "+7 912 345-67-89", email="ivanov@example.test"
+    )
+    MessengerLink.create(channel="telegram", external_id="5001", client=client)
+    order = orders.create_order(actors["manager"], client.id, "Баннер 3×6", rubles(9_000))
+    return client, order

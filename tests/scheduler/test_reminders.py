@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from core import clients, orders, reminders, threads
+from core.clock import from_local, local_today, utcnow
+from core.config import Config
+from core.models import Notification, Order, Task
+from core.money import rubles
+from scheduler.app import build_scheduler
+from scheduler.lease import Lease
+
+
+def _staff_texts(employee):
+    return [
+        n.text
+        for n in Notification.select().where(
+            (Notification.audience == "staff") & (Notification.employee == employee.id)
+        )
+    ]
+
+
+def _clear():
+    Notification.delete().execute()
+
+
+def test_subcontract_reminder_goes_to_director_and_manager_daily_until_received(actors, staff):
+    client = clients.create_client(actors["manager"], "Кружкин", "+7 912 111-22-33")
+    order = orders.create_order(
+        actors["manager"],
+        client.id,
+        "Кружки 100 шт",
+        rubles(20_000),
+        subcontractor_id=staff["sub"].id,
+    )
+    Order.update(due_date=local_today() + timedelta(days=1)).where(Order.id == order.id).execute()
+    _clear()
+
+    assert reminders.remind_subcontracts(days_ahead=1) == 2
+    assert reminders.remind_subcontracts(days_ahead=1) == 0  # same day: nothing new
+    assert any("Сувенир-Принт" in t for t in _staff_texts(staff["director"]))
+    assert any("спросите подрядчика" in t for t in _staff_texts(staff["manager"]))
+    assert reminders.remind_subcontracts(local_today() + timedelta(days=1)) == 2  # next day again
+
+    Order.update(subcontract_received=True).where(Order.id == order.id).execute()
+    assert reminders.remind_subcontracts(local_today() + timedelta(days=2)) == 0
+
+
+def test_due_date_reminder_reaches_the_executor_the_day_before(actors, staff):
+    client = clients.create_client(actors["manager"], "Срочный", "+7 912 111-22-34")
+    order = orders.create_order(
+        actors["manager"], client.id, "Монтаж щита", rubles(5_000), executor_id=staff["executor"].id
+    )
+    Order.update(due_date=local_today() + timedelta(days=1)).where(Order.id == order.id).execute()
+    _clear()
+    assert reminders.remind_due_dates() == 1
+    assert [t for t in _staff_texts(staff["executor"]) if "Завтра срок" in t]
+
+
+def test_morning_digest_lists_todays_jobs_once(actors, staff):
+    client = clients.create_client(
+        actors["manager"], "Дачник", "+7 912 111-22-35", address="СНТ Берёзка, уч. 5"
+    )
+    a = orders.create_order(
+        actors["manager"], client.id, "Осмотр", rubles(0), executor_id=staff["executor"].id
+    )
+    b = orders.create_order(
+        actors["manager"], client.id, "Щит", rubles(0), executor_id=staff["executor"].id
+    )
+    orders.create_order(
+        actors["manager"], client.id, "Чужое", rubles(0), executor_id=staff["executor2"].id
+    )
+    visit = from_local(datetime.combine(local_today(), datetime.min.time()).replace(hour=11))
+    Order.update(visit_at=visit).where(Order.id == a.id).execute()
+    Order.update(due_date=local_today()).where(Order.id == b.id).execute()
+    _clear()
+
+    assert reminders.morning_digest() == 1
+    assert reminders.morning_digest() == 0
+    (text,) = _staff_texts(staff["executor"])
+    assert f"№{a.number} в 11:00" in text and f"№{b.number}" in text and "Берёзка" in text
+    assert _staff_texts(staff["executor2"]) == []
+
+
+def _sent_readiness(actors, phone):
+    client = clients.create_client(actors["manager"], "Молчун", phone)
+    order = orders.create_order(actors["manager"], client.id, "Документы", rubles(1_000))
+    note = Notification.create(
+        audience="client", client=client, order=order, template_code="printing.done",
+        text="Готово", idempotency_key=f"ready:{order.id}", status="sent",
+        sent_at=utcnow() - timedelta(hours=25),
+    )  # fmt: skip
+    return client, order, note
+
+
+def test_unanswered_readiness_message_makes_a_call_task_for_the_manager(actors, staff):
+    client, order, note = _sent_readiness(actors, "+7 912 111-22-36")
+
+    assert reminders.escalate_unanswered(24) == 1
+    assert reminders.escalate_unanswered(24) == 0
+    task = Task.get(Task.kind == "call_client")
+    assert task.assignee_id == staff["manager"].id and task.title.startswith("Позвонить клиенту")
+    assert any("Позвоните клиенту" in t for t in _staff_texts(staff["manager"]))
+
+
+def test_a_reply_or_a_seen_receipt_prevents_escalation(actors):
+    client, order, note = _sent_readiness(actors, "+7 912 111-22-37")
+    threads.record_incoming(client.id, "Спасибо, заеду", channel="viber", order_id=order.id)
+    client2, order2, note2 = _sent_readiness(actors, "+7 912 111-22-38")
+    Notification.update(seen_at=utcnow()).where(Notification.id == note2.id).execute()
+
+    assert reminders.escalate_unanswered(24) == 0
+    assert reminders.escalate_unanswered(30) == 0  # not yet due anyway
+
+
+def test_only_one_lease_holder_at_a_time(db):
+    a, b = Lease("t", 60, holder="a"), Lease("t", 60, holder="b")
+    assert a.acquire() and a.acquire()
+    assert not b.acquire()
+    assert b.acquire(now=utcnow() + timedelta(seconds=61))  # a died: b takes over
+    assert not a.acquire()
+    b.release()
+    assert a.acquire()
+
+
+def test_scheduler_has_the_jobs_with_a_generous_misfire_grace(db):
+    scheduler = build_scheduler(Config(), {})
+    scheduler.start(paused=True)  # defaults are applied when jobs reach the job store
+    jobs = {job.id: job for job in scheduler.get_jobs()}
+    scheduler.shutdown(wait=False)
+    assert {"lease", "deliver", "escalate", "reminders", "digest"} <= set(jobs)
+    assert jobs["digest"].misfire_grace_time >= 300 and jobs["deliver"].coalesce
+    assert jobs["deliver"].misfire_grace_time >= 300
