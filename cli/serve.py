@@ -19,7 +19,6 @@ log = logging.getLogger("brigadir")
 def build_web_app(config: Config, store: FileStore) -> Flask:
     """The admin with the web chat and, when their tokens are set, the messenger webhooks."""
     from admin.app import create_app
-
     from bots import web
     from bots.flows import Deps
 

@@ -12,7 +12,7 @@ from playhouse.migrate import SchemaMigrator
 from playhouse.migrate import migrate as run_ops
 
 from core.db import database
-from core.models import ALL_MODELS, Message, Order
+from core.models import ALL_MODELS, LoginFailure, Message, Order
 
 __all__ = ["LATEST", "current_version", "upgrade"]
 
@@ -42,7 +42,30 @@ def _v3_message_sender(migrator: SchemaMigrator) -> None:
     _add_column(migrator, "message", Message.sender)
 
 
-STEPS: dict[int, Callable[[SchemaMigrator], None]] = {2: _v2_order_source, 3: _v3_message_sender}
+def _v4_admin_lists(migrator: SchemaMigrator) -> None:
+    """Indexes behind the admin's order filters, and the shared login rate limit.
+    IF NOT EXISTS: the names match what create_tables gives a new database."""
+    for columns in (
+        ("manager_id", "id"),
+        ("executor_id", "id"),
+        ("subcontractor_id", "id"),
+        ("debt", "id"),
+    ):
+        name = "order_" + "_".join(columns)
+        cols = ", ".join(f'"{c}"' for c in columns)
+        database.execute_sql(f'CREATE INDEX IF NOT EXISTS "{name}" ON "order" ({cols})')
+    database.execute_sql(
+        'CREATE INDEX IF NOT EXISTS "order_open_subcontracted" ON "order" ("id") '
+        'WHERE ("subcontractor_id" IS NOT NULL AND NOT "is_archived")'
+    )
+    database.obj.create_tables([LoginFailure], safe=True)
+
+
+STEPS: dict[int, Callable[[SchemaMigrator], None]] = {
+    2: _v2_order_source,
+    3: _v3_message_sender,
+    4: _v4_admin_lists,
+}
 LATEST = max(STEPS, default=1)
 
 

@@ -31,6 +31,7 @@ __all__ = [
     "Employee",
     "ExpenseCategory",
     "Invite",
+    "LoginFailure",
     "MessengerLink",
     "Message",
     "Notification",
@@ -214,10 +215,27 @@ class Order(BaseModel):
             (("executor", "is_archived"), False),
             (("crew", "is_archived"), False),
             (("manager", "created_at"), False),
+            # Admin list filters sort newest first: an index per filter column ending in id
+            # keeps "WHERE x = ? ORDER BY id DESC LIMIT 50" a range scan on both databases.
+            (("manager", "id"), False),
+            (("executor", "id"), False),
+            (("subcontractor", "id"), False),
+            (("debt", "id"), False),
         )
 
     def __str__(self) -> str:
         return f"№{self.number}"
+
+
+# The "Перезаказ" tab: open subcontracted orders, newest first. A partial index holds only
+# those (a few hundred rows), so the tab costs the same at a million orders.
+Order.add_index(
+    Order.index(
+        Order.id,
+        name="order_open_subcontracted",
+        where=Order.subcontractor.is_null(False) & ~Order.is_archived,
+    )
+)
 
 
 class StageMove(BaseModel):
@@ -475,6 +493,16 @@ class ProcessedUpdate(BaseModel):
         indexes = ((("channel", "key"), True),)
 
 
+class LoginFailure(BaseModel):
+    """A failed web login, kept briefly: the rate limit is shared by every web worker."""
+
+    key = pw.CharField(max_length=200)  # "login:<login>|<ip>" or "ip:<ip>"
+    at = pw.DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("key", "at"), False),)
+
+
 ALL_MODELS: list[type[BaseModel]] = [
     Setting,
     Sequence,
@@ -502,4 +530,5 @@ ALL_MODELS: list[type[BaseModel]] = [
     Invite,
     Conversation,
     ProcessedUpdate,
+    LoginFailure,
 ]

@@ -8,7 +8,15 @@ from dataclasses import dataclass
 from core.db import database
 from core.models import Pipeline, Stage
 
-__all__ = ["PRESETS", "StageSpec", "ensure_presets", "first_stage", "next_stage", "stages_of"]
+__all__ = [
+    "PRESETS",
+    "StageSpec",
+    "ensure_presets",
+    "first_stage",
+    "next_stage",
+    "stages_of",
+    "update_stage",
+]
 
 
 @dataclass(frozen=True)
@@ -101,3 +109,42 @@ def next_stage(stage: Stage) -> Stage | None:
         .order_by(Stage.position)
         .first()
     )
+
+
+def update_stage(actor: object, stage_id: int, **fields: object) -> Stage:
+    """The director edits a stage: name, position (swapped with the stage already there),
+    notify flag, template, responsible role, archive flag."""
+    from core.access import require_role
+    from core.errors import NotFound, ValidationError
+    from core.templates import template_for
+
+    require_role(actor, "director")  # type: ignore[arg-type]
+    stage = Stage.get_or_none(Stage.id == stage_id)
+    if stage is None:
+        raise NotFound("Этап не найден.")
+    name = str(fields.get("name", stage.name) or "").strip()
+    if not name or len(name) > 100:
+        raise ValidationError("Название этапа: от 1 до 100 символов.")
+    role = fields.get("responsible_role", stage.responsible_role) or None
+    if role not in (None, "director", "manager", "executor"):
+        raise ValidationError("Ответственный: директор, менеджер или исполнитель.")
+    template = str(fields.get("template_code", stage.template_code) or "").strip() or None
+    notify = bool(fields.get("notify_client", stage.notify_client))
+    if notify and (not template or template_for(template) is None):
+        raise ValidationError("Чтобы уведомлять клиента, выберите существующий шаблон сообщения.")
+    position = int(fields.get("position", stage.position))  # type: ignore[arg-type]
+    if position < 1:
+        raise ValidationError("Порядковый номер этапа начинается с 1.")
+    with database.atomic():
+        if position != stage.position:
+            other = Stage.get_or_none(
+                (Stage.pipeline == stage.pipeline_id) & (Stage.position == position)
+            )
+            if other is not None:
+                Stage.update(position=-stage.id).where(Stage.id == stage.id).execute()
+                Stage.update(position=stage.position).where(Stage.id == other.id).execute()
+        Stage.update(
+            name=name, position=position, responsible_role=role, notify_client=notify,
+            template_code=template, is_archive=bool(fields.get("is_archive", stage.is_archive)),
+        ).where(Stage.id == stage.id).execute()  # fmt: skip
+    return Stage.get_by_id(stage.id)

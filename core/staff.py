@@ -26,6 +26,7 @@ __all__ = [
     "deactivate_employee",
     "payroll",
     "set_password",
+    "update_employee",
 ]
 
 INVITE_DAYS = 7
@@ -70,6 +71,47 @@ def create_employee(
         is_external=is_external, contacts=contacts.strip(), login=login or None,
         password_hash=hash_password(password) if password else None,
     )  # fmt: skip
+
+
+def update_employee(
+    actor: Actor,
+    employee_id: int,
+    *,
+    name: str,
+    role: str,
+    position: str = "",
+    crew_id: int | None = None,
+    phone: str | None = None,
+    email: str | None = None,
+    is_external: bool = False,
+    contacts: str = "",
+    login: str | None = None,
+) -> Employee:
+    """The director edits a card; the password changes only through set_password."""
+    require_role(actor, "director")
+    employee = Employee.get_or_none(Employee.id == employee_id)
+    if employee is None:
+        raise NotFound("Сотрудник не найден.")
+    name = re.sub(r"\s+", " ", name or "").strip()
+    if not name:
+        raise ValidationError("Укажите имя сотрудника.")
+    if role not in ROLES:
+        raise ValidationError("Роль: директор, менеджер или исполнитель.")
+    if is_external and role != "executor":
+        raise ValidationError("Подрядчик (перезаказ) может быть только исполнителем.")
+    if actor.employee_id == employee_id and role != "director":
+        raise ValidationError("Нельзя снять с себя роль директора.")
+    if crew_id is not None and Crew.get_or_none(Crew.id == crew_id) is None:
+        raise ValidationError(f"Бригада #{crew_id} не найдена.")
+    login = (login or "").strip().lower() or None
+    if login and Employee.get_or_none((Employee.login == login) & (Employee.id != employee_id)):
+        raise Conflict(f"Логин «{login}» уже занят.")
+    Employee.update(
+        name=name, role=role, position=position.strip(), crew=crew_id,
+        phone=normalize_phone(phone) if phone else None, email=(email or "").strip().lower() or None,
+        is_external=is_external, contacts=contacts.strip(), login=login,
+    ).where(Employee.id == employee_id).execute()  # fmt: skip
+    return Employee.get_by_id(employee_id)
 
 
 def set_password(actor: Actor, employee_id: int, password: str) -> None:

@@ -1,0 +1,165 @@
+"""The web admin's composition root: `create_app(config)` builds the Flask app.
+
+Nothing connects at import. The caller normally runs `core.runtime.init(config)` and
+`core.db.connect(...)` first; if it did not, create_app does both (and prepares the schema),
+so a bare `create_app(load_config(path))` also works.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import Any
+
+from flask import Blueprint, Flask
+from flask_admin import Admin
+from flask_admin.theme import Bootstrap4Theme
+from flask_babel import Babel
+from flask_wtf.csrf import CSRFProtect
+
+from core import db as core_db
+from core import runtime
+from core.config import Config
+
+__all__ = ["create_app"]
+
+
+def _ensure_core(config: Config) -> None:
+    """Bind the runtime and the database if the composition root has not done it."""
+    runtime.init(config)
+    if core_db.database.obj is None:
+        from core.setup import prepare
+
+        core_db.connect(config.database_url)
+        prepare()
+
+
+def create_app(
+    config: Config,
+    *,
+    file_store: Any = None,
+    extra_blueprints: Iterable[Blueprint] = (),
+    testing: bool = False,
+) -> Flask:
+    """The admin app. file_store: any object with `read(key) -> bytes` (storage.LocalStore);
+    None means attachments are listed but cannot be downloaded. The CSRFProtect instance is
+    `app.extensions["csrf"]`: `app.extensions["csrf"].exempt(blueprint)` for webhooks."""
+    _ensure_core(config)
+    app = Flask(__name__, template_folder="templates", static_folder="static")
+    app.config.update(
+        SECRET_KEY=config.app.secret_key or secrets.token_hex(32),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=config.web.https,
+        SESSION_COOKIE_NAME="brigadir_session",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SECURE=config.web.https,
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=24),  # absolute cap; idle cap in auth.py
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
+        WTF_CSRF_SSL_STRICT=config.web.https,
+        MAX_CONTENT_LENGTH=20 * 1024 * 1024,
+        TESTING=testing,
+        BRIGADIR_CONFIG=config,
+        BRIGADIR_FILE_STORE=file_store,
+        FLASK_ADMIN_FLUID_LAYOUT=True,
+    )
+    Babel(app, locale_selector=lambda: "ru", timezone_selector=lambda: config.app.timezone)
+    csrf = CSRFProtect(app)
+    app.extensions["csrf"] = csrf
+
+    from admin import auth, files, formatting
+
+    auth.init_app(app, config)
+    formatting.init_app(app)
+    app.register_blueprint(files.bp)
+    _build_admin(app, config)
+    _error_pages(app)
+    for blueprint in extra_blueprints:
+        app.register_blueprint(blueprint)
+    return app
+
+
+def _build_admin(app: Flask, config: Config) -> Admin:
+    from admin.views.cash import CashView
+    from admin.views.clients import ClientView
+    from admin.views.dashboard import DashboardView
+    from admin.views.imports import ImportView
+    from admin.views.orders import OrderView
+    from admin.views.settings import SettingsView, StageView, TemplateView
+    from admin.views.staff import BonusView, CrewView, EmployeeView
+    from admin.views.tasks import TaskView
+    from core.models import Bonus, Client, Crew, Employee, Order, Stage, Task, Template
+
+    admin = Admin(
+        app,
+        name=config.app.name,
+        url="/admin",
+        theme=Bootstrap4Theme(swatch="cerulean", fluid=True, base_template="brigadir/master.html"),
+        index_view=DashboardView(name="Сводка", url="/admin", endpoint="admin"),
+    )
+    admin.add_view(OrderView(Order, name="Заказы", endpoint="order"))
+    admin.add_view(ClientView(Client, name="Клиенты", endpoint="client"))
+    admin.add_view(CashView(name="Касса", endpoint="cash"))
+    admin.add_view(TaskView(Task, name="Задачи", endpoint="task"))
+    admin.add_view(
+        EmployeeView(Employee, name="Сотрудники", endpoint="employee", category="Сотрудники")
+    )
+    admin.add_view(CrewView(Crew, name="Бригады", endpoint="crew", category="Сотрудники"))
+    admin.add_view(
+        BonusView(Bonus, name="Премии и штрафы", endpoint="bonus", category="Сотрудники")
+    )
+    admin.add_view(SettingsView(name="Реквизиты и поля", endpoint="settings", category="Настройки"))
+    admin.add_view(StageView(Stage, name="Этапы", endpoint="stage", category="Настройки"))
+    admin.add_view(
+        TemplateView(Template, name="Шаблоны сообщений", endpoint="template", category="Настройки")
+    )
+    admin.add_view(ImportView(name="Импорт из Excel", endpoint="import", category="Настройки"))
+    return admin
+
+
+def _error_pages(app: Flask) -> None:
+    """Russian error pages; nothing about the internals leaks."""
+    from flask import render_template
+    from flask_wtf.csrf import CSRFError
+
+    texts = {
+        400: ("Неверный запрос", "Запрос не удалось обработать."),
+        401: ("Нужен вход", "Войдите, чтобы продолжить."),
+        403: ("Нет доступа", "У вас нет прав на эту страницу или действие."),
+        404: ("Не найдено", "Такой записи нет — возможно, её удалили или она вам недоступна."),
+        405: ("Так нельзя", "Это действие выполняется только кнопкой на странице."),
+        413: ("Слишком большой файл", "Файл больше 20 МБ."),
+        429: ("Слишком много попыток", "Подождите немного и попробуйте снова."),
+        500: (
+            "Ошибка на сервере",
+            "Что-то пошло не так. Попробуйте ещё раз; если повторится — сообщите директору.",
+        ),
+    }
+
+    def render(code: int, message: str | None = None):
+        title, text = texts.get(code, texts[400])
+        try:
+            from flask_admin import helpers as admin_helpers
+
+            admin = app.extensions["admin"][0]
+            view = admin.index_view
+            return render_template(
+                "brigadir/error.html", code=code, title=title, message=message or text,
+                admin_view=view, admin_base_template=admin.theme.base_template, h=admin_helpers,
+                get_url=lambda *a, **k: "#", theme=admin.theme,
+            ), code  # fmt: skip
+        except Exception:  # noqa: BLE001 - the error page must never fail itself
+            return f"<h1>{title}</h1><p>{message or text}</p>", code
+
+    @app.errorhandler(CSRFError)
+    def _csrf(error):
+        return render(
+            400,
+            "Форма устарела или отправлена не со страницы Бригадира. Обновите страницу и повторите.",
+        )
+
+    for code in texts:
+        if code != 500:
+            app.register_error_handler(code, lambda e, code=code: render(code))
+    app.register_error_handler(500, lambda e: render(500))

@@ -1,0 +1,203 @@
+"""Login, logout, idle timeout, the login rate limit, and who is acting.
+
+The rate limit lives in the database (LoginFailure rows), not in process memory: with
+several gunicorn workers an in-memory counter would give an attacker N times the tries
+and forget them on every restart. Two keys are counted over a 15-minute window: the
+login+IP pair (5 failures) and the IP alone (30 failures, against spraying many logins).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from time import time
+
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import LoginManager, current_user, login_user, logout_user
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, Length
+
+from core.access import Actor, actor_for_employee
+from core.clock import utcnow
+from core.config import Config
+from core.errors import AccessDenied
+from core.models import Employee, LoginFailure
+from core.security import check_password
+
+__all__ = ["current_actor", "init_app", "require_login"]
+
+bp = Blueprint("auth", __name__)
+WINDOW = timedelta(minutes=15)
+PAIR_LIMIT = 5
+IP_LIMIT = 30
+ABSOLUTE_HOURS = 24  # a session ends a day after login however active it is
+# A real hash to compare against when the login does not exist: the same work either way,
+# so timing does not tell which logins exist.
+_DUMMY_HASH = (
+    "scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+)
+
+
+class StaffUser:
+    """Flask-Login's view of an employee."""
+
+    def __init__(self, employee: Employee):
+        self.employee = employee
+        self.is_authenticated = True
+        self.is_active = employee.active
+        self.is_anonymous = False
+
+    def get_id(self) -> str:
+        # The password hash prefix rides along: changing the password ends old sessions.
+        return f"{self.employee.id}:{(self.employee.password_hash or '')[-12:]}"
+
+
+class LoginForm(FlaskForm):
+    login = StringField("Логин", validators=[DataRequired("Введите логин."), Length(max=100)])
+    password = PasswordField(
+        "Пароль", validators=[DataRequired("Введите пароль."), Length(max=200)]
+    )
+
+
+def _load_user(user_id: str) -> StaffUser | None:
+    emp_id, _, tail = user_id.partition(":")
+    if not emp_id.isdigit():
+        return None
+    employee = Employee.get_or_none(Employee.id == int(emp_id))
+    if employee is None or not employee.active or not employee.login:
+        return None
+    if (employee.password_hash or "")[-12:] != tail:
+        return None
+    return StaffUser(employee)
+
+
+def current_actor() -> Actor:
+    """The logged-in employee as a core Actor (cached per request)."""
+    if "actor" not in g:
+        if not current_user.is_authenticated:
+            abort(401)
+        try:
+            g.actor = actor_for_employee(current_user.employee)
+        except AccessDenied:
+            abort(403)
+    return g.actor
+
+
+def require_login() -> bool:
+    return bool(current_user.is_authenticated)
+
+
+def _client_ip() -> str:
+    return request.remote_addr or "?"
+
+
+def _keys(login: str) -> tuple[str, str]:
+    ip = _client_ip()
+    return f"login:{login[:100]}|{ip}", f"ip:{ip}"
+
+
+def _blocked(login: str) -> bool:
+    since = utcnow() - WINDOW
+    pair, ip = _keys(login)
+
+    def failures(key: str) -> int:
+        return (
+            LoginFailure.select()
+            .where((LoginFailure.key == key) & (LoginFailure.at >= since))
+            .count()
+        )
+
+    return failures(pair) >= PAIR_LIMIT or failures(ip) >= IP_LIMIT
+
+
+def _record_failure(login: str) -> None:
+    now = utcnow()
+    LoginFailure.insert_many([{"key": k, "at": now} for k in _keys(login)]).execute()
+    LoginFailure.delete().where(LoginFailure.at < now - WINDOW * 4).execute()
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        login_name = form.login.data.strip().lower()
+        if _blocked(login_name):
+            flash("Слишком много неудачных попыток входа. Попробуйте через 15 минут.", "error")
+            return render_template("brigadir/login.html", form=form), 429
+        employee = Employee.get_or_none((Employee.login == login_name) & Employee.active)
+        ok = check_password(form.password.data, employee.password_hash if employee else _DUMMY_HASH)
+        if not ok or employee is None:
+            _record_failure(login_name)
+            flash("Неверный логин или пароль.", "error")
+            return render_template("brigadir/login.html", form=form), 401
+        LoginFailure.delete().where(LoginFailure.key == _keys(login_name)[0]).execute()
+        session.clear()  # a fresh session on login: no fixation
+        login_user(StaffUser(employee))
+        session.permanent = True
+        session["seen"] = session["since"] = int(time())
+        target = request.args.get("next", "")
+        if not target.startswith("/admin") or target.startswith("//"):
+            target = url_for("admin.index")
+        return redirect(target)
+    return render_template("brigadir/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    logout_user()
+    session.clear()
+    flash("Вы вышли из системы.", "info")
+    return redirect(url_for("auth.login"))
+
+
+def _idle_check() -> None:
+    """End a session idle longer than web.session_idle_minutes."""
+    if not current_user.is_authenticated:
+        return
+    config: Config = current_app.config["BRIGADIR_CONFIG"]
+    now = int(time())
+    seen = session.get("seen", 0)
+    too_old = now - session.get("since", 0) > ABSOLUTE_HOURS * 3600
+    if too_old or now - seen > config.web.session_idle_minutes * 60:
+        logout_user()
+        session.clear()
+        flash("Сеанс завершён после долгого бездействия. Войдите снова.", "info")
+        return
+    if now - seen > 30:  # write the cookie at most twice a minute
+        session["seen"] = now
+
+
+def init_app(app: Flask, config: Config) -> None:
+    manager = LoginManager(app)
+    manager.user_loader(_load_user)
+    manager.login_view = "auth.login"
+    manager.login_message = "Войдите, чтобы продолжить."
+    manager.login_message_category = "info"
+    manager.session_protection = "basic"
+    app.before_request(_idle_check)
+    app.register_blueprint(bp)
+
+    @app.route("/")
+    def root():
+        return redirect(url_for("admin.index"))
+
+    @app.after_request
+    def _headers(response):
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if request.path.startswith(("/admin", "/login", "/files")):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response

@@ -1,0 +1,256 @@
+"""What every admin page shares: login and role checks, CSRF forms, Russian errors,
+bounded list paging without COUNT(*) over big tables, and XLSX/CSV export.
+
+Views declare configuration; rules live in core/. A view's writes go through core use
+cases, and a BrigadirError becomes a flash message with nothing written."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import peewee as pw
+from flask import abort, flash, g, redirect, request, url_for
+from flask_admin import BaseView
+from flask_admin.contrib.peewee import ModelView
+from flask_admin.contrib.peewee.form import CustomModelConverter
+from flask_admin.form import BaseForm
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
+from werkzeug.utils import secure_filename
+
+from admin.auth import current_actor
+from admin.formatting import TYPE_FORMATTERS
+from core.errors import AccessDenied, BrigadirError, NotFound
+
+__all__ = ["AdminForm", "BrigadirModelView", "BrigadirView", "back_url", "capped_count", "fail"]
+
+MAX_PAGES = 20  # deeper than 20 pages of 50 nobody reads; search or filter instead
+
+
+class AdminForm(FlaskForm, BaseForm):
+    """Flask-Admin forms carry Flask-WTF's CSRF token, so the app-wide CSRFProtect accepts
+    them (Flask-Admin's own SecureForm uses another token scheme the app would refuse)."""
+
+    class Meta(FlaskForm.Meta):
+        locales = ("ru_RU", "ru")
+
+
+class _Converter(CustomModelConverter):
+    """Workaround (feasibility §2): AutoField as an optional hidden pk in inline forms."""
+
+    def __init__(self, view, additional=None):
+        super().__init__(view, additional)
+        self.converters[pw.AutoField] = self.handle_pk
+
+
+def fail(error: BrigadirError) -> None:
+    flash(str(error), "error")
+
+
+def back_url(default: str) -> str:
+    """Where to return after a POST: the referring admin page of this host, else default."""
+    from urllib.parse import urlparse
+
+    ref = urlparse(request.referrer or "")
+    if ref.netloc == request.host and ref.path.startswith("/admin"):
+        return ref.path + (f"?{ref.query}" if ref.query else "")
+    return default
+
+
+def roles_allowed(roles: tuple[str, ...]) -> bool:
+    if not current_user.is_authenticated:
+        return False
+    actor = current_actor()
+    return actor.is_director or actor.role in roles
+
+
+class _Access:
+    """Mixin: who may open the page. Unauthenticated: to the login page; wrong role: 403."""
+
+    roles: tuple[str, ...] = ("director",)
+
+    def is_accessible(self) -> bool:
+        return roles_allowed(self.roles)
+
+    def is_visible(self) -> bool:
+        return self.is_accessible()
+
+    def inaccessible_callback(self, name, **kwargs):
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        abort(403)
+
+
+class BrigadirView(_Access, BaseView):
+    """A custom page (not a model list)."""
+
+
+def capped_count(query: pw.ModelSelect, cap: int) -> int:
+    """COUNT over at most `cap` rows: cost bounded however big the table is. The query keeps
+    its ORDER BY so the planner walks the same index as for the page itself."""
+    inner = query.limit(cap).select(pw.SQL("1"))
+    return (
+        pw.Select(from_list=[inner.alias("capped")], columns=[pw.fn.COUNT(pw.SQL("*"))])
+        .bind(query.model._meta.database)
+        .scalar()
+    )
+
+
+class BrigadirModelView(_Access, ModelView):
+    form_base_class = AdminForm
+    model_form_converter = _Converter
+    column_type_formatters = TYPE_FORMATTERS
+    column_display_pk = False
+    can_view_details = False
+    can_delete = False
+    can_export = True
+    export_types = ["xlsx", "csv"]
+    export_max_rows = 10_000
+    page_size = 50
+    can_set_page_size = False
+    list_template = "brigadir/list.html"
+    edit_template = "brigadir/edit.html"
+    create_template = "brigadir/create.html"
+
+    @property
+    def capped(self) -> bool:
+        """This request's list shows only the first MAX_PAGES pages."""
+        return bool(g.get("list_capped"))
+
+    @property
+    def list_total(self) -> int | None:
+        """The exact total when a maintained counter knows it."""
+        return g.get("list_total")
+
+    # --- permissions that depend on the person: class attributes become checks
+    write_roles: tuple[str, ...] = ("director",)
+
+    @property
+    def can_create(self) -> bool:  # type: ignore[override]
+        return roles_allowed(self.write_roles)
+
+    @property
+    def can_edit(self) -> bool:  # type: ignore[override]
+        return roles_allowed(self.write_roles)
+
+    def search_placeholder(self) -> str:
+        return "Поиск"
+
+    def handle_view_exception(self, exc: Exception) -> bool:
+        if isinstance(exc, BrigadirError):
+            fail(exc)
+            return True
+        return super().handle_view_exception(exc)
+
+    # --- lists: bounded paging, capped count
+    def base_query(self) -> pw.ModelSelect:
+        """The rows this person may see; views scope it by role."""
+        return self.model.select()
+
+    def get_query(self) -> pw.ModelSelect:
+        return self.base_query()
+
+    def get_count_query(self) -> pw.ModelSelect:
+        return self.base_query()
+
+    def apply_search(self, query: pw.ModelSelect, search: str) -> pw.ModelSelect:
+        return query
+
+    def init_search(self) -> bool:
+        return (
+            bool(self.column_searchable_list)
+            or type(self).apply_search is not BrigadirModelView.apply_search
+        )
+
+    def default_sort(self) -> list[Any]:
+        return [self.model._meta.primary_key.desc()]
+
+    def sort_clause(self, sort_column: str | None, sort_desc: bool) -> list[Any]:
+        if sort_column is None:
+            return self.default_sort()
+        field = self._sortable_columns[sort_column]
+        field = getattr(self.model, field) if isinstance(field, str) else field
+        pk = self.model._meta.primary_key
+        return [field.desc() if sort_desc else field.asc(), pk.desc() if sort_desc else pk.asc()]
+
+    def exact_count(self, query: pw.ModelSelect) -> int | None:
+        """A count known without scanning (a maintained counter), or None."""
+        return None
+
+    def get_list(self, page, sort_column, sort_desc, search, filters, execute=True, page_size=None):
+        query = self.get_query()
+        if search:
+            query = self.apply_search(query, search)
+        joins: set[str] = set()
+        for flt, _name, value in filters or ():
+            f = self._filters[flt]
+            query = self._handle_join(query, f.column, joins)
+            query = f.apply(query, f.clean(value))
+        page_size = self.page_size if page_size is None else page_size
+        exporting = page_size == self.export_max_rows
+        limit = MAX_PAGES * (page_size or self.page_size)
+        query = query.order_by(*self.sort_clause(sort_column, bool(sort_desc)))
+        exact = None if (filters or search) else self.exact_count(query)
+        # Per-request state lives in g: one view instance serves every thread.
+        g.list_total, g.list_capped = exact, False
+        if exporting:
+            count = None
+        elif exact is not None:
+            count, g.list_capped = min(exact, limit), exact > limit
+        else:
+            count = capped_count(query, limit + 1)
+            g.list_capped = count > limit
+            count = min(count, limit)
+        if page_size:
+            page = min(page or 0, MAX_PAGES - 1) if not exporting else 0
+            query = query.limit(page_size).offset(page * page_size)
+        return count, (list(query) if execute else query)
+
+    def get_one(self, id: Any):
+        """A record this person may see, or a 404 page: hidden looks exactly like missing."""
+        try:
+            pk = int(id)
+        except (TypeError, ValueError):
+            abort(404)
+        model = self.base_query().where(self.model._meta.primary_key == pk).first()
+        if model is None:
+            abort(404)
+        return model
+
+    # --- export: XLSX through openpyxl (no tablib), CSV through Flask-Admin
+    def _export_tablib(self, export_type: str, return_url: str):
+        from flask import Response
+        from openpyxl import Workbook
+
+        if export_type != "xlsx":
+            abort(404)
+        _count, data = self._export_data()
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet(str(self.name)[:31])
+        sheet.append([str(c[1]) for c in self._export_columns])
+        for row in data:
+            sheet.append([self.get_export_value(row, c[0]) for c in self._export_columns])
+        buf = io.BytesIO()
+        book.save(buf)
+        name = secure_filename(self.get_export_name("xlsx")) or "export.xlsx"
+        return Response(
+            buf.getvalue(),
+            headers={"Content-Disposition": f"attachment;filename={name}"},
+            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+
+    def get_export_value(self, model, name):
+        value = super().get_export_value(model, name)
+        if isinstance(value, Markup):
+            return Markup(value).striptags()
+        return value
+
+
+def link(url: str, text: str) -> Markup:
+    return Markup(f'<a href="{escape(url)}">{escape(text)}</a>')
+
+
+def not_found(error: NotFound | AccessDenied) -> None:
+    abort(404 if isinstance(error, NotFound) else 403)

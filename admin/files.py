@@ -1,0 +1,86 @@
+"""Attachments by storage key, through the FileStore given to create_app.
+
+Only keys that belong to a record the person may see are served: an attachment of a
+visible order, the order's preview, a document of a visible order, or (for whoever may
+see that desk) a receipt. A guessed key gets a 404 like a missing one."""
+
+from __future__ import annotations
+
+import mimetypes
+
+from flask import Blueprint, Response, abort, current_app, request
+from flask_login import login_required
+
+from admin.auth import current_actor
+from core.access import can_see_money_of, visible_order_filter
+from core.models import Account, Attachment, CashMovement, Document, Order
+
+__all__ = ["bp"]
+
+bp = Blueprint("files", __name__)
+
+
+def _allowed(key: str) -> tuple[bool, str, str]:
+    """(may see, content type, file name) for a storage key."""
+    actor = current_actor()
+    clause = visible_order_filter(actor)
+    visible = Order.select(Order.id)
+    if clause is not None:
+        visible = visible.where(clause)
+    attachment = Attachment.get_or_none(Attachment.storage_key == key)
+    if attachment is not None:
+        if (
+            attachment.order_id
+            and Order.select()
+            .where(Order.id == attachment.order_id)
+            .where(Order.id.in_(visible))
+            .exists()
+        ):
+            return True, attachment.content_type, attachment.original_name
+        if attachment.client_id and actor.is_staff_office:
+            return True, attachment.content_type, attachment.original_name
+        receipt = CashMovement.get_or_none(CashMovement.receipt == attachment.id)
+        if receipt is not None:
+            account = Account.get_or_none(Account.id == receipt.from_account_id)
+            owner = account.employee_id if account else None
+            if actor.is_director or (owner and can_see_money_of(actor, owner)):
+                return True, attachment.content_type, attachment.original_name
+    if Order.select().where((Order.preview == key) & Order.id.in_(visible)).exists():
+        return True, mimetypes.guess_type(key)[0] or "image/jpeg", key.rsplit("/", 1)[-1]
+    doc = Document.get_or_none(Document.storage_key == key)
+    if doc is not None and actor.is_staff_office:
+        return True, "application/pdf", key.rsplit("/", 1)[-1]
+    return False, "", ""
+
+
+@bp.route("/files/<path:key>")
+@login_required
+def get(key: str):
+    store = current_app.config.get("BRIGADIR_FILE_STORE")
+    ok, content_type, name = _allowed(key)
+    if not ok or store is None:
+        abort(404)
+    try:
+        data = store.read(key)
+    except (FileNotFoundError, KeyError, ValueError):
+        abort(404)
+    if request.args.get("thumb") and content_type.startswith("image/"):
+        # Small pictures for cards and cash lists (storage.images: EXIF orientation, JPEG).
+        from storage.images import thumbnail
+
+        try:
+            data, content_type = thumbnail(data, 192), "image/jpeg"
+        except Exception:  # noqa: BLE001 - a broken image is served as it is
+            pass
+    response = Response(data, mimetype=content_type or "application/octet-stream")
+    # Images inline (thumbnails); everything else as a download: no HTML from users runs here.
+    inline = content_type.startswith("image/") and not request.args.get("download")
+    if not inline:
+        from urllib.parse import quote
+
+        response.headers["Content-Disposition"] = (
+            f"attachment; filename*=UTF-8''{quote(name or 'file')}"
+        )
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response

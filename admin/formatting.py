@@ -1,0 +1,57 @@
+"""Display at the edge: money as "12 500,00 ₽", times in the configured zone, phones."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Flask
+from markupsafe import Markup, escape
+
+from core.clock import format_date, format_datetime
+from core.money import format_money
+from core.phones import display_phone
+
+__all__ = ["TYPE_FORMATTERS", "init_app", "money", "money_column"]
+
+
+def money(value: int | None) -> str:
+    return format_money(int(value or 0))
+
+
+def money_column(view, context, model, name):
+    """A list column of kopecks, right-aligned; a debt shows red."""
+    value = int(getattr(model, name) or 0)
+    css = "text-danger font-weight-bold" if name == "debt" and value > 0 else ""
+    return Markup(f'<span class="text-nowrap {css}">{escape(format_money(value))}</span>')
+
+
+def _dt(view, value, name=None):
+    return format_datetime(value)
+
+
+def _d(view, value, name=None):
+    return format_date(value)
+
+
+def _bool(view, value, name=None):
+    return "да" if value else "нет"
+
+
+TYPE_FORMATTERS = {
+    datetime: _dt,
+    date: _d,
+    bool: _bool,
+    type(None): lambda view, value, name=None: "",
+}
+
+
+CHANNELS = {"auto": "по доступному каналу", "telegram": "Telegram", "viber": "Viber", "email": "e-mail",
+            "sms": "SMS", "web": "сайт", "note": "заметка"}  # fmt: skip
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["channel"] = lambda c: CHANNELS.get(c or "", c or "")
+    app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["dt"] = format_datetime
+    app.jinja_env.filters["d"] = format_date
+    app.jinja_env.filters["phone"] = display_phone

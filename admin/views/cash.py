@@ -1,0 +1,173 @@
+"""Cash desks: the main one and one per employee, balances, movements with receipt
+thumbnails, adding a movement, totals by category for a period.
+
+The director sees every desk; anyone else sees only their own (core.access.can_see_money_of)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import peewee as pw
+from flask import abort, flash, redirect, request, url_for
+from flask_admin import expose
+from wtforms import SelectField, StringField
+from wtforms.validators import Length
+
+from admin.auth import current_actor
+from admin.base import AdminForm, BrigadirView, back_url, fail
+from admin.forms import MoneyField
+from core import cash
+from core.access import can_see_money_of
+from core.clock import from_local, local_today
+from core.errors import BrigadirError
+from core.models import Account, Attachment, CashMovement, Employee, ExpenseCategory
+from core.money import format_money
+
+__all__ = ["CashView"]
+
+OPERATIONS = {
+    "expense": "Расход (со своей кассы)",
+    "handover": "Сдать деньги в основную кассу",
+    "advance": "Выдать под отчёт",
+    "income": "Приход в основную кассу",
+    "outcome": "Расход из основной кассы",
+}
+
+
+class MovementForm(AdminForm):
+    operation = SelectField("Операция", choices=list(OPERATIONS.items()))
+    amount = MoneyField("Сумма, ₽", allow_zero=False)
+    employee = SelectField(
+        "Сотрудник", coerce=lambda v: int(v) if v else None, validate_choice=False
+    )
+    category = SelectField("Статья", validate_choice=False)
+    note = StringField("Комментарий", validators=[Length(max=1000)])
+
+
+def _visible_accounts(actor) -> list[Account]:
+    cash.main_account()
+    accounts = []
+    for account in Account.select().order_by(Account.kind.desc(), Account.name):
+        if account.kind == "main" and actor.is_director:
+            accounts.append(account)
+        elif account.employee_id and can_see_money_of(actor, account.employee_id):
+            accounts.append(account)
+    if (
+        not actor.is_director
+        and actor.employee_id
+        and not any(a.employee_id == actor.employee_id for a in accounts)
+    ):
+        accounts.append(cash.account_of(actor.employee_id))
+    return accounts
+
+
+def _period() -> tuple[date, date]:
+    today = local_today()
+    try:
+        start = date.fromisoformat(request.args.get("start", ""))
+    except ValueError:
+        start = today.replace(day=1)
+    try:
+        end = date.fromisoformat(request.args.get("end", ""))
+    except ValueError:
+        end = today
+    return (start, end) if start <= end else (end, start)
+
+
+class CashView(BrigadirView):
+    roles = ("manager", "executor")
+
+    @expose("/")
+    def index(self):
+        actor = current_actor()
+        accounts = _visible_accounts(actor)
+        try:
+            chosen = int(request.args.get("account", accounts[0].id if accounts else 0))
+        except ValueError:
+            abort(404)
+        account = next((a for a in accounts if a.id == chosen), None)
+        if account is None:
+            abort(404)  # someone else's desk looks like no desk
+        start, end = _period()
+        lo = from_local(datetime.combine(start, datetime.min.time()))
+        hi = from_local(datetime.combine(end + timedelta(days=1), datetime.min.time()))
+        touching = (CashMovement.to_account == account.id) | (
+            CashMovement.from_account == account.id
+        )
+        rows = list(
+            CashMovement.select(CashMovement, ExpenseCategory, Attachment)
+            .join(ExpenseCategory, pw.JOIN.LEFT_OUTER).switch(CashMovement)
+            .join(Attachment, pw.JOIN.LEFT_OUTER, on=(CashMovement.receipt == Attachment.id))
+            .where(touching & (CashMovement.at >= lo) & (CashMovement.at < hi))
+            .order_by(CashMovement.at.desc(), CashMovement.id.desc()).limit(200)
+        )  # fmt: skip
+        by_category = [
+            (name, int(total or 0))
+            for name, total in CashMovement.select(ExpenseCategory.name, pw.fn.SUM(CashMovement.amount))
+            .join(ExpenseCategory, pw.JOIN.LEFT_OUTER)
+            .where((CashMovement.from_account == account.id) & (CashMovement.at >= lo) & (CashMovement.at < hi)
+                   & CashMovement.kind.in_(["expense", "outcome"]))
+            .group_by(ExpenseCategory.name).tuples()
+        ]  # fmt: skip
+        balances = [(a, cash.balance(a)) for a in accounts]
+        summary = cash.employee_summary(actor, account.employee_id) if account.employee_id else None
+        form = MovementForm(formdata=None)
+        self._choices(form, actor)
+        return self.render(
+            "brigadir/cash.html", account=account, balances=balances, rows=rows, by_category=by_category,
+            summary=summary, form=form, start=start, end=end, money=format_money, kinds=cash.KIND_NAMES,
+        )  # fmt: skip
+
+    def _choices(self, form, actor):
+        ops = ["expense", "handover"] + (
+            ["advance", "income", "outcome"] if actor.is_director else []
+        )
+        form.operation.choices = [(k, OPERATIONS[k]) for k in ops]
+        people = (
+            Employee.select().where(Employee.active & ~Employee.is_external).order_by(Employee.name)
+        )
+        if not actor.is_director:
+            people = people.where(Employee.id == actor.employee_id)
+        form.employee.choices = [(e.id, e.name) for e in people]
+        form.employee.data = form.employee.data or actor.employee_id
+        form.category.choices = [("", "—")] + [
+            (c.name, c.name)
+            for c in ExpenseCategory.select()
+            .where(ExpenseCategory.active)
+            .order_by(ExpenseCategory.position)
+        ]
+
+    @expose("/add/", methods=["POST"])
+    def add_view(self):
+        actor = current_actor()
+        form = MovementForm()
+        self._choices(form, actor)
+        if not form.validate():
+            for errors in form.errors.values():
+                for error in errors:
+                    flash(str(error), "error")
+            return redirect(back_url(url_for("cash.index")))
+        op, amount, who, note = (
+            form.operation.data,
+            form.amount.data,
+            form.employee.data,
+            form.note.data or "",
+        )
+        try:
+            if op == "expense":
+                if not form.category.data:
+                    flash("Выберите статью расхода.", "error")
+                    return redirect(back_url(url_for("cash.index")))
+                cash.log_expense(actor, amount, form.category.data, note, employee_id=who)
+            elif op == "handover":
+                cash.hand_over(actor, amount, employee_id=who, note=note)
+            elif op == "advance":
+                cash.issue_advance(actor, who, amount, note)
+            elif op in ("income", "outcome"):
+                cash.record_main(actor, op, amount, note, category=form.category.data or None)
+            else:
+                abort(400)
+            flash(f"Записано: {OPERATIONS[op].lower()} {format_money(amount)}.", "success")
+        except BrigadirError as exc:
+            fail(exc)
+        return redirect(back_url(url_for("cash.index")))

@@ -1,0 +1,207 @@
+"""Clients: sorted by last order with count, total and debt (denormalized columns), found
+by the first letters of any word or by phone digits, a card with everything, merging."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, request, url_for
+from flask_admin import expose
+from flask_admin.helpers import get_form_data
+from markupsafe import Markup, escape
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from admin.auth import current_actor
+from admin.base import AdminForm, BrigadirModelView, back_url, fail
+from admin.formatting import money_column
+from admin.forms import ClientLoader, check_phone
+from core import clients as core_clients
+from core import search
+from core.clients import payments_of
+from core.errors import BrigadirError, NotFound
+from core.models import Client, ClientWord, Document, Message, Order, Stage
+from core.money import format_money
+from core.phones import display_phone
+
+__all__ = ["ClientView"]
+
+_FIELDS = (
+    "name",
+    "kind",
+    "phone",
+    "phone2",
+    "email",
+    "address",
+    "inn",
+    "kpp",
+    "requisites",
+    "notes",
+    "opt_out",
+)
+
+
+class ClientForm(AdminForm):
+    name = StringField(
+        "Имя или название", validators=[DataRequired("Укажите имя клиента."), Length(max=300)]
+    )
+    kind = SelectField("Тип", choices=[("person", "Физлицо"), ("company", "Организация")])
+    phone = StringField(
+        "Телефон",
+        validators=[Optional(), check_phone],
+        render_kw={"placeholder": "+7 912 345-67-89"},
+    )
+    phone2 = StringField("Второй телефон", validators=[Optional(), check_phone])
+    email = StringField("E-mail", validators=[Optional(), Length(max=200)])
+    address = StringField("Адрес", validators=[Length(max=500)])
+    inn = StringField("ИНН", validators=[Optional(), Length(max=12)])
+    kpp = StringField("КПП", validators=[Optional(), Length(max=9)])
+    requisites = TextAreaField("Реквизиты (для счетов)", render_kw={"rows": 2})
+    notes = TextAreaField("Заметки", render_kw={"rows": 2})
+    opt_out = BooleanField("Не присылать рассылки")
+
+
+def _name(view, context, model, name):
+    return Markup(f'<a href="{url_for("client.card_view", id=model.id)}">{escape(model.name)}</a>')
+
+
+def _phone(view, context, model, name):
+    return display_phone(getattr(model, name))
+
+
+def _values(form) -> dict:
+    """Form values for core.clients; a field left out of the POST counts as empty."""
+    data = {k: getattr(form, k).data for k in _FIELDS}
+    return {k: ("" if v is None and k != "opt_out" else v) for k, v in data.items()}
+
+
+class ClientView(BrigadirModelView):
+    roles = ("manager",)
+    write_roles = ("manager",)
+    column_list = (
+        "name",
+        "phone",
+        "last_order_at",
+        "orders_count",
+        "orders_total",
+        "paid_total",
+        "debt",
+    )
+    column_labels = {"name": "Клиент", "phone": "Телефон", "last_order_at": "Последний заказ", "orders_count": "Заказов",
+                     "orders_total": "Сумма заказов", "paid_total": "Оплачено", "debt": "Долг", "email": "E-mail"}  # fmt: skip
+    column_sortable_list = ("last_order_at", "debt")
+    column_formatters = {"name": _name, "phone": _phone, "orders_total": money_column,
+                         "paid_total": money_column, "debt": money_column}  # fmt: skip
+    column_formatters_export = {"name": lambda v, c, m, n: m.name, "phone": _phone,
+                                "orders_total": lambda v, c, m, n: m.orders_total / 100,
+                                "paid_total": lambda v, c, m, n: m.paid_total / 100,
+                                "debt": lambda v, c, m, n: m.debt / 100}  # fmt: skip
+    column_export_list = (
+        "name",
+        "phone",
+        "email",
+        "last_order_at",
+        "orders_count",
+        "orders_total",
+        "paid_total",
+        "debt",
+    )
+    form = ClientForm
+    form_ajax_refs = {"merge": ClientLoader("merge")}
+    list_template = "brigadir/client_list.html"
+
+    def search_placeholder(self) -> str:
+        return "Первые буквы имени или телефон"
+
+    def default_sort(self):
+        return [Client.last_order_at.desc(nulls="LAST"), Client.id.desc()]
+
+    def apply_search(self, query, text):
+        digits = "".join(ch for ch in text if ch.isdigit())
+        if digits and len(digits) >= 3 and not any(ch.isalpha() for ch in text):
+            if len(digits) == 11 and digits[0] in "78":
+                digits = digits[1:]
+            terms = [digits]
+        else:
+            terms = search.words(text)[:5]
+        if not terms:
+            return query.where(Client.id < 0)
+        matching = None
+        for term in terms:
+            lo, hi = search.prefix_range(term)
+            ids = ClientWord.select(ClientWord.client).where(
+                (ClientWord.word >= lo) & (ClientWord.word < hi)
+            )
+            matching = ids if matching is None else matching.intersect(ids)
+        return query.where(Client.id.in_(matching))
+
+    def create_model(self, form):
+        data = _values(form)
+        try:
+            name = data.pop("name")
+            phone = data.pop("phone")
+            return core_clients.create_client(current_actor(), name, phone, **data)
+        except BrigadirError as exc:
+            fail(exc)
+            return False
+
+    def update_model(self, form, model):
+        data = _values(form)
+        try:
+            core_clients.update_client(current_actor(), model.id, **data)
+        except BrigadirError as exc:
+            fail(exc)
+            return False
+        return True
+
+    def get_save_return_url(self, model, is_created=False):
+        if is_created and request.args.get("url", "").startswith("/admin/order/new"):
+            return url_for("order.create_view", client=model.id)  # back to the order, client chosen
+        return url_for("client.card_view", id=model.id)
+
+    @expose("/card/")
+    def card_view(self):
+        try:
+            client = core_clients.get_client(current_actor(), int(request.args.get("id", "")))
+        except (ValueError, NotFound):
+            abort(404)
+        orders = list(
+            Order.select().where(Order.client == client.id).order_by(Order.id.desc()).limit(200)
+        )
+        stages = {s.id: s for s in Stage.select()}
+        messages = list(
+            Message.select()
+            .where(Message.client == client.id)
+            .order_by(Message.at.desc())
+            .limit(50)
+        )
+        documents = list(
+            Document.select()
+            .where(Document.client == client.id)
+            .order_by(Document.created_at.desc())
+        )
+        current = next((o for o in orders if not o.is_archived), None)
+        return self.render(
+            "brigadir/client_card.html", client=client, orders=orders, stages=stages,
+            payments=payments_of(client.id)[:100], messages=messages, documents=documents, current=current,
+            money=format_money, merge_loader=self._form_ajax_refs["merge"],
+        )  # fmt: skip
+
+    @expose("/merge/", methods=["POST"])
+    def merge_view(self):
+        try:
+            keep, remove = int(request.form.get("keep", "")), int(request.form.get("remove", ""))
+        except ValueError:
+            flash("Выберите, с каким клиентом объединить.", "error")
+            return redirect(back_url(url_for("client.index_view")))
+        try:
+            merged = core_clients.merge_clients(current_actor(), keep, remove)
+            flash(f"Карточки объединены: {merged.name}.", "success")
+            return redirect(url_for("client.card_view", id=merged.id))
+        except BrigadirError as exc:
+            fail(exc)
+            return redirect(url_for("client.card_view", id=keep))
+
+    def edit_form(self, obj=None):
+        return ClientForm(get_form_data(), obj=obj)
+
+    def create_form(self, obj=None):
+        return ClientForm(get_form_data(), obj=obj)

@@ -1,0 +1,131 @@
+"""The front page: orders by stage, money per manager, expenses by category, for a period."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from time import monotonic
+
+import peewee as pw
+from flask import redirect, request, url_for
+from flask_admin import AdminIndexView, expose
+from flask_login import current_user
+
+from admin.auth import current_actor
+from admin.charts import bar_chart, grouped_bars
+from core import runtime, stats
+from core.access import order_query
+from core.clock import from_local, local_today
+from core.models import CashMovement, ExpenseCategory, Order, Pipeline, Stage, Task
+from core.money import format_money
+
+__all__ = ["DashboardView"]
+
+# Period statistics aggregate every order of the period (tens of thousands in a busy month at
+# a million orders): computed at most once a minute per person and period, per process.
+STATS_TTL = 60.0
+_stats_cache: dict[tuple, tuple[float, object]] = {}
+
+
+def _cached(key: tuple, compute):
+    now = monotonic()
+    hit = _stats_cache.get(key)
+    if hit is not None and now - hit[0] < STATS_TTL:
+        return hit[1]
+    value = compute()
+    if len(_stats_cache) > 500:
+        _stats_cache.clear()
+    _stats_cache[key] = (now, value)
+    return value
+
+
+def _period() -> tuple[date, date]:
+    today = local_today()
+    try:
+        start = date.fromisoformat(request.args.get("start", ""))
+    except ValueError:
+        start = today.replace(day=1)
+    try:
+        end = date.fromisoformat(request.args.get("end", ""))
+    except ValueError:
+        end = today
+    if end < start:
+        start, end = end, start
+    return start, min(end, start + timedelta(days=3660))
+
+
+class DashboardView(AdminIndexView):
+    def is_accessible(self):
+        return current_user.is_authenticated
+
+    def inaccessible_callback(self, name, **kwargs):
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+    @expose("/")
+    def index(self):
+        actor = current_actor()
+        start, end = _period()
+        lo = from_local(datetime.combine(start, datetime.min.time()))
+        hi = from_local(datetime.combine(end + timedelta(days=1), datetime.min.time()))
+        pipe = Pipeline.get_or_none(Pipeline.code == runtime.config().app.pipeline)
+        if actor.is_staff_office:
+            # Maintained counters: no COUNT(*) over the orders table.
+            by_stage = [
+                (s.name, s.order_count)
+                for s in Stage.select().where(Stage.pipeline == pipe).order_by(Stage.position)
+            ]
+        else:
+            counts = dict(
+                order_query(actor, Order.select(Order.stage, pw.fn.COUNT(Order.id)))
+                .group_by(Order.stage)
+                .tuples()
+            )
+            by_stage = [
+                (s.name, counts.get(s.id, 0))
+                for s in Stage.select().where(Stage.pipeline == pipe).order_by(Stage.position)
+            ]
+        managers, expenses = [], []
+        if actor.is_staff_office:
+            managers = _cached(
+                ("managers", actor.employee_id, lo, hi), lambda: stats.manager_stats(actor, lo, hi)
+            )
+        if actor.is_director:
+            expenses = _cached(
+                ("expenses", lo, hi),
+                lambda: [
+                    (name or "Без статьи", int(total))
+                    for name, total in CashMovement.select(
+                        ExpenseCategory.name, pw.fn.SUM(CashMovement.amount)
+                    )
+                    .join(ExpenseCategory, pw.JOIN.LEFT_OUTER)
+                    .where(
+                        (CashMovement.kind.in_(["expense", "outcome"]))
+                        & (CashMovement.at >= lo)
+                        & (CashMovement.at < hi)
+                    )
+                    .group_by(ExpenseCategory.name)
+                    .order_by(pw.fn.SUM(CashMovement.amount).desc())
+                    .tuples()
+                ],
+            )
+        tasks = (
+            list(
+                Task.select()
+                .where(
+                    Task.done_at.is_null()
+                    & ((Task.assignee == actor.employee_id) | actor.is_director)
+                )
+                .order_by(Task.due_at.asc(nulls="LAST"))
+                .limit(10)
+            )
+            if actor.kind == "employee"
+            else []
+        )
+        return self.render(
+            "brigadir/dashboard.html",
+            start=start, end=end, by_stage_chart=bar_chart(by_stage, title="Заказы по этапам"),
+            managers=managers,
+            managers_chart=grouped_bars([(m.manager, [m.revenue, m.paid, m.debt]) for m in managers],
+                                        ["Выручка", "Оплачено", "Долг"], fmt=format_money),
+            expenses_chart=bar_chart(expenses, fmt=format_money, title="Расходы по статьям") if actor.is_director else None,
+            expenses_total=sum(v for _, v in expenses), money=format_money, tasks=tasks, actor=actor,
+        )  # fmt: skip

@@ -1,0 +1,227 @@
+"""Settings (director): requisites, object types, custom fields, hidden fields per role,
+pipeline stages, message templates with a preview on a real order."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import fields as dc_fields
+
+from flask import flash, redirect, request, url_for
+from flask_admin import expose
+from flask_admin.helpers import get_form_data
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+
+from admin.auth import current_actor
+from admin.base import AdminForm, BrigadirModelView, BrigadirView, fail
+from core import pipelines, settings, templates
+from core.access import require_role
+from core.config import CompanySection
+from core.db import database
+from core.errors import BrigadirError, ValidationError
+from core.models import ROLE_NAMES, Order, Stage, Template
+
+__all__ = ["SettingsView", "StageView", "TemplateView"]
+
+COMPANY_LABELS = {
+    "name": "Название", "inn": "ИНН", "kpp": "КПП", "ogrn": "ОГРН", "address": "Адрес", "phone": "Телефон",
+    "email": "E-mail", "bank": "Банк", "bik": "БИК", "account": "Расчётный счёт", "corr_account": "Корр. счёт",
+    "director": "Директор (ФИО)",
+}  # fmt: skip
+HIDEABLE = ("cost", "paid", "debt", "manager", "executor", "crew", "subcontractor", "due_date", "visit_at",
+            "install_date", "object_address", "object_type", "object_note", "documents_received", "folder")  # fmt: skip
+_KEY = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+
+
+def _parse_custom_fields(text: str) -> list[dict]:
+    """Lines "key: Label" -> [{"key", "label", "type": "text"}]."""
+    result, seen = [], set()
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        line = line.strip()
+        if not line:
+            continue
+        key, _, label = line.partition(":")
+        key, label = key.strip().lower(), label.strip() or key.strip()
+        if not _KEY.match(key):
+            raise ValidationError(
+                f"Строка {number}: ключ «{key}» — латиница, цифры и _, с буквы (например material)."
+            )
+        if key in seen:
+            raise ValidationError(f"Строка {number}: ключ «{key}» повторяется.")
+        seen.add(key)
+        result.append({"key": key, "label": label[:100], "type": "text"})
+    if len(result) > 20:
+        raise ValidationError("Дополнительных полей может быть не больше 20.")
+    return result
+
+
+class SettingsView(BrigadirView):
+    roles = ("director",)
+
+    @expose("/", methods=["GET", "POST"])
+    def index(self):
+        actor = current_actor()
+        company = settings.get("company") or {}
+        form_errors: list[str] = []
+        if request.method == "POST":
+            from flask_wtf.csrf import (
+                validate_csrf,
+            )  # CSRFProtect already checked; explicit for clarity
+
+            validate_csrf(request.form.get("csrf_token"))
+            try:
+                require_role(actor, "director")
+                new_company = {
+                    k: request.form.get(f"company_{k}", "").strip()[:300] for k in COMPANY_LABELS
+                }
+                if new_company["inn"] and not re.fullmatch(r"\d{10}|\d{12}", new_company["inn"]):
+                    raise ValidationError("ИНН фирмы: 10 или 12 цифр.")
+                types = [
+                    t.strip()
+                    for t in request.form.get("object_types", "").splitlines()
+                    if t.strip()
+                ]
+                custom = _parse_custom_fields(request.form.get("custom_fields", ""))
+                hidden = {
+                    role: [f for f in HIDEABLE if request.form.get(f"hide_{role}_{f}")]
+                    for role in ("manager", "executor")
+                }
+                with database.atomic():
+                    settings.put("company", new_company)
+                    settings.put("object_types", types)
+                    settings.put("custom_fields", custom)
+                    settings.put("hidden_fields", hidden)
+                flash("Настройки сохранены.", "success")
+                return redirect(url_for("settings.index"))
+            except BrigadirError as exc:
+                fail(exc)
+                company = {k: request.form.get(f"company_{k}", "") for k in COMPANY_LABELS}
+        custom_text = "\n".join(
+            f"{f['key']}: {f['label']}" for f in settings.get("custom_fields") or []
+        )
+        return self.render(
+            "brigadir/settings.html", company=company, labels=COMPANY_LABELS,
+            defaults={f.name: getattr(CompanySection(), f.name) for f in dc_fields(CompanySection)},
+            object_types="\n".join(settings.get("object_types") or []), custom_text=custom_text,
+            hidden=settings.get("hidden_fields") or {}, hideable=HIDEABLE, roles=ROLE_NAMES, errors=form_errors,
+        )  # fmt: skip
+
+
+class StageForm(AdminForm):
+    name = StringField("Название", validators=[DataRequired("Укажите название."), Length(max=100)])
+    position = IntegerField(
+        "Порядок", validators=[InputRequired("Укажите порядок."), NumberRange(1, 50, "От 1 до 50.")]
+    )
+    responsible_role = SelectField("Ответственный", choices=[("", "—")] + list(ROLE_NAMES.items()))
+    notify_client = BooleanField("Уведомлять клиента")
+    template_code = SelectField("Шаблон сообщения", validate_choice=False)
+    is_archive = BooleanField("Архивный этап")
+
+
+class StageView(BrigadirModelView):
+    roles = ("director",)
+    write_roles = ("director",)
+    can_create = False
+    can_export = False
+    column_list = (
+        "pipeline",
+        "position",
+        "name",
+        "responsible_role",
+        "notify_client",
+        "template_code",
+        "is_archive",
+        "order_count",
+    )
+    column_labels = {"pipeline": "Процесс", "position": "Порядок", "name": "Этап", "responsible_role": "Ответственный",
+                     "notify_client": "Уведомлять", "template_code": "Шаблон", "is_archive": "Архив", "order_count": "Заказов"}  # fmt: skip
+    column_formatters = {"pipeline": lambda v, c, m, n: m.pipeline.name,
+                         "responsible_role": lambda v, c, m, n: ROLE_NAMES.get(m.responsible_role or "", "—")}  # fmt: skip
+
+    def default_sort(self):
+        return [Stage.pipeline, Stage.position]
+
+    def edit_form(self, obj=None):
+        form = StageForm(get_form_data(), obj=obj)
+        form.template_code.choices = [("", "—")] + [
+            (code, f"{code} — {name}")
+            for code, name in Template.select(Template.code, Template.name).distinct().tuples()
+        ]
+        return form
+
+    def update_model(self, form, model):
+        try:
+            pipelines.update_stage(current_actor(), model.id, **{k: form[k].data for k in (
+                "name", "position", "responsible_role", "notify_client", "template_code", "is_archive")})  # fmt: skip
+        except BrigadirError as exc:
+            fail(exc)
+            return False
+        return True
+
+
+class TemplateForm(AdminForm):
+    name = StringField("Название", validators=[Length(max=200)])
+    code = StringField("Код", validators=[DataRequired("Укажите код."), Length(max=64)])
+    channel = SelectField(
+        "Канал",
+        choices=[
+            ("any", "любой"),
+            ("telegram", "Telegram"),
+            ("viber", "Viber"),
+            ("sms", "SMS"),
+            ("email", "E-mail"),
+        ],
+    )
+    subject = StringField("Тема (для писем)", validators=[Length(max=300)])
+    body = TextAreaField(
+        "Текст", validators=[DataRequired("Напишите текст шаблона.")], render_kw={"rows": 5}
+    )
+
+
+class TemplateView(BrigadirModelView):
+    roles = ("director",)
+    write_roles = ("director",)
+    column_list = ("code", "channel", "name", "body")
+    column_labels = {"code": "Код", "channel": "Канал", "name": "Название", "body": "Текст"}
+    edit_template = "brigadir/template_edit.html"
+    create_template = "brigadir/template_edit.html"
+
+    def default_sort(self):
+        return [Template.code, Template.channel]
+
+    def _form(self, obj=None):
+        return TemplateForm(get_form_data(), obj=obj)
+
+    create_form = _form
+    edit_form = _form
+
+    def _save(self, form):
+        try:
+            require_role(current_actor(), "director")
+            return templates.save_template(form.code.data.strip(), form.body.data, channel=form.channel.data,
+                                           subject=form.subject.data or "", name=form.name.data or "")  # fmt: skip
+        except BrigadirError as exc:
+            fail(exc)
+            return False
+
+    def create_model(self, form):
+        return self._save(form)
+
+    def update_model(self, form, model):
+        if (form.code.data.strip(), form.channel.data) != (model.code, model.channel):
+            flash("Код и канал шаблона не меняются: создайте новый шаблон.", "error")
+            return False
+        return bool(self._save(form))
+
+    def preview(self, body: str) -> str:
+        """The template rendered with the newest order: what a client would read."""
+        order = Order.select().order_by(Order.id.desc()).first()
+        if order is None:
+            return "Нет ни одного заказа для предпросмотра."
+        try:
+            return templates.render(body or "", templates.context_for_order(order))
+        except BrigadirError as exc:
+            return f"Ошибка: {exc}"
+
+    def placeholders(self) -> dict:
+        return templates.PLACEHOLDERS
