@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -22,20 +23,17 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _wait_for(proc: subprocess.Popen, needle: str, timeout: float = 60) -> str:
-    seen = ""
+def _wait_for(proc: subprocess.Popen, seen: list[str], needle: str, timeout: float = 90) -> str:
+    """Wait until the process has printed needle (a reader thread collects its lines)."""
     deadline = time.monotonic() + timeout
-    os.set_blocking(proc.stdout.fileno(), False)
     while time.monotonic() < deadline:
-        chunk = proc.stdout.read()
-        if chunk:
-            seen += chunk
-            if needle in seen:
-                return seen
-        elif proc.poll() is not None:
+        text = "".join(seen)
+        if needle in text:
+            return text
+        if proc.poll() is not None:
             break
         time.sleep(0.1)
-    raise AssertionError(f"no {needle!r} in output:\n{seen}")
+    raise AssertionError(f"no {needle!r} in output:\n{''.join(seen)}")
 
 
 def test_run_serves_admin_and_chat_and_stops_on_ctrl_c(tmp_path, database_url, db):
@@ -56,8 +54,13 @@ def test_run_serves_admin_and_chat_and_stops_on_ctrl_c(tmp_path, database_url, d
         [sys.executable, "-m", "cli", "run"], cwd=tmp_path, env=env, text=True,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )  # fmt: skip
+    seen: list[str] = []
+    reader = threading.Thread(
+        target=lambda: seen.extend(iter(proc.stdout.readline, "")), daemon=True
+    )
+    reader.start()
     try:
-        out = _wait_for(proc, "Ctrl+C")
+        out = _wait_for(proc, seen, "Ctrl+C")
         assert f"http://127.0.0.1:{port}/admin/" in out and "логин director, пароль" in out
         assert f"http://127.0.0.1:{port}/chat/" in out and "код приглашения" in out
         login = requests.get(f"http://127.0.0.1:{port}/login", timeout=10)
@@ -67,8 +70,9 @@ def test_run_serves_admin_and_chat_and_stops_on_ctrl_c(tmp_path, database_url, d
     finally:
         proc.send_signal(signal.SIGINT)
         try:
-            rest = proc.communicate(timeout=30)[0]
+            proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             proc.kill()
             raise
-    assert proc.returncode == 0 and "Остановлено" in (rest or "")
+    reader.join(timeout=5)
+    assert proc.returncode == 0 and "Остановлено" in "".join(seen)
