@@ -11,7 +11,7 @@ import peewee as pw
 from playhouse.migrate import SchemaMigrator
 from playhouse.migrate import migrate as run_ops
 
-from core.db import database
+from core.db import database, is_postgres
 from core.models import ALL_MODELS, LoginFailure, Message, Order
 
 __all__ = ["LATEST", "current_version", "upgrade"]
@@ -61,11 +61,26 @@ def _v4_admin_lists(migrator: SchemaMigrator) -> None:
     database.obj.create_tables([LoginFailure], safe=True)
 
 
+def _v5_client_list_index(migrator: SchemaMigrator | None = None) -> None:
+    """The client list's order (last order first, never-ordered last) as an index, so the
+    first page and a prefix search read 50 index entries instead of sorting every client.
+    PostgreSQL needs NULLS LAST spelled out; SQLite puts NULLs last in DESC by itself and
+    has no NULLS clause in CREATE INDEX, hence raw SQL per backend."""
+    nulls = " NULLS LAST" if is_postgres() else ""
+    database.execute_sql(
+        'CREATE INDEX IF NOT EXISTS "client_last_order_desc" '
+        f'ON "client" ("last_order_at" DESC{nulls}, "id" DESC)'
+    )
+
+
 STEPS: dict[int, Callable[[SchemaMigrator], None]] = {
     2: _v2_order_source,
     3: _v3_message_sender,
     4: _v4_admin_lists,
+    5: _v5_client_list_index,
 }
+# Indexes the models cannot declare on both backends: a new database gets them too.
+RAW_INDEXES: list[Callable[[], None]] = [_v5_client_list_index]
 LATEST = max(STEPS, default=1)
 
 
@@ -83,6 +98,8 @@ def upgrade() -> tuple[int, int]:
     with database.atomic():
         if before == 0:
             db.create_tables([SchemaVersion, *ALL_MODELS])
+            for create_index in RAW_INDEXES:
+                create_index()
             SchemaVersion.delete().execute()
             SchemaVersion.create(version=LATEST)
             return 0, LATEST
