@@ -3,13 +3,23 @@ contact for clients. The bots ask here who is writing; nothing else decides it."
 
 from __future__ import annotations
 
+import secrets
+from datetime import timedelta
+
 from core.clock import utcnow
 from core.db import database
 from core.errors import NotFound, ValidationError
 from core.models import Client, Employee, Invite, MessengerLink
 from core.phones import normalize_phone
 
-__all__ = ["accept_invite", "find_link", "link_client_by_phone", "mark_blocked", "unlink"]
+__all__ = [
+    "accept_invite",
+    "find_link",
+    "follow_link",
+    "link_client_by_phone",
+    "mark_blocked",
+    "unlink",
+]
 
 
 def find_link(channel: str, external_id: str) -> MessengerLink | None:
@@ -118,3 +128,31 @@ def unlink(channel: str, external_id: str) -> int:
         .where((MessengerLink.channel == channel) & (MessengerLink.external_id == str(external_id)))
         .execute()
     )
+
+
+CLIENT_INVITE_DAYS = 90  # printed on an order form: it must outlive the order
+
+
+def follow_link(client: Client) -> str:
+    """Where a client follows their orders: the Telegram bot with a one-time code when the
+    bot is configured, else the web chat with the same code. The open code is reused, so
+    every message and form of one client carries the same link until it is used."""
+    from core import runtime
+
+    now = utcnow()
+    invite = (
+        Invite.select()
+        .where((Invite.client == client.id) & Invite.used_at.is_null() & (Invite.expires_at > now))
+        .order_by(Invite.expires_at.desc())
+        .first()
+    )
+    if invite is None:
+        invite = Invite.create(
+            code=secrets.token_urlsafe(12),
+            client=client.id,
+            expires_at=now + timedelta(days=CLIENT_INVITE_DAYS),
+        )
+    config = runtime.config()
+    if config.telegram.bot_username:
+        return f"https://t.me/{config.telegram.bot_username.lstrip('@')}?start={invite.code}"
+    return f"{config.app.base_url.rstrip('/')}/chat/?start={invite.code}"

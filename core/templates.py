@@ -108,6 +108,7 @@ def render(text: str, context: Mapping[str, str]) -> str:
 
 def context_for_order(order: Order) -> dict[str, str]:
     from core import runtime
+    from core.links import follow_link
 
     company = runtime.company()
     executor = (
@@ -123,7 +124,7 @@ def context_for_order(order: Order) -> dict[str, str]:
         "остаток оплаты": format_money(order.debt),
         "адрес": order.object_address or order.client.address or "",
         "срок": format_date(order.due_date) or "не указан",
-        "ссылка": f"{runtime.config().app.base_url.rstrip('/')}/my/orders/{order.number}",
+        "ссылка": follow_link(order.client),
         "фирма": str(company.get("name") or runtime.config().app.name),
         "телефон фирмы": str(company.get("phone") or ""),
         "исполнитель": executor,

@@ -94,6 +94,8 @@ def card(ctx: Ctx, order: Order, note: str = "") -> list[Reply]:
     buttons.append([("📷 Фото к заказу", f"attach:{order.id}"), ("💬 Клиенту", f"ask:{order.id}")])
     if "debt" not in view or view["debt"] > 0:
         buttons.append([("💵 Получил оплату", f"cash:{order.id}")])
+    if ctx.staff.is_staff_office:
+        buttons.append([("📄 Документы", f"docs:{order.id}")])
     return [Reply("\n".join(lines), buttons=buttons)]
 
 

@@ -7,7 +7,7 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
-from core import clock, runtime
+from core import clock, outbox, runtime
 from core.access import Actor, require_order, require_role
 from core.attachments import order_folder_key
 from core.db import database
@@ -23,11 +23,19 @@ from core.documents.data import (
 from core.documents.forms import render_contract, render_order_form, render_receipt
 from core.documents.sales import render_act, render_invoice, render_waybill
 from core.documents.texts import Texts
+from core.errors import NotFound
 from core.interfaces import FileStore
-from core.models import Client, Document, Order
+from core.links import follow_link
+from core.models import Client, Document, Message, Order
 from core.sequences import next_number
 
-__all__ = ["KINDS", "company_from_settings", "issue_document", "party_from_client"]
+__all__ = [
+    "KINDS",
+    "company_from_settings",
+    "issue_document",
+    "party_from_client",
+    "send_document",
+]
 
 KINDS = {
     "invoice": "Счёт",
@@ -64,7 +72,7 @@ def _build(
     kind: str, number: int, date: dt.date, order: Order, actor: Actor, opts: dict[str, Any]
 ) -> Any:
     company, client = company_from_settings(), party_from_client(order.client)
-    basis = f"Заказ № {order.number} от {order.created_at:%d.%m.%Y}"
+    basis = f"Заказ № {order.number} от {clock.to_local(order.created_at):%d.%m.%Y}"
     if kind in ("invoice", "act", "waybill"):
         items = tuple(opts.get("items") or (LineItem(order.description, 1, "усл.", order.cost),))
         return SaleDocument(
@@ -89,7 +97,7 @@ def _build(
             items=tuple(opts.get("items") or ()),
             manager=order.manager.name if order.manager_id else actor.name,
             preview_jpeg=opts.get("preview_jpeg"),
-            track_url=opts.get("track_url", ""),
+            track_url=opts.get("track_url") or follow_link(order.client),
         )
     if kind == "contract":
         object_type = " — ".join(x for x in (order.object_type, order.object_note) if x)
@@ -147,6 +155,13 @@ def issue_document(
     require_role(actor, "manager")
     order = require_order(actor, order_id)
     date = date or clock.local_today()
+    if (
+        kind == "order_form"
+        and "preview_jpeg" not in opts
+        and order.preview
+        and store.exists(order.preview)
+    ):
+        opts["preview_jpeg"] = store.read(order.preview)  # the preview the manager attached
     with database.atomic():
         number = next_number(f"doc:{kind}:{date.year}")
         doc = _build(kind, number, date, order, actor, opts)
@@ -171,3 +186,41 @@ def issue_document(
             data=_printed(doc),
             created_by=actor.employee_id,
         )
+
+
+# "Направляем вам …": the document's name as the object of the sentence.
+_ACCUSATIVE = {
+    "invoice": "счёт",
+    "act": "акт выполненных работ",
+    "waybill": "накладную",
+    "order_form": "бланк заказа",
+    "contract": "договор-расписку",
+    "receipt": "квитанцию",
+}
+
+
+def send_document(actor: Actor, document_id: int) -> Message:
+    """Queue an issued document to the client as a file (through the outbox, on the client's
+    channels) and keep the letter in the order's correspondence."""
+    require_role(actor, "manager")
+    document = Document.get_or_none(Document.id == document_id)
+    if document is None or document.order_id is None:
+        raise NotFound("Документ не найден.")
+    order = require_order(actor, document.order_id)
+    title = f"{KINDS[document.kind]} № {document.number} от {document.date:%d.%m.%Y}"
+    text = (
+        f"Здравствуйте, {order.client.name}! Направляем {_ACCUSATIVE[document.kind]} "
+        f"№ {document.number} от {document.date:%d.%m.%Y} по заказу №{order.number} (файл PDF во вложении)."
+    )
+    subject = f"[Заказ №{order.number}] {title}"
+    with database.atomic():
+        message = Message.create(
+            order=order, client=order.client_id, direction="out", channel="auto",
+            author=actor.employee_id, text=text, subject=subject, is_read=True,
+        )  # fmt: skip
+        message.notification = outbox.notify_client(
+            order.client, text, key=f"document:{document.id}:message:{message.id}", order=order,
+            subject=subject, attachments=[document.storage_key],
+        )  # fmt: skip
+        message.save()
+    return message

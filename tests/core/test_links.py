@@ -84,3 +84,14 @@ def test_proof_walks_the_order_to_the_configured_stage(staff, actors):
     assert Attachment.get().kind == "proof"
     again = complete_with_proof(actors["executor"], store, order.id, "g.jpg", b"img")
     assert not again.moved and again.order.stage.code == "done"
+
+
+def test_the_follow_link_joins_the_client_and_is_reused_until_then(actors):
+    client = create_client(actors["manager"], "Клиентова Анна", "+79120000501")
+    link = links.follow_link(client)
+    assert link.startswith("http://127.0.0.1:8000/chat/?start=")
+    assert links.follow_link(client) == link  # every form and message carries the same link
+    code = link.rsplit("=", 1)[1]
+    bound = links.accept_invite("web", "browser-1", code, "Анна")
+    assert bound.client_id == client.id
+    assert links.follow_link(client) != link  # the used code is spent; a new one is made
