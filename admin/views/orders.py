@@ -9,7 +9,7 @@ import re
 from datetime import datetime, timedelta
 
 import peewee as pw
-from flask import abort, flash, g, redirect, request, url_for
+from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.contrib.peewee.filters import BasePeeweeFilter, DateBetweenFilter, FilterEqual
@@ -30,6 +30,7 @@ from core import pipelines, runtime, search, settings, threads
 from core.access import hidden_fields, order_query, require_order
 from core.clock import format_datetime, from_local
 from core.db import database
+from core.documents import issue
 from core.errors import BrigadirError, NotFound
 from core.models import (
     Attachment,
@@ -282,6 +283,16 @@ def _form_values(form) -> dict:
 
 
 # ---------------------------------------------------------------- the view
+def document_kinds(order: Order) -> list[str]:
+    """The papers that make sense for this order, in the order people ask for them."""
+    kinds = ["order_form", "invoice", "act", "waybill"]
+    if order.pipeline.code == "installation":
+        kinds.insert(1, "contract")
+    if order.paid:
+        kinds.append("receipt")
+    return kinds
+
+
 class OrderView(BrigadirModelView):
     roles = ("manager", "executor")
     column_display_actions = False  # the number opens the card; the card has "Изменить"
@@ -558,6 +569,7 @@ class OrderView(BrigadirModelView):
             "kinds": core_payments.KINDS, "methods": core_payments.METHODS,
             "can_edit_order": actor.is_staff_office, "money": format_money, "fmt_dt": format_datetime,
             "folder_link": _folder_link(order),
+            "doc_kinds": document_kinds(order), "doc_names": issue.KINDS,
         }  # fmt: skip
 
     @expose("/card/")
@@ -637,6 +649,51 @@ class OrderView(BrigadirModelView):
                 threads.ask_client(current_actor(), order.id, form.text.data)
                 threads.mark_read(current_actor(), order.id)
             flash("Сообщение поставлено в очередь на отправку клиенту.", "success")
+        except BrigadirError as exc:
+            fail(exc)
+        return self._back(order.id)
+
+    @expose("/document/", methods=["POST"])
+    def document_view(self):
+        """Issue a paper for the order: numbered, rendered, stored, listed on the card."""
+        order = self._order_or_404(request.form.get("id"))
+        kind = request.form.get("kind", "")
+        if kind not in document_kinds(order):
+            flash("Выберите документ из списка.", "error")
+            return self._back(order.id)
+        options = {}
+        if kind == "receipt":  # a cash receipt is for the last payment taken
+            last = order.payments.order_by(Payment.id.desc()).first()
+            options["amount"] = last.amount
+        try:
+            document = issue.issue_document(
+                current_actor(),
+                kind,
+                order.id,
+                current_app.config["BRIGADIR_FILE_STORE"],
+                **options,
+            )
+            flash(f"{issue.KINDS[kind]} № {document.number} выписан.", "success")
+        except BrigadirError as exc:
+            fail(exc)
+        return self._back(order.id)
+
+    @expose("/document/send/", methods=["POST"])
+    def document_send_view(self):
+        order = self._order_or_404(request.form.get("id"))
+        try:
+            document_id = int(request.form.get("document", ""))
+        except ValueError:
+            abort(404)
+        if (
+            not Document.select()
+            .where((Document.id == document_id) & (Document.order == order.id))
+            .exists()
+        ):
+            abort(404)
+        try:
+            issue.send_document(current_actor(), document_id)
+            flash("Документ поставлен в очередь на отправку клиенту.", "success")
         except BrigadirError as exc:
             fail(exc)
         return self._back(order.id)

@@ -14,6 +14,7 @@ from core.models import Employee
 from core.money import rubles
 from core.orders import create_order
 from core.security import hash_password
+from storage.local import LocalStore
 
 PASSWORDS = {"director": "director-pass-1", "manager": "manager-pass-1", "manager2": "manager-pass-2",
              "executor": "executor-pass-1", "executor2": "executor-pass-2"}  # fmt: skip
@@ -26,21 +27,10 @@ LOGINS = {
 }
 
 
-class MemoryStore:
-    """A FileStore stand-in with the one method the admin reads."""
-
-    def __init__(self):
-        self.files: dict[str, bytes] = {}
-
-    def read(self, key: str) -> bytes:
-        if key not in self.files:
-            raise FileNotFoundError(key)
-        return self.files[key]
-
-
 @pytest.fixture
-def store():
-    return MemoryStore()
+def store(tmp_path):
+    """The real local store, as `brigadir run` gives the admin."""
+    return LocalStore(tmp_path / "files")
 
 
 @pytest.fixture

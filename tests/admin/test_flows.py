@@ -6,9 +6,11 @@ import io
 
 from openpyxl import Workbook, load_workbook
 
+from core import settings
 from core.models import (
     Attachment,
     Client,
+    Document,
     Message,
     Notification,
     Order,
@@ -308,8 +310,8 @@ def test_cash_desk_movements(as_role, world, staff):
 def test_receipt_thumbnail_and_file_access(as_role, world, staff, store, actors):
     from core.cash import log_expense
 
-    store.files["receipts/1.jpg"] = b"\xff\xd8jpeg"
-    store.files["orders/1/layout.pdf"] = b"%PDF-1.4"
+    store.write("receipts/1.jpg", b"\xff\xd8jpeg")
+    store.write("orders/1/layout.pdf", b"%PDF-1.4")
     receipt = Attachment.create(kind="receipt", storage_key="receipts/1.jpg", content_type="image/jpeg",
                                 original_name="чек.jpg", uploaded_by=staff["executor"].id)  # fmt: skip
     log_expense(actors["executor"], rubles(700), "Бензин", "АЗС", receipt=receipt)
@@ -415,7 +417,7 @@ def test_crews_and_thumbnails(as_role, world, store):
     assert "уже есть" in resp.get_data(as_text=True)
     buf = _io.BytesIO()
     Image.new("RGB", (1200, 900), "red").save(buf, "JPEG")
-    store.files["orders/1/photo.jpg"] = buf.getvalue()
+    store.write("orders/1/photo.jpg", buf.getvalue())
     Attachment.create(kind="photo", storage_key="orders/1/photo.jpg", content_type="image/jpeg",
                       original_name="фото.jpg", order=world["own"].id)  # fmt: skip
     thumb = s.get("/files/orders/1/photo.jpg?thumb=1")
@@ -441,3 +443,51 @@ def test_long_lists_are_bounded(as_role, world, actors, monkeypatch):
     assert "Показаны первые 6 записей." in html  # a capped COUNT: no total
     deep = s.get("/admin/order/?tab=all&page=50").get_data(as_text=True)
     assert "Тираж 1" in deep and "Тираж 4" not in deep  # clamped to the last allowed page
+
+
+def test_papers_from_the_order_card_and_to_the_client(as_role, world, store):
+    settings.put("company", {
+        "name": "ООО «Печатный двор»", "inn": "7701234567", "kpp": "770101001", "address": "г. Москва",
+        "bank": "ПАО «Сбербанк»", "bik": "044525225", "account": "40702810938000012345",
+        "corr_account": "30101810400000000225",
+    })  # fmt: skip
+    order = world["own"]
+    s = as_role("manager")
+    html = s.get(f"/admin/order/card/?id={order.id}").get_data(as_text=True)
+    assert "Выписать" in html and "Бланк заказа" in html and "Договор-расписка" not in html
+
+    resp = s.post(
+        "/admin/order/document/", {"id": order.id, "kind": "order_form"}, follow_redirects=True
+    )
+    assert "Бланк заказа № 1 выписан" in resp.get_data(as_text=True)
+    document = Document.get(Document.order == order.id)
+    assert store.read(document.storage_key).startswith(b"%PDF")
+    # An invoice for a private person without requisites: refused, named, nothing written.
+    resp = s.post(
+        "/admin/order/document/", {"id": order.id, "kind": "invoice"}, follow_redirects=True
+    )
+    assert "ИНН" in resp.get_data(as_text=True) and Document.select().count() == 1
+
+    resp = s.post(
+        "/admin/order/document/send/",
+        {"id": order.id, "document": document.id},
+        follow_redirects=True,
+    )
+    assert "в очередь на отправку" in resp.get_data(as_text=True)
+    note = (
+        Notification.select()
+        .where(Notification.order == order.id)
+        .order_by(Notification.id.desc())
+        .get()
+    )
+    assert note.attachments == [document.storage_key]
+    # A document of another order cannot be sent from this card; an executor cannot issue.
+    assert (
+        s.post(
+            "/admin/order/document/send/", {"id": world["foreign"].id, "document": document.id}
+        ).status_code
+        == 404
+    )
+    crew = as_role("executor")
+    crew.post("/admin/order/document/", {"id": world["mine"].id, "kind": "order_form"})
+    assert Document.select().count() == 1
