@@ -104,6 +104,15 @@ def demo_command(ctx: click.Context, clients: int, orders: int, seed: int) -> No
     )
 
 
+def _logging() -> None:
+    import logging
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not every 2-second delivery tick
+
+
 def _login_hint(config) -> str:
     """What a newcomer needs to log in: the director's login and, on a fresh install, the
     generated password that `init` kept in data/first-login.txt."""
@@ -154,15 +163,13 @@ def _chat_invites() -> list[tuple[str, str]]:
 @click.pass_context
 def run(ctx: click.Context) -> None:
     """Всё в одной группе процессов: веб-панель и веб-чат, боты (если заданы токены), планировщик."""
-    import logging
+    import signal
     import threading
 
     from cli.serve import build_scheduler, build_web_app, run_polling, serve_web
     from storage import build_store
 
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    _logging()
     config = _open(ctx)
     prepare()
     store = build_store(config)
@@ -185,6 +192,7 @@ def run(ctx: click.Context) -> None:
         f"Боты: {', '.join(bots) if bots else 'токены не заданы — только веб-чат'}. Ctrl+C — остановить."
     )
     stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())  # what process managers send
     try:
         if config.telegram.token and config.telegram.mode == "polling":
             run_polling(config, store, stop)
@@ -233,14 +241,11 @@ def web(ctx: click.Context, use_gunicorn: bool, workers: int) -> None:
 @click.pass_context
 def bots(ctx: click.Context) -> None:
     """Только Telegram-бот в режиме long polling (в режиме webhook его обслуживает веб)."""
-    import logging
 
     from cli.serve import run_polling
     from storage import build_store
 
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    _logging()
     config = _open(ctx)
     if not config.telegram.token:
         raise click.ClickException("Не задан [telegram] token — боту нечего запускать.")
@@ -258,14 +263,11 @@ def bots(ctx: click.Context) -> None:
 @click.pass_context
 def scheduler(ctx: click.Context) -> None:
     """Только планировщик: доставка сообщений, напоминания, эскалации, почта, синхронизация файлов."""
-    import logging
 
     from cli.serve import build_scheduler
     from storage import build_store
 
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    _logging()
     config = _open(ctx)
     prepare()
     jobs = build_scheduler(config, build_store(config))

@@ -8,6 +8,7 @@ import logging
 import threading
 from typing import Any
 
+import click
 from flask import Flask
 
 from core.config import Config
@@ -54,7 +55,13 @@ def serve_web(app: Flask, host: str, port: int) -> Any:
     """A threaded werkzeug server in a background thread (the laptop / small VPS setup)."""
     from werkzeug.serving import make_server
 
-    server = make_server(host, port, app, threaded=True)
+    try:
+        server = make_server(host, port, app, threaded=True)
+    except OSError as exc:  # EADDRINUSE and friends: say it in one line, in Russian
+        raise click.ClickException(
+            f"Не удалось открыть {host}:{port} ({exc.strerror or exc}). Порт занят? "
+            "Укажите другой в [web] port или переменной BRIGADIR_WEB_PORT."
+        ) from None
     threading.Thread(target=server.serve_forever, name="web", daemon=True).start()
     return server
 

@@ -36,7 +36,11 @@ def _wait_for(proc: subprocess.Popen, seen: list[str], needle: str, timeout: flo
     raise AssertionError(f"no {needle!r} in output:\n{''.join(seen)}")
 
 
-def test_run_serves_admin_and_chat_and_stops_on_ctrl_c(tmp_path, database_url, db):
+import pytest
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_run_serves_admin_and_chat_and_stops_cleanly(tmp_path, database_url, db, stop_signal):
     port = _free_port()
     env = {
         **os.environ,
@@ -68,7 +72,7 @@ def test_run_serves_admin_and_chat_and_stops_on_ctrl_c(tmp_path, database_url, d
         chat = requests.get(f"http://127.0.0.1:{port}/chat/", timeout=10)
         assert chat.status_code == 200
     finally:
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(stop_signal)
         try:
             proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
