@@ -12,6 +12,7 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 import requests
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,9 +35,6 @@ def _wait_for(proc: subprocess.Popen, seen: list[str], needle: str, timeout: flo
             break
         time.sleep(0.1)
     raise AssertionError(f"no {needle!r} in output:\n{''.join(seen)}")
-
-
-import pytest
 
 
 @pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
