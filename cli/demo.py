@@ -14,7 +14,7 @@ from datetime import timedelta
 import peewee as pw
 from faker import Faker
 
-from core import cash, search
+from core import cash, search, settings
 from core.clock import utcnow
 from core.db import database, is_postgres
 from core.models import (
@@ -55,6 +55,15 @@ INSTALL_JOBS = [
     ("Увеличение мощности до 15 кВт", 18_000, 40_000),
     ("Перенос счётчика на опору", 9_000, 20_000),
 ]
+# A made-up firm (check digits not guaranteed): enough for every paper to render in the demo.
+DEMO_COMPANY = {
+    "name": "ООО «Демо-Реклама»", "inn": "7701234567", "kpp": "770101001", "ogrn": "1027700000000",
+    "address": "г. Москва, ул. Примерная, д. 1, офис 2", "phone": "+7 495 000-00-00",
+    "email": "zakaz@demo.example", "bank": "ПАО «Демобанк»", "bik": "044525000",
+    "account": "40702810000000000001", "corr_account": "30101810000000000000",
+    "director": "Директоров С.С.",
+}  # fmt: skip
+
 CLIENT_QUESTIONS = [
     ("out", "Добрый день! Пришлите, пожалуйста, макет в PDF или CDR."),
     ("in", "Отправил на почту, проверьте."),
@@ -160,6 +169,8 @@ def generate(
     report = DemoReport(passwords={"maria": password, "oleg": password})
     tick = progress or (lambda stage, done, total: None)
 
+    if not settings.get("company"):
+        settings.put("company", DEMO_COMPANY)
     people = _staff(password)
     managers = [people["manager"], people["manager2"]]
     printers = [people["printer"], people["designer"]]

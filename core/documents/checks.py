@@ -54,7 +54,11 @@ def require(
         return
     parts = []
     if missing:
-        parts.append(f"не заполнены реквизиты {whose}: {', '.join(missing)}")
+        head = f"не заполнены реквизиты {whose}" if whose else "не заполнено"
+        text = f"{head}: {', '.join(missing)}"
+        if not whose and any("фирм" in label for label in missing):
+            text += " (реквизиты фирмы — в «Настройки → Реквизиты»)"
+        parts.append(text)
     parts += bad
     raise DocumentError(f"Нельзя оформить {KIND_NAMES[kind]}: {'; '.join(parts)}.", missing)
 

@@ -32,7 +32,7 @@ def render_order_form(
 ) -> bytes:
     require(
         "order_form",
-        "заказа",
+        "",
         [
             ("название фирмы", doc.company.name),
             ("клиент", doc.client.name),
@@ -102,7 +102,7 @@ def render_contract(
     signer = doc.representative or c.director
     require(
         "contract",
-        "договора",
+        "",
         [
             ("название фирмы", c.name),
             ("подписант фирмы", signer),
@@ -184,8 +184,12 @@ def render_receipt(
 ) -> bytes:
     require(
         "receipt",
-        "квитанции",
-        [("получатель", doc.company.name), ("плательщик", doc.payer), ("основание", doc.purpose)],
+        "",
+        [
+            ("название фирмы", doc.company.name),
+            ("плательщик", doc.payer),
+            ("основание", doc.purpose),
+        ],
     )
     if doc.amount <= 0:
         raise DocumentError("Нельзя оформить квитанцию: сумма должна быть больше нуля.", ["сумма"])
