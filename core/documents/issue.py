@@ -27,6 +27,7 @@ from core.errors import NotFound
 from core.interfaces import FileStore
 from core.links import follow_link
 from core.models import Client, Document, Message, Order
+from core.phones import display_phone
 from core.sequences import next_number
 
 __all__ = [
@@ -60,7 +61,7 @@ def party_from_client(client: Client) -> Party:
     return Party(
         name=client.name,
         kind=client.kind or "person",
-        phone=client.phone or "",
+        phone=display_phone(client.phone),
         address=client.address or "",
         inn=client.inn or "",
         kpp=client.kpp or "",
