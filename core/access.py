@@ -13,7 +13,7 @@ import peewee as pw
 
 from core import settings
 from core.errors import AccessDenied, NotFound
-from core.models import Employee, Order, Stage
+from core.models import Client, Employee, Order, Stage
 
 __all__ = [
     "Actor",
@@ -124,8 +124,15 @@ def require_order(actor: Actor, order_id: int | None = None, *, number: int | No
     """Fetch an order the actor may see. A hidden order is reported exactly like a missing one,
     so an executor probing numbers learns nothing."""
     where = Order.id == order_id if number is None else Order.number == number
-    # The stage comes in the same query: nearly every caller needs it.
-    order = Order.select(Order, Stage).join(Stage).where(where).first()
+    # The stage and the client come in the same query: nearly every caller needs them.
+    order = (
+        Order.select(Order, Stage, Client)
+        .join(Stage)
+        .switch(Order)
+        .join(Client)
+        .where(where)
+        .first()
+    )
     if order is None or not can_see_order(actor, order):
         label = f"№{number}" if number is not None else f"#{order_id}"
         raise NotFound(f"Заказ {label} не найден.")

@@ -96,7 +96,7 @@ def bulk_message(
                 continue
             order = orders_in_stage.get(client.id)
             context = templates.context_for_order(order) if order else {}
-            context = {**context, "ФИО": client.name}
+            context["ФИО"] = client.name  # the lazy context takes overrides as plain items
             if not order or with_debt:
                 context["остаток оплаты"] = format_money(client.debt)
             key = f"bulk:{batch}:{client.id}"

@@ -5,7 +5,7 @@ An unknown placeholder is an error that names it, at save time and at render tim
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from core.access import Actor
 from core.clock import format_date
@@ -106,29 +106,55 @@ def render(text: str, context: Mapping[str, str]) -> str:
     return _FIELD.sub(lambda m: context.get(m.group(1).strip(), ""), text)
 
 
-def context_for_order(order: Order) -> dict[str, str]:
+class _Lazy(dict):
+    """Placeholder values computed on first use: a readiness message that does not say
+    {ссылка} never creates a follow-link code, one without {фирма} never reads settings."""
+
+    def __init__(self, providers: dict[str, Callable[[], str]]):
+        super().__init__()
+        self._providers = providers
+
+    def __missing__(self, key: str) -> str:
+        provider = self._providers.get(key)
+        if provider is None:
+            raise KeyError(key)
+        value = self[key] = provider()
+        return value
+
+    def get(self, key: str, default: str | None = None) -> str | None:  # type: ignore[override]
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._providers
+
+
+def context_for_order(order: Order) -> Mapping[str, str]:
     from core import runtime
     from core.links import follow_link
 
-    company = runtime.company()
-    executor = (
-        order.executor.name if order.executor_id else (order.crew.name if order.crew_id else "")
-    )
-    return {
-        "ФИО": order.client.name,
-        "номер заказа": str(order.number),
-        "описание": order.description,
-        "статус": order.stage.name,
-        "сумма": format_money(order.cost),
-        "оплачено": format_money(order.paid),
-        "остаток оплаты": format_money(order.debt),
-        "адрес": order.object_address or order.client.address or "",
-        "срок": format_date(order.due_date) or "не указан",
-        "ссылка": follow_link(order.client),
-        "фирма": str(company.get("name") or runtime.config().app.name),
-        "телефон фирмы": str(company.get("phone") or ""),
-        "исполнитель": executor,
-    }
+    def firm(key: str, fallback: str = "") -> Callable[[], str]:
+        return lambda: str(runtime.company().get(key) or fallback)
+
+    return _Lazy({
+        "ФИО": lambda: order.client.name,
+        "номер заказа": lambda: str(order.number),
+        "описание": lambda: order.description,
+        "статус": lambda: order.stage.name,
+        "сумма": lambda: format_money(order.cost),
+        "оплачено": lambda: format_money(order.paid),
+        "остаток оплаты": lambda: format_money(order.debt),
+        "адрес": lambda: order.object_address or order.client.address or "",
+        "срок": lambda: format_date(order.due_date) or "не указан",
+        "ссылка": lambda: follow_link(order.client),
+        "фирма": firm("name", runtime.config().app.name),
+        "телефон фирмы": firm("phone"),
+        "исполнитель": lambda: (
+            order.executor.name if order.executor_id else (order.crew.name if order.crew_id else "")
+        ),
+    })  # fmt: skip
 
 
 def template_for(code: str, channel: str = "any") -> Template | None:
