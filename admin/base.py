@@ -200,7 +200,9 @@ class BrigadirModelView(_Access, ModelView):
         elif exact is not None:
             count, g.list_capped = min(exact, limit), exact > limit
         else:
-            count = capped_count(query, limit + 1)
+            # A search's few candidate rows are cheaper to count unordered (PostgreSQL would
+            # otherwise walk the primary key looking for them).
+            count = capped_count(query.order_by() if search else query, limit + 1)
             g.list_capped = count > limit
             count = min(count, limit)
         if page_size:
