@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from cli.context import DEFAULT_CONFIG, open_config, open_database
 from core import migrations
-from core.access import SYSTEM
+from core.access import SYSTEM, actor_for_employee
 from core.errors import BrigadirError
 from core.models import Employee, Order
 from core.setup import create_director, prepare
@@ -288,6 +288,57 @@ def threading_event():
     import threading
 
     return threading.Event()
+
+
+@main.command("import")
+@click.argument("kind", type=click.Choice(["orders", "clients"]))
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--write", is_flag=True, help="Записать (без флага — только проверка, ничего не пишется)."
+)
+@click.option(
+    "--pipeline", type=click.Choice(["printing", "installation"]), help="Процесс для заказов."
+)
+@click.pass_context
+def import_command(
+    ctx: click.Context, kind: str, source: Path, write: bool, pipeline: str | None
+) -> None:
+    """Перенести таблицу Excel/CSV (заказы монтажников или клиентов типографии): сначала проверка
+    каждой строки, с --write — запись всего или ничего."""
+    from rich.table import Table
+
+    from core.imports import CLIENT_FIELDS, ORDER_FIELDS, guess_mapping, read_table, run_import
+
+    _open(ctx)
+    prepare()
+    director = Employee.select().where((Employee.role == "director") & Employee.active).first()
+    if director is None:
+        raise click.ClickException("Нет директора: сначала brigadir init.")
+    try:
+        rows = read_table(source.read_bytes(), source.name)
+        mapping = guess_mapping(rows[0], kind) if rows else {}
+        report = run_import(
+            actor_for_employee(director), rows, kind, mapping, dry_run=not write, pipeline=pipeline
+        )
+    except BrigadirError as exc:
+        raise click.ClickException(str(exc)) from None
+    labels = CLIENT_FIELDS if kind == "clients" else ORDER_FIELDS
+    console.print(
+        "Колонки: " + "; ".join(f"{labels[k][0]} ← «{rows[0][i]}»" for k, i in mapping.items())
+    )
+    if report.failed:
+        table = Table("Строка", "Ошибки", title=f"Строки с ошибками: {len(report.failed)}")
+        for row in report.failed[:200]:
+            table.add_row(str(row.line), "; ".join(row.errors))
+        console.print(table)
+    verdict = (
+        "записано"
+        if report.written
+        else ("ничего не записано" if write else "проверка, ничего не записано")
+    )
+    console.print(f"Строк без ошибок: {report.ok} из {len(report.rows)} — {verdict}.")
+    if write and not report.written:
+        raise SystemExit(1)
 
 
 @main.command()

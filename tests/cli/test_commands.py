@@ -108,3 +108,53 @@ def test_upgrade_from_the_previous_schema_keeps_data(db, staff, actors):
     assert order.source == "" and order.client.name == "Старый Клиент"
     assert {"source"} <= {c.name for c in dbmod.database.get_columns("order")}
     assert {"sender"} <= {c.name for c in dbmod.database.get_columns("message")}
+
+
+def test_import_checks_every_row_then_writes_all_or_nothing(runner, db, staff, tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Дата", "ФИО", "Телефон", "Адрес объекта", "Тип объекта", "Общая стоимость", "Аванс",
+                  "Бригада", "Статус"])  # fmt: skip
+    sheet.append(["01.10.2026", "Петров Пётр", "8 912 000-11-22", "с. Ивановка, ул. Лесная, 3", "Частный дом",
+                  "30 000", "10 000", "Бригада 1", "Монтаж"])  # fmt: skip
+    sheet.append(
+        [
+            "02.10.2026",
+            "Сидорова Анна",
+            "не телефон",
+            "г. Тула",
+            "Гараж",
+            "15 000",
+            "",
+            "",
+            "Принят",
+        ]
+    )
+    book.save(tmp_path / "заказы.xlsx")
+
+    check = runner.invoke(main, ["import", "orders", "заказы.xlsx", "--pipeline", "installation"])
+    assert check.exit_code == 0, check.output
+    assert "Строк без ошибок: 1 из 2" in check.output and "не телефон" in check.output
+    assert Order.select().count() == 0
+
+    refused = runner.invoke(
+        main, ["import", "orders", "заказы.xlsx", "--pipeline", "installation", "--write"]
+    )
+    assert refused.exit_code == 1 and "ничего не записано" in refused.output
+    assert Order.select().count() == 0
+
+    sheet.delete_rows(3)
+    book.save(tmp_path / "заказы.xlsx")
+    done = runner.invoke(
+        main, ["import", "orders", "заказы.xlsx", "--pipeline", "installation", "--write"]
+    )
+    assert done.exit_code == 0 and "записано" in done.output, done.output
+    order = Order.get()
+    assert (order.cost, order.paid, order.stage.name, order.crew.name) == (
+        3_000_000,
+        1_000_000,
+        "Монтаж",
+        "Бригада 1",
+    )
