@@ -7,6 +7,7 @@ cases, and a BrigadirError becomes a flash message with nothing written."""
 from __future__ import annotations
 
 import io
+from datetime import date
 from typing import Any
 
 import peewee as pw
@@ -22,6 +23,7 @@ from werkzeug.utils import secure_filename
 
 from admin.auth import current_actor
 from admin.formatting import TYPE_FORMATTERS
+from core.clock import local_today
 from core.errors import AccessDenied, BrigadirError, NotFound
 
 __all__ = ["AdminForm", "BrigadirModelView", "BrigadirView", "back_url", "capped_count", "fail"]
@@ -43,6 +45,20 @@ class _Converter(CustomModelConverter):
     def __init__(self, view, additional=None):
         super().__init__(view, additional)
         self.converters[pw.AutoField] = self.handle_pk
+
+
+def period_from_request() -> tuple[date, date]:
+    """?start=&end= as local days; this month so far when missing, swapped when reversed."""
+    today = local_today()
+    try:
+        start = date.fromisoformat(request.args.get("start", ""))
+    except ValueError:
+        start = today.replace(day=1)
+    try:
+        end = date.fromisoformat(request.args.get("end", ""))
+    except ValueError:
+        end = today
+    return (start, end) if start <= end else (end, start)
 
 
 def fail(error: BrigadirError) -> None:

@@ -26,6 +26,7 @@ from core.models import (
 from core.phones import display_phone, normalize_phone
 
 __all__ = [
+    "EDITABLE_FIELDS",
     "client_list",
     "create_client",
     "find_clients",
@@ -36,7 +37,7 @@ __all__ = [
 ]
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_EDITABLE = (
+EDITABLE_FIELDS = (
     "name",
     "kind",
     "phone",
@@ -69,7 +70,7 @@ def _index_words(client: Client) -> None:
 def _clean(fields: dict[str, Any], current: Client | None = None) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for key, value in fields.items():
-        if key not in _EDITABLE:
+        if key not in EDITABLE_FIELDS:
             raise ValidationError(f"Поле «{key}» у клиента не редактируется.")
         data[key] = value.strip() if isinstance(value, str) else value
     if "name" in data:

@@ -5,7 +5,7 @@ The director sees every desk; anyone else sees only their own (core.access.can_s
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import peewee as pw
 from flask import abort, flash, redirect, request, url_for
@@ -14,11 +14,11 @@ from wtforms import SelectField, StringField
 from wtforms.validators import Length
 
 from admin.auth import current_actor
-from admin.base import AdminForm, BrigadirView, back_url, fail
+from admin.base import AdminForm, BrigadirView, back_url, fail, period_from_request
 from admin.forms import MoneyField
 from core import cash
 from core.access import can_see_money_of
-from core.clock import from_local, local_today
+from core.clock import from_local
 from core.errors import BrigadirError
 from core.models import Account, Attachment, CashMovement, Employee, ExpenseCategory
 from core.money import format_money
@@ -61,19 +61,6 @@ def _visible_accounts(actor) -> list[Account]:
     return accounts
 
 
-def _period() -> tuple[date, date]:
-    today = local_today()
-    try:
-        start = date.fromisoformat(request.args.get("start", ""))
-    except ValueError:
-        start = today.replace(day=1)
-    try:
-        end = date.fromisoformat(request.args.get("end", ""))
-    except ValueError:
-        end = today
-    return (start, end) if start <= end else (end, start)
-
-
 class CashView(BrigadirView):
     roles = ("manager", "executor")
 
@@ -88,7 +75,7 @@ class CashView(BrigadirView):
         account = next((a for a in accounts if a.id == chosen), None)
         if account is None:
             abort(404)  # someone else's desk looks like no desk
-        start, end = _period()
+        start, end = period_from_request()
         lo = from_local(datetime.combine(start, datetime.min.time()))
         hi = from_local(datetime.combine(end + timedelta(days=1), datetime.min.time()))
         touching = (CashMovement.to_account == account.id) | (

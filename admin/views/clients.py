@@ -24,19 +24,7 @@ from core.phones import display_phone
 
 __all__ = ["ClientView"]
 
-_FIELDS = (
-    "name",
-    "kind",
-    "phone",
-    "phone2",
-    "email",
-    "address",
-    "inn",
-    "kpp",
-    "requisites",
-    "notes",
-    "opt_out",
-)
+_FIELDS = core_clients.EDITABLE_FIELDS
 
 
 class ClientForm(AdminForm):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from time import monotonic
 
 import peewee as pw
@@ -11,10 +11,11 @@ from flask_admin import AdminIndexView, expose
 from flask_login import current_user
 
 from admin.auth import current_actor
+from admin.base import period_from_request
 from admin.charts import bar_chart, grouped_bars
 from core import runtime, stats
 from core.access import order_query
-from core.clock import from_local, local_today
+from core.clock import from_local
 from core.models import CashMovement, ExpenseCategory, Order, Pipeline, Stage, Task
 from core.money import format_money
 
@@ -38,21 +39,6 @@ def _cached(key: tuple, compute):
     return value
 
 
-def _period() -> tuple[date, date]:
-    today = local_today()
-    try:
-        start = date.fromisoformat(request.args.get("start", ""))
-    except ValueError:
-        start = today.replace(day=1)
-    try:
-        end = date.fromisoformat(request.args.get("end", ""))
-    except ValueError:
-        end = today
-    if end < start:
-        start, end = end, start
-    return start, min(end, start + timedelta(days=3660))
-
-
 class DashboardView(AdminIndexView):
     def is_accessible(self):
         return current_user.is_authenticated
@@ -63,7 +49,7 @@ class DashboardView(AdminIndexView):
     @expose("/")
     def index(self):
         actor = current_actor()
-        start, end = _period()
+        start, end = period_from_request()
         lo = from_local(datetime.combine(start, datetime.min.time()))
         hi = from_local(datetime.combine(end + timedelta(days=1), datetime.min.time()))
         pipe = Pipeline.get_or_none(Pipeline.code == runtime.config().app.pipeline)
