@@ -48,6 +48,27 @@ def create_employee(
     password: str | None = None,
 ) -> Employee:
     require_role(actor, "director")
+    card = _card(name, role, position, crew_id, phone, email, is_external, contacts, login)
+    if password is not None:
+        problem = validate_password(password)
+        if problem:
+            raise ValidationError(problem)
+    return Employee.create(**card, password_hash=hash_password(password) if password else None)
+
+
+def _card(
+    name: str,
+    role: str,
+    position: str,
+    crew_id: int | None,
+    phone: str | None,
+    email: str | None,
+    is_external: bool,
+    contacts: str,
+    login: str | None,
+    employee_id: int | None = None,
+) -> dict:
+    """An employee card's fields checked and cleaned, for creating or editing one."""
     name = re.sub(r"\s+", " ", name or "").strip()
     if not name:
         raise ValidationError("Укажите имя сотрудника.")
@@ -57,20 +78,18 @@ def create_employee(
         raise ValidationError("Подрядчик (перезаказ) может быть только исполнителем.")
     if crew_id is not None and Crew.get_or_none(Crew.id == crew_id) is None:
         raise ValidationError(f"Бригада #{crew_id} не найдена.")
-    if login:
-        login = login.strip().lower()
-        if Employee.get_or_none(Employee.login == login):
-            raise Conflict(f"Логин «{login}» уже занят.")
-    if password is not None:
-        problem = validate_password(password)
-        if problem:
-            raise ValidationError(problem)
-    return Employee.create(
-        name=name, role=role, position=position.strip(), crew=crew_id,
-        phone=normalize_phone(phone) if phone else None, email=(email or "").strip().lower() or None,
-        is_external=is_external, contacts=contacts.strip(), login=login or None,
-        password_hash=hash_password(password) if password else None,
-    )  # fmt: skip
+    login = (login or "").strip().lower() or None
+    taken = Employee.select().where(Employee.login == login)
+    if employee_id is not None:
+        taken = taken.where(Employee.id != employee_id)
+    if login and taken.exists():
+        raise Conflict(f"Логин «{login}» уже занят.")
+    return {
+        "name": name, "role": role, "position": position.strip(), "crew": crew_id,
+        "phone": normalize_phone(phone) if phone else None,
+        "email": (email or "").strip().lower() or None,
+        "is_external": is_external, "contacts": contacts.strip(), "login": login,
+    }  # fmt: skip
 
 
 def update_employee(
@@ -92,25 +111,12 @@ def update_employee(
     employee = Employee.get_or_none(Employee.id == employee_id)
     if employee is None:
         raise NotFound("Сотрудник не найден.")
-    name = re.sub(r"\s+", " ", name or "").strip()
-    if not name:
-        raise ValidationError("Укажите имя сотрудника.")
-    if role not in ROLES:
-        raise ValidationError("Роль: директор, менеджер или исполнитель.")
-    if is_external and role != "executor":
-        raise ValidationError("Подрядчик (перезаказ) может быть только исполнителем.")
     if actor.employee_id == employee_id and role != "director":
         raise ValidationError("Нельзя снять с себя роль директора.")
-    if crew_id is not None and Crew.get_or_none(Crew.id == crew_id) is None:
-        raise ValidationError(f"Бригада #{crew_id} не найдена.")
-    login = (login or "").strip().lower() or None
-    if login and Employee.get_or_none((Employee.login == login) & (Employee.id != employee_id)):
-        raise Conflict(f"Логин «{login}» уже занят.")
-    Employee.update(
-        name=name, role=role, position=position.strip(), crew=crew_id,
-        phone=normalize_phone(phone) if phone else None, email=(email or "").strip().lower() or None,
-        is_external=is_external, contacts=contacts.strip(), login=login,
-    ).where(Employee.id == employee_id).execute()  # fmt: skip
+    card = _card(
+        name, role, position, crew_id, phone, email, is_external, contacts, login, employee_id
+    )
+    Employee.update(**card).where(Employee.id == employee_id).execute()
     return Employee.get_by_id(employee_id)
 
 
