@@ -283,16 +283,6 @@ def _form_values(form) -> dict:
 
 
 # ---------------------------------------------------------------- the view
-def document_kinds(order: Order) -> list[str]:
-    """The papers that make sense for this order, in the order people ask for them."""
-    kinds = ["order_form", "invoice", "act", "waybill"]
-    if order.pipeline.code == "installation":
-        kinds.insert(1, "contract")
-    if order.paid:
-        kinds.append("receipt")
-    return kinds
-
-
 class OrderView(BrigadirModelView):
     roles = ("manager", "executor")
     column_display_actions = False  # the number opens the card; the card has "Изменить"
@@ -577,7 +567,7 @@ class OrderView(BrigadirModelView):
             "kinds": core_payments.KINDS, "methods": core_payments.METHODS,
             "can_edit_order": actor.is_staff_office, "money": format_money, "fmt_dt": format_datetime,
             "folder_link": _folder_link(order),
-            "doc_kinds": document_kinds(order), "doc_names": issue.KINDS,
+            "doc_kinds": issue.kinds_for(order), "doc_names": issue.KINDS,
         }  # fmt: skip
 
     @expose("/card/")
@@ -666,20 +656,15 @@ class OrderView(BrigadirModelView):
         """Issue a paper for the order: numbered, rendered, stored, listed on the card."""
         order = self._order_or_404(request.form.get("id"))
         kind = request.form.get("kind", "")
-        if kind not in document_kinds(order):
+        if kind not in issue.kinds_for(order):
             flash("Выберите документ из списка.", "error")
             return self._back(order.id)
-        options = {}
-        if kind == "receipt":  # a cash receipt is for the last payment taken
-            last = order.payments.order_by(Payment.id.desc()).first()
-            options["amount"] = last.amount
         try:
             document = issue.issue_document(
                 current_actor(),
                 kind,
                 order.id,
                 current_app.config["BRIGADIR_FILE_STORE"],
-                **options,
             )
             flash(f"{issue.KINDS[kind]} № {document.number} выписан.", "success")
         except BrigadirError as exc:

@@ -7,20 +7,15 @@ from bots.flows.engine import Ctx, command, payload
 from bots.flows.staff import _number, _order
 from bots.flows.types import OutFile, Reply
 from core.access import require_order, require_role
-from core.documents.issue import KINDS, issue_document, send_document
-from core.models import Order, Payment
+from core.documents.issue import KINDS, issue_document, kinds_for, send_document
+from core.models import Order
 
 __all__ = ["document_buttons"]
 
 
 def document_buttons(order: Order) -> list[list[tuple[str, str]]]:
-    """Which papers make sense for this order, two per row."""
-    kinds = ["order_form", "invoice", "act", "waybill"]
-    if order.pipeline.code == "installation":
-        kinds.insert(1, "contract")
-    if order.paid:
-        kinds.append("receipt")
-    buttons = [(f"📄 {KINDS[k]}", f"doc:{order.id}:{k}") for k in kinds]
+    """The papers that fit this order (core decides), two per row."""
+    buttons = [(f"📄 {KINDS[k]}", f"doc:{order.id}:{k}") for k in kinds_for(order)]
     return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
 
 
@@ -49,15 +44,7 @@ def invoice_command(ctx: Ctx) -> list[Reply]:
 
 
 def _issue(ctx: Ctx, order: Order, kind: str) -> list[Reply]:
-    options = {}
-    if kind == "receipt":  # the cash receipt is for the last payment taken
-        last = Payment.select().where(Payment.order == order.id).order_by(Payment.id.desc()).first()
-        if last is None:
-            return [
-                Reply(f"По заказу №{order.number} ещё нет оплат — квитанцию выписывать не на что.")
-            ]
-        options["amount"] = last.amount
-    document = issue_document(ctx.staff, kind, order.id, ctx.deps.store, **options)
+    document = issue_document(ctx.staff, kind, order.id, ctx.deps.store)
     data = ctx.deps.store.read(document.storage_key)
     name = document.storage_key.rsplit("/", 1)[-1]
     return [

@@ -23,10 +23,10 @@ from core.documents.data import (
 from core.documents.forms import render_contract, render_order_form, render_receipt
 from core.documents.sales import render_act, render_invoice, render_waybill
 from core.documents.texts import Texts
-from core.errors import NotFound
+from core.errors import NotFound, ValidationError
 from core.interfaces import FileStore
 from core.links import follow_link
-from core.models import Client, Document, Message, Order
+from core.models import Client, Document, Message, Order, Payment
 from core.phones import display_phone
 from core.sequences import next_number
 
@@ -34,6 +34,7 @@ __all__ = [
     "KINDS",
     "company_from_settings",
     "issue_document",
+    "kinds_for",
     "party_from_client",
     "send_document",
 ]
@@ -47,6 +48,16 @@ KINDS = {
     "receipt": "Квитанция",
 }
 _FIELDS = {f.name for f in dataclasses.fields(Company)}
+
+
+def kinds_for(order: Order) -> list[str]:
+    """The papers that make sense for this order, in the order people ask for them."""
+    kinds = ["order_form", "invoice", "act", "waybill"]
+    if order.pipeline.code == "installation":
+        kinds.insert(1, "contract")
+    if order.paid:
+        kinds.append("receipt")
+    return kinds
 
 
 def company_from_settings() -> Company:
@@ -156,6 +167,13 @@ def issue_document(
     require_role(actor, "manager")
     order = require_order(actor, order_id)
     date = date or clock.local_today()
+    if kind == "receipt" and "amount" not in opts:  # a cash receipt is for the last payment
+        last = Payment.select().where(Payment.order == order.id).order_by(Payment.id.desc()).first()
+        if last is None:
+            raise ValidationError(
+                f"По заказу №{order.number} ещё нет оплат — квитанцию выписывать не на что."
+            )
+        opts["amount"] = last.amount
     if (
         kind == "order_form"
         and "preview_jpeg" not in opts

@@ -94,3 +94,25 @@ def test_executors_get_no_papers(join, actors, staff):
     assert not [b for b in crew.buttons() if "Документы" in b[0]]
     crew.tap(f"doc:{order.id}:invoice")
     assert crew.last[0].file is None and Document.select().count() == 0
+
+
+def test_a_cash_receipt_is_for_the_last_payment_and_needs_one(join, actors, store, tmp_path):
+    from core.access import SYSTEM
+    from core.documents.issue import issue_document, kinds_for
+    from core.errors import ValidationError
+    from core.payments import add_payment
+
+    client = create_client(actors["manager"], "Кузьмина Ольга", "+79120000404")
+    order = create_order(actors["manager"], client.id, "Листовки", rubles(4_000))
+    assert "receipt" not in kinds_for(order)
+    with pytest.raises(ValidationError, match="ещё нет оплат"):
+        issue_document(SYSTEM, "receipt", order.id, store)
+    assert Document.select().count() == 0
+
+    add_payment(actors["manager"], order.id, rubles(1_500))
+    manager = join("manager")
+    manager.say(f"/order {order.number}")
+    manager.tap(manager.button("Документы"))
+    manager.tap(manager.button("Квитанция"))
+    text = _pdf_text(manager.last[0].file.data, tmp_path)
+    assert "1 500,00" in text and "НЕ ЯВЛЯЕТСЯ КАССОВЫМ ЧЕКОМ" in text
