@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import threading
 import time
 from pathlib import Path
 
@@ -164,7 +165,6 @@ def _chat_invites() -> list[tuple[str, str]]:
 def run(ctx: click.Context) -> None:
     """Всё в одной группе процессов: веб-панель и веб-чат, боты (если заданы токены), планировщик."""
     import signal
-    import threading
 
     from cli.serve import build_scheduler, build_web_app, run_polling, serve_web
     from storage import build_store
@@ -232,7 +232,7 @@ def web(ctx: click.Context, use_gunicorn: bool, workers: int) -> None:
     server = serve_web(build(), config.web.host, config.web.port)
     console.print(f"Веб-панель: http://{config.web.host}:{server.server_port}/admin/")
     try:
-        threading_event().wait()
+        threading.Event().wait()
     except KeyboardInterrupt:
         server.shutdown()
 
@@ -276,18 +276,12 @@ def scheduler(ctx: click.Context) -> None:
         "Планировщик запущен (работает тот экземпляр, что держит аренду в базе). Ctrl+C — остановить."
     )
     try:
-        threading_event().wait()
+        threading.Event().wait()
     except KeyboardInterrupt:
         pass
     finally:
         jobs.shutdown(wait=False)
         jobs.lease.release()
-
-
-def threading_event():
-    import threading
-
-    return threading.Event()
 
 
 @main.command("import")
