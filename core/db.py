@@ -30,7 +30,13 @@ SQLITE_PRAGMAS = {
 def connect(url: str) -> pw.Database:
     """Open the database at url and bind the models to it."""
     if url.startswith("sqlite:///"):
-        db: pw.Database = pw.SqliteDatabase(url.removeprefix("sqlite:///"), pragmas=SQLITE_PRAGMAS)
+        # Every transaction starts as a write transaction (BEGIN IMMEDIATE): one that read
+        # first under a plain BEGIN is refused at once ("database is locked") when it tries
+        # to write while another writer holds the lock — SQLite cannot wait out the busy
+        # timeout there. IMMEDIATE takes the lock up front, so it waits instead of failing.
+        db: pw.Database = pw.SqliteDatabase(
+            url.removeprefix("sqlite:///"), pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE"
+        )
     else:
         parsed = urlparse(url)
         if parsed.scheme == "postgres":
