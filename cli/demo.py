@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import peewee as pw
 from faker import Faker
@@ -182,6 +182,7 @@ def generate(
     now = utcnow()
     first_id = (Client.select(Client.id).order_by(Client.id.desc()).scalar() or 0) + 1
     first_order_id = (Order.select(Order.id).order_by(Order.id.desc()).scalar() or 0) + 1
+    first_payment_id = (Payment.select(Payment.id).order_by(Payment.id.desc()).scalar() or 0) + 1
     first_number = (Sequence.get_or_none(Sequence.name == "order") or Sequence(value=0)).value + 1
     addresses = [fake.address().replace("\n", ", ") for _ in range(min(3000, max(orders, 1)))]
 
@@ -213,6 +214,11 @@ def generate(
     # Orders, spread over two years, newest last; older ones mostly archived.
     figures = {cid: [0, 0, 0, 0, None] for cid in range(first_id, first_id + clients)}
     order_rows, move_rows, payment_rows, movement_rows, message_rows = [], [], [], [], []
+    # Cash a client pays lands on the taker's desk in the same transaction as the payment
+    # (as core.payments records it); managers hand the day's cash to the main desk at night.
+    collection_rows: list[tuple] = []
+    handed: dict[tuple[int, object], int] = {}
+    desks = {m.id: cash.account_of(m).id for m in managers}
     counts = {s.id: 0 for ss in stages.values() for s in ss}
     main = cash.main_account()
     span = timedelta(days=730)
@@ -257,22 +263,22 @@ def generate(
             move_rows.append((oid, flow[step - 1].id, flow[step].id, who.id, at, "", False))
         if paid:
             if paid < cost:
-                payment_rows.append((oid, paid, "advance", "cash", manager.id, created, ""))
+                payments = [(paid, "advance", "cash", created)]
             else:
                 half = cost // 2 // 100 * 100 if installer else 0
-                if half:
-                    payment_rows.append((oid, half, "advance", "cash", manager.id, created, ""))
-                payment_rows.append(
-                    (
-                        oid,
-                        cost - half,
-                        "final",
-                        rnd.choice(["card", "transfer", "cash"]),
-                        manager.id,
-                        at,
-                        "",
-                    )
+                payments = [(half, "advance", "cash", created)] if half else []
+                payments.append(
+                    (cost - half, "final", rnd.choice(["card", "transfer", "cash"]), at)
                 )
+            for amount, kind, method, when in payments:
+                pid = first_payment_id + len(payment_rows)
+                payment_rows.append((pid, oid, amount, kind, method, manager.id, when, ""))
+                if method == "cash":  # the manager's desk holds it until the evening hand-over
+                    collection_rows.append(("collection", amount, desks[manager.id], oid, pid,
+                                            f"Оплата по заказу №{number}", manager.id, when))  # fmt: skip
+                    day = when.date()
+                    if when < now - timedelta(days=1):
+                        handed[(manager.id, day)] = handed.get((manager.id, day), 0) + amount
         due = (created + timedelta(days=rnd.randint(2, 30))).date()
         closed = at if stage.is_archive else None
         order_rows.append((
@@ -355,6 +361,11 @@ def generate(
                 )
             )
 
+    for (manager_id, day), amount in sorted(handed.items(), key=lambda kv: kv[0][1]):
+        evening = datetime.combine(day, datetime.min.time()) + timedelta(hours=17)
+        movement_rows.append(("handover", amount, desks[manager_id], main.id, None,
+                              "Сдал наличные за день", manager_id, evening))  # fmt: skip
+
     total = len(client_rows) + len(order_rows) + len(move_rows) + len(payment_rows)
     done = 0
 
@@ -380,8 +391,11 @@ def generate(
               order_rows, advance)  # fmt: skip
         _bulk(StageMove, [StageMove.order, StageMove.from_stage, StageMove.to_stage, StageMove.employee, StageMove.at,
                           StageMove.comment, StageMove.out_of_order], move_rows, advance)  # fmt: skip
-        _bulk(Payment, [Payment.order, Payment.amount, Payment.kind, Payment.method, Payment.taken_by, Payment.at,
-                        Payment.note], payment_rows, advance)  # fmt: skip
+        _bulk(Payment, [Payment.id, Payment.order, Payment.amount, Payment.kind, Payment.method, Payment.taken_by,
+                        Payment.at, Payment.note], payment_rows, advance)  # fmt: skip
+        _bulk(CashMovement, [CashMovement.kind, CashMovement.amount, CashMovement.to_account, CashMovement.order,
+                             CashMovement.payment, CashMovement.note, CashMovement.author, CashMovement.at],
+              collection_rows, lambda n: None)  # fmt: skip
         _bulk(CashMovement, [CashMovement.kind, CashMovement.amount, CashMovement.from_account, CashMovement.to_account,
                              CashMovement.category, CashMovement.note, CashMovement.author, CashMovement.at],
               movement_rows, lambda n: None)  # fmt: skip
@@ -418,7 +432,7 @@ def _reset_sequences() -> None:
     """Explicit ids bypass PostgreSQL's serial counters; move them past the inserted rows."""
     if not is_postgres():
         return
-    for model in (Client, Order):
+    for model in (Client, Order, Payment):
         table = model._meta.table_name
         database.execute_sql(
             f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), COALESCE((SELECT MAX(id) FROM \"{table}\"), 1))"

@@ -330,6 +330,8 @@ def import_command(
         if report.written
         else ("ничего не записано" if write else "проверка, ничего не записано")
     )
+    for note in report.notes:
+        console.print(note)
     console.print(f"Строк без ошибок: {report.ok} из {len(report.rows)} — {verdict}.")
     if write and not report.written:
         raise SystemExit(1)

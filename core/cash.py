@@ -170,10 +170,12 @@ def log_expense(
 
 
 def record_collection(actor: Actor, payment: Payment) -> CashMovement:
-    """Cash from a client: onto the taker's desk, or the main desk if the system took it."""
-    to = account_of(actor.employee_id) if actor.employee_id else main_account()
+    """Cash from a client, in the payment's transaction: onto the taker's own desk until
+    handed over; the director's (or the system's) takings go straight to the main desk."""
+    own = actor.employee_id is not None and not actor.is_director
+    to = account_of(actor.employee_id) if own else main_account()
     return CashMovement.create(
-        kind="collection" if actor.employee_id else "income", amount=payment.amount, to_account=to,
+        kind="collection" if own else "income", amount=payment.amount, to_account=to,
         order=payment.order_id, payment=payment, author=actor.employee_id, at=payment.at,
         note=f"Оплата по заказу №{payment.order.number}",
     )  # fmt: skip

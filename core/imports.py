@@ -56,6 +56,16 @@ ORDER_FIELDS = {
     "description": ("Описание", ["описание", "работы", "что делаем", "заказ"]),
     "cost": ("Общая стоимость", ["стоимость", "общая стоимость", "сумма", "цена", "итого"]),
     "advance": ("Аванс", ["аванс", "предоплата", "аванс получен"]),
+    "advance_method": (
+        "Как получен аванс",
+        [
+            "способ оплаты",
+            "как оплачен",
+            "оплата аванса",
+            "способ оплаты аванса",
+            "как получен аванс",
+        ],
+    ),
     "documents_received": (
         "Документы получены",
         ["документы", "документы получены", "все документы получены"],
@@ -79,6 +89,7 @@ class ImportReport:
     kind: str
     rows: list[RowResult]
     written: bool = False
+    notes: list[str] = field(default_factory=list)  # what the person should know besides errors
 
     @property
     def ok(self) -> int:
@@ -180,6 +191,28 @@ def _date(text: str, what: str) -> date | None:
     raise ValidationError(f"{what}: не понимаю дату «{text}» (нужно 31.12.2025).")
 
 
+# The words a table uses for how an advance was paid. Without the column an advance counts
+# as received by transfer: old cash was spent or handed over long ago and must not appear
+# on today's main desk (the dry run says so).
+_METHOD_WORDS = {  # in this order: "безнал" holds "нал", "перевод на карту" holds "карт"
+    "transfer": ("безнал", "перевод", "сбп", "счет", "р/с", "банк"),
+    "card": ("карт", "терминал", "эквайринг"),
+    "cash": ("нал", "кэш", "cash", "касс"),
+}
+
+
+def _method(text: str) -> str:
+    folded = search.fold(text.strip())
+    if not folded:
+        return "transfer"
+    for method, words in _METHOD_WORDS.items():
+        if any(folded.startswith(w) or w in folded for w in words):
+            return method
+    raise ValidationError(
+        f"Способ оплаты «{text}» не понятен: напишите «наличные», «карта» или «перевод»."
+    )
+
+
 def _yes(text: str) -> bool:
     return search.fold(text.strip()) in (
         "да",
@@ -239,7 +272,7 @@ def _import_order(actor: Actor, values: dict[str, str], pipeline: Pipeline) -> N
     description = values.get("description") or values.get("object_type") or "Заказ из таблицы"
     order = orders.create_order(
         actor, client.id, description, cost, pipeline=pipeline.code, crew_id=crew.id if crew else None,
-        advance=advance, advance_method="transfer",
+        advance=advance, advance_method=_method(values.get("advance_method", "")),
         created_at=datetime.combine(created, datetime.min.time()) if created else None,
         install_date=install, object_address=values.get("object_address", ""),
         object_type=values.get("object_type", ""), object_note=values.get("object_note", ""),
@@ -289,6 +322,11 @@ def run_import(
                 result.errors.append(str(exc))
             results.append(result)
         report = ImportReport(kind=kind, rows=results)
+        if kind == "orders" and "advance" in mapping and "advance_method" not in mapping:
+            report.notes.append(
+                "Нет колонки «Как получен аванс»: авансы записаны как полученные переводом и "
+                "не попадут в кассу. Добавьте колонку (наличные / карта / перевод), если нужно иначе."
+            )
         if dry_run or report.failed:
             transaction.rollback()
         else:

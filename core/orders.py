@@ -154,7 +154,7 @@ def create_order(
         if advance:
             from core.payments import add_payment
 
-            add_payment(actor, order.id, advance, kind="advance", method=advance_method)
+            add_payment(actor, order.id, advance, kind="advance", method=advance_method, at=now)
             order = Order.get_by_id(order.id)
         if stage.notify_client and stage.template_code:
             outbox.notify_order_client(
