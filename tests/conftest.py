@@ -123,3 +123,36 @@ def staff(db):
 @pytest.fixture
 def actors(staff):
     return {k: actor_for_employee(v) for k, v in staff.items() if k != "crew"}
+
+
+# --- a test writes only into temporary folders: a file it leaves in the tree fails the run
+def _untracked(root: str) -> set[str] | None:
+    import subprocess
+
+    try:
+        out = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=all"],
+            cwd=root, capture_output=True, text=True, timeout=30, check=True,
+        ).stdout  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        return None  # not a git checkout: nothing to compare
+    return set(out.splitlines())  # "?? new-file", " M changed-file"
+
+
+def pytest_sessionstart(session):
+    session.config._untracked_before = _untracked(str(session.config.rootpath))
+
+
+def pytest_sessionfinish(session, exitstatus):
+    before = getattr(session.config, "_untracked_before", None)
+    if before is None or hasattr(session.config, "workerinput"):
+        return
+    after = _untracked(str(session.config.rootpath)) or set()
+    stray = sorted(after - before)
+    if stray:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        message = "Тесты оставили или изменили файлы в дереве проекта (пишите во временные папки): "
+        message += ", ".join(line[3:] for line in stray[:10])
+        if reporter is not None:
+            reporter.write_line(message, red=True)
+        session.exitstatus = 1
