@@ -75,6 +75,9 @@ def create_app(
     app.register_blueprint(files.bp)
     _build_admin(app, config)
     _error_pages(app)
+    # Each request hands its connection back: a threaded server runs every request in a new
+    # thread, and a connection left open holds a file handle and a page cache for good.
+    app.teardown_appcontext(lambda _exc: core_db.release())
     for blueprint in extra_blueprints:
         app.register_blueprint(blueprint)
     return app

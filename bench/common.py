@@ -36,7 +36,7 @@ def fresh_database(kind: str) -> Iterator[str]:
             dbmod.connect(url)
             prepare()
             yield url
-            dbmod.database.close()
+            dbmod.disconnect()
         return
     import psycopg2
 
@@ -50,7 +50,7 @@ def fresh_database(kind: str) -> Iterator[str]:
         prepare()
         yield url
     finally:
-        dbmod.database.close()
+        dbmod.disconnect()
         admin.cursor().execute(f'DROP DATABASE IF EXISTS "{name}"')
         admin.close()
 

@@ -119,7 +119,7 @@ def main() -> None:
         prepare()
         bulk_send()
         claim_mark("SQLite (WAL)")
-        dbmod.database.close()
+        dbmod.disconnect()
     try:
         import psycopg2
 
@@ -135,7 +135,7 @@ def main() -> None:
         dbmod.connect(f"{PG.rsplit('/', 1)[0]}/{name}")
         prepare()
         claim_mark("PostgreSQL")
-        dbmod.database.close()
+        dbmod.disconnect()
     finally:
         with admin.cursor() as cur:
             cur.execute(f'DROP DATABASE IF EXISTS "{name}"')

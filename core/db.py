@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 import peewee as pw
 from playhouse.db_url import connect as url_connect
 
-__all__ = ["atomic", "connect", "database", "is_postgres"]
+__all__ = ["atomic", "connect", "database", "disconnect", "is_postgres", "release"]
 
 database = pw.DatabaseProxy()
 
@@ -25,6 +25,7 @@ SQLITE_PRAGMAS = {
     "synchronous": "normal",
     "cache_size": -32_000,  # 32 MB page cache
 }
+POOL_SIZE = 32  # PostgreSQL connections one process may hold at once
 
 
 def connect(url: str) -> pw.Database:
@@ -38,10 +39,11 @@ def connect(url: str) -> pw.Database:
             url.removeprefix("sqlite:///"), pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE"
         )
     else:
-        parsed = urlparse(url)
-        if parsed.scheme == "postgres":
-            url = "postgresql" + url[len("postgres") :]
-        db = url_connect(url)
+        # A bounded pool: a web request returns its connection at teardown (release()), so
+        # connections are reused instead of opened per request, and never pile up.
+        scheme = urlparse(url).scheme
+        url = "postgresql+pool" + url[len(scheme) :]
+        db = url_connect(url, max_connections=POOL_SIZE, stale_timeout=600, timeout=30)
     database.initialize(db)
     db.connect(reuse_if_open=True)
     if isinstance(db, pw.SqliteDatabase):
@@ -49,6 +51,25 @@ def connect(url: str) -> pw.Database:
         # without them SQLite picks the archive index for "my open orders" and scans.
         db.execute_sql("PRAGMA optimize=0x10002")
     return db
+
+
+def release() -> None:
+    """Hand this thread's connection back (closed on SQLite, to the pool on PostgreSQL).
+    Called when a web request ends: threads that served a request must not keep one, each
+    with its file handle and page cache. Nothing happens inside an open transaction."""
+    if database.obj is not None and not database.is_closed() and not database.in_transaction():
+        database.close()
+
+
+def disconnect() -> None:
+    """Close every connection of this process (the pool's too): before dropping a database."""
+    if database.obj is None:
+        return
+    if not database.is_closed():
+        database.close()
+    close_all = getattr(database.obj, "close_all", None)
+    if close_all is not None:
+        close_all()
 
 
 def is_postgres() -> bool:

@@ -51,7 +51,7 @@ def database_url(tmp_path_factory):
     base = PG_ADMIN_DSN.rsplit("/", 1)[0]
     yield f"{base}/{name}"
     if dbmod.database.obj is not None:
-        dbmod.database.close()
+        dbmod.disconnect()
     with admin.cursor() as cur:
         cur.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
