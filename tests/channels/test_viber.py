@@ -140,6 +140,19 @@ def test_a_replayed_callback_changes_nothing(http, fake, staff):
     assert CashMovement.select().count() == 1
 
 
+def test_a_replayed_photo_is_not_downloaded_or_answered_again(http, fake, staff):
+    invite = create_invite(SYSTEM, employee_id=staff["executor"].id)
+    post(http, started("v-crew", invite.code))
+    photo = {"type": "picture", "media": fake.media_url("r.jpg", jpeg()), "text": "бензин 700"}
+    event = message("v-crew", photo)
+    post(http, event)
+    downloads = [r for r in fake.requests if r.path.startswith("/media/")]
+    sent = len(fake.sent)
+    assert post(http, event).status_code == 200
+    assert [r for r in fake.requests if r.path.startswith("/media/")] == downloads
+    assert len(fake.sent) == sent and CashMovement.select().count() == 1
+
+
 def test_a_too_big_photo_is_refused_politely(http, fake, staff):
     invite = create_invite(SYSTEM, employee_id=staff["executor"].id)
     post(http, started("v-crew", invite.code))
