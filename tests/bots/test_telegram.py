@@ -19,9 +19,12 @@ from bots.flows import Deps, texts
 from bots.telegram import TelegramSender, build_dispatcher, make_blueprint, make_bot
 from bots.telegram.api import BotApi
 from core.access import SYSTEM
+from core.clients import create_client
 from core.config import Config, TelegramSection
 from core.interfaces import DeliveryError, OutgoingMessage
-from core.models import Attachment, CashMovement, MessengerLink, ProcessedUpdate
+from core.models import Attachment, CashMovement, MessengerLink, Notification, ProcessedUpdate
+from core.money import rubles
+from core.orders import create_order
 from core.staff import create_invite
 from tests.bots.conftest import jpeg
 from tests.cli.test_run import ROOT, _free_port, _wait_for
@@ -29,7 +32,7 @@ from tests.fakes.memory_store import MemoryStore
 from tests.fakes.telegram import FakeTelegram, markup
 
 TOKEN = "123456:TEST-TOKEN"
-DIRECTOR, CREW = 1001, 2002
+DIRECTOR, CREW, CLIENT = 1001, 2002, 3003
 
 
 def config_for(fake: FakeTelegram, **kw) -> Config:
@@ -138,6 +141,32 @@ async def test_bad_files_a_failing_update_and_a_blocked_bot(fake, staff):
         fake.push(fake.message_update(CREW, text="баланс"))
         await until(lambda: MessengerLink.get(MessengerLink.external_id == str(CREW)).blocked)
     assert CashMovement.select().count() == 0 and Attachment.select().count() == 0
+
+
+async def test_a_client_sends_a_photo_and_a_layout_into_the_order(fake, staff, actors):
+    store = MemoryStore()
+    client = create_client(actors["manager"], "Орлова Анна", "+79120000004")
+    order = create_order(actors["manager"], client.id, "Баннер", rubles(3000))
+    code = create_invite(actors["manager"], client_id=client.id).code
+    async with Polling(fake, store) as bot:
+        await bot.push(fake.message_update(CLIENT, text=f"/start {code}"))
+        said = await bot.push(fake.message_update(CLIENT, photo=jpeg("red"), caption="Вот стена"))
+        assert "Файл получен" in said[0]
+        pdf = fake.message_update(CLIENT, document=b"%PDF-1.4 layout", file_name="макет.pdf",
+                                  mime="application/pdf")  # fmt: skip
+        assert "Файл получен" in (await bot.push(pdf))[0]
+        exe = fake.message_update(CLIENT, document=b"MZ\x90", file_name="счёт.exe",
+                                  mime="application/x-msdownload", caption="оплата")  # fmt: skip
+        assert "Такой файл не принимаем (.exe)" in (await bot.push(exe))[0]
+    photo, layout = Attachment.select().order_by(Attachment.id)
+    assert (photo.order_id, photo.kind, photo.message.text) == (order.id, "photo", "Вот стена")
+    assert store.read(photo.storage_key) == jpeg("red")
+    assert (layout.order_id, layout.original_name) == (order.id, "макет.pdf")
+    assert store.read(layout.storage_key) == b"%PDF-1.4 layout" and len(store.files) == 2
+    told = Notification.select().where(
+        (Notification.audience == "staff") & (Notification.employee == order.manager_id)
+    )
+    assert [n.order_id for n in told] == [order.id, order.id]
 
 
 async def test_a_replayed_button_tap_or_file_is_silent(fake, staff):
