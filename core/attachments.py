@@ -161,6 +161,7 @@ def receive_client_file(
             raise NotFound("Заказ не найден.")
     name = _check(data, name, kind)
     _check_client_type(name, content_type)
+    caption = (caption or "").replace("\x00", "").strip()[:4000]
     folder = order_folder_key(order, store) if order is not None else client_folder_key(client)
     stored = store.save(folder, name, data, content_type)
     try:
@@ -169,10 +170,9 @@ def receive_client_file(
                 Order.update(folder=folder).where(
                     (Order.id == order.id) & (Order.folder == "")
                 ).execute()
-            text = (caption or "").replace("\x00", "").strip()[:4000] or f"📎 {name}"
             message = Message.create(
-                order=order, client=client, direction="in", channel=channel, text=text,
-                external_id=external_id, at=utcnow(),
+                order=order, client=client, direction="in", channel=channel,
+                text=caption or f"📎 {name}", external_id=external_id, at=utcnow(),
             )  # fmt: skip
             Attachment.create(
                 kind=kind, storage_key=stored.key, original_name=name, size=stored.size,
@@ -181,24 +181,23 @@ def receive_client_file(
             )  # fmt: skip
             if order is not None:
                 Order.update(unread=Order.unread + 1).where(Order.id == order.id).execute()
-            _tell_manager(client, order, message, kind, name)
+            what = "фото" if kind == "photo" else f"файл «{name}»"
+            _tell_manager(
+                client, order, message, what + (f": «{caption[:300]}»" if caption else "")
+            )
     except Exception:
         store.delete(stored.key)  # no row, no file
         raise
     return message
 
 
-def _tell_manager(
-    client: Client, order: Order | None, message: Message, kind: str, name: str
-) -> None:
+def _tell_manager(client: Client, order: Order | None, message: Message, what: str) -> None:
+    """The order's manager (else a director) hears of it through the outbox."""
     manager = responsible_employee(order)
     if manager is None:
         return
-    what = "фото" if kind == "photo" else f"файл «{name}»"
-    where = f" к заказу №{order.number}" if order is not None else " (в карточку клиента)"
-    text = f"Клиент {client.name} прислал {what}{where}"
-    if not message.text.startswith("📎"):
-        text += f": «{message.text[:300]}»"
+    where = f"к заказу №{order.number}" if order is not None else "в карточку клиента"
+    text = f"Клиент {client.name} прислал {where} {what}"
     buttons = [[("Открыть заказ", f"order:{order.number}")]] if order is not None else None
     outbox.notify_staff(
         manager, text, key=f"client-file:{message.id}", order=order, buttons=buttons
