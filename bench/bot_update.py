@@ -1,9 +1,9 @@
 """How long our handling of one Telegram update takes (flow + database), network
 excluded, next to a bare aiogram echo handler measured in the same run.
 
-Both go through the real Dispatcher.feed_update and an in-process session that does
-what aiogram's HTTP session does around the wire (serialise the request, parse the JSON
-answer into types) but sends nothing. The database holds 100 000 orders.
+Both go through the real Dispatcher.feed_update. The echo answers through aiogram, ours
+through BotApi (requests), as in production; each with an in-process session that
+serialises the request and parses a JSON answer but sends nothing. The database holds 100 000 orders.
 
     python bench/bot_update.py [--orders 100000] [--runs 300] [--db sqlite|postgres]
 
@@ -29,9 +29,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from aiogram import Bot, Dispatcher, F  # noqa: E402
 from aiogram.client.session.base import BaseSession  # noqa: E402
 from aiogram.types import Message, Update  # noqa: E402
+from requests import Response, Session  # noqa: E402
+from requests.adapters import BaseAdapter  # noqa: E402
 
 from bots.flows import Deps  # noqa: E402
 from bots.telegram import build_dispatcher  # noqa: E402
+from bots.telegram.api import BotApi  # noqa: E402
 from core import db as dbmod  # noqa: E402
 from core import runtime  # noqa: E402
 from core.access import SYSTEM  # noqa: E402
@@ -75,6 +78,28 @@ class OfflineSession(BaseSession):
         self, url, headers=None, timeout=30, chunk_size=65536, raise_for_status=True
     ):
         yield b""
+
+
+class OfflineAdapter(BaseAdapter):
+    """requests minus the socket: the request is prepared (body encoded) and a Bot API
+    JSON answer comes back, as from api.telegram.org."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids = itertools.count(1)
+
+    def send(self, request, **kwargs) -> Response:
+        result = {"message_id": next(self.ids), "date": 1_700_000_000,
+                  "chat": {"id": 1, "type": "private"}, "text": ""}  # fmt: skip
+        response = Response()
+        response.status_code = 200
+        response._content = json.dumps({"ok": True, "result": result}).encode()
+        response.headers["Content-Type"] = "application/json"
+        response.request = request
+        return response
+
+    def close(self) -> None:
+        return None
 
 
 class NullStore:
@@ -194,7 +219,10 @@ async def main() -> None:
     async def repeat(message: Message) -> None:
         await message.answer(message.text)
 
-    ours = build_dispatcher(Deps(store=NullStore(), config=Config()))
+    offline = Session()
+    offline.mount("https://", OfflineAdapter())
+    api = BotApi("123456:BENCH", session=offline)
+    ours = build_dispatcher(Deps(store=NullStore(), config=Config()), api=api)
     ids = itertools.count(10_000)
     scenarios = [
         ("echo (bare aiogram)", echo, lambda n: update(n, chat, text="баланс")),

@@ -166,7 +166,13 @@ def run(ctx: click.Context) -> None:
     """Всё в одной группе процессов: веб-панель и веб-чат, боты (если заданы токены), планировщик."""
     import signal
 
-    from cli.serve import build_scheduler, build_web_app, run_polling, serve_web
+    from cli.serve import (
+        build_scheduler,
+        build_web_app,
+        register_telegram_webhook,
+        run_polling,
+        serve_web,
+    )
     from storage import build_store
 
     _logging()
@@ -186,6 +192,8 @@ def run(ctx: click.Context) -> None:
     bots = []
     if config.telegram.token and config.telegram.mode == "polling":
         bots.append("Telegram")
+    if config.telegram.token and config.telegram.mode == "webhook":
+        bots.append(register_telegram_webhook(config))
     if config.viber.token:
         bots.append("Viber (вебхук)")
     console.print(
@@ -216,21 +224,26 @@ def run(ctx: click.Context) -> None:
 @click.pass_context
 def web(ctx: click.Context, use_gunicorn: bool, workers: int) -> None:
     """Только веб: панель, веб-чат, вебхуки Telegram и Viber."""
-    from cli.serve import build_web_app, serve_gunicorn, serve_web
+    from cli.serve import build_web_app, register_telegram_webhook, serve_gunicorn, serve_web
     from storage import build_store
 
     config = _open(ctx)
     prepare()
+    webhook = config.telegram.token and config.telegram.mode == "webhook"
 
     def build():
         open_database(config)
         return build_web_app(config, build_store(config))
 
     if use_gunicorn:
+        if webhook:  # before the workers: each would register it again
+            console.print(register_telegram_webhook(config))
         serve_gunicorn(config, workers, build)
         return
     server = serve_web(build(), config.web.host, config.web.port)
     console.print(f"Веб-панель: http://{config.web.host}:{server.server_port}/admin/")
+    if webhook:
+        console.print(register_telegram_webhook(config))
     try:
         threading.Event().wait()
     except KeyboardInterrupt:

@@ -28,10 +28,11 @@ def build_web_app(config: Config, store: FileStore) -> Flask:
     csrf = app.extensions["csrf"]
     if config.telegram.token and config.telegram.mode == "webhook":
         from bots import telegram
+        from bots.telegram.webhook import URL_PREFIX
 
         bp = telegram.make_blueprint(config, store)
         csrf.exempt(bp)  # Telegram proves itself with the secret token header instead
-        app.register_blueprint(bp, url_prefix="/telegram")
+        app.register_blueprint(bp, url_prefix=URL_PREFIX)
     if config.viber.token:
         from bots.viber.webhook import viber_blueprint
 
@@ -39,6 +40,26 @@ def build_web_app(config: Config, store: FileStore) -> Flask:
         csrf.exempt(bp)  # Viber signs the body (X-Viber-Content-Signature) instead
         app.register_blueprint(bp)
     return app
+
+
+def register_telegram_webhook(config: Config) -> str:
+    """Webhook mode: tell Telegram where to post updates, once per start (not per web
+    worker). A refusal (say, an http:// base_url) is reported, not fatal: the admin and
+    the other channels still work. Returns one line for the console."""
+    import requests
+
+    from bots.telegram import register_webhook
+    from bots.telegram.api import TelegramApiError
+    from bots.telegram.webhook import webhook_url
+
+    url = webhook_url(config)
+    try:
+        register_webhook(config)
+    except (TelegramApiError, requests.RequestException) as exc:
+        log.error("telegram: setWebhook %s failed: %s", url, exc)
+        return f"Telegram не принял вебхук {url}: {exc}. Проверьте [app] base_url (нужен https)."
+    log.info("telegram: webhook set to %s", url)
+    return f"Telegram: вебхук {url}"
 
 
 def build_scheduler(config: Config, store: FileStore) -> Any:
@@ -83,7 +104,8 @@ def serve_gunicorn(config: Config, workers: int, build: Any) -> None:
 
 
 def run_polling(config: Config, store: FileStore, stop: threading.Event | None = None) -> None:
-    """Telegram long polling until interrupted (or until `stop` is set)."""
+    """Telegram long polling until interrupted (or until `stop` is set). The poller
+    removes a webhook left from webhook mode before its first getUpdates."""
     from bots.telegram import run_polling as poll
 
     async def main() -> None:

@@ -1,4 +1,5 @@
-"""Files people send about their work: order photos and files, receipts, proof of a job.
+"""Files people send about their work: order photos and files, receipts, proof of a job,
+and what clients send in a messenger (a photo of the wall, a layout, a signed scan).
 
 The bytes go to a FileStore (local folders or Yandex Disk) given by the caller; the row
 that points at them is written here, after the access check and after the store said yes.
@@ -6,17 +7,36 @@ Image validation happens before this, in the channel that received the bytes."""
 
 from __future__ import annotations
 
-from core.access import Actor, require_order, require_order_write
-from core.clock import local_today, to_local
-from core.db import database
-from core.errors import ValidationError
-from core.interfaces import FileStore
-from core.models import Attachment, Employee, Order
+import mimetypes
+from pathlib import PurePosixPath
 
-__all__ = ["MAX_FILE_BYTES", "attach_to_order", "order_folder_key", "save_receipt"]
+from core import outbox
+from core.access import Actor, require_order, require_order_write
+from core.clock import local_today, to_local, utcnow
+from core.db import database
+from core.delivery import responsible_employee
+from core.errors import NotFound, ValidationError
+from core.interfaces import FileStore
+from core.models import Attachment, Client, Employee, Message, Order
+
+__all__ = [
+    "CLIENT_FILE_TYPES", "MAX_FILE_BYTES", "attach_to_order", "client_folder_key",
+    "file_into_order", "order_folder_key", "receive_client_file", "save_receipt",
+]  # fmt: skip
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # what the Telegram Bot API lets a bot download
 KINDS = ("file", "photo", "receipt", "preview", "document", "proof")
+# What a client may send: photos and scans, papers, print layouts, plans, archives of them.
+CLIENT_FILE_TYPES = frozenset(
+    "jpg jpeg png gif webp heic heif bmp tif tiff "
+    "pdf doc docx xls xlsx odt ods rtf txt csv "
+    "cdr ai eps psd svg indd dwg dxf "
+    "zip rar 7z".split()
+)
+REFUSED_TYPE = (
+    "Такой файл не принимаем{ext}. Пришлите фото, PDF, документ Word или Excel, макет "
+    "(CDR, AI, EPS, PSD, TIFF, SVG) или архив ZIP."
+)
 
 
 def _check(data: bytes, name: str, kind: str) -> str:
@@ -90,3 +110,113 @@ def save_receipt(
     except Exception:
         store.delete(stored.key)
         raise
+
+
+def client_folder_key(client: Client) -> str:
+    """Where a client's files live before they belong to an order (beside their mail)."""
+    return f"Клиенты/{client.id}/Файлы"
+
+
+def _extension(name: str, content_type: str) -> str:
+    ext = PurePosixPath(name).suffix.lower().lstrip(".")
+    if not ext and content_type:
+        ext = (mimetypes.guess_extension(content_type) or "").lstrip(".")
+    return ext
+
+
+def _check_client_type(name: str, content_type: str) -> None:
+    ext = _extension(name, content_type)
+    if ext not in CLIENT_FILE_TYPES:
+        raise ValidationError(REFUSED_TYPE.format(ext=f" (.{ext})" if ext else ""))
+
+
+def receive_client_file(
+    client_id: int,
+    store: FileStore,
+    name: str,
+    data: bytes,
+    content_type: str = "application/octet-stream",
+    *,
+    channel: str,
+    kind: str = "file",
+    caption: str = "",
+    order_id: int | None = None,
+    external_id: str | None = None,
+) -> Message:
+    """A file a client sent in a messenger: stored in their order's folder (or their
+    card's), listed on the order with its caption as a message in the thread, and the
+    responsible manager told. A refused file writes nothing; a redelivered one (same
+    channel external id) is stored once."""
+    if external_id:
+        twin = Message.get_or_none(
+            (Message.external_id == external_id) & (Message.channel == channel)
+        )
+        if twin is not None:
+            return twin
+    client = Client.get_by_id(client_id)
+    order = None
+    if order_id is not None:
+        order = Order.get_or_none((Order.id == order_id) & (Order.client == client.id))
+        if order is None:
+            raise NotFound("Заказ не найден.")
+    name = _check(data, name, kind)
+    _check_client_type(name, content_type)
+    caption = (caption or "").replace("\x00", "").strip()[:4000]
+    folder = order_folder_key(order, store) if order is not None else client_folder_key(client)
+    stored = store.save(folder, name, data, content_type)
+    try:
+        with database.atomic():
+            if order is not None and not order.folder:
+                Order.update(folder=folder).where(
+                    (Order.id == order.id) & (Order.folder == "")
+                ).execute()
+            message = Message.create(
+                order=order, client=client, direction="in", channel=channel,
+                text=caption or f"📎 {name}", external_id=external_id, at=utcnow(),
+            )  # fmt: skip
+            Attachment.create(
+                kind=kind, storage_key=stored.key, original_name=name, size=stored.size,
+                content_type=stored.content_type or content_type, order=order, client=client,
+                message=message,
+            )  # fmt: skip
+            if order is not None:
+                Order.update(unread=Order.unread + 1).where(Order.id == order.id).execute()
+            what = "фото" if kind == "photo" else f"файл «{name}»"
+            _tell_manager(
+                client, order, message, what + (f": «{caption[:300]}»" if caption else "")
+            )
+    except Exception:
+        store.delete(stored.key)  # no row, no file
+        raise
+    return message
+
+
+def _tell_manager(client: Client, order: Order | None, message: Message, what: str) -> None:
+    """The order's manager (else a director) hears of it through the outbox."""
+    manager = responsible_employee(order)
+    if manager is None:
+        return
+    where = f"к заказу №{order.number}" if order is not None else "в карточку клиента"
+    text = f"Клиент {client.name} прислал {where} {what}"
+    buttons = [[("Открыть заказ", f"order:{order.number}")]] if order is not None else None
+    outbox.notify_staff(
+        manager, text, key=f"client-file:{message.id}", order=order, buttons=buttons
+    )
+
+
+def file_into_order(actor: Actor, message_id: int, order_id: int) -> Message:
+    """The client said which order a file on their card is about: the message and its
+    files move there (the bytes stay where they are; the rows say where they belong)."""
+    order = require_order(actor, order_id)
+    message = Message.get_or_none(
+        (Message.id == message_id) & (Message.client == order.client_id)
+        & (Message.direction == "in") & Message.order.is_null()
+    )  # fmt: skip
+    if message is None:
+        raise NotFound("Сообщение не найдено.")
+    with database.atomic():
+        message.order = order
+        message.save()
+        Attachment.update(order=order).where(Attachment.message == message.id).execute()
+        Order.update(unread=Order.unread + 1).where(Order.id == order.id).execute()
+    return message

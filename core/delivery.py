@@ -39,6 +39,7 @@ __all__ = [
     "finish",
     "reclaim_stale",
     "release",
+    "responsible_employee",
     "routes_for",
 ]
 
@@ -268,7 +269,7 @@ def _tell_manager_unreachable(note: Notification) -> None:
     """No channel reached the client: the responsible manager gets a task and a message."""
     order = Order.get_or_none(Order.id == note.order_id) if note.order_id else None
     client = Client.get_by_id(note.client_id) if note.client_id else None
-    manager = _responsible(order)
+    manager = responsible_employee(order)
     if manager is None or client is None:
         return
     about = f" по заказу №{order.number}" if order else ""
@@ -295,7 +296,7 @@ def _tell_manager_unreachable(note: Notification) -> None:
         outbox.notify_staff(manager, text, key=key, order=order, buttons=buttons)
 
 
-def _responsible(order: Order | None) -> Employee | None:
+def responsible_employee(order: Order | None) -> Employee | None:
     """The order's manager if active, else a director."""
     if order is not None and order.manager_id:
         manager = Employee.get_by_id(order.manager_id)

@@ -1,12 +1,14 @@
-"""The client's side of the messenger: statuses of their orders, and free text that
-lands in the order's thread (core.threads.record_incoming) for the manager to read."""
+"""The client's side of the messenger: statuses of their orders, and what they write or
+send — text (core.threads.record_incoming) and files (core.attachments.receive_client_file)
+— lands in the order's thread for the manager to read."""
 
 from __future__ import annotations
 
 from bots.flows import texts
 from bots.flows.engine import Ctx
+from bots.flows.files import as_file, is_picture
 from bots.flows.types import Reply
-from core import threads
+from core import attachments, threads
 from core.access import require_order
 from core.clock import format_date
 from core.models import Order
@@ -16,6 +18,8 @@ from core.orders import order_view, orders_of
 __all__ = ["route"]
 
 RECEIVED = "Спасибо! Сообщение передано менеджеру, ответим здесь же."
+FILE_RECEIVED = "Спасибо! Файл получен и передан менеджеру."
+WHICH = "К какому заказу относится {}?"
 
 
 def route(ctx: Ctx) -> list[Reply]:
@@ -33,25 +37,55 @@ def route(ctx: Ctx) -> list[Reply]:
         prefix, _, arg = incoming.payload.partition(":")
         if prefix == "cthread" and ctx.step == "client.which" and arg.isdigit():
             return _deliver(ctx, ctx.data["text"], int(arg) or None, ctx.data.get("key"))
+        if prefix == "cthread" and ctx.step == "client.which_file" and arg.isdigit():
+            if int(arg):
+                attachments.file_into_order(ctx.staff, ctx.data["message_id"], int(arg))
+            ctx.reset()
+            return [Reply(FILE_RECEIVED, menu=ctx.menu())]
         if prefix == "order" and arg.isdigit():
             return _status(ctx, int(arg))
         return [Reply("Эта кнопка устарела.", menu=ctx.menu())]
     text = ctx.text
-    if incoming.file is not None and not text:
-        return [Reply("Файлы лучше прислать менеджеру по почте — здесь принимаем текст.",
-                      menu=ctx.menu())]  # fmt: skip
+    if incoming.file is not None:
+        return _file(ctx)
     if not text:
         return [Reply(texts.HELP_TEXT["client"], menu=ctx.menu())]
-    key = f"{incoming.channel}:{incoming.update_key}" if incoming.update_key else None
+    key = _key(ctx)
     open_orders = threads.open_orders_of_client(ctx.client)
     if len(open_orders) <= 1:
         return _deliver(ctx, text, open_orders[0].id if open_orders else None, key)
     ctx.goto("client", "which", text=text[:4000], key=key)
+    return [Reply(WHICH.format("сообщение"), buttons=_choices(open_orders))]
+
+
+def _key(ctx: Ctx) -> str | None:
+    incoming = ctx.incoming
+    return f"{incoming.channel}:{incoming.update_key}" if incoming.update_key else None
+
+
+def _choices(open_orders: list[Order]) -> list[list[tuple[str, str]]]:
     buttons = [
         [(f"№{o.number} — {o.description[:40]}", f"cthread:{o.id}")] for o in open_orders[:8]
     ]
-    buttons.append([("Общий вопрос", "cthread:0")])
-    return [Reply("К какому заказу относится сообщение?", buttons=buttons)]
+    return buttons + [[("Общий вопрос", "cthread:0")]]
+
+
+def _file(ctx: Ctx) -> list[Reply]:
+    """A photo or a file goes into the only open order at once; with several, it waits on
+    the client's card until they say which order it is about."""
+    name, data, mime = as_file(ctx.incoming.file)
+    open_orders = threads.open_orders_of_client(ctx.client)
+    message = attachments.receive_client_file(
+        ctx.client.id, ctx.deps.store, name, data, mime, channel=ctx.incoming.channel,
+        kind="photo" if is_picture(ctx.incoming.file) else "file",
+        caption=ctx.text, order_id=open_orders[0].id if len(open_orders) == 1 else None,
+        external_id=_key(ctx),
+    )  # fmt: skip
+    if len(open_orders) <= 1:
+        ctx.reset()
+        return [Reply(FILE_RECEIVED, menu=ctx.menu())]
+    ctx.goto("client", "which_file", message_id=message.id)
+    return [Reply(WHICH.format("файл"), buttons=_choices(open_orders))]
 
 
 def _deliver(ctx: Ctx, text: str, order_id: int | None, key: str | None) -> list[Reply]:

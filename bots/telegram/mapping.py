@@ -15,8 +15,17 @@ from aiogram.types import (
 
 from bots.flows.types import Incoming, Reply
 
-__all__ = ["FileRef", "MAX_TEXT", "chunks", "markup_for", "to_incoming"]
+__all__ = ["ALLOWED_UPDATES", "COMMANDS", "FileRef", "MAX_TEXT", "chunks", "markup_for",
+           "to_incoming"]  # fmt: skip
 
+ALLOWED_UPDATES = ["message", "callback_query"]  # all the flows read
+COMMANDS = [
+    ("tasks", "Мои задачи"),
+    ("balance", "Баланс: деньги на руках"),
+    ("order", "Открыть заказ: /order 123"),
+    ("help", "Что умеет бот"),
+    ("cancel", "Отменить текущее действие"),
+]
 MAX_TEXT = 4096
 MAX_DOWNLOAD = 20 * 1024 * 1024  # the Bot API serves files up to 20 MB
 

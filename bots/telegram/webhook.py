@@ -2,7 +2,7 @@
 
 The secret token set with setWebhook comes back in X-Telegram-Bot-Api-Secret-Token; a
 missing or wrong one gets 403 and nothing is processed. The request is handled in the
-WSGI worker with the synchronous BotApi (no event loop per request). A failing update
+WSGI worker by the same path as long polling (bots.telegram.updates.process). A failing update
 answers 200 after an apology: Telegram would otherwise redeliver a poisoned update for a
 day. Redeliveries of good ones are harmless: the flows are idempotent by update id.
 
@@ -12,60 +12,40 @@ The endpoint must be exempt from CSRF (Telegram cannot send a form token):
 from __future__ import annotations
 
 import hmac
-import logging
-from dataclasses import replace
+import json
 
 from aiogram.types import Update
 from flask import Blueprint, abort, request
 
-from bots.flows import Deps, InFile, already_handled, handle, texts
-from bots.telegram.api import BotApi, TelegramApiError
-from bots.telegram.mapping import MAX_DOWNLOAD, to_incoming
-from core import links
+from bots.flows import Deps
+from bots.telegram.api import BotApi
+from bots.telegram.mapping import ALLOWED_UPDATES, COMMANDS
+from bots.telegram.updates import process
 from core.config import Config
 from core.interfaces import FileStore
 
-__all__ = ["make_blueprint", "process_sync"]
+__all__ = ["URL_PREFIX", "make_blueprint", "register_webhook", "webhook_url"]
 
-log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+URL_PREFIX = "/telegram"  # the web app mounts the blueprint here
 
 
-def process_sync(api: BotApi, update: Update, deps: Deps) -> None:
-    mapped = to_incoming(update)
-    if mapped is None:
-        return
-    incoming, ref = mapped
-    chat_id = incoming.external_id
-    try:
-        if update.callback_query is not None:
-            api.call("answerCallbackQuery", {"callback_query_id": update.callback_query.id})
-        if ref is not None:
-            if already_handled("telegram", incoming.update_key):
-                return
-            if ref.too_big:
-                api.send_text(chat_id, texts.FILE_TOO_BIG)
-                return
-            try:
-                path = api.get_file(ref.file_id)["file_path"]
-                data = api.download(path, MAX_DOWNLOAD)
-            except TelegramApiError:
-                api.send_text(chat_id, texts.FILE_TOO_BIG)
-                return
-            incoming = replace(incoming, file=InFile(ref.name, data, ref.mime, ref.is_photo))
-        for reply in handle(incoming, deps):
-            api.send_reply(chat_id, reply)
-    except TelegramApiError as exc:
-        if exc.code == 403:
-            links.mark_blocked("telegram", chat_id)
-        else:
-            log.warning("telegram update %s: %s", update.update_id, exc)
-    except Exception:
-        log.exception("telegram update %s failed", update.update_id)
-        try:
-            api.send_text(chat_id, texts.APOLOGY)
-        except Exception:  # noqa: BLE001 - the apology is best effort
-            log.warning("could not apologise for update %s", update.update_id)
+def webhook_url(config: Config) -> str:
+    return f"{config.app.base_url.rstrip('/')}{URL_PREFIX}/webhook"
+
+
+def register_webhook(config: Config, *, api: BotApi | None = None) -> str:
+    """Tell Telegram where to post updates, with the secret it must send back. Pending
+    updates are kept (a restart loses nothing). Returns the URL registered."""
+    api = api or BotApi(config.telegram.token, config.telegram.api_base, timeout=15)
+    url = webhook_url(config)
+    api.call("setWebhook", {
+        "url": url, "secret_token": config.telegram.webhook_secret,
+        "allowed_updates": json.dumps(ALLOWED_UPDATES), "drop_pending_updates": "false",
+    })  # fmt: skip
+    commands = [{"command": c, "description": d} for c, d in COMMANDS]
+    api.call("setMyCommands", {"commands": json.dumps(commands, ensure_ascii=False)})
+    return url
 
 
 def make_blueprint(
@@ -90,7 +70,7 @@ def make_blueprint(
             update = Update.model_validate(body)
         except ValueError:
             abort(400)
-        process_sync(client, update, deps)
+        process(client, update, deps)
         return {"ok": True}
 
     return bp

@@ -9,13 +9,16 @@ Order of business for every callback:
 2. a body viberbot cannot parse: 400, nothing written;
 3. receipts (seen / failed / delivered) and subscriptions update the outbox and links;
 4. messages and conversation starts become `Incoming` for the shared flows, and their
-   `Reply` objects go back through the Viber API — the same flows as Telegram."""
+   `Reply` objects go back through the Viber API — the same flows as Telegram. A message
+   token already handled (Viber retries a slow answer) is dropped before its media is
+   downloaded or anything is sent."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import logging
+import mimetypes
 from collections.abc import Callable
 
 import requests
@@ -38,7 +41,7 @@ from viberbot.api.viber_requests import (
     ViberUnsubscribedRequest,
 )
 
-from bots.flows import Deps, Incoming, InFile, Reply
+from bots.flows import Deps, Incoming, InFile, Reply, already_handled
 from bots.flows import handle as flows_handle
 from bots.viber.api import PAYLOAD_PREFIX, keyboard, make_api, to_messages
 from core import delivery, links
@@ -111,16 +114,20 @@ def viber_blueprint(
         if isinstance(msg, LocationMessage):
             return Incoming(**base, location=(msg.location.lat, msg.location.lon))
         if isinstance(msg, PictureMessage | FileMessage | VideoMessage):
+            too_big = Reply(f"Файл больше {config.viber.max_media_mb} МБ — пришлите поменьше.")
+            if (getattr(msg, "size", None) or 0) > limit:  # announced: no need to fetch it
+                return too_big
             try:
                 data = download(msg.media, limit)
             except MediaTooBig:
-                return Reply(f"Файл больше {config.viber.max_media_mb} МБ — пришлите поменьше.")
+                return too_big
             except requests.RequestException:
                 log.exception("viber: media download failed")
                 return Reply("Не удалось получить файл из Viber. Отправьте ещё раз.")
             is_photo = isinstance(msg, PictureMessage)
             name = getattr(msg, "file_name", None) or ("photo.jpg" if is_photo else "file")
-            mime = "image/jpeg" if is_photo else "application/octet-stream"
+            guessed = mimetypes.guess_type(name)[0]
+            mime = "image/jpeg" if is_photo else guessed or "application/octet-stream"
             caption = getattr(msg, "text", None) or ""
             return Incoming(**base, text=caption, file=InFile(name, data, mime, is_photo))
         return Reply("Такие сообщения бот не понимает. Напишите текстом или пришлите фото.")
@@ -151,6 +158,8 @@ def viber_blueprint(
         elif isinstance(event, ViberConversationStartedRequest):
             return _welcome(event)
         elif isinstance(event, ViberMessageRequest):
+            if already_handled("viber", str(event.message_token)):
+                return ""  # a replay: silent, and its media is not fetched again
             result = incoming_of(event)
             replies = [result] if isinstance(result, Reply) else handle(result, deps)
             send(event.sender.id, replies)

@@ -4,25 +4,35 @@ on 127.0.0.1; the webhook blueprint through Flask's test client; the outbox tran
 from __future__ import annotations
 
 import asyncio
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
 
 import pytest
 from aiogram.types import Update
 from flask import Flask
 
-from bots.flows import Deps
+from bots.flows import Deps, texts
 from bots.telegram import TelegramSender, build_dispatcher, make_blueprint, make_bot
 from bots.telegram.api import BotApi
 from core.access import SYSTEM
+from core.clients import create_client
 from core.config import Config, TelegramSection
 from core.interfaces import DeliveryError, OutgoingMessage
-from core.models import Attachment, CashMovement, MessengerLink, ProcessedUpdate
+from core.models import Attachment, CashMovement, MessengerLink, Notification, ProcessedUpdate
+from core.money import rubles
+from core.orders import create_order
 from core.staff import create_invite
 from tests.bots.conftest import jpeg
+from tests.cli.test_run import ROOT, _free_port, _wait_for
 from tests.fakes.memory_store import MemoryStore
 from tests.fakes.telegram import FakeTelegram, markup
 
 TOKEN = "123456:TEST-TOKEN"
-DIRECTOR, CREW = 1001, 2002
+DIRECTOR, CREW, CLIENT = 1001, 2002, 3003
 
 
 def config_for(fake: FakeTelegram, **kw) -> Config:
@@ -133,6 +143,52 @@ async def test_bad_files_a_failing_update_and_a_blocked_bot(fake, staff):
     assert CashMovement.select().count() == 0 and Attachment.select().count() == 0
 
 
+async def test_a_client_sends_a_photo_and_a_layout_into_the_order(fake, staff, actors):
+    store = MemoryStore()
+    client = create_client(actors["manager"], "Орлова Анна", "+79120000004")
+    order = create_order(actors["manager"], client.id, "Баннер", rubles(3000))
+    code = create_invite(actors["manager"], client_id=client.id).code
+    async with Polling(fake, store) as bot:
+        await bot.push(fake.message_update(CLIENT, text=f"/start {code}"))
+        said = await bot.push(fake.message_update(CLIENT, photo=jpeg("red"), caption="Вот стена"))
+        assert "Файл получен" in said[0]
+        pdf = fake.message_update(CLIENT, document=b"%PDF-1.4 layout", file_name="макет.pdf",
+                                  mime="application/pdf")  # fmt: skip
+        assert "Файл получен" in (await bot.push(pdf))[0]
+        exe = fake.message_update(CLIENT, document=b"MZ\x90", file_name="счёт.exe",
+                                  mime="application/x-msdownload", caption="оплата")  # fmt: skip
+        assert "Такой файл не принимаем (.exe)" in (await bot.push(exe))[0]
+    photo, layout = Attachment.select().order_by(Attachment.id)
+    assert (photo.order_id, photo.kind, photo.message.text) == (order.id, "photo", "Вот стена")
+    assert store.read(photo.storage_key) == jpeg("red")
+    assert (layout.order_id, layout.original_name) == (order.id, "макет.pdf")
+    assert store.read(layout.storage_key) == b"%PDF-1.4 layout" and len(store.files) == 2
+    told = Notification.select().where(
+        (Notification.audience == "staff") & (Notification.employee == order.manager_id)
+    )
+    assert [n.order_id for n in told] == [order.id, order.id]
+
+
+async def test_a_replayed_button_tap_or_file_is_silent(fake, staff):
+    """A redelivered update is dropped before any call to Telegram: no second
+    answerCallbackQuery (Telegram refuses it), no apology, no second download."""
+    code = create_invite(SYSTEM, employee_id=staff["executor"].id).code
+    async with Polling(fake, MemoryStore()) as bot:
+        await bot.push(fake.message_update(CREW, text=f"/start {code}"))
+        tap = fake.button_update(CREW, "cancel")
+        said = await bot.push(tap)
+        assert said == [texts.CANCELLED]
+        photo = fake.message_update(CREW, photo=jpeg(), caption="бензин 100")
+        await bot.push(photo)
+        calls = len(fake.calls)
+        for update in (tap, photo):
+            await bot.dp.feed_update(bot.bot, Update.model_validate(update))
+        await asyncio.sleep(0.2)
+        assert [m for m, _ in fake.calls[calls:] if m.lower() != "getupdates"] == []
+    assert not any("Извините" in t for t in fake.texts())
+    assert len(fake.sent("answerCallbackQuery")) == 1
+
+
 # --- webhook ------------------------------------------------------------------------------
 @pytest.fixture
 def threaded_fake():
@@ -174,6 +230,88 @@ def test_the_webhook_processes_once_and_downloads_photos(threaded_fake, staff):
     assert CashMovement.select().count() == 1 and len(store.files) == 1
     assert len(threaded_fake.sent()) == 2
     assert client.post("/telegram/webhook", data="nonsense", headers=headers).status_code == 400
+
+
+def test_a_replayed_button_tap_through_the_webhook_is_silent(threaded_fake, staff):
+    app, _ = webhook_app(threaded_fake)
+    client = app.test_client()
+    headers = {"X-Telegram-Bot-Api-Secret-Token": "s3cret_Token-1"}
+    code = create_invite(SYSTEM, employee_id=staff["executor"].id).code
+    join = threaded_fake.message_update(CREW, text=f"/start {code}")
+    client.post("/telegram/webhook", json=join, headers=headers)
+    tap = threaded_fake.button_update(CREW, "cancel")
+    assert client.post("/telegram/webhook", json=tap, headers=headers).status_code == 200
+    calls = len(threaded_fake.calls)
+    assert client.post("/telegram/webhook", json=tap, headers=headers).status_code == 200
+    assert threaded_fake.calls[calls:] == []
+    assert not any("Извините" in t for t in threaded_fake.texts())
+
+
+def _brigadir(tmp_path, env, *args) -> tuple[subprocess.Popen, list[str]]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cli", *args], cwd=tmp_path, env=env, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    seen: list[str] = []
+    threading.Thread(target=lambda: seen.extend(iter(proc.stdout.readline, "")),
+                     daemon=True).start()  # fmt: skip
+    return proc, seen
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def _wait_call(fake: FakeTelegram, method: str, timeout: float = 60) -> dict:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if fake.sent(method):
+            return fake.sent(method)[-1]
+        time.sleep(0.1)
+    raise AssertionError(f"no {method} in {[m for m, _ in fake.calls]}")
+
+
+def test_webhook_mode_registers_the_webhook_and_polling_removes_it(
+    threaded_fake, tmp_path, database_url, db
+):
+    """`brigadir web` in webhook mode calls setWebhook with the URL and the secret;
+    `brigadir bots` (polling) deletes it before its first getUpdates."""
+    env = {
+        **os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200",
+        "BRIGADIR_DATABASE_URL": database_url, "BRIGADIR_WEB_PORT": str(_free_port()),
+        "BRIGADIR_APP_BASE_URL": "https://crm.example.test/",
+        "BRIGADIR_TELEGRAM_TOKEN": TOKEN, "BRIGADIR_TELEGRAM_API_BASE": threaded_fake.base,
+        "BRIGADIR_TELEGRAM_MODE": "webhook", "BRIGADIR_TELEGRAM_WEBHOOK_SECRET": "s3cret_Token-1",
+    }  # fmt: skip
+    init = subprocess.run([sys.executable, "-m", "cli", "init"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert init.returncode == 0, init.stdout + init.stderr
+    proc, seen = _brigadir(tmp_path, env, "web")
+    try:
+        params = _wait_call(threaded_fake, "setWebhook")
+        _wait_for(proc, seen, "вебхук")
+    finally:
+        _stop(proc)
+    assert params["url"] == "https://crm.example.test/telegram/webhook"
+    assert params["secret_token"] == "s3cret_Token-1"
+    assert json.loads(params["allowed_updates"]) == ["message", "callback_query"]
+    assert params["drop_pending_updates"] == "false"
+    assert threaded_fake.webhook["url"] == params["url"]
+
+    calls = len(threaded_fake.calls)
+    proc, seen = _brigadir(tmp_path, {**env, "BRIGADIR_TELEGRAM_MODE": "polling"}, "bots")
+    try:
+        _wait_call(threaded_fake, "getUpdates")
+    finally:
+        _stop(proc)
+    methods = [m for m, _ in threaded_fake.calls[calls:]]
+    assert methods.index("deleteWebhook") < methods.index("getUpdates")
+    assert threaded_fake.sent("deleteWebhook")[-1].get("drop_pending_updates") in (None, "false")
+    assert threaded_fake.webhook == {}
 
 
 # --- transport ----------------------------------------------------------------------------

@@ -3,6 +3,7 @@ Debian Chromium with Playwright on a phone-size screen."""
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import threading
@@ -15,9 +16,11 @@ from werkzeug.serving import make_server
 from bots.web import make_blueprint
 from core.access import SYSTEM
 from core.cash import issue_advance
+from core.clients import create_client
 from core.config import Config
-from core.models import CashMovement, MessengerLink
+from core.models import Attachment, CashMovement, MessengerLink
 from core.money import rubles
+from core.orders import create_order
 from core.staff import create_invite
 from tests.bots.conftest import jpeg
 from tests.fakes.memory_store import MemoryStore
@@ -59,6 +62,25 @@ def test_endpoints_need_the_csrf_token_and_join_by_code(staff):
     replies = client.post("/chat/api/upload", data=big, headers=headers,
                           content_type="multipart/form-data").get_json()["replies"]  # fmt: skip
     assert "больше 20 МБ" in replies[0]["text"] and not store.files
+
+
+def test_a_client_uploads_a_layout_into_the_order(staff, actors):
+    store = MemoryStore()
+    client = make_app(store, csrf=False).test_client()
+    headers = {"X-Requested-With": "brigadir"}
+    person = create_client(actors["manager"], "Орлова Анна", "+79120000004")
+    order = create_order(actors["manager"], person.id, "Баннер", rubles(3000))
+    code = create_invite(actors["manager"], client_id=person.id).code
+    client.post("/chat/api/send", json={"text": code}, headers=headers)
+    upload = {"file": (io.BytesIO(jpeg("green")), "макет.jpg", "image/jpeg"), "caption": "Макет"}
+    replies = client.post("/chat/api/upload", data=upload, headers=headers,
+                          content_type="multipart/form-data").get_json()["replies"]  # fmt: skip
+    assert "Файл получен" in replies[0]["text"]
+    attachment = Attachment.get()
+    assert (attachment.order_id, attachment.message.text) == (order.id, "Макет")
+    assert attachment.message.channel == "web" and store.read(attachment.storage_key) == jpeg(
+        "green"
+    )
 
 
 def test_a_cross_site_post_is_refused_without_csrf_too(staff):

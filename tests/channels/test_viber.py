@@ -16,6 +16,7 @@ from core.access import SYSTEM
 from core.config import Config, NotifySection, ViberSection
 from core.interfaces import DeliveryError, OutgoingMessage
 from core.models import (
+    Attachment,
     CashMovement,
     Message,
     MessengerLink,
@@ -140,6 +141,19 @@ def test_a_replayed_callback_changes_nothing(http, fake, staff):
     assert CashMovement.select().count() == 1
 
 
+def test_a_replayed_photo_is_not_downloaded_or_answered_again(http, fake, staff):
+    invite = create_invite(SYSTEM, employee_id=staff["executor"].id)
+    post(http, started("v-crew", invite.code))
+    photo = {"type": "picture", "media": fake.media_url("r.jpg", jpeg()), "text": "бензин 700"}
+    event = message("v-crew", photo)
+    post(http, event)
+    downloads = [r for r in fake.requests if r.path.startswith("/media/")]
+    sent = len(fake.sent)
+    assert post(http, event).status_code == 200
+    assert [r for r in fake.requests if r.path.startswith("/media/")] == downloads
+    assert len(fake.sent) == sent and CashMovement.select().count() == 1
+
+
 def test_a_too_big_photo_is_refused_politely(http, fake, staff):
     invite = create_invite(SYSTEM, employee_id=staff["executor"].id)
     post(http, started("v-crew", invite.code))
@@ -209,6 +223,32 @@ def test_a_client_writes_into_the_order_and_receipts_feed_the_outbox(
     assert MessengerLink.get(MessengerLink.external_id == "v-client").blocked
     post(http, {"event": "subscribed", "timestamp": 5, "user": {"id": "v-client", "name": "Анна"}})
     assert not MessengerLink.get(MessengerLink.external_id == "v-client").blocked
+
+
+def test_a_client_photo_and_file_land_in_the_order(http, fake, actors, staff, store):
+    client = clients.create_client(actors["manager"], "Орлова Анна", "+79120000004")
+    order = orders.create_order(actors["manager"], client.id, "Баннер", rubles(3000))
+    post(http, started("v-client", create_invite(actors["manager"], client_id=client.id).code))
+    photo = {"type": "picture", "media": fake.media_url("wall.jpg", jpeg()), "text": "Вот стена"}
+    post(http, message("v-client", photo))
+    plan = {"type": "file", "media": fake.media_url("plan.pdf", b"%PDF-1.4 plan"),
+            "file_name": "план.pdf", "size": 13}  # fmt: skip
+    post(http, message("v-client", plan))
+    script = {"type": "file", "media": fake.media_url("x.bat", b"echo"), "file_name": "x.bat",
+              "size": 4}  # fmt: skip
+    post(http, message("v-client", script))
+    texts = fake.texts_to("v-client")
+    assert sum("Файл получен" in t for t in texts) == 2 and "не принимаем (.bat)" in texts[-1]
+    wall, pdf = Attachment.select().order_by(Attachment.id)
+    assert (wall.order_id, wall.kind, wall.message.text) == (order.id, "photo", "Вот стена")
+    assert (pdf.order_id, pdf.original_name, pdf.content_type) == (
+        order.id, "план.pdf", "application/pdf",
+    )  # fmt: skip
+    assert store.read(pdf.storage_key) == b"%PDF-1.4 plan" and len(store.files) == 2
+    told = Notification.select().where(
+        (Notification.audience == "staff") & (Notification.employee == order.manager_id)
+    )
+    assert told.count() == 2
 
 
 def test_viber_not_subscribed_is_permanent(fake, config):

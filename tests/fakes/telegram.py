@@ -1,6 +1,8 @@
 """A fake Telegram Bot API on 127.0.0.1 (aiohttp): queues updates for getUpdates,
 records every call (sendMessage, sendPhoto, sendDocument with their files), serves
 getFile and file downloads, and can be told to fail (403 blocked, 429 retry_after).
+Like Telegram it answers a callback query once, and refuses getUpdates while a webhook
+is set (setWebhook / deleteWebhook).
 
 Usable from async tests (await start()/stop()) and from sync ones (start_in_thread())."""
 
@@ -22,6 +24,8 @@ class FakeTelegram:
         self.files: dict[str, bytes] = {}  # file_path -> bytes
         self.file_ids: dict[str, tuple[str, int]] = {}  # file_id -> (file_path, size)
         self.failures: list[tuple[str, int, str, int | None]] = []
+        self.answered: set[str] = set()  # callback query ids
+        self.webhook: dict[str, Any] = {}  # the setWebhook parameters in force
         self._ids = itertools.count(1)
         self._updates = itertools.count(1)
         self._files = itertools.count(1)
@@ -46,7 +50,9 @@ class FakeTelegram:
 
     def message_update(self, chat_id: int, *, text: str | None = None, photo: bytes | None = None,
                        caption: str | None = None, photo_size: int | None = None,
-                       contact: str | None = None, update_id: int | None = None) -> dict[str, Any]:  # fmt: skip
+                       contact: str | None = None, update_id: int | None = None,
+                       document: bytes | None = None, file_name: str | None = None,
+                       mime: str | None = None) -> dict[str, Any]:  # fmt: skip
         message: dict[str, Any] = {
             "message_id": next(self._ids), "date": 1_700_000_000,
             "chat": {"id": chat_id, "type": "private"}, "from": self._user(chat_id),
@@ -66,8 +72,16 @@ class FakeTelegram:
                 {"file_id": file_id, "file_unique_id": file_id + "u", "width": 1280, "height": 960,
                  "file_size": photo_size if photo_size is not None else len(photo)},
             ]  # fmt: skip
-            if caption:
-                message["caption"] = caption
+        if document is not None:
+            file_id = self.add_file(document)
+            message["document"] = {"file_id": file_id, "file_unique_id": file_id + "u",
+                                   "file_size": len(document)}  # fmt: skip
+            if file_name is not None:
+                message["document"]["file_name"] = file_name
+            if mime is not None:
+                message["document"]["mime_type"] = mime
+        if caption and (photo is not None or document is not None):
+            message["caption"] = caption
         if contact is not None:
             message["contact"] = {"phone_number": contact, "first_name": "X", "user_id": chat_id}
         return {"update_id": update_id or next(self._updates), "message": message}
@@ -127,6 +141,10 @@ class FakeTelegram:
                     body["parameters"] = {"retry_after": retry_after}
                 return web.json_response(body, status=code)
         self.calls.append((method, params))
+        refusal = self._refusal(low, params)
+        if refusal is not None:
+            return web.json_response({"ok": False, "error_code": refusal[0],
+                                      "description": refusal[1]}, status=refusal[0])  # fmt: skip
         if low == "getme":
             result: Any = {
                 "id": 1,
@@ -150,6 +168,15 @@ class FakeTelegram:
                 ]
             elif low == "senddocument":
                 result["document"] = {"file_id": "out", "file_unique_id": "o"}
+        elif low == "setwebhook":
+            self.webhook = dict(params)
+            result = True
+        elif low == "deletewebhook":
+            self.webhook = {}
+            result = True
+        elif low == "answercallbackquery":
+            self.answered.add(params["callback_query_id"])
+            result = True
         elif low == "getfile":
             path, size = self.file_ids[params["file_id"]]
             result = {"file_id": params["file_id"], "file_unique_id": "u", "file_size": size,
@@ -157,6 +184,16 @@ class FakeTelegram:
         else:
             result = True
         return web.json_response({"ok": True, "result": result})
+
+    def _refusal(self, method: str, params: dict[str, Any]) -> tuple[int, str] | None:
+        """What the real Bot API refuses, in its words."""
+        if method == "getupdates" and self.webhook.get("url"):
+            return 409, ("Conflict: can't use getUpdates method while webhook is active; "
+                         "use deleteWebhook to delete the webhook first")  # fmt: skip
+        if method == "answercallbackquery" and params.get("callback_query_id") in self.answered:
+            return 400, ("Bad Request: query is too old and response timeout expired "
+                         "or query ID is invalid")  # fmt: skip
+        return None
 
     async def _file(self, request: web.Request) -> web.Response:
         data = self.files.get(request.match_info["path"])
