@@ -17,13 +17,12 @@ from flask_admin.helpers import get_form_data
 from flask_admin.model.fields import AjaxSelectField
 from markupsafe import Markup, escape
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.fields import DateTimeLocalField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from admin.auth import current_actor
 from admin.base import AdminForm, BrigadirModelView, fail
 from admin.formatting import money_column
-from admin.forms import ClientLoader, EmployeeLoader, MoneyField, RuDateField
+from admin.forms import ClientLoader, EmployeeLoader, LocalDateTimeField, MoneyField, RuDateField
 from core import orders as core_orders
 from core import payments as core_payments
 from core import pipelines, runtime, search, settings, threads
@@ -239,9 +238,7 @@ def _order_form_class(view, *, creating: bool):
         "Бригада", coerce=lambda v: int(v) if v else None, validate_choice=False
     )
     fields["due_date"] = RuDateField("Срок готовности", validators=[Optional()])
-    fields["visit_at"] = DateTimeLocalField(
-        "Выезд / осмотр", format="%Y-%m-%dT%H:%M", validators=[Optional()]
-    )
+    fields["visit_at"] = LocalDateTimeField("Выезд / осмотр", validators=[Optional()])
     fields["install_date"] = RuDateField("Дата монтажа", validators=[Optional()])
     fields["object_address"] = StringField("Адрес объекта", validators=[Length(max=500)])
     fields["object_type"] = StringField("Тип объекта", validators=[Length(max=100)],
@@ -268,7 +265,7 @@ def _form_values(form) -> dict:
              "object_note", "documents_received", "source", "folder")  # fmt: skip
     data = {n: getattr(form, n).data for n in names if hasattr(form, n)}
     if hasattr(form, "visit_at"):
-        data["visit_at"] = from_local(form.visit_at.data) if form.visit_at.data else None
+        data["visit_at"] = form.visit_at.data  # already UTC (LocalDateTimeField)
     custom = {
         k.removeprefix("custom_"): f.data
         for k, f in form._fields.items()
