@@ -101,6 +101,12 @@ class LocalStore:
     def share_link(self, key: str) -> str | None:
         return None  # local folders have no public links
 
+    def unshare_link(self, key: str) -> None:
+        return None
+
+    def is_folder(self, key: str) -> bool:
+        return (self.root / check_key(key)).is_dir()
+
     def list(self, folder: str) -> list[str]:
         """Keys of the files directly in a folder (for the order card's file list)."""
         base = self.root / check_key(folder) if folder else self.root

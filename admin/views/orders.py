@@ -25,8 +25,9 @@ from admin.formatting import money_column
 from admin.forms import ClientLoader, EmployeeLoader, LocalDateTimeField, MoneyField, RuDateField
 from core import orders as core_orders
 from core import payments as core_payments
-from core import pipelines, runtime, search, settings, threads
+from core import pipelines, runtime, search, settings, shares, threads
 from core.access import hidden_fields, order_query, require_order
+from core.attachments import order_folder_key
 from core.clock import format_datetime, from_local
 from core.db import database
 from core.documents import issue
@@ -46,6 +47,7 @@ from core.models import (
     StageMove,
 )
 from core.money import format_money
+from storage.errors import StorageError
 
 __all__ = ["OrderView"]
 
@@ -563,7 +565,7 @@ class OrderView(BrigadirModelView):
             "reply_form": ReplyForm(formdata=None), "names": _names(), "stages": _stages(),
             "kinds": core_payments.KINDS, "methods": core_payments.METHODS,
             "can_edit_order": actor.is_staff_office, "money": format_money, "fmt_dt": format_datetime,
-            "folder_link": _folder_link(order),
+            **_folder_context(actor, order, hidden),
             "doc_kinds": issue.kinds_for(order), "doc_names": issue.KINDS,
         }  # fmt: skip
 
@@ -688,6 +690,24 @@ class OrderView(BrigadirModelView):
             fail(exc)
         return self._back(order.id)
 
+    @expose("/share/", methods=["POST"])
+    def share_view(self):
+        """A public link to the order's folder: only on this button, logged, revocable."""
+        order = self._order_or_404(request.form.get("id"))
+        store = current_app.config["BRIGADIR_FILE_STORE"]
+        try:
+            if request.form.get("close"):
+                shares.unshare_folder(current_actor(), order.id, store)
+                flash("Доступ по ссылке к папке заказа закрыт.", "success")
+            else:
+                share = shares.share_folder(current_actor(), order.id, store)
+                flash(f"Ссылка на папку заказа открыта: {share.url}", "success")
+        except BrigadirError as exc:
+            fail(exc)
+        except StorageError as exc:
+            flash(exc.message, "error")
+        return self._back(order.id)
+
     @expose("/read/", methods=["POST"])
     def read_view(self):
         order = self._order_or_404(request.form.get("id"))
@@ -768,17 +788,17 @@ class OrderView(BrigadirModelView):
         return settings.get("object_types") or []
 
 
-def _folder_link(order: Order) -> str | None:
-    """The order's folder: a share link from the file store when it can make one."""
-    if not order.folder:
-        return None
-    from flask import current_app
-
+def _folder_context(actor, order: Order, hidden) -> dict:
+    """The order's folder as the card shows it: its path and the stored link, if a person made
+    one. Read from the database only: no call to the file store while a page is drawn."""
+    if "folder" in hidden:
+        return {"folder_path": "", "folder_share": None, "share_history": []}
     store = current_app.config.get("BRIGADIR_FILE_STORE")
-    share = getattr(store, "share_link", None)
-    if share is not None:
-        try:
-            return share(order.folder)
-        except Exception:  # noqa: BLE001 - a store that cannot share just shows the path
-            return None
-    return None
+    path = order.folder or (order_folder_key(order, store) if store is not None else "")
+    history = shares.share_history(order.id)
+    return {
+        "folder_path": path,
+        "folder_share": next((s for s in history if s.revoked_at is None), None),
+        "share_history": history if actor.is_staff_office else [],
+        "can_share": actor.is_staff_office and store is not None,
+    }
