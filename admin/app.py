@@ -72,6 +72,10 @@ def create_app(
 
     auth.init_app(app, config)
     formatting.init_app(app)
+    from admin.base import masked, sees
+
+    app.jinja_env.globals["sees"] = sees  # core.access: may this person see a field or sum
+    app.jinja_env.filters["masked"] = masked
     app.register_blueprint(files.bp)
     _build_admin(app, config)
     _error_pages(app)

@@ -20,13 +20,13 @@ from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAre
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from admin.auth import current_actor
-from admin.base import AdminForm, BrigadirModelView, fail
+from admin.base import AdminForm, BrigadirModelView, fail, sees
 from admin.formatting import money_column
 from admin.forms import ClientLoader, EmployeeLoader, LocalDateTimeField, MoneyField, RuDateField
 from core import orders as core_orders
 from core import payments as core_payments
 from core import pipelines, runtime, search, settings, shares, threads
-from core.access import hidden_fields, order_query, require_order
+from core.access import can_see, hidden_fields, order_query, require_order
 from core.attachments import order_folder_key
 from core.clock import format_datetime, from_local
 from core.db import database
@@ -255,8 +255,9 @@ def _order_form_class(view, *, creating: bool):
         )
     if not creating:
         fields["version"] = HiddenField()
+    reveals = {"advance": "paid", "advance_method": "paid"}
     for name in list(fields):
-        if name in hidden or name.removeprefix("custom_") in hidden and name.startswith("custom_"):
+        if not can_see(actor, reveals.get(name, name), hidden=hidden):
             del fields[name]
     return type("OrderForm", (AdminForm,), fields)
 
@@ -284,6 +285,7 @@ def _form_values(form) -> dict:
 # ---------------------------------------------------------------- the view
 class OrderView(BrigadirModelView):
     roles = ("manager", "executor")
+    guards_order_fields = True  # hidden fields leave the columns, exports, sorting and filters
     column_display_actions = False  # the number opens the card; the card has "Изменить"
     write_roles = ("manager",)
     list_template = "brigadir/order_list.html"
@@ -626,10 +628,8 @@ class OrderView(BrigadirModelView):
                 method=form.method.data,
             )
             fresh = Order.get_by_id(order.id)
-            flash(
-                f"Оплата {format_money(form.amount.data)} записана. Остаток: {format_money(fresh.debt)}.",
-                "success",
-            )
+            rest = f" Остаток: {format_money(fresh.debt)}." if sees("debt") else ""
+            flash(f"Оплата {format_money(form.amount.data)} записана.{rest}", "success")
         except BrigadirError as exc:
             fail(exc)
         return self._back(order.id)
