@@ -98,8 +98,10 @@ class LocalStore:
     ) -> str:
         return order_folder(client_name, order_date, number, description)
 
+    can_share = False  # local folders have no public links
+
     def share_link(self, key: str) -> str | None:
-        return None  # local folders have no public links
+        return None
 
     def unshare_link(self, key: str) -> None:
         return None

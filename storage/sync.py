@@ -119,6 +119,8 @@ class SpoolQueue:
 class SyncingStore:
     """FileStore that answers from local disk at once and mirrors to a remote store."""
 
+    can_share = True  # the remote store publishes links
+
     def __init__(self, local: LocalStore, remote: RemoteStore, queue: SpoolQueue):
         self.local = local
         self.remote = remote

@@ -89,6 +89,8 @@ def translate_errors() -> Iterator[None]:
 class YandexDiskStore:
     """FileStore on Yandex Disk. Keys are the same relative paths LocalStore uses."""
 
+    can_share = True
+
     def __init__(
         self,
         token: str,

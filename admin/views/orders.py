@@ -800,5 +800,6 @@ def _folder_context(actor, order: Order, hidden) -> dict:
         "folder_path": path,
         "folder_share": next((s for s in history if s.revoked_at is None), None),
         "share_history": history if actor.is_staff_office else [],
-        "can_share": actor.is_staff_office and store is not None,
+        # local folders have no public links: no button that could only fail
+        "can_share": actor.is_staff_office and getattr(store, "can_share", False),
     }
