@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 from core.clock import utcnow
 from core.models import Employee, StaffSession
 
 __all__ = ["employee_of", "end_all_sessions", "end_session", "start_session"]
+
+KEEP = timedelta(days=7)
 
 
 def _hash(token: str) -> str:
@@ -21,6 +24,8 @@ def start_session(employee_id: int) -> str:
     """A new session; returns the token to keep in the (signed) cookie."""
     token = secrets.token_urlsafe(32)
     StaffSession.create(token_hash=_hash(token), employee=employee_id)
+    # Housekeeping: a session lives a day at most (admin.auth), so week-old rows are history.
+    StaffSession.delete().where(StaffSession.created_at < utcnow() - KEEP).execute()
     return token
 
 

@@ -80,3 +80,14 @@ def test_deactivation_ends_sessions(app, world, staff):
         (StaffSession.employee == staff["executor"].id) & StaffSession.ended_at.is_null()
     )
     assert open_ones.count() == 0
+
+
+def test_old_session_rows_are_cleared_at_login(app, world, staff):
+    from datetime import timedelta
+
+    from core.clock import utcnow
+
+    login(app, "manager")
+    StaffSession.update(created_at=utcnow() - timedelta(days=8)).execute()
+    login(app, "director")
+    assert StaffSession.select().count() == 1  # only the fresh one is kept
