@@ -72,6 +72,10 @@ def create_app(
 
     auth.init_app(app, config)
     formatting.init_app(app)
+    from admin.base import masked, sees
+
+    app.jinja_env.globals["sees"] = sees  # core.access: may this person see a field or sum
+    app.jinja_env.filters["masked"] = masked
     app.register_blueprint(files.bp)
     _build_admin(app, config)
     _error_pages(app)
@@ -123,8 +127,9 @@ def _build_admin(app: Flask, config: Config) -> Admin:
 
 def _error_pages(app: Flask) -> None:
     """Russian error pages; nothing about the internals leaks."""
-    from flask import render_template
+    from flask import render_template, request, url_for
     from flask_wtf.csrf import CSRFError
+    from markupsafe import escape
 
     texts = {
         400: ("Неверный запрос", "Запрос не удалось обработать."),
@@ -145,15 +150,18 @@ def _error_pages(app: Flask) -> None:
         try:
             from flask_admin import helpers as admin_helpers
 
+            from admin.base import back_url
+
             admin = app.extensions["admin"][0]
-            view = admin.index_view
+            back = back_url("")
             return render_template(
                 "brigadir/error.html", code=code, title=title, message=message or text,
-                admin_view=view, admin_base_template=admin.theme.base_template, h=admin_helpers,
-                get_url=lambda *a, **k: "#", theme=admin.theme,
+                back=back if back != request.full_path.rstrip("?") else "",
+                admin_view=admin.index_view, admin_base_template=admin.theme.base_template,
+                h=admin_helpers, get_url=url_for, theme=admin.theme,
             ), code  # fmt: skip
         except Exception:  # noqa: BLE001 - the error page must never fail itself
-            return f"<h1>{title}</h1><p>{message or text}</p>", code
+            return f"<h1>{escape(title)}</h1><p>{escape(message or text)}</p>", code
 
     @app.errorhandler(CSRFError)
     def _csrf(error):

@@ -35,8 +35,9 @@ from core.config import Config
 from core.errors import AccessDenied
 from core.models import Employee, LoginFailure
 from core.security import check_password
+from core.sessions import employee_of, end_session, start_session
 
-__all__ = ["current_actor", "init_app", "require_login"]
+__all__ = ["current_actor", "init_app", "require_login", "start_login"]
 
 bp = Blueprint("auth", __name__)
 WINDOW = timedelta(minutes=15)
@@ -51,17 +52,18 @@ _DUMMY_HASH = (
 
 
 class StaffUser:
-    """Flask-Login's view of an employee."""
+    """Flask-Login's view of an employee in one server-side session (core.sessions): the
+    cookie carries only the session's token, so ending the session ends the cookie."""
 
-    def __init__(self, employee: Employee):
+    def __init__(self, employee: Employee, token: str):
         self.employee = employee
+        self.token = token
         self.is_authenticated = True
         self.is_active = employee.active
         self.is_anonymous = False
 
     def get_id(self) -> str:
-        # The password hash prefix rides along: changing the password ends old sessions.
-        return f"{self.employee.id}:{(self.employee.password_hash or '')[-12:]}"
+        return self.token
 
 
 class LoginForm(FlaskForm):
@@ -71,16 +73,26 @@ class LoginForm(FlaskForm):
     )
 
 
-def _load_user(user_id: str) -> StaffUser | None:
-    emp_id, _, tail = user_id.partition(":")
-    if not emp_id.isdigit():
+def _load_user(token: str) -> StaffUser | None:
+    employee = employee_of(token)
+    if employee is None or not employee.login:
         return None
-    employee = Employee.get_or_none(Employee.id == int(emp_id))
-    if employee is None or not employee.active or not employee.login:
-        return None
-    if (employee.password_hash or "")[-12:] != tail:
-        return None
-    return StaffUser(employee)
+    return StaffUser(employee, token)
+
+
+def start_login(employee: Employee) -> None:
+    """A fresh server-side session for this browser (login, or one's own password change)."""
+    session.clear()  # a fresh session on login: no fixation
+    login_user(StaffUser(employee, start_session(employee.id)))
+    session.permanent = True
+    session["seen"] = session["since"] = int(time())
+
+
+def _end_login() -> None:
+    if current_user.is_authenticated:
+        end_session(current_user.token)
+    logout_user()
+    session.clear()
 
 
 def current_actor() -> Actor:
@@ -143,10 +155,7 @@ def login():
             flash("Неверный логин или пароль.", "error")
             return render_template("brigadir/login.html", form=form), 401
         LoginFailure.delete().where(LoginFailure.key == _keys(login_name)[0]).execute()
-        session.clear()  # a fresh session on login: no fixation
-        login_user(StaffUser(employee))
-        session.permanent = True
-        session["seen"] = session["since"] = int(time())
+        start_login(employee)
         target = request.args.get("next", "")
         if not target.startswith("/admin") or target.startswith("//"):
             target = url_for("admin.index")
@@ -156,8 +165,7 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    logout_user()
-    session.clear()
+    _end_login()
     flash("Вы вышли из системы.", "info")
     return redirect(url_for("auth.login"))
 
@@ -171,8 +179,7 @@ def _idle_check() -> None:
     seen = session.get("seen", 0)
     too_old = now - session.get("since", 0) > ABSOLUTE_HOURS * 3600
     if too_old or now - seen > config.web.session_idle_minutes * 60:
-        logout_user()
-        session.clear()
+        _end_login()
         flash("Сеанс завершён после долгого бездействия. Войдите снова.", "info")
         return
     if now - seen > 30:  # write the cookie at most twice a minute

@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 import peewee as pw
-from flask import abort, flash, g, redirect, request, url_for
+from flask import abort, flash, g, has_request_context, redirect, request, url_for
 from flask_admin import BaseView
 from flask_admin.contrib.peewee import ModelView
 from flask_admin.contrib.peewee.form import CustomModelConverter
@@ -23,10 +23,12 @@ from werkzeug.utils import secure_filename
 
 from admin.auth import current_actor
 from admin.formatting import TYPE_FORMATTERS
+from core.access import can_see, hidden_fields, masked_text
 from core.clock import local_today
 from core.errors import AccessDenied, BrigadirError, NotFound
 
-__all__ = ["AdminForm", "BrigadirModelView", "BrigadirView", "back_url", "capped_count", "fail"]
+__all__ = ["AdminForm", "BrigadirModelView", "BrigadirView", "back_url", "capped_count", "fail",
+           "masked", "sees"]  # fmt: skip
 
 MAX_PAGES = 20  # deeper than 20 pages of 50 nobody reads; search or filter instead
 
@@ -73,6 +75,23 @@ def back_url(default: str) -> str:
     if ref.netloc == request.host and ref.path.startswith("/admin"):
         return ref.path + (f"?{ref.query}" if ref.query else "")
     return default
+
+
+def sees(name: str) -> bool:
+    """May the person of this request see this order field or money figure? core.access
+    decides; the settings are read once per request."""
+    if not current_user.is_authenticated:
+        return False
+    actor = current_actor()
+    if "hidden_fields" not in g:
+        g.hidden_fields = hidden_fields(actor)
+    return can_see(actor, name, hidden=g.hidden_fields)
+
+
+def masked(text: str) -> str:
+    """A message text with the sums masked for a person who may not see order money."""
+    sees("cost")  # fills g.hidden_fields
+    return masked_text(current_actor(), text, hidden=g.hidden_fields)
 
 
 def roles_allowed(roles: tuple[str, ...]) -> bool:
@@ -130,6 +149,72 @@ class BrigadirModelView(_Access, ModelView):
     edit_template = "brigadir/edit.html"
     create_template = "brigadir/create.html"
 
+    # --- hidden fields (core.access): columns, exports, sorting and filters of order fields
+    # and money figures exist per person. Flask-Admin keeps them as attributes built once at
+    # start-up; these properties keep that full set and hand out only what this person may see.
+    guards_order_fields = False
+
+    def _guarding(self) -> bool:
+        """Only inside a request: at start-up Flask-Admin builds (and mutates) the full sets."""
+        return self.guards_order_fields and has_request_context()
+
+    def _guarded(self, name: str) -> bool:
+        return not self._guarding() or sees(name)
+
+    @property
+    def _list_columns(self):
+        return [c for c in self.__dict__["_all_list_columns"] if self._guarded(c[0])]
+
+    @_list_columns.setter
+    def _list_columns(self, value):
+        self.__dict__["_all_list_columns"] = value
+
+    @property
+    def _export_columns(self):
+        return [c for c in self.__dict__["_all_export_columns"] if self._guarded(c[0])]
+
+    @_export_columns.setter
+    def _export_columns(self, value):
+        self.__dict__["_all_export_columns"] = value
+
+    @property
+    def _sortable_columns(self):
+        return {k: v for k, v in self.__dict__["_all_sortable"].items() if self._guarded(k)}
+
+    @_sortable_columns.setter
+    def _sortable_columns(self, value):
+        self.__dict__["_all_sortable"] = value
+
+    def _filter_shown(self, index: int) -> bool:
+        column = getattr(self._filters[index], "column", None)
+        return self._guarded(getattr(column, "name", ""))
+
+    @property
+    def _filter_args(self):
+        every = self.__dict__.get("_all_filter_args")
+        if every is None or not self._guarding():
+            return every
+        return {k: v for k, v in every.items() if self._filter_shown(v[0])}
+
+    @_filter_args.setter
+    def _filter_args(self, value):
+        self.__dict__["_all_filter_args"] = value
+
+    @property
+    def _filter_groups(self):
+        every = self.__dict__.get("_all_filter_groups")
+        if every is None or not self._guarding():
+            return every
+        return type(every)(
+            (k, group)
+            for k, group in every.items()
+            if all(self._filter_shown(item["index"]) for item in group)
+        )
+
+    @_filter_groups.setter
+    def _filter_groups(self, value):
+        self.__dict__["_all_filter_groups"] = value
+
     @property
     def capped(self) -> bool:
         """This request's list shows only the first MAX_PAGES pages."""
@@ -184,8 +269,10 @@ class BrigadirModelView(_Access, ModelView):
         return [self.model._meta.primary_key.desc()]
 
     def sort_clause(self, sort_column: str | None, sort_desc: bool) -> list[Any]:
-        if sort_column is None:
-            return self.default_sort()
+        if sort_column is None or sort_column not in self._sortable_columns:
+            return (
+                self.default_sort()
+            )  # an unsortable or hidden column: a crafted ?sort= is ignored
         field = self._sortable_columns[sort_column]
         field = getattr(self.model, field) if isinstance(field, str) else field
         pk = self.model._meta.primary_key

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from flask_admin.model.ajax import AjaxModelLoader
 from wtforms import DateField, StringField
+from wtforms.fields import DateTimeLocalField
 from wtforms.validators import ValidationError as FormError
 
 from admin.auth import current_actor
 from core.clients import find_clients
+from core.clock import from_local, to_local
 from core.errors import BrigadirError
 from core.models import Client, Employee
 from core.money import format_money, parse_money
 from core.phones import display_phone
 
-__all__ = ["ClientLoader", "EmployeeLoader", "MoneyField", "RuDateField"]
+__all__ = ["ClientLoader", "EmployeeLoader", "LocalDateTimeField", "MoneyField", "RuDateField"]
 
 
 class MoneyField(StringField):
@@ -62,6 +64,33 @@ class RuDateField(DateField):
         if self.data and not (2000 <= self.data.year <= 2100):
             self.data = None
             raise ValueError("Дата вне разумного диапазона (2000–2100).")
+
+
+class LocalDateTimeField(DateTimeLocalField):
+    """A date and time typed in the firm's zone; .data is naive UTC, as stored. A stored value
+    is shown in local time, so opening and saving a form changes nothing."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("format", "%Y-%m-%dT%H:%M")
+        super().__init__(label, validators, **kwargs)
+
+    def _value(self):
+        if self.raw_data:
+            return " ".join(self.raw_data)
+        return to_local(self.data).strftime(self.format[0]) if self.data else ""
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError(
+                "Время указано неверно: нужны дата и время, например 31.12.2026 14:30."
+            ) from None
+        self.data = from_local(self.data)
 
 
 class ClientLoader(AjaxModelLoader):

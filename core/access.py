@@ -7,6 +7,7 @@ client: only their own orders.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import peewee as pw
@@ -20,12 +21,16 @@ __all__ = [
     "SYSTEM",
     "actor_for_client",
     "actor_for_employee",
+    "HIDEABLE",
     "can_manage_money_of",
+    "can_see",
     "can_see_money_of",
     "hidden_fields",
+    "masked_text",
     "order_query",
     "require_order",
     "require_role",
+    "visible_fields",
     "visible_order_filter",
 ]
 
@@ -34,6 +39,17 @@ ORDER_FIELDS = (
     "subcontractor", "due_date", "visit_at", "install_date", "object_address", "object_type",
     "object_note", "documents_received", "custom", "folder", "preview", "stage",
 )  # fmt: skip
+# Order fields the director may hide per role (settings); custom fields too, as "custom_<key>".
+HIDEABLE = (
+    "cost", "paid", "debt", "manager", "executor", "crew", "subcontractor", "due_date", "visit_at",
+    "install_date", "object_address", "object_type", "object_note", "documents_received", "folder",
+)  # fmt: skip
+# A figure made from order fields reveals what its source does: whoever may not see costs may
+# not see a client's order total, a manager's revenue or a paper's sum either.
+REVEALS = {
+    "orders_total": "cost", "revenue": "cost", "average": "cost", "document_total": "cost",
+    "paid_total": "paid", "payments": "paid",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -155,6 +171,35 @@ def hidden_fields(actor: Actor) -> frozenset[str]:
         return frozenset({"manager", "executor", "crew", "subcontractor", "folder", "custom"})
     per_role = settings.get("hidden_fields") or {}
     return frozenset(per_role.get(actor.role or "", []))
+
+
+def can_see(actor: Actor, name: str, *, hidden: frozenset[str] | None = None) -> bool:
+    """May the actor see this order field, custom field ("custom_<key>") or derived figure
+    (REVEALS)? Every surface asks here: lists, exports, filters, sorting, cards, the bot.
+    `hidden`: hidden_fields(actor) when the caller already has it (one query per request)."""
+    hidden = hidden_fields(actor) if hidden is None else hidden
+    if name.startswith("custom_") and "custom" in hidden:
+        return False
+    return REVEALS.get(name, name) not in hidden
+
+
+# A sum as core.money.format_money writes it ("7 654 321,00 ₽", "−500,00").
+_SUM = re.compile(r"−?\d{1,3}(?: \d{3})*,\d\d(?: ₽)?")
+
+
+def masked_text(actor: Actor, text: str, *, hidden: frozenset[str] | None = None) -> str:
+    """A message as this actor may read it: whoever may not see an order's money reads the
+    generated texts ("к оплате …") with their sums masked."""
+    hidden = hidden_fields(actor) if hidden is None else hidden
+    if all(can_see(actor, f, hidden=hidden) for f in ("cost", "paid", "debt")):
+        return text
+    return _SUM.sub("•••", text or "")
+
+
+def visible_fields(actor: Actor, names: tuple[str, ...] = ORDER_FIELDS) -> list[str]:
+    """Of these names, the ones the actor may see (in the same order)."""
+    hidden = hidden_fields(actor)
+    return [n for n in names if can_see(actor, n, hidden=hidden)]
 
 
 def can_see_money_of(actor: Actor, employee_id: int) -> bool:

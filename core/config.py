@@ -124,6 +124,7 @@ class StorageSection:
     yadisk_token: str = ""
     yadisk_base_url: str = "https://cloud-api.yandex.net"
     yadisk_root: str = "/Бригадир"
+    yadisk_timeout: float = 5.0  # seconds to connect and to wait for each answer of the Disk
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,11 @@ class FileStore(Protocol):
     def delete(self, key: str) -> None: ...
 
     def share_link(self, key: str) -> str | None:
-        """A link a client can open, or None when the backend cannot share."""
+        """Publish a file or folder: a link anyone can open, or None when the backend cannot
+        share. A network call: only when a person asks for it, never to show a page."""
+
+    def unshare_link(self, key: str) -> None:
+        """Close a published link (nothing to do when it was never published)."""
 
     def order_folder(
         self, client_name: str, order_date: date, number: int, description: str

@@ -30,6 +30,7 @@ __all__ = [
     "Document",
     "Employee",
     "ExpenseCategory",
+    "FolderShare",
     "Invite",
     "LoginFailure",
     "MessengerLink",
@@ -43,6 +44,7 @@ __all__ = [
     "Setting",
     "Stage",
     "StageMove",
+    "StaffSession",
     "Task",
     "Template",
 ]
@@ -503,6 +505,29 @@ class LoginFailure(BaseModel):
         indexes = ((("key", "at"), False),)
 
 
+class StaffSession(BaseModel):
+    """A login to the web admin, checked on every request: logout, a password change or
+    deactivation ends it at once, whatever cookie a browser still holds."""
+
+    token_hash = pw.CharField(max_length=64, unique=True)  # sha256 of the cookie's token
+    employee = pw.ForeignKeyField(Employee, backref="+", on_delete="CASCADE", index=True)
+    created_at = pw.DateTimeField(default=utcnow)
+    ended_at = pw.DateTimeField(null=True)
+
+
+class FolderShare(BaseModel):
+    """A public link to an order's folder on the file store: made only when a person asks,
+    kept with who and when, closed by a person too."""
+
+    order = pw.ForeignKeyField(Order, backref="folder_shares", on_delete="CASCADE", index=True)
+    folder = pw.CharField(max_length=500)
+    url = pw.CharField(max_length=1000)
+    shared_by = pw.ForeignKeyField(Employee, null=True, backref="+", on_delete="SET NULL")
+    shared_at = pw.DateTimeField(default=utcnow)
+    revoked_by = pw.ForeignKeyField(Employee, null=True, backref="+", on_delete="SET NULL")
+    revoked_at = pw.DateTimeField(null=True)
+
+
 ALL_MODELS: list[type[BaseModel]] = [
     Setting,
     Sequence,
@@ -531,4 +556,6 @@ ALL_MODELS: list[type[BaseModel]] = [
     Conversation,
     ProcessedUpdate,
     LoginFailure,
+    StaffSession,
+    FolderShare,
 ]

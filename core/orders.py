@@ -13,6 +13,7 @@ from peewee import Case
 from core import outbox, pipelines, runtime, settings
 from core.access import (
     Actor,
+    can_see,
     hidden_fields,
     order_query,
     require_order,
@@ -348,7 +349,7 @@ def orders_of(actor: Actor, *, archived: bool = False, limit: int = 50) -> list[
 
 
 def order_view(actor: Actor, order: Order) -> dict[str, Any]:
-    """The order's fields this actor may see, as plain values."""
+    """The order's fields this actor may see, as plain values (core.access.can_see decides)."""
     hidden = hidden_fields(actor)
     values: dict[str, Any] = {
         "id": order.id,
@@ -370,8 +371,12 @@ def order_view(actor: Actor, order: Order) -> dict[str, Any]:
         "object_type": order.object_type,
         "object_note": order.object_note,
         "documents_received": order.documents_received,
-        "custom": order.custom or {},
+        "custom": {
+            k: v
+            for k, v in (order.custom or {}).items()
+            if can_see(actor, f"custom_{k}", hidden=hidden)
+        },
         "folder": order.folder,
         "preview": order.preview,
     }
-    return {k: v for k, v in values.items() if k not in hidden}
+    return {k: v for k, v in values.items() if can_see(actor, k, hidden=hidden)}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from core import cash
-from core.access import Actor, require_order, require_role
+from core.access import Actor, can_see, require_order, require_role
 from core.clock import utcnow
 from core.db import database
 from core.errors import ValidationError
@@ -35,8 +35,9 @@ def add_payment(
     if method not in METHODS:
         raise ValidationError(f"Неизвестный способ оплаты: «{method}».")
     if amount > order.debt:
+        debt = f": {format_money(order.debt)}" if can_see(actor, "debt") else ""
         raise ValidationError(
-            f"Оплата {format_money(amount)} больше остатка по заказу №{order.number}: {format_money(order.debt)}."
+            f"Оплата {format_money(amount)} больше остатка по заказу №{order.number}{debt}."
         )
     with database.atomic():
         payment = Payment.create(

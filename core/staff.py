@@ -17,6 +17,7 @@ from core.models import ROLES, Bonus, CashMovement, Crew, Employee, Invite, Orde
 from core.money import check_sum
 from core.phones import normalize_phone
 from core.security import hash_password, validate_password
+from core.sessions import end_all_sessions
 
 __all__ = [
     "add_bonus",
@@ -126,9 +127,11 @@ def set_password(actor: Actor, employee_id: int, password: str) -> None:
     problem = validate_password(password)
     if problem:
         raise ValidationError(problem)
-    Employee.update(password_hash=hash_password(password)).where(
-        Employee.id == employee_id
-    ).execute()
+    with database.atomic():
+        Employee.update(password_hash=hash_password(password)).where(
+            Employee.id == employee_id
+        ).execute()
+        end_all_sessions(employee_id)  # a leaked or forgotten login stops working at once
 
 
 def deactivate_employee(actor: Actor, employee_id: int) -> None:
@@ -142,6 +145,7 @@ def deactivate_employee(actor: Actor, employee_id: int) -> None:
         from core.models import MessengerLink
 
         MessengerLink.delete().where(MessengerLink.employee == employee_id).execute()
+        end_all_sessions(employee_id)
 
 
 def create_crew(actor: Actor, name: str) -> Crew:

@@ -25,5 +25,6 @@ def build_store(config: Config) -> FileStore:
         config.storage.yadisk_token,
         root="disk:" + config.storage.yadisk_root.removeprefix("disk:"),
         base_url=config.storage.yadisk_base_url,
+        timeout=config.storage.yadisk_timeout,
     )
     return SyncingStore(local, remote, SpoolQueue(config.data_dir / "spool"))

@@ -98,8 +98,16 @@ class LocalStore:
     ) -> str:
         return order_folder(client_name, order_date, number, description)
 
+    can_share = False  # local folders have no public links
+
     def share_link(self, key: str) -> str | None:
-        return None  # local folders have no public links
+        return None
+
+    def unshare_link(self, key: str) -> None:
+        return None
+
+    def is_folder(self, key: str) -> bool:
+        return (self.root / check_key(key)).is_dir()
 
     def list(self, folder: str) -> list[str]:
         """Keys of the files directly in a folder (for the order card's file list)."""

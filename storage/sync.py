@@ -35,6 +35,9 @@ class RemoteStore(FileStore, Protocol):
     def put(self, key: str, data: bytes) -> None:
         """Upload at exactly this key, replacing it."""
 
+    def makedirs(self, folder: str, *, retries: int | None = None) -> None:
+        """Make a folder and its parents (an existing one is fine)."""
+
 
 @dataclass
 class QueueItem:
@@ -116,6 +119,8 @@ class SpoolQueue:
 class SyncingStore:
     """FileStore that answers from local disk at once and mirrors to a remote store."""
 
+    can_share = True  # the remote store publishes links
+
     def __init__(self, local: LocalStore, remote: RemoteStore, queue: SpoolQueue):
         self.local = local
         self.remote = remote
@@ -151,7 +156,12 @@ class SyncingStore:
             if item.op == "upload" and item.key == key:
                 self.remote.put(key, self.local.read(key))
                 self.queue.done(item)
+        if self.local.is_folder(key):
+            self.remote.makedirs(key, retries=0)  # its files follow with the sync queue
         return self.remote.share_link(key)
+
+    def unshare_link(self, key: str) -> None:
+        self.remote.unshare_link(key)
 
     def sync_pending(self, now: float | None = None) -> SyncReport:
         return sync_pending(self.local, self.remote, self.queue, now=now)

@@ -89,13 +89,15 @@ def translate_errors() -> Iterator[None]:
 class YandexDiskStore:
     """FileStore on Yandex Disk. Keys are the same relative paths LocalStore uses."""
 
+    can_share = True
+
     def __init__(
         self,
         token: str,
         root: str = "disk:/Бригадир",
         base_url: str = DEFAULT_BASE_URL,
         *,
-        timeout: float | tuple[float, float] = (5.0, 30.0),
+        timeout: float | tuple[float, float] = 5.0,
         n_retries: int = 2,
         retry_interval: float = 1.0,
     ):
@@ -119,10 +121,12 @@ class YandexDiskStore:
             if not self.client.check_token():
                 raise StorageError(MESSAGES["token"], permanent=True)
 
-    def makedirs(self, folder: str) -> None:
+    def makedirs(self, folder: str, *, retries: int | None = None) -> None:
+        """retries=0 when a person is waiting for the answer (the share button)."""
+        extra = {} if retries is None else {"n_retries": retries}
         with translate_errors():
             try:
-                self.client.makedirs(f"{self.root}/{folder}" if folder else self.root)
+                self.client.makedirs(f"{self.root}/{folder}" if folder else self.root, **extra)
             except yx.DirectoryExistsError:
                 pass  # the common case: the order folder is already there
 
@@ -183,13 +187,21 @@ class YandexDiskStore:
         return order_folder(client_name, order_date, number, description)
 
     def share_link(self, key: str) -> str | None:
+        """Publish a file or folder. A person is waiting: one try each, within the timeout."""
         path = self.remote_path(key)
         try:
             with translate_errors():
-                self.client.publish(path)
-                return self.client.get_meta(path, fields=["public_url"]).public_url
+                self.client.publish(path, n_retries=0)
+                return self.client.get_meta(path, fields=["public_url"], n_retries=0).public_url
         except yx.PathNotFoundError as exc:
             raise FileNotFoundError(key) from exc
+
+    def unshare_link(self, key: str) -> None:
+        try:
+            with translate_errors():
+                self.client.unpublish(self.remote_path(key), n_retries=0)
+        except yx.PathNotFoundError:
+            pass  # nothing there, nothing published
 
     def list(self, folder: str) -> list[str]:
         """Keys of the files directly in a folder."""

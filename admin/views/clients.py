@@ -63,6 +63,7 @@ def _values(form) -> dict:
 
 class ClientView(BrigadirModelView):
     roles = ("manager",)
+    guards_order_fields = True  # order totals, payments and debts follow the hidden fields
     write_roles = ("manager",)
     column_list = (
         "name",

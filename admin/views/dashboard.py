@@ -11,7 +11,7 @@ from flask_admin import AdminIndexView, expose
 from flask_login import current_user
 
 from admin.auth import current_actor
-from admin.base import period_from_request
+from admin.base import period_from_request, sees
 from admin.charts import bar_chart, grouped_bars
 from core import runtime, stats
 from core.access import order_query
@@ -20,6 +20,9 @@ from core.models import CashMovement, ExpenseCategory, Order, Pipeline, Stage, T
 from core.money import format_money
 
 __all__ = ["DashboardView"]
+
+MONEY_FIGURES = [("revenue", "Выручка"), ("paid", "Оплачено"), ("debt", "Долг"),
+                 ("average", "Средний чек")]  # fmt: skip
 
 # Period statistics aggregate every order of the period (tens of thousands in a busy month at
 # a million orders): computed at most once a minute per person and period, per process.
@@ -106,12 +109,16 @@ class DashboardView(AdminIndexView):
             if actor.kind == "employee"
             else []
         )
+        # Money figures follow the hidden fields (core.access): a column nobody may see is left out.
+        figures = [(k, label) for k, label in MONEY_FIGURES if sees(k)]
         return self.render(
             "brigadir/dashboard.html",
             start=start, end=end, by_stage_chart=bar_chart(by_stage, title="Заказы по этапам"),
-            managers=managers,
-            managers_chart=grouped_bars([(m.manager, [m.revenue, m.paid, m.debt]) for m in managers],
-                                        ["Выручка", "Оплачено", "Долг"], fmt=format_money),
+            managers=managers, figures=figures,
+            managers_chart=grouped_bars(
+                [(m.manager, [getattr(m, k) for k, _ in figures if k != "average"]) for m in managers],
+                [label for k, label in figures if k != "average"], fmt=format_money,
+            ) if any(k != "average" for k, _ in figures) else "",
             expenses_chart=bar_chart(expenses, fmt=format_money, title="Расходы по статьям") if actor.is_director else None,
             expenses_total=sum(v for _, v in expenses), money=format_money, tasks=tasks, actor=actor,
         )  # fmt: skip

@@ -17,17 +17,17 @@ from flask_admin.helpers import get_form_data
 from flask_admin.model.fields import AjaxSelectField
 from markupsafe import Markup, escape
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.fields import DateTimeLocalField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from admin.auth import current_actor
-from admin.base import AdminForm, BrigadirModelView, fail
+from admin.base import AdminForm, BrigadirModelView, fail, sees
 from admin.formatting import money_column
-from admin.forms import ClientLoader, EmployeeLoader, MoneyField, RuDateField
+from admin.forms import ClientLoader, EmployeeLoader, LocalDateTimeField, MoneyField, RuDateField
 from core import orders as core_orders
 from core import payments as core_payments
-from core import pipelines, runtime, search, settings, threads
-from core.access import hidden_fields, order_query, require_order
+from core import pipelines, runtime, search, settings, shares, threads
+from core.access import can_see, hidden_fields, order_query, require_order
+from core.attachments import order_folder_key
 from core.clock import format_datetime, from_local
 from core.db import database
 from core.documents import issue
@@ -47,6 +47,7 @@ from core.models import (
     StageMove,
 )
 from core.money import format_money
+from storage.errors import StorageError
 
 __all__ = ["OrderView"]
 
@@ -239,9 +240,7 @@ def _order_form_class(view, *, creating: bool):
         "Бригада", coerce=lambda v: int(v) if v else None, validate_choice=False
     )
     fields["due_date"] = RuDateField("Срок готовности", validators=[Optional()])
-    fields["visit_at"] = DateTimeLocalField(
-        "Выезд / осмотр", format="%Y-%m-%dT%H:%M", validators=[Optional()]
-    )
+    fields["visit_at"] = LocalDateTimeField("Выезд / осмотр", validators=[Optional()])
     fields["install_date"] = RuDateField("Дата монтажа", validators=[Optional()])
     fields["object_address"] = StringField("Адрес объекта", validators=[Length(max=500)])
     fields["object_type"] = StringField("Тип объекта", validators=[Length(max=100)],
@@ -256,8 +255,9 @@ def _order_form_class(view, *, creating: bool):
         )
     if not creating:
         fields["version"] = HiddenField()
+    reveals = {"advance": "paid", "advance_method": "paid"}
     for name in list(fields):
-        if name in hidden or name.removeprefix("custom_") in hidden and name.startswith("custom_"):
+        if not can_see(actor, reveals.get(name, name), hidden=hidden):
             del fields[name]
     return type("OrderForm", (AdminForm,), fields)
 
@@ -268,7 +268,7 @@ def _form_values(form) -> dict:
              "object_note", "documents_received", "source", "folder")  # fmt: skip
     data = {n: getattr(form, n).data for n in names if hasattr(form, n)}
     if hasattr(form, "visit_at"):
-        data["visit_at"] = from_local(form.visit_at.data) if form.visit_at.data else None
+        data["visit_at"] = form.visit_at.data  # already UTC (LocalDateTimeField)
     custom = {
         k.removeprefix("custom_"): f.data
         for k, f in form._fields.items()
@@ -285,6 +285,7 @@ def _form_values(form) -> dict:
 # ---------------------------------------------------------------- the view
 class OrderView(BrigadirModelView):
     roles = ("manager", "executor")
+    guards_order_fields = True  # hidden fields leave the columns, exports, sorting and filters
     column_display_actions = False  # the number opens the card; the card has "Изменить"
     write_roles = ("manager",)
     list_template = "brigadir/order_list.html"
@@ -566,7 +567,7 @@ class OrderView(BrigadirModelView):
             "reply_form": ReplyForm(formdata=None), "names": _names(), "stages": _stages(),
             "kinds": core_payments.KINDS, "methods": core_payments.METHODS,
             "can_edit_order": actor.is_staff_office, "money": format_money, "fmt_dt": format_datetime,
-            "folder_link": _folder_link(order),
+            **_folder_context(actor, order, hidden),
             "doc_kinds": issue.kinds_for(order), "doc_names": issue.KINDS,
         }  # fmt: skip
 
@@ -627,10 +628,8 @@ class OrderView(BrigadirModelView):
                 method=form.method.data,
             )
             fresh = Order.get_by_id(order.id)
-            flash(
-                f"Оплата {format_money(form.amount.data)} записана. Остаток: {format_money(fresh.debt)}.",
-                "success",
-            )
+            rest = f" Остаток: {format_money(fresh.debt)}." if sees("debt") else ""
+            flash(f"Оплата {format_money(form.amount.data)} записана.{rest}", "success")
         except BrigadirError as exc:
             fail(exc)
         return self._back(order.id)
@@ -689,6 +688,24 @@ class OrderView(BrigadirModelView):
             flash("Документ поставлен в очередь на отправку клиенту.", "success")
         except BrigadirError as exc:
             fail(exc)
+        return self._back(order.id)
+
+    @expose("/share/", methods=["POST"])
+    def share_view(self):
+        """A public link to the order's folder: only on this button, logged, revocable."""
+        order = self._order_or_404(request.form.get("id"))
+        store = current_app.config["BRIGADIR_FILE_STORE"]
+        try:
+            if request.form.get("close"):
+                shares.unshare_folder(current_actor(), order.id, store)
+                flash("Доступ по ссылке к папке заказа закрыт.", "success")
+            else:
+                share = shares.share_folder(current_actor(), order.id, store)
+                flash(f"Ссылка на папку заказа открыта: {share.url}", "success")
+        except BrigadirError as exc:
+            fail(exc)
+        except StorageError as exc:
+            flash(exc.message, "error")
         return self._back(order.id)
 
     @expose("/read/", methods=["POST"])
@@ -771,17 +788,18 @@ class OrderView(BrigadirModelView):
         return settings.get("object_types") or []
 
 
-def _folder_link(order: Order) -> str | None:
-    """The order's folder: a share link from the file store when it can make one."""
-    if not order.folder:
-        return None
-    from flask import current_app
-
+def _folder_context(actor, order: Order, hidden) -> dict:
+    """The order's folder as the card shows it: its path and the stored link, if a person made
+    one. Read from the database only: no call to the file store while a page is drawn."""
+    if "folder" in hidden:
+        return {"folder_path": "", "folder_share": None, "share_history": []}
     store = current_app.config.get("BRIGADIR_FILE_STORE")
-    share = getattr(store, "share_link", None)
-    if share is not None:
-        try:
-            return share(order.folder)
-        except Exception:  # noqa: BLE001 - a store that cannot share just shows the path
-            return None
-    return None
+    path = order.folder or (order_folder_key(order, store) if store is not None else "")
+    history = shares.share_history(order.id)
+    return {
+        "folder_path": path,
+        "folder_share": next((s for s in history if s.revoked_at is None), None),
+        "share_history": history if actor.is_staff_office else [],
+        # local folders have no public links: no button that could only fail
+        "can_share": actor.is_staff_office and getattr(store, "can_share", False),
+    }

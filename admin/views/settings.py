@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 from admin.auth import current_actor
 from admin.base import AdminForm, BrigadirModelView, BrigadirView, fail
 from core import pipelines, settings, templates
-from core.access import require_role
+from core.access import HIDEABLE, require_role
 from core.config import CompanySection
 from core.db import database
 from core.errors import BrigadirError, ValidationError
@@ -28,8 +28,6 @@ COMPANY_LABELS = {
     "email": "E-mail", "bank": "Банк", "bik": "БИК", "account": "Расчётный счёт", "corr_account": "Корр. счёт",
     "director": "Директор (ФИО)",
 }  # fmt: skip
-HIDEABLE = ("cost", "paid", "debt", "manager", "executor", "crew", "subcontractor", "due_date", "visit_at",
-            "install_date", "object_address", "object_type", "object_note", "documents_received", "folder")  # fmt: skip
 _KEY = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 
 
@@ -53,6 +51,15 @@ def _parse_custom_fields(text: str) -> list[dict]:
     if len(result) > 20:
         raise ValidationError("Дополнительных полей может быть не больше 20.")
     return result
+
+
+def _hideable(custom: list[dict]) -> list[tuple[str, str]]:
+    """(field, label) the director may hide per role: order fields and custom fields."""
+    from admin.views.orders import FIELD_LABELS
+
+    return [(f, FIELD_LABELS.get(f, f)) for f in HIDEABLE] + [
+        (f"custom_{spec['key']}", spec.get("label") or spec["key"]) for spec in custom
+    ]
 
 
 class SettingsView(BrigadirView):
@@ -82,8 +89,9 @@ class SettingsView(BrigadirView):
                     if t.strip()
                 ]
                 custom = _parse_custom_fields(request.form.get("custom_fields", ""))
+                hideable = _hideable(custom)
                 hidden = {
-                    role: [f for f in HIDEABLE if request.form.get(f"hide_{role}_{f}")]
+                    role: [f for f, _label in hideable if request.form.get(f"hide_{role}_{f}")]
                     for role in ("manager", "executor")
                 }
                 with database.atomic():
@@ -103,7 +111,8 @@ class SettingsView(BrigadirView):
             "brigadir/settings.html", company=company, labels=COMPANY_LABELS,
             defaults={f.name: getattr(CompanySection(), f.name) for f in dc_fields(CompanySection)},
             object_types="\n".join(settings.get("object_types") or []), custom_text=custom_text,
-            hidden=settings.get("hidden_fields") or {}, hideable=HIDEABLE, roles=ROLE_NAMES, errors=form_errors,
+            hidden=settings.get("hidden_fields") or {}, hideable=_hideable(settings.get("custom_fields") or []),
+            roles=ROLE_NAMES, errors=form_errors,
         )  # fmt: skip
 
 

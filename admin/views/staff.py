@@ -9,7 +9,7 @@ from markupsafe import Markup
 from wtforms import BooleanField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from admin.auth import current_actor
+from admin.auth import current_actor, start_login
 from admin.base import AdminForm, BrigadirModelView, fail
 from admin.formatting import money_column
 from admin.forms import MoneyField, check_phone
@@ -103,6 +103,8 @@ class EmployeeView(BrigadirModelView):
         except BrigadirError as exc:
             fail(exc)
             return False
+        if form.password.data and model.id == actor.employee_id:
+            start_login(Employee.get_by_id(model.id))  # other sessions end, this one goes on
         return True
 
     @expose("/invite/", methods=["POST"])

@@ -7,13 +7,12 @@ from flask_admin import expose
 from flask_admin.helpers import get_form_data
 from markupsafe import Markup, escape
 from wtforms import SelectField, StringField
-from wtforms.fields import DateTimeLocalField
 from wtforms.validators import DataRequired, Length, Optional
 
 from admin.auth import current_actor
 from admin.base import AdminForm, BrigadirModelView, fail
+from admin.forms import LocalDateTimeField
 from core import tasks as core_tasks
-from core.clock import from_local
 from core.errors import BrigadirError
 from core.models import Employee, Task
 
@@ -25,7 +24,7 @@ class TaskForm(AdminForm):
         "Что сделать", validators=[DataRequired("Напишите, что нужно сделать."), Length(max=300)]
     )
     assignee = SelectField("Кому", coerce=int, validate_choice=False)
-    due_at = DateTimeLocalField("Когда", format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    due_at = LocalDateTimeField("Когда", validators=[Optional()])
 
 
 def _actions(view, context, model, name):
@@ -92,7 +91,7 @@ class TaskView(BrigadirModelView):
         try:
             return core_tasks.create_task(
                 current_actor(), form.title.data, assignee_id=form.assignee.data,
-                due_at=from_local(form.due_at.data) if form.due_at.data else None,
+                due_at=form.due_at.data,
             )  # fmt: skip
         except BrigadirError as exc:
             fail(exc)

@@ -181,30 +181,38 @@ def issue_document(
         and store.exists(order.preview)
     ):
         opts["preview_jpeg"] = store.read(order.preview)  # the preview the manager attached
+    # An order form's number is its order's number; other papers are numbered per kind and
+    # year. Reissuing an order form replaces its paper: one order, one form, one number.
+    previous = (
+        Document.get_or_none((Document.order == order.id) & (Document.kind == "order_form"))
+        if kind == "order_form"
+        else None
+    )
     with database.atomic():
-        number = next_number(f"doc:{kind}:{date.year}")
+        number = order.number if kind == "order_form" else next_number(f"doc:{kind}:{date.year}")
         doc = _build(kind, number, date, order, actor, opts)
         pdf = _RENDER[kind](doc, texts=texts)  # DocumentError rolls the number back
-        shown = doc.number
         stored = store.save(
             order_folder_key(order, store),
-            f"{KINDS[kind]} № {shown} от {date:%d.%m.%Y}.pdf",
+            f"{KINDS[kind]} № {doc.number} от {date:%d.%m.%Y}.pdf",
             pdf,
             "application/pdf",
         )
         total = getattr(doc, "total", None) or getattr(doc, "amount", 0)
-        return Document.create(
-            kind=kind,
-            number=number,
-            year=date.year,
-            date=date,
-            order=order,
-            client=order.client_id,
-            total=total,
-            storage_key=stored.key,
-            data=_printed(doc),
-            created_by=actor.employee_id,
-        )
+        values = {"kind": kind, "number": doc.number, "year": date.year, "date": date,
+                  "order": order, "client": order.client_id, "total": total,
+                  "storage_key": stored.key, "data": _printed(doc),
+                  "created_by": actor.employee_id}  # fmt: skip
+        if previous is None:
+            document = Document.create(**values)
+        else:
+            Document.update(created_at=clock.utcnow(), **values).where(
+                Document.id == previous.id
+            ).execute()
+            document = Document.get_by_id(previous.id)
+    if previous is not None and previous.storage_key and previous.storage_key != stored.key:
+        store.delete(previous.storage_key)  # the replaced paper leaves no orphan file
+    return document
 
 
 # "Направляем вам …": the document's name as the object of the sentence.

@@ -127,3 +127,34 @@ def test_counter_order_from_login_to_payment(page, server, world, staff, screens
     page.screenshot(path=str(screens / "dashboard.png"), full_page=True)
     page.click("text=Выйти")
     page.wait_for_url("**/login")
+
+
+def test_error_page_and_folder_share_look_right(page, server, world, staff, screens):
+    """Issue 10 items 18 and 3 as a person sees them: a styled Russian error page with a way
+    back, and the folder row of a card with its share button."""
+    page.goto(f"{server}/login")
+    page.fill("#login", "maria")
+    page.fill("#password", "manager-pass-1")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/admin/")
+    for width in (1366, 390):
+        page.set_viewport_size({"width": width, "height": 800})
+        page.goto(f"{server}/admin/order/card/?id=999999")
+        assert page.inner_text("h1") == "Не найдено"
+        # Bootstrap really applied: the primary button is coloured, not a bare link
+        colour = page.eval_on_selector("a.btn-primary", "e => getComputedStyle(e).backgroundColor")
+        assert colour not in ("rgba(0, 0, 0, 0)", "transparent"), colour
+        page.screenshot(path=str(screens / f"error-404-{width}.png"), full_page=True)
+    page.click("text=На главную")
+    page.wait_for_url("**/admin/")
+
+    Order.update(folder="Клиенты/Иванов/2026-11-27 №1 Визитки").where(
+        Order.id == world["own"].id
+    ).execute()
+    for width in (1366, 390):
+        page.set_viewport_size({"width": width, "height": 800})
+        page.goto(f"{server}/admin/order/card/?id={world['own'].id}")
+        assert "Клиенты/Иванов/2026-11-27 №1 Визитки" in page.inner_text("#folder")
+        page.screenshot(path=str(screens / f"order-card-folder-{width}.png"), full_page=True)
+    # local folders cannot be published: no share button that could only fail
+    assert page.locator("#share-button").count() == 0

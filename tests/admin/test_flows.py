@@ -456,11 +456,15 @@ def test_papers_from_the_order_card_and_to_the_client(as_role, world, store):
     html = s.get(f"/admin/order/card/?id={order.id}").get_data(as_text=True)
     assert "Выписать" in html and "Бланк заказа" in html and "Договор-расписка" not in html
 
+    Order.update(number=1501).where(Order.id == order.id).execute()
     resp = s.post(
         "/admin/order/document/", {"id": order.id, "kind": "order_form"}, follow_redirects=True
     )
-    assert "Бланк заказа № 1 выписан" in resp.get_data(as_text=True)
+    html = resp.get_data(as_text=True)
+    # One number for one paper: the flash, the card's list, the file name and the PDF agree.
+    assert "Бланк заказа № 1501 выписан" in html and "Бланк заказа №1501 от" in html
     document = Document.get(Document.order == order.id)
+    assert document.number == 1501 and "Бланк заказа № 1501 от" in document.storage_key
     assert store.read(document.storage_key).startswith(b"%PDF")
     # An invoice for a private person without requisites: refused, named, nothing written.
     resp = s.post(

@@ -89,3 +89,25 @@ def test_missing_requisites_consume_no_number(db, actors, store):
 def test_executor_may_not_issue_documents(order, actors, store):
     with pytest.raises(AccessDenied):
         issue_document(actors["executor"], "invoice", order.id, store)
+
+
+def test_an_order_form_has_its_orders_number_everywhere(order, actors, store):
+    """Issue 10 item 12: one number for one paper — row, file name, PDF; a reissue keeps it."""
+    from core.models import Order
+
+    Order.update(number=1501).where(Order.id == order.id).execute()
+    issue_document(actors["manager"], "invoice", order.id, store)  # other kinds keep counting
+    d = dt.date(2026, 11, 23)
+    form = issue_document(actors["manager"], "order_form", order.id, store, date=d)
+    assert form.number == 1501
+    assert form.storage_key.endswith("Бланк заказа № 1501 от 23.11.2026.pdf")
+    assert "Бланк заказа № 1501 от 23.11.2026" in flat(pdf_text(store.read(form.storage_key)))
+    again = issue_document(actors["manager"], "order_form", order.id, store, date=d)
+    assert (again.id, again.number) == (form.id, 1501)  # one order, one form
+    assert store.exists(again.storage_key)
+    rows = Document.select().where(Document.kind == "order_form")
+    assert [(r.number, r.storage_key) for r in rows] == [(1501, again.storage_key)]
+    if again.storage_key != form.storage_key:
+        assert not store.exists(form.storage_key)  # the replaced PDF is gone, no orphan
+    invoice = issue_document(actors["manager"], "invoice", order.id, store)
+    assert invoice.number == 2

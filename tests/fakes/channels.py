@@ -63,3 +63,6 @@ class FolderStore:
 
     def share_link(self, key: str) -> str | None:
         return None
+
+    def unshare_link(self, key: str) -> None:
+        return None

@@ -37,5 +37,8 @@ class MemoryStore:
     def share_link(self, key: str) -> str | None:
         return None
 
+    def unshare_link(self, key: str) -> None:
+        return None
+
     def order_folder(self, client_name, order_date, number, description) -> str:
         return f"Клиенты/{client_name}/{order_date.isoformat()} №{number}"

@@ -197,6 +197,11 @@ class FakeYandexDisk:
                 path, f"https://yadi.sk/d/{hashlib.sha1(path.encode()).hexdigest()[:14]}"
             )
             return 200, self._link(path)
+        if route == "/v1/disk/resources/unpublish" and method == "PUT":
+            if not exists:
+                return 404, self._err("DiskNotFoundError", "Не найдено.")
+            self.public.pop(path, None)
+            return 200, self._link(path)
         return 404, self._err("NotFound", f"нет такого метода {method} {route}")
 
     def _transfer_link(self, method: str, path: str) -> dict:

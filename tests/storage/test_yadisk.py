@@ -106,3 +106,13 @@ def test_network_down_gives_transient_error(disk, fake_disk):
         disk.save("Клиенты", "a.txt", b"x")
     assert err.value.message == "Нет связи с Яндекс Диском — попробуем ещё раз позже"
     assert not err.value.permanent
+
+
+def test_unshare_closes_the_link(disk, fake_disk):
+    stored = disk.save(FOLDER, "паспорт.jpg", b"scan")
+    disk.share_link(KEY_DIR)  # a folder, as the order card shares it
+    assert f"/Бригадир/{KEY_DIR}" in fake_disk.public
+    disk.unshare_link(KEY_DIR)
+    assert fake_disk.public == {}
+    disk.unshare_link(f"{KEY_DIR}/нет такого")  # nothing there: nothing to close
+    assert disk.read(stored.key) == b"scan"
