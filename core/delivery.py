@@ -234,8 +234,8 @@ def finish(
             MessengerLink.update(blocked=True).where(MessengerLink.id == route.link_id).execute()
         if verdict.status == "sent" and route is not None:
             _thread_sent(note, route.channel, external_id, now)
-        if verdict.status == "failed" and note.audience == "client":
-            _tell_manager_unreachable(note)
+        if verdict.status == "failed" and note.audience == "client" and note.kind != "mailing":
+            _tell_manager_unreachable(note)  # a mailing's misses are in its report instead
     return True
 
 

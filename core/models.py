@@ -359,6 +359,7 @@ class Notification(BaseModel):
     failed_channels = JSONField(default=list)  # channels with a permanent error for this message
     idempotency_key = pw.CharField(max_length=200, unique=True)
     created_at = pw.DateTimeField(default=utcnow)
+    kind = pw.CharField(max_length=16, default="")  # "" = about an order/person; "mailing"
 
     class Meta:
         indexes = ((("status", "next_attempt_at"), False),)
