@@ -12,7 +12,15 @@ from playhouse.migrate import SchemaMigrator
 from playhouse.migrate import migrate as run_ops
 
 from core.db import database, is_postgres
-from core.models import ALL_MODELS, LoginFailure, Message, Notification, Order, Template
+from core.models import (
+    ALL_MODELS,
+    FileLink,
+    LoginFailure,
+    Message,
+    Notification,
+    Order,
+    Template,
+)
 
 __all__ = ["LATEST", "current_version", "upgrade"]
 
@@ -94,10 +102,12 @@ _V8_OLD_PRESETS = {
 
 def _v8_mailings_and_conditional_presets(migrator: SchemaMigrator) -> None:
     """Outbox rows say whether they are a mailing (a delivery lane of their own; never a
-    question on an order), and untouched presets get their conditional parts."""
+    question on an order), files get download links for channels that cannot carry them,
+    and untouched presets get their conditional parts."""
     from core.templates import PRESET_CHANNEL_TEMPLATES, PRESET_TEMPLATES
 
     _add_column(migrator, "notification", Notification.kind)
+    database.obj.create_tables([FileLink], safe=True)
     new = {(code, "any"): body for code, (_, _, body) in PRESET_TEMPLATES.items()}
     new.update({key: body for key, (_, body) in PRESET_CHANNEL_TEMPLATES.items()})
     for (code, channel), old in _V8_OLD_PRESETS.items():

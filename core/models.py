@@ -30,6 +30,7 @@ __all__ = [
     "Document",
     "Employee",
     "ExpenseCategory",
+    "FileLink",
     "Invite",
     "LoginFailure",
     "MessengerLink",
@@ -469,6 +470,20 @@ class Invite(BaseModel):
     created_by = pw.ForeignKeyField(Employee, null=True, on_delete="SET NULL")
 
 
+class FileLink(BaseModel):
+    """A download link for one stored file, sent where a channel cannot carry the file
+    (SMS, Viber): a random token, served without login until it expires."""
+
+    token = pw.CharField(max_length=64, unique=True)
+    storage_key = pw.CharField(max_length=500)
+    notification = pw.ForeignKeyField(Notification, null=True, on_delete="CASCADE")
+    expires_at = pw.DateTimeField()
+    created_at = pw.DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("notification", "storage_key"), False),)
+
+
 class Conversation(BaseModel):
     """Where a person is in a dialog; in the database so a restart loses nothing."""
 
@@ -532,4 +547,5 @@ ALL_MODELS: list[type[BaseModel]] = [
     Conversation,
     ProcessedUpdate,
     LoginFailure,
+    FileLink,
 ]
