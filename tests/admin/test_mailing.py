@@ -86,3 +86,22 @@ def test_the_mailing_page_in_a_browser(page, server, world, screens):  # noqa: F
     page.screenshot(path=str(screens / "mailing-sent-1366.png"), full_page=True)
     page.set_viewport_size({"width": 390, "height": 844})
     page.screenshot(path=str(screens / "mailing-sent-390.png"), full_page=True)
+
+
+@pytest.mark.e2e
+def test_the_template_warning_in_a_browser(page, server, world, screens):  # noqa: F811 - fixtures
+    tpl = Template.get((Template.code == "installation.ready") & (Template.channel == "any"))
+    Template.update(body="Документы готовы, звоните по телефону {телефон фирмы}. {фирма}").where(
+        Template.id == tpl.id
+    ).execute()
+    page.goto(f"{server}/admin/")
+    page.fill("#login", "director")
+    page.fill("#password", "director-pass-1")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/admin/")
+    page.goto(f"{server}/admin/template/edit/?id={tpl.id}")
+    assert "{телефон фирмы} вне квадратных скобок" in page.inner_text("#template-warnings")
+    assert "по телефону . " in page.inner_text("#template-preview")
+    page.screenshot(path=str(screens / "template-warning-1366.png"), full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=str(screens / "template-warning-390.png"), full_page=True)
