@@ -96,7 +96,11 @@ def ingest_mail(mail: IncomingMail, store: FileStore, *, max_attachment_bytes: i
         if twin is not None:
             return twin
     sender = mail.sender.strip().lower()
-    staff = Employee.get_or_none(pw.fn.LOWER(Employee.email) == sender) if sender else None
+    staff = (
+        Employee.get_or_none((pw.fn.LOWER(Employee.email) == sender) & Employee.active)
+        if sender
+        else None
+    )  # a former employee writes like anyone else
     order = _order_for(mail, staff)
     client: Client | None = order.client if order is not None else None
     if client is None and sender and staff is None:

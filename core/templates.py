@@ -162,13 +162,16 @@ def render(text: str, context: Mapping[str, str]) -> str:
     return _TOKEN.sub(token, text)
 
 
-def warnings(text: str, context: Mapping[str, str] | None = None) -> list[str]:
+def warnings(
+    text: str, context: Mapping[str, str] | None = None, *, known_filled: tuple[str, ...] = ()
+) -> list[str]:
     """Why this template may reach a client with a gap: a placeholder outside brackets that
-    some orders leave empty, or (with a real order's context) one that is empty right now."""
+    some orders leave empty, or (with a real order's context) one that is empty right now.
+    known_filled: placeholders the caller guarantees (a mailing to debtors has a debt)."""
     outside = _FIELD.findall(_TOKEN.sub(lambda m: "" if m.group(1) else m.group(0), text))
     found: list[str] = []
     for name in dict.fromkeys(n.strip() for n in outside):
-        if name not in PLACEHOLDERS:
+        if name not in PLACEHOLDERS or name in known_filled:
             continue
         if context is not None and _blank(context.get(name, "")):
             why = "сейчас пусто"

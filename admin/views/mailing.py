@@ -10,7 +10,7 @@ from flask_admin import expose
 
 from admin.auth import current_actor
 from admin.base import BrigadirView, fail
-from core import bulk
+from core import bulk, templates
 from core.errors import BrigadirError
 
 __all__ = ["MailingView"]
@@ -49,7 +49,9 @@ class MailingView(BrigadirView):
                     flash(report.summary(), "success" if report.queued else "warning")
                     return redirect(url_for(".index"))
                 check = report
+        debt = ("остаток оплаты",) if values["debtors"] else ()
+        gaps = templates.warnings(values["text"], known_filled=debt) if check else []
         return self.render(
-            "brigadir/mailing.html", values=values, check=check, stages=_stage_options(),
+            "brigadir/mailing.html", values=values, check=check, gaps=gaps, stages=_stage_options(),
             mailings=bulk.recent_mailings(current_actor()), default_subject=bulk.DEFAULT_SUBJECT,
         )  # fmt: skip

@@ -36,6 +36,9 @@ def test_the_mailing_page_checks_then_sends_to_debtors_and_shows_progress(as_rol
     html = s.post("/admin/mailing/", {**form, "send": "0"}).get_data(as_text=True)
     assert "Подходит клиентов: <b>2</b>; получат: <b>2</b>" in html
     assert Notification.select().count() == 0  # a check writes nothing
+    assert 'id="mailing-warnings"' not in html  # the phone sits in a conditional part
+    gap = s.post("/admin/mailing/", {**form, "text": "Звоните {телефон фирмы}", "send": "0"})
+    assert "{телефон фирмы} вне квадратных скобок" in gap.get_data(as_text=True)
     resp = s.post("/admin/mailing/", {**form, "send": "1"}, follow_redirects=True)
     html = resp.get_data(as_text=True)
     assert "поставлено в отправку 2" in html and "Напоминание об оплате" in html
