@@ -84,3 +84,29 @@ def get(key: str):
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["Cache-Control"] = "private, max-age=3600"
     return response
+
+
+@bp.route("/f/<token>")
+def by_link(token: str):
+    """A download link sent where a channel cannot carry the file (core.filelinks): no
+    login, that one file only, until the link expires; anything else is a plain 404."""
+    from core.filelinks import resolve
+
+    store = current_app.config.get("BRIGADIR_FILE_STORE")
+    key = resolve(token)
+    if key is None or store is None:
+        abort(404)
+    try:
+        data = store.read(key)
+    except (FileNotFoundError, KeyError, ValueError):
+        abort(404)
+    from urllib.parse import quote
+
+    name = key.rsplit("/", 1)[-1]
+    response = Response(data, mimetype=mimetypes.guess_type(name)[0] or "application/octet-stream")
+    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response

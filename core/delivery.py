@@ -11,11 +11,12 @@ crash may then go out twice — the bounded duplicate the outbox accepts.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from core import outbox
-from core.clock import utcnow
+from core.clock import format_date, to_local, utcnow
 from core.db import database
 from core.interfaces import DeliveryError
 from core.models import (
@@ -30,12 +31,14 @@ from core.models import (
 )
 
 __all__ = [
+    "CARRIES_FILES",
     "Route",
     "Verdict",
     "backoff",
     "claim",
     "decide",
     "due_ids",
+    "files_for",
     "finish",
     "reclaim_stale",
     "release",
@@ -44,6 +47,8 @@ __all__ = [
 ]
 
 MESSENGERS = ("telegram", "viber")
+# Channels whose transport sends the file itself; the others get a download link instead.
+CARRIES_FILES = frozenset({"telegram", "email"})
 
 
 @dataclass(frozen=True)
@@ -100,6 +105,34 @@ def routes_for(note: Notification, fallback: tuple[str, ...]) -> list[Route]:
     order = [note.channel] if note.channel else list(fallback)
     failed = set(note.failed_channels or [])
     return [found[c] for c in order if c in found and c not in failed]
+
+
+def files_for(
+    note: Notification,
+    channel: str,
+    link: Callable[[str], tuple[str, datetime] | None],
+) -> tuple[list[str], str]:
+    """(storage keys to attach, words to add to the text) for sending `note` on `channel`.
+
+    A channel that carries files gets them. Another gets a download link per file (`link`
+    makes one, None when the web app cannot serve it); with no link possible the channel
+    is done for this message and the next one is tried — a text never promises a file
+    that does not come."""
+    keys = list(note.attachments or [])
+    if not keys or channel in CARRIES_FILES:
+        return keys, ""
+    lines, until = [], None
+    for key in keys:
+        made = link(key)
+        if made is None:
+            raise DeliveryError(
+                f"{channel}: файл не передать, а ссылку сделать нельзя", permanent=True
+            )
+        url, until = made
+        name = key.rsplit("/", 1)[-1]
+        lines.append(f"Скачать файл: {url}" if len(keys) == 1 else f"«{name}»: {url}")
+    lines.append(f"Ссылка действует до {format_date(to_local(until))}.")
+    return [], "\n\n" + "\n".join(lines)
 
 
 def decide(
@@ -235,8 +268,8 @@ def finish(
             MessengerLink.update(blocked=True).where(MessengerLink.id == route.link_id).execute()
         if verdict.status == "sent" and route is not None:
             _thread_sent(note, route.channel, external_id, now)
-        if verdict.status == "failed" and note.audience == "client":
-            _tell_manager_unreachable(note)
+        if verdict.status == "failed" and note.audience == "client" and note.kind != "mailing":
+            _tell_manager_unreachable(note)  # a mailing's misses are in its report instead
     return True
 
 

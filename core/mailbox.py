@@ -1,10 +1,11 @@
 """Incoming e-mail: which order a letter belongs to, and the unsorted list for the rest.
 
-A letter joins an order when
-  1. its In-Reply-To / References name a letter we sent or received for that order, or
-  2. its subject carries the tag "[Заказ №123]" AND the sender is that order's client or
-     one of the staff. A stranger who writes the tag lands in the unsorted list: typing
-     a number must not put a letter into someone else's order (cf. Zammad #5064).
+A letter joins an order only when its sender is that order's client or one of the staff,
+and either
+  1. its In-Reply-To / References name an e-mail we sent or received for that order, or
+  2. its subject carries the tag "[Заказ №123]".
+A stranger who quotes a tag or a Message-ID lands in the unsorted list: a number typed
+or a header copied must not put a letter into someone else's order (cf. Zammad #5064).
 A known client's other letters go to the client's card; everything else is unsorted,
 where a manager forwards it into an order."""
 
@@ -46,12 +47,15 @@ def order_tag(number: int) -> str:
 
 
 def _thread_order(mail: IncomingMail) -> Order | None:
+    """The order an e-mail thread names (only e-mail ids: another channel's message id is
+    a short number anyone could type into a header)."""
     ids = [i for i in (mail.in_reply_to, *mail.references) if i]
     if not ids:
         return None
     known = (
         Message.select(Message.order)
         .where(Message.external_id.in_(ids) & Message.order.is_null(False))
+        .where(Message.channel == "email")
         .order_by(Message.id.desc())
         .first()
     )
@@ -60,6 +64,7 @@ def _thread_order(mail: IncomingMail) -> Order | None:
     note = (
         Notification.select(Notification.order)
         .where(Notification.external_id.in_(ids) & Notification.order.is_null(False))
+        .where(Notification.sent_channel == "email")
         .first()
     )
     return Order.get_by_id(note.order_id) if note is not None else None
@@ -69,16 +74,17 @@ def _same(a: str | None, b: str) -> bool:
     return bool(a) and a.strip().lower() == b.strip().lower()
 
 
-def _tagged_order(mail: IncomingMail, staff: Employee | None) -> Order | None:
+def _tagged_order(mail: IncomingMail) -> Order | None:
     match = TAG.search(mail.subject or "")
-    if not match:
-        return None
-    order = Order.get_or_none(Order.number == int(match.group(1)))
-    if order is None:
-        return None
-    if staff is not None or _same(order.client.email, mail.sender):
-        return order
-    return None  # a stranger quoting a tag: unsorted
+    return Order.get_or_none(Order.number == int(match.group(1))) if match else None
+
+
+def _order_for(mail: IncomingMail, staff: Employee | None) -> Order | None:
+    """The thread's or the tag's order, if the sender may write into it."""
+    for order in (_thread_order(mail), _tagged_order(mail)):
+        if order is not None and (staff is not None or _same(order.client.email, mail.sender)):
+            return order
+    return None  # a stranger quoting a tag or a Message-ID: unsorted
 
 
 def ingest_mail(mail: IncomingMail, store: FileStore, *, max_attachment_bytes: int) -> Message:
@@ -90,8 +96,12 @@ def ingest_mail(mail: IncomingMail, store: FileStore, *, max_attachment_bytes: i
         if twin is not None:
             return twin
     sender = mail.sender.strip().lower()
-    staff = Employee.get_or_none(pw.fn.LOWER(Employee.email) == sender) if sender else None
-    order = _thread_order(mail) or _tagged_order(mail, staff)
+    staff = (
+        Employee.get_or_none((pw.fn.LOWER(Employee.email) == sender) & Employee.active)
+        if sender
+        else None
+    )  # a former employee writes like anyone else
+    order = _order_for(mail, staff)
     client: Client | None = order.client if order is not None else None
     if client is None and sender and staff is None:
         client = Client.get_or_none(pw.fn.LOWER(Client.email) == sender)

@@ -12,7 +12,17 @@ from playhouse.migrate import SchemaMigrator
 from playhouse.migrate import migrate as run_ops
 
 from core.db import database, is_postgres
-from core.models import ALL_MODELS, FolderShare, LoginFailure, Message, Order, StaffSession
+from core.models import (
+    ALL_MODELS,
+    FileLink,
+    FolderShare,
+    LoginFailure,
+    Message,
+    Notification,
+    Order,
+    StaffSession,
+    Template,
+)
 
 __all__ = ["LATEST", "current_version", "upgrade"]
 
@@ -78,12 +88,49 @@ def _v6_sessions_and_shares(migrator: SchemaMigrator) -> None:
     database.obj.create_tables([StaffSession, FolderShare], safe=True)
 
 
+# Preset texts before conditional parts ("[по телефону {телефон фирмы}]"): a firm that never
+# edited a preset gets the new wording; an edited template is the director's and stays.
+_V8_OLD_PRESETS = {
+    ("printing.accepted", "any"): "Здравствуйте, {ФИО}! Ваш заказ №{номер заказа} принят: {описание}. "
+    "Стоимость {сумма}, оплачено {оплачено}. Мы сообщим, когда он будет готов. {фирма}, {телефон фирмы}",
+    ("printing.done", "any"): "Здравствуйте, {ФИО}! Ваш заказ №{номер заказа} готов, можно забирать. "
+    "К оплате при получении: {остаток оплаты}. {фирма}, {телефон фирмы}",
+    ("installation.accepted", "any"): "Уважаемый(ая) {ФИО}, ваша заявка №{номер заказа} на подключение "
+    "объекта по адресу {адрес} принята. Следить за ходом работ: {ссылка}. {фирма}, {телефон фирмы}",
+    ("installation.ready", "any"): "Уважаемый(ая) {ФИО}, ваши документы по заказу №{номер заказа} готовы, "
+    "приходите забирать, предварительно связавшись с нами по телефону {телефон фирмы}. "
+    "Ваш остаток оплаты: {остаток оплаты}. {фирма}",
+    ("staff.assigned", "any"): "Вам назначен заказ №{номер заказа}: {описание}. Срок: {срок}. Адрес: {адрес}.",
+    ("printing.done", "sms"): "Заказ №{номер заказа} готов. К оплате {остаток оплаты}. {телефон фирмы}",
+    ("installation.ready", "sms"): "Документы по заказу №{номер заказа} готовы. Остаток {остаток оплаты}. "
+    "Тел. {телефон фирмы}",
+}  # fmt: skip
+
+
+def _v8_mailings_and_conditional_presets(migrator: SchemaMigrator) -> None:
+    """Outbox rows say whether they are a mailing (a delivery lane of their own; never a
+    question on an order), files get download links for channels that cannot carry them,
+    and untouched presets get their conditional parts."""
+    from core.templates import PRESET_CHANNEL_TEMPLATES, PRESET_TEMPLATES
+
+    _add_column(migrator, "notification", Notification.kind)
+    database.obj.create_tables([FileLink], safe=True)
+    new = {(code, "any"): body for code, (_, _, body) in PRESET_TEMPLATES.items()}
+    new.update({key: body for key, (_, body) in PRESET_CHANNEL_TEMPLATES.items()})
+    for (code, channel), old in _V8_OLD_PRESETS.items():
+        if (code, channel) in new:
+            Template.update(body=new[code, channel]).where(
+                (Template.code == code) & (Template.channel == channel) & (Template.body == old)
+            ).execute()
+
+
 STEPS: dict[int, Callable[[SchemaMigrator], None]] = {
     2: _v2_order_source,
     3: _v3_message_sender,
     4: _v4_admin_lists,
     5: _v5_client_list_index,
     6: _v6_sessions_and_shares,
+    8: _v8_mailings_and_conditional_presets,
 }
 # Indexes the models cannot declare on both backends: a new database gets them too.
 RAW_INDEXES: list[Callable[[], None]] = [_v5_client_list_index]

@@ -31,6 +31,7 @@ __all__ = [
     "Employee",
     "ExpenseCategory",
     "FolderShare",
+    "FileLink",
     "Invite",
     "LoginFailure",
     "MessengerLink",
@@ -361,6 +362,7 @@ class Notification(BaseModel):
     failed_channels = JSONField(default=list)  # channels with a permanent error for this message
     idempotency_key = pw.CharField(max_length=200, unique=True)
     created_at = pw.DateTimeField(default=utcnow)
+    kind = pw.CharField(max_length=16, default="")  # "" = about an order/person; "mailing"
 
     class Meta:
         indexes = ((("status", "next_attempt_at"), False),)
@@ -470,6 +472,20 @@ class Invite(BaseModel):
     created_by = pw.ForeignKeyField(Employee, null=True, on_delete="SET NULL")
 
 
+class FileLink(BaseModel):
+    """A download link for one stored file, sent where a channel cannot carry the file
+    (SMS, Viber): a random token, served without login until it expires."""
+
+    token = pw.CharField(max_length=64, unique=True)
+    storage_key = pw.CharField(max_length=500)
+    notification = pw.ForeignKeyField(Notification, null=True, on_delete="CASCADE")
+    expires_at = pw.DateTimeField()
+    created_at = pw.DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("notification", "storage_key"), False),)
+
+
 class Conversation(BaseModel):
     """Where a person is in a dialog; in the database so a restart loses nothing."""
 
@@ -558,4 +574,5 @@ ALL_MODELS: list[type[BaseModel]] = [
     LoginFailure,
     StaffSession,
     FolderShare,
+    FileLink,
 ]

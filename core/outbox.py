@@ -19,8 +19,10 @@ def notify_client(
     template_code: str | None = None,
     channel: str | None = None,
     attachments: list[str] | None = None,
+    kind: str = "",
 ) -> Notification:
     return Notification.create(
+        kind=kind,
         audience="client",
         client=client,
         order=order,

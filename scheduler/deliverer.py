@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
-from core import delivery, templates
+from core import delivery, filelinks, templates
 from core.clock import utcnow
 from core.config import Config
 from core.interfaces import DeliveryError, FileStore, OutgoingMessage, Sender
@@ -157,21 +157,31 @@ class Deliverer:
         variant = templates.for_channel(note.template_code, order, route.channel)
         if variant is not None:  # e.g. the short SMS wording of a readiness message
             subject, text = variant[0] or subject, variant[1]
+        keys, links = delivery.files_for(note, route.channel, self._link_maker(note))
         return OutgoingMessage(
             address=route.address,
-            text=text,
+            text=text + links,
             subject=subject or None,
             buttons=[[(str(b[0]), str(b[1])) for b in row] for row in note.buttons or []],
-            attachments=self._attachments(note),
+            attachments=self._attachments(keys),
             headers=headers,
             idempotency_key=note.idempotency_key,
         )
 
-    def _attachments(self, note: Notification) -> list[tuple[str, bytes, str]]:
-        if not note.attachments or self.store is None:
+    def _link_maker(self, note: Notification):
+        """Download links are served by the web app: none without its address or a store."""
+        base = self.config.app.base_url
+        if not base or self.store is None:
+            return lambda key: None
+        return lambda key: filelinks.link_for(note.id, key, base)
+
+    def _attachments(self, keys: list[str]) -> list[tuple[str, bytes, str]]:
+        if not keys:
             return []
+        if self.store is None:  # never send the words without the file they come with
+            raise DeliveryError("Нет доступа к хранилищу файлов — файл не отправить")
         files = []
-        for key in note.attachments:
+        for key in keys:
             name = key.rsplit("/", 1)[-1]
             mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
             files.append((name, self.store.read(key), mime))

@@ -81,6 +81,15 @@ def _wipe(database) -> None:
         database.execute_sql("PRAGMA foreign_keys = ON")
 
 
+@pytest.fixture(autouse=True)
+def _runtime_config():
+    """A test that builds an app with its own configuration (create_app calls runtime.init)
+    does not leave it behind for the next test."""
+    saved = runtime._config
+    yield
+    runtime.init(saved or Config())
+
+
 @pytest.fixture
 def db(_schema):
     """A clean database with presets (pipelines, categories, templates, main desk)."""

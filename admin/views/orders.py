@@ -23,9 +23,9 @@ from admin.auth import current_actor
 from admin.base import AdminForm, BrigadirModelView, fail, sees
 from admin.formatting import money_column
 from admin.forms import ClientLoader, EmployeeLoader, LocalDateTimeField, MoneyField, RuDateField
+from core import bulk, pipelines, runtime, search, settings, shares, threads
 from core import orders as core_orders
 from core import payments as core_payments
-from core import pipelines, runtime, search, settings, shares, threads
 from core.access import can_see, hidden_fields, order_query, require_order
 from core.attachments import order_folder_key
 from core.clock import format_datetime, from_local
@@ -767,13 +767,21 @@ class OrderView(BrigadirModelView):
 
     @action("message", "Написать клиентам", "Отправить сообщение клиентам выбранных заказов?")
     def action_message(self, ids):
+        """A mailing to the clients of the picked orders (core.bulk: opt-out respected,
+        its own subject, not filed as a question on an order)."""
         text = (request.form.get("bulk_text") or "").strip()
         if not text:
             flash("Напишите текст сообщения в панели над списком.", "error")
             return
-        self._bulk(
-            ids, lambda actor, oid: threads.ask_client(actor, oid, text), "Сообщений в очереди"
-        )
+        try:
+            picked = [int(raw) for raw in ids]
+            report = bulk.bulk_message(current_actor(), text, order_ids=picked)
+        except (TypeError, ValueError):
+            flash("Неверный номер записи.", "error")
+        except BrigadirError as exc:
+            fail(exc)
+        else:
+            flash(report.summary(), "success" if report.queued else "warning")
 
     def bulk_choices(self) -> dict:
         return {

@@ -207,11 +207,14 @@ class TemplateView(BrigadirModelView):
     def _save(self, form):
         try:
             require_role(current_actor(), "director")
-            return templates.save_template(form.code.data.strip(), form.body.data, channel=form.channel.data,
-                                           subject=form.subject.data or "", name=form.name.data or "")  # fmt: skip
+            saved = templates.save_template(form.code.data.strip(), form.body.data, channel=form.channel.data,
+                                            subject=form.subject.data or "", name=form.name.data or "")  # fmt: skip
         except BrigadirError as exc:
             fail(exc)
             return False
+        for warning in self.warnings(saved.body) + self.warnings(saved.subject):
+            flash(f"Шаблон «{saved.code}» сохранён, но: {warning}", "warning")
+        return saved
 
     def create_model(self, form):
         return self._save(form)
@@ -222,15 +225,26 @@ class TemplateView(BrigadirModelView):
             return False
         return bool(self._save(form))
 
+    @staticmethod
+    def _sample_order() -> Order | None:
+        return Order.select().order_by(Order.id.desc()).first()
+
     def preview(self, body: str) -> str:
         """The template rendered with the newest order: what a client would read."""
-        order = Order.select().order_by(Order.id.desc()).first()
+        order = self._sample_order()
         if order is None:
             return "Нет ни одного заказа для предпросмотра."
         try:
             return templates.render(body or "", templates.context_for_order(order))
         except BrigadirError as exc:
             return f"Ошибка: {exc}"
+
+    def warnings(self, body: str) -> list[str]:
+        """Placeholders that may leave a gap in the message (empty on the preview order,
+        or empty for some orders) outside a conditional part in square brackets."""
+        order = self._sample_order()
+        context = templates.context_for_order(order) if order is not None else None
+        return templates.warnings(body or "", context)
 
     def placeholders(self) -> dict:
         return templates.PLACEHOLDERS

@@ -1,12 +1,16 @@
 """SMTP sender behind core.interfaces.Sender.
 
 Every letter about an order carries "[Заказ №123]" in the subject and a Message-ID
-derived from the outbox idempotency key: a letter re-sent after a crash has the same
-Message-ID, so mail clients show it once, and a reply's In-Reply-To finds the order."""
+that is an HMAC of the outbox idempotency key under [app] secret_key: a letter re-sent
+after a crash has the same Message-ID, so mail clients show it once, and a reply's
+In-Reply-To finds the order — but nobody without the key can compute another client's
+Message-ID to forge a reply into their order (core.mailbox also checks the sender)."""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
+import secrets
 import smtplib
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -23,11 +27,20 @@ class SmtpSender:
 
     def __init__(self, host: str, port: int, *, sender: str, user: str = "", password: str = "",
                  reply_to: str = "", starttls: bool = False, ssl: bool = False,
-                 timeout: float = 30):  # fmt: skip
+                 timeout: float = 30, secret: str = ""):  # fmt: skip
         self.host, self.port, self.sender = host, port, sender
         self.user, self.password, self.reply_to = user, password, reply_to or sender
         self.starttls, self.ssl, self.timeout = starttls, ssl, timeout
         self.domain = sender.rpartition("@")[2] or "localhost"
+        # No configured key: a per-process one — still unguessable, but a resend after a
+        # restart then gets a new Message-ID (a reply to either still finds the order).
+        self._secret = secret.encode() if secret else secrets.token_bytes(32)
+
+    def message_id(self, idempotency_key: str | None) -> str:
+        if not idempotency_key:
+            return make_msgid(domain=self.domain)
+        digest = hmac.new(self._secret, idempotency_key.encode(), hashlib.sha256).hexdigest()
+        return f"<brigadir.{digest[:40]}@{self.domain}>"
 
     def compose(self, message: OutgoingMessage) -> EmailMessage:
         address = message.address.strip()
@@ -43,11 +56,7 @@ class SmtpSender:
         mail["Reply-To"] = self.reply_to
         mail["Subject"] = subject
         mail["Date"] = formatdate(localtime=True)
-        if message.idempotency_key:
-            digest = hashlib.sha256(message.idempotency_key.encode()).hexdigest()[:32]
-            mail["Message-ID"] = f"<brigadir.{digest}@{self.domain}>"
-        else:
-            mail["Message-ID"] = make_msgid(domain=self.domain)
+        mail["Message-ID"] = self.message_id(message.idempotency_key)
         for name in ("In-Reply-To", "References"):
             if message.headers.get(name):
                 mail[name] = message.headers[name]
@@ -86,4 +95,5 @@ def build(config: Config) -> SmtpSender | None:
         return None
     return SmtpSender(smtp.host, smtp.port, sender=smtp.sender, user=smtp.user,
                       password=smtp.password, reply_to=smtp.reply_to or config.imap.user,
-                      starttls=smtp.starttls, ssl=smtp.ssl, timeout=smtp.timeout)  # fmt: skip
+                      starttls=smtp.starttls, ssl=smtp.ssl, timeout=smtp.timeout,
+                      secret=config.app.secret_key)  # fmt: skip

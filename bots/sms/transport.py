@@ -26,7 +26,10 @@ SMSRU_PERMANENT = {202, 207, 209}
 
 
 def _prepare(message: OutgoingMessage, use_translit: bool) -> tuple[str, str]:
-    """(digits of an E.164 phone, text ready to send); a bad phone is permanent."""
+    """(digits of an E.164 phone, text ready to send); a bad phone is permanent, and so is
+    a file: SMS cannot carry one (the deliverer sends a download link instead)."""
+    if message.attachments:
+        raise DeliveryError("SMS: файлы этим каналом не передаются", permanent=True)
     try:
         phone = normalize_phone(message.address)
     except ValidationError as exc:

@@ -28,9 +28,9 @@ class ViberSender:
         self.api = api or make_api(config)
 
     def send(self, message: OutgoingMessage) -> str | None:
+        if message.attachments:  # the deliverer sends a download link instead (core.delivery)
+            raise DeliveryError("Viber: файлы этим каналом не передаются", permanent=True)
         text = message.text
-        if message.attachments:
-            text += "\n\n📎 " + ", ".join(name for name, _, _ in message.attachments)
         kb = keyboard([list(row) for row in message.buttons])
         try:
             tokens = self.api.send_messages(

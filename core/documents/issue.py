@@ -228,7 +228,8 @@ _ACCUSATIVE = {
 
 def send_document(actor: Actor, document_id: int) -> Message:
     """Queue an issued document to the client as a file (through the outbox, on the client's
-    channels) and keep the letter in the order's correspondence."""
+    channels) and keep the letter in the order's correspondence. The text promises no
+    attachment: the deliverer attaches the file or adds a download link, per channel."""
     require_role(actor, "manager")
     document = Document.get_or_none(Document.id == document_id)
     if document is None or document.order_id is None:
@@ -237,7 +238,7 @@ def send_document(actor: Actor, document_id: int) -> Message:
     title = f"{KINDS[document.kind]} № {document.number} от {document.date:%d.%m.%Y}"
     text = (
         f"Здравствуйте, {order.client.name}! Направляем {_ACCUSATIVE[document.kind]} "
-        f"№ {document.number} от {document.date:%d.%m.%Y} по заказу №{order.number} (файл PDF во вложении)."
+        f"№ {document.number} от {document.date:%d.%m.%Y} по заказу №{order.number}."
     )
     subject = f"[Заказ №{order.number}] {title}"
     with database.atomic():

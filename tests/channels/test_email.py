@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import email
+import hashlib
 from email import policy
 from email.message import EmailMessage
 
@@ -99,19 +100,23 @@ def test_a_refused_recipient_is_permanent_and_a_dead_server_is_not(sink):
     assert err.value.permanent
 
 
+def _send_question(actors, order, sink, text="Пришлите макет", secret="k" * 32):
+    threads.ask_client(actors["manager"], order.id, text)
+    sender = SmtpSender("127.0.0.1", sink.port, sender="shop@example.test", secret=secret)
+    Deliverer(
+        {"email": sender}, Config(notify=NotifySection(email_per_second=1000)), sleep=lambda s: None
+    ).run_once()
+    return email.message_from_bytes(sink.messages[-1][2], policy=policy.default)["Message-ID"]
+
+
 def test_a_reply_through_imap_lands_in_the_order_with_its_attachment(
     actors, mail_order, sink, dovecot, store
 ):
     client, order = mail_order
-    threads.ask_client(actors["manager"], order.id, "Пришлите макет")
-    sender = SmtpSender("127.0.0.1", sink.port, sender="shop@example.test")
-    Deliverer(
-        {"email": sender}, Config(notify=NotifySection(email_per_second=1000)), sleep=lambda s: None
-    ).run_once()
-    sent_id = email.message_from_bytes(sink.messages[0][2], policy=policy.default)["Message-ID"]
+    sent_id = _send_question(actors, order, sink)
 
     reply = _letter(
-        "Жена Петра <wife@example.test>",
+        "Пётр <petr@example.test>",
         "Re: макет",
         "Вот макет",
         In_Reply_To=sent_id,
@@ -129,11 +134,55 @@ def test_a_reply_through_imap_lands_in_the_order_with_its_attachment(
     assert (got.order_id, got.text.strip(), got.sender) == (
         order.id,
         "Вот макет",
-        "wife@example.test",
+        "petr@example.test",
     )
     att = Attachment.get(Attachment.message == got.id)
     assert att.order_id == order.id and store.read(att.storage_key) == b"%PDF-1.4 layout"
     assert Order.get_by_id(order.id).unread == 1
+
+
+def test_a_stranger_quoting_a_message_id_lands_in_unsorted_not_in_the_order(
+    actors, mail_order, sink, dovecot, store
+):
+    client, order = mail_order
+    sent_id = _send_question(actors, order, sink)
+    # Even the real id (forwarded, leaked) does not let another address into the order,
+    # whether it rides in In-Reply-To or only in References.
+    dovecot.append(
+        _letter("spoof@evil.test", "Re: макет", "Счёт пришлите мне", In_Reply_To=sent_id).as_bytes()
+    )
+    dovecot.append(
+        _letter("spoof@evil.test", "Re: Re: макет", "И акт", References=f"<x@y.test> {sent_id}")
+        .as_bytes()
+    )  # fmt: skip
+    assert poll(_imap_config(dovecot), store) == 2
+
+    assert (
+        Message.select().where((Message.order == order.id) & (Message.direction == "in")).count()
+        == 0
+    )
+    assert {m.sender for m in mailbox.unsorted_mail(actors["manager"])} == {"spoof@evil.test"}
+    assert Order.get_by_id(order.id).unread == 0
+
+
+def test_message_ids_cannot_be_computed_from_the_outbox_key_and_a_resend_reuses_one(
+    actors, mail_order, sink
+):
+    client, order = mail_order
+    first = _send_question(actors, order, sink, secret="secret-one")
+    note = Notification.get()
+    # The old scheme was a bare hash of the (guessable) outbox key.
+    assert hashlib.sha256(note.idempotency_key.encode()).hexdigest()[:32] not in first
+    # A crash between "sent" and "marked sent": the row is delivered again, same id.
+    Notification.update(status="pending", sent_at=None).where(Notification.id == note.id).execute()
+    sender = SmtpSender("127.0.0.1", sink.port, sender="shop@example.test", secret="secret-one")
+    Deliverer(
+        {"email": sender}, Config(notify=NotifySection(email_per_second=1000)), sleep=lambda s: None
+    ).run_once()
+    again = email.message_from_bytes(sink.messages[-1][2], policy=policy.default)["Message-ID"]
+    assert len(sink.messages) == 2 and again == first
+    other_firm = SmtpSender("127.0.0.1", sink.port, sender="shop@example.test", secret="other")
+    assert other_firm.message_id(note.idempotency_key) != first
 
 
 def test_subject_tag_from_the_client_joins_the_order_but_from_a_stranger_is_unsorted(

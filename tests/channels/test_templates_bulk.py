@@ -1,14 +1,22 @@
 from __future__ import annotations
 
+import email
+import re
+from datetime import date, datetime
+from email import policy
+
 import pytest
 
-from core import bulk, clients, orders, payments, templates
+from bots.email.transport import SmtpSender
+from core import bulk, clients, orders, payments, settings, templates
 from core.config import Config, NotifySection
 from core.errors import AccessDenied, ValidationError
-from core.models import Client, MessengerLink, Notification
+from core.interfaces import DeliveryError
+from core.models import Client, Message, MessengerLink, Notification, Order, Task, Template
 from core.money import rubles
 from scheduler.deliverer import Deliverer
 from tests.fakes.channels import FakeSender
+from tests.fakes.mail import SmtpSink
 
 
 def test_an_unknown_placeholder_is_refused_on_save_naming_it(db):
@@ -98,3 +106,153 @@ def test_bulk_by_stage_and_bad_input(actors):
         bulk.bulk_message(m, "Привет", stage="на луне")
     with pytest.raises(AccessDenied):
         bulk.bulk_message(actors["executor"], "Привет", with_debt=True)
+
+
+GAPS = (" .", " ,", ": .", "  ", "по телефону .", "Тел. ", "адресу  ")
+ZERO_SUM = re.compile(r"(?<!\d)(?<!\d\s)0,00")  # "0,00 ₽", not the tail of "2 000,00 ₽"
+
+
+def _presets():
+    for code, (_, subject, body) in templates.PRESET_TEMPLATES.items():
+        yield code, "any", subject + "\n" + body
+    for (code, channel), (_, body) in templates.PRESET_CHANNEL_TEMPLATES.items():
+        yield code, channel, body
+
+
+def test_no_preset_leaves_a_gap_for_an_unset_firm_phone_or_a_paid_order(actors):
+    m = actors["manager"]
+    settings.put("company", {"name": "Печатник", "phone": ""})
+    client = clients.create_client(m, "Оплатил Всё", "+79120000031")
+    paid = orders.create_order(m, client.id, "Баннер", rubles(2_000))
+    payments.add_payment(m, paid.id, rubles(2_000))
+    Notification.delete().execute()
+    orders.move_order(m, paid.id, "done")  # the real path: a stage move writes the outbox
+    (note,) = Notification.select()
+    assert not ZERO_SUM.search(note.text) and "К оплате" not in note.text
+    assert note.text.endswith("можно забирать. Печатник")
+    context = templates.context_for_order(Order.get_by_id(paid.id))
+    for code, channel, text in _presets():
+        assert templates.warnings(text) == [], (code, channel)
+        rendered = templates.render(text, context)
+        assert not [g for g in GAPS if g in rendered], (code, channel, rendered)
+        if code != "printing.accepted":  # "оплачено 0,00 ₽" there is news, not a gap
+            assert not ZERO_SUM.search(rendered), (code, channel, rendered)
+
+    settings.put("company", {"name": "Печатник", "phone": "+7 912 000-00-00"})
+    owes = orders.create_order(m, client.id, "Визитки", rubles(1_500))
+    ready = templates.render(
+        templates.template_for("installation.ready").body,
+        templates.context_for_order(owes),
+    )
+    assert (
+        "связавшись с нами по телефону +7 912 000-00-00. Ваш остаток оплаты: 1 500,00 ₽." in ready
+    )
+
+
+def test_conditional_parts_keep_plain_brackets_and_unknown_placeholder_errors(db):
+    ctx = {"ФИО": "Ива{н}", "телефон фирмы": "", "остаток оплаты": "12,50 ₽"}
+    assert (
+        templates.render("[Акция] {ФИО}[, тел. {телефон фирмы}][, долг {остаток оплаты}]", ctx)
+        == "[Акция] Ива{н}, долг 12,50 ₽"
+    )  # a value's own braces are text, not a placeholder
+    with pytest.raises(ValidationError, match=r"\{телефон\}"):
+        templates.render("[тел. {телефон}]", ctx)
+    with pytest.raises(ValidationError, match="квадратные скобки"):
+        templates.save_template("printing.done", "Готово[, звоните {телефон фирмы}")
+    with pytest.raises(ValidationError, match="вложенные"):
+        templates.save_template("printing.done", "[a [{ФИО}]]")
+    (warning,) = templates.warnings("Звоните по телефону {телефон фирмы}. [{адрес}]")
+    assert "{телефон фирмы}" in warning and "скобки" in warning
+    # with a real context, any placeholder empty right now is named too
+    assert templates.warnings("{ФИО} {телефон фирмы}", {"ФИО": "", "телефон фирмы": "1"})[
+        0
+    ].startswith("{ФИО}")
+
+
+def test_upgrade_gives_untouched_presets_their_conditional_parts_and_adds_the_kind(db):
+    from playhouse.migrate import SchemaMigrator, migrate
+
+    from core import db as dbmod
+    from core import migrations
+
+    old = migrations._V8_OLD_PRESETS[("printing.done", "any")]
+    Template.update(body=old).where(
+        (Template.code == "printing.done") & (Template.channel == "any")
+    ).execute()
+    Template.update(body="Своё: {телефон фирмы}").where(
+        (Template.code == "installation.ready") & (Template.channel == "any")
+    ).execute()
+    migrate(SchemaMigrator.from_database(dbmod.database.obj).drop_column("notification", "kind"))
+    migrations.SchemaVersion.update(version=7).execute()
+
+    migrations.upgrade()
+    assert "kind" in {c.name for c in dbmod.database.get_columns("notification")}
+    assert (
+        templates.template_for("printing.done").body
+        == templates.PRESET_TEMPLATES["printing.done"][2]
+    )
+    assert templates.template_for("installation.ready").body == "Своё: {телефон фирмы}"
+
+
+def test_a_mailing_skips_opt_outs_has_its_own_subject_and_is_no_question_on_an_order(actors):
+    m = actors["manager"]
+    keen = clients.create_client(m, "Рад Письмам", "+79120000041", email="keen@example.test")
+    old_order = orders.create_order(m, keen.id, "Визитки", rubles(1_000))
+    quiet = clients.create_client(m, "Не Пишите", "+79120000042", email="quiet@example.test")
+    quiet_order = orders.create_order(m, quiet.id, "Баннер", rubles(2_000))
+    Client.update(opt_out=True).where(Client.id == quiet.id).execute()
+    Notification.delete().execute()
+
+    report = bulk.bulk_message(
+        m,
+        "{ФИО}, у нас новые бумаги.[ Звоните: {телефон фирмы}]",
+        order_ids=[old_order.id, quiet_order.id],
+    )
+    assert (report.matched, report.queued, report.skipped_opt_out, report.no_channel) == (
+        2,
+        1,
+        1,
+        0,
+    )
+    assert "отказались от рассылок 1" in report.summary()
+    (note,) = Notification.select()
+    assert (note.client_id, note.kind, note.order_id) == (keen.id, "mailing", None)
+    assert note.subject == f"Сообщение от {templates.context_for_order(old_order)['фирма']}"
+
+    with SmtpSink() as sink:
+        smtp = SmtpSender("127.0.0.1", sink.port, sender="shop@example.test")
+        config = Config(notify=NotifySection(fallback=("email",), email_per_second=1000))
+        Deliverer({"email": smtp}, config, sleep=lambda s: None).run_once()
+        ((_, rcpt, raw),) = sink.messages
+    letter = email.message_from_bytes(raw, policy=policy.default)
+    assert rcpt == ["keen@example.test"]
+    assert letter["Subject"] == note.subject and "Заказ №" not in letter["Subject"]
+    # not filed into the old order's thread
+    assert not Message.select().where(Message.order == old_order.id).exists()
+
+
+def test_a_mailing_by_period_and_an_undeliverable_one_makes_no_call_task(actors):
+    m = actors["manager"]
+    autumn = clients.create_client(m, "Осенний Клиент", "+79120000051")
+    order = orders.create_order(m, autumn.id, "Календари", rubles(4_000))
+    Order.update(created_at=datetime(2026, 10, 10, 9, 0)).where(Order.id == order.id).execute()
+    recent = clients.create_client(m, "Свежий Клиент", "+79120000052")
+    orders.create_order(m, recent.id, "Листовки", rubles(1_000))
+    Notification.delete().execute()
+
+    report = bulk.bulk_message(
+        m, "Заказ №{номер заказа}: скидка на повтор", subject="Повторите заказ",
+        since=date(2026, 10, 1), until=date(2026, 10, 31),
+    )  # fmt: skip
+    assert report.queued == 1
+    (note,) = Notification.select()
+    assert note.client_id == autumn.id and note.text == f"Заказ №{order.number}: скидка на повтор"
+    with pytest.raises(ValidationError, match=r"\{номер заказа\}.*из заказа"):
+        bulk.bulk_message(m, "Заказ №{номер заказа}", with_debt=True)
+
+    refuses = FakeSender("sms", DeliveryError("номер не существует", permanent=True))
+    Deliverer({"sms": refuses}, Config(), sleep=lambda s: None).run_once()
+    assert Notification.get_by_id(note.id).status == "failed"
+    assert Task.select().count() == 0  # the mailing's report counts it; nobody must call
+    (row,) = bulk.recent_mailings(m)
+    assert (row["subject"], row["sent"], row["failed"]) == ("Повторите заказ", 0, 1)
