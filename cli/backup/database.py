@@ -25,12 +25,19 @@ def dump(url: str, target: Path) -> Path:
     """A consistent copy of the database in `target` (SQLite file or pg_dump custom format)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     if engine(url) == "sqlite":
-        source = sqlite3.connect(url.removeprefix("sqlite:///"))
-        copy = sqlite3.connect(target)
-        with copy:
-            source.backup(copy)
-        copy.close()
-        source.close()
+        try:
+            source = sqlite3.connect(url.removeprefix("sqlite:///"))
+            copy = sqlite3.connect(target)
+            with copy:
+                source.backup(copy)
+            copy.close()
+            source.close()
+        except sqlite3.Error as exc:
+            full = "full" in str(exc)
+            raise RuntimeError(
+                "не удалось скопировать базу SQLite: "
+                + ("на диске нет места" if full else f"ошибка SQLite «{exc}»")
+            ) from exc
         return target
     _run(["pg_dump", "--format=custom", "--no-owner", f"--file={target}", _pg_url(url)])
     return target

@@ -6,6 +6,7 @@ first and only then replaces anything, keeping what it replaces beside the backu
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import tempfile
@@ -17,13 +18,44 @@ from cli.backup import database
 from core import migrations
 from core.clock import to_local, utcnow
 from core.config import Config
+from core.errors import BrigadirError
 from storage.archive import ArchiveWriter, BackupRefused, extract_verified, walk_files
 
-__all__ = ["BackupResult", "RestoreResult", "default_name", "restore_backup", "take_backup"]
+__all__ = [
+    "BackupFailed",
+    "BackupResult",
+    "RestoreResult",
+    "default_name",
+    "restore_backup",
+    "take_backup",
+]
 
 CONFIG_MEMBER = "config/config.toml"
 PREFIX = "brigadir-"  # nightly retention only ever touches archives named like this
 STAMP = "%Y%m%d-%H%M%S"
+
+
+class BackupFailed(BrigadirError):
+    """The backup could not be written (disk full, no rights...); the message is Russian."""
+
+
+DISK_ERRORS = {
+    errno.ENOSPC: "на диске нет места",
+    errno.EDQUOT: "исчерпана квота диска",
+    errno.EACCES: "нет прав на запись",
+    errno.EPERM: "нет прав на запись",
+    errno.EROFS: "диск доступен только для чтения",
+    errno.ENOENT: "нет такой папки или файла",
+    errno.EEXIST: "на месте папки лежит файл",
+    errno.ENOTDIR: "на месте папки лежит файл",
+}
+
+
+def disk_message(exc: OSError) -> str:
+    """An OS error in Russian, naming the path, for the director's messenger and dashboard."""
+    what = DISK_ERRORS.get(exc.errno or 0, f"ошибка диска (код {exc.errno})")
+    where = exc.filename or ""
+    return f"{what}{f': {where}' if where else ''}"
 
 
 @dataclass(frozen=True)
@@ -69,7 +101,13 @@ def take_backup(
 ) -> BackupResult:
     """Write the archive. Works while the product runs: SQLite's backup API and pg_dump read a
     consistent snapshot, and the stores replace files atomically (an open file is read whole)."""
-    target = (target or default_name(config)).resolve()
+    try:
+        return _take(config, (target or default_name(config)).resolve(), with_secrets)
+    except OSError as exc:
+        raise BackupFailed(disk_message(exc)) from exc
+
+
+def _take(config: Config, target: Path, with_secrets: bool) -> BackupResult:
     target.parent.mkdir(parents=True, exist_ok=True)
     url = config.database_url
     with (

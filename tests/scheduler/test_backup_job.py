@@ -108,7 +108,9 @@ def test_a_failed_backup_is_told_to_the_director_once_and_retried(config, staff)
             (Notification.audience == "staff") & (Notification.employee == staff["director"].id)
         )
     ]
-    assert len(texts) == 1 and texts[0].startswith("Резервная копия за 20.11.2026 не сделана")
+    assert texts == [
+        f"Резервная копия за 20.11.2026 не сделана: на месте папки лежит файл: {config.backup_dir}"
+    ]
     assert backups.last().failed_at == _at("2026-11-20", 3) and backups.last().error
     assert not backups.done_for(slot_date(datetime(2026, 11, 20, 3), 3))
 
