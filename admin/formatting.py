@@ -7,24 +7,16 @@ from datetime import date, datetime
 from flask import Flask
 from markupsafe import Markup, escape
 
+from core.backups import format_size
 from core.clock import format_date, format_datetime
 from core.money import format_money
 from core.phones import display_phone
 
-__all__ = ["TYPE_FORMATTERS", "file_size", "init_app", "money", "money_column"]
+__all__ = ["TYPE_FORMATTERS", "init_app", "money", "money_column"]
 
 
 def money(value: int | None) -> str:
     return format_money(int(value or 0))
-
-
-def file_size(value: int) -> str:
-    """Bytes as people read them: "830 КБ", "1,4 ГБ"."""
-    for unit, scale in (("ГБ", 1 << 30), ("МБ", 1 << 20), ("КБ", 1 << 10)):
-        if value >= scale:
-            number = f"{value / scale:.1f}".rstrip("0").rstrip(".")
-            return f"{number.replace('.', ',')} {unit}"
-    return f"{value} Б"
 
 
 def money_column(view, context, model, name):
@@ -61,7 +53,7 @@ CHANNELS = {"auto": "по доступному каналу", "telegram": "Teleg
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["channel"] = lambda c: CHANNELS.get(c or "", c or "")
     app.jinja_env.filters["money"] = money
-    app.jinja_env.filters["size"] = file_size
+    app.jinja_env.filters["size"] = format_size
     app.jinja_env.filters["dt"] = format_datetime
     app.jinja_env.filters["d"] = format_date
     app.jinja_env.filters["phone"] = display_phone

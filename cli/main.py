@@ -421,7 +421,7 @@ def backup(ctx: click.Context, target: Path | None, with_secrets: bool) -> None:
     backups.record_success(result.size, result.path.name)
     remote = f", на Яндекс Диске перечислено {result.remote_listed}" if result.remote_listed else ""
     console.print(
-        f"Копия сохранена: {result.path} ({result.size / 1048576:.1f} МБ, файлов {result.files}"
+        f"Копия сохранена: {result.path} ({backups.format_size(result.size)}, файлов {result.files}"
         f"{remote}){'' if with_secrets else '. Токены и секретный ключ не включены'}."
     )
 

@@ -9,7 +9,15 @@ from datetime import date, datetime
 from core.clock import utcnow
 from core.models import Setting
 
-__all__ = ["LastBackup", "done_for", "last", "mark_done", "record_failure", "record_success"]
+__all__ = [
+    "LastBackup",
+    "done_for",
+    "format_size",
+    "last",
+    "mark_done",
+    "record_failure",
+    "record_success",
+]
 
 LAST_KEY = "backup:last"
 DONE_KEY = "backup:done"
@@ -66,3 +74,12 @@ def done_for(day: date) -> bool:
 
 def mark_done(day: date) -> None:
     _put(DONE_KEY, {"date": day.isoformat()})
+
+
+def format_size(value: int) -> str:
+    """Bytes as people read them: "830 КБ", "1,4 ГБ"."""
+    for unit, scale in (("ГБ", 1 << 30), ("МБ", 1 << 20), ("КБ", 1 << 10)):
+        if value >= scale:
+            number = f"{value / scale:.1f}".rstrip("0").rstrip(".")
+            return f"{number.replace('.', ',')} {unit}"
+    return f"{value} Б"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from admin.formatting import file_size
 from core import backups
+from core.backups import format_size
 
 
 def test_the_director_sees_the_last_backup_and_a_later_failure(as_role):
@@ -34,6 +34,6 @@ def test_managers_do_not_see_the_backup_card(as_role):
 
 
 def test_file_sizes_read_like_people_say_them():
-    assert [file_size(n) for n in (512, 2048, 5 * 1048576 + 300_000, 3 << 30)] == [
+    assert [format_size(n) for n in (512, 2048, 5 * 1048576 + 300_000, 3 << 30)] == [
         "512 Б", "2 КБ", "5,3 МБ", "3 ГБ",
     ]  # fmt: skip
