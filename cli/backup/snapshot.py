@@ -179,6 +179,12 @@ def restore_backup(config: Config, archive: Path, config_target: Path) -> Restor
                 f"Копия сделана с базой {engine}, а здесь настроена {database.engine(url)}: "
                 "укажите в [database] url базу того же вида. Ничего не изменено."
             )
+        if manifest.get("schema_version", 0) > migrations.LATEST:
+            raise BackupRefused(
+                f"Копия сделана более новой версией Бригадира (схема "
+                f"v{manifest['schema_version']}, здесь v{migrations.LATEST}) — обновите "
+                "программу и повторите. Ничего не изменено."
+            )
         staged_db = staging / manifest["database"]["member"]
         database.check(url, staged_db)
         replaced = _keep_replaced(config, url, stamp)

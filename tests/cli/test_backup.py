@@ -246,3 +246,25 @@ def test_yadisk_files_are_listed_by_path_and_included_when_asked(machine, tmp_pa
         assert restored.read_bytes() == b"signed elsewhere" * 1000
     finally:
         fake.stop()
+
+
+def test_a_copy_from_a_newer_version_or_another_database_kind_is_refused(machine, tmp_path):
+    _fill(machine, orders=5)
+    assert _cli("backup", str(tmp_path / "copy.tar")).exit_code == 0
+    rows = _rows()
+    staging = tmp_path / "unpacked"
+    with tarfile.open(tmp_path / "copy.tar") as tar:
+        tar.extractall(staging, filter="data")
+    manifest = json.loads((staging / "manifest.json").read_text())
+    other = "postgresql" if manifest["database"]["engine"] == "sqlite" else "sqlite"
+    for change, expected in (
+        ({"schema_version": migrations.LATEST + 1}, "более новой версией"),
+        ({"database": {**manifest["database"], "engine": other}}, f"с базой {other}"),
+    ):
+        (staging / "manifest.json").write_text(json.dumps({**manifest, **change}))
+        with tarfile.open(tmp_path / "changed.tar", "w", format=tarfile.PAX_FORMAT) as tar:
+            for name in [*manifest["members"], "manifest.json"]:
+                tar.add(staging / name, arcname=name)
+        result = _cli("restore", "--yes", str(tmp_path / "changed.tar"))
+        assert result.exit_code != 0 and expected in result.output, result.output
+        assert _rows() == rows
