@@ -173,43 +173,52 @@ def restore_backup(config: Config, archive: Path, config_target: Path) -> Restor
     manifest = extract_verified(archive, staging)
     try:
         url = config.database_url
-        engine = manifest.get("database", {}).get("engine")
-        if engine != database.engine(url):
-            raise BackupRefused(
-                f"Копия сделана с базой {engine}, а здесь настроена {database.engine(url)}: "
-                "укажите в [database] url базу того же вида. Ничего не изменено."
-            )
-        if manifest.get("schema_version", 0) > migrations.LATEST:
-            raise BackupRefused(
-                f"Копия сделана более новой версией Бригадира (схема "
-                f"v{manifest['schema_version']}, здесь v{migrations.LATEST}) — обновите "
-                "программу и повторите. Ничего не изменено."
-            )
+        _check_fits(manifest, url)
         staged_db = staging / manifest["database"]["member"]
         database.check(url, staged_db)
         replaced = _keep_replaced(config, url, stamp)
-        database.restore(url, staged_db)
-        staged_files = staging / "files"
-        count = sum(1 for _ in walk_files(staged_files))
-        if config.storage_root.exists():
-            if replaced is not None and any(config.storage_root.iterdir()):
-                shutil.move(config.storage_root, replaced / "files")
-            else:
-                shutil.rmtree(config.storage_root)  # an empty folder: nothing to keep
-        config.storage_root.parent.mkdir(parents=True, exist_ok=True)
-        if staged_files.is_dir():
-            shutil.move(staged_files, config.storage_root)
-        else:
-            config.storage_root.mkdir()
-        restored_config = False
+        database.restore(url, staged_db)  # all or nothing; the files follow by renames
+        count = _swap_files(config, staging / "files", replaced)
         staged_config = staging / CONFIG_MEMBER
-        if staged_config.is_file() and not config_target.exists():
+        restored_config = staged_config.is_file() and not config_target.exists()
+        if restored_config:
             shutil.move(staged_config, config_target)
             os.chmod(config_target, 0o600)
-            restored_config = True
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return RestoreResult(count, replaced, restored_config)
+
+
+def _check_fits(manifest: dict[str, Any], url: str) -> None:
+    engine = manifest.get("database", {}).get("engine")
+    if engine != database.engine(url):
+        raise BackupRefused(
+            f"Копия сделана с базой {engine}, а здесь настроена {database.engine(url)}: "
+            "укажите в [database] url базу того же вида. Ничего не изменено."
+        )
+    if manifest.get("schema_version", 0) > migrations.LATEST:
+        raise BackupRefused(
+            f"Копия сделана более новой версией Бригадира (схема "
+            f"v{manifest['schema_version']}, здесь v{migrations.LATEST}) — обновите "
+            "программу и повторите. Ничего не изменено."
+        )
+
+
+def _swap_files(config: Config, staged: Path, replaced: Path | None) -> int:
+    """Put the checked files in place of the live folder (moved aside into `replaced`)."""
+    root = config.storage_root
+    count = sum(1 for _ in walk_files(staged))
+    if root.exists():
+        if replaced is not None and any(root.iterdir()):
+            shutil.move(root, replaced / "files")
+        else:
+            shutil.rmtree(root)  # an empty folder: nothing to keep
+    root.parent.mkdir(parents=True, exist_ok=True)
+    if staged.is_dir():
+        shutil.move(staged, root)
+    else:
+        root.mkdir()
+    return count
 
 
 def _keep_replaced(config: Config, url: str, stamp: str) -> Path | None:
