@@ -199,7 +199,7 @@ def extract_verified(archive: Path, staging: Path) -> dict[str, Any]:
         manifest_raw = None
         opened = False
         try:
-            with tarfile.open(archive, mode="r|") as tar:
+            with tarfile.open(archive, mode="r|", bufsize=CHUNK) as tar:
                 for member in tar:
                     opened = True
                     member_name = _safe_name(member.name)
