@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 import threading
 import time
@@ -38,13 +39,16 @@ def _open(ctx: click.Context):
     return config
 
 
-def _write_config(target: Path) -> None:
-    """config.toml from the example with a fresh secret key, unless one is there."""
+def _write_config(target: Path, database_url: str = "") -> None:
+    """config.toml from the example with a fresh secret key (and the database the command used,
+    e.g. from BRIGADIR_DATABASE_URL), unless one is there."""
     if target.exists():
         return
     text = EXAMPLE.read_text(encoding="utf-8").replace(
         'secret_key = ""', f'secret_key = "{secrets.token_hex(32)}"', 1
     )
+    if database_url:
+        text = text.replace('\nurl = ""', f"\nurl = {json.dumps(database_url)}", 1)
     target.write_text(text, encoding="utf-8")
     console.print(f"Создан файл настроек [bold]{target}[/]")
 
@@ -453,7 +457,7 @@ def restore(ctx: click.Context, source: Path, yes: bool) -> None:
     if result.config_restored:
         console.print(f"Настройки восстановлены в {config_target}.")
     else:
-        _write_config(config_target)
+        _write_config(config_target, config.database.url)
     console.print(
         f"Восстановлено из {source}: заказов {Order.select().count()}, файлов {result.files}; "
         "всё сверено с описью."

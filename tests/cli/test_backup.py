@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import tarfile
+import tomllib
 
 import pytest
 from click.testing import CliRunner
@@ -100,7 +101,10 @@ def test_round_trip_onto_a_fresh_machine_brings_back_every_row_and_file(machine,
     assert _rows() == rows
     assert _files(machine / "data" / "files") == files
     assert not (machine / "data" / "backups").exists()  # nothing to keep on a fresh machine
-    assert (machine / "config.toml").exists()  # `make run` now starts the restored firm
+    # `make run` now starts the restored firm, on the same database even without the variable
+    written = tomllib.loads((machine / "config.toml").read_text(encoding="utf-8"))
+    assert written["app"]["secret_key"]
+    assert written["database"]["url"] == (URL["now"] if dbmod.is_postgres() else "")
 
 
 def _archive_with_live_data(machine, tmp_path):
