@@ -20,6 +20,7 @@ from bench.common import backends, fresh_database, sizes
 from cli.backup import database
 from cli.demo import generate
 from core import db as dbmod
+from core import migrations
 from core.models import ALL_MODELS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -115,7 +116,7 @@ def measure_restore(kind: str, url: str, work: Path, archive: Path) -> None:
         encoding="utf-8",
     )
     if kind == "postgresql":
-        dbmod.database.drop_tables(ALL_MODELS, cascade=True)
+        dbmod.database.drop_tables([*ALL_MODELS, migrations.SchemaVersion], cascade=True)
         dbmod.database.close()
     took, peak = child(brigadir(fresh / "config.toml", "restore", "--yes", str(archive)))
     tar_dir = work / "untar"
