@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint format bench bench-quick clean
+.PHONY: run test lint format bench bench-quick restore clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,11 @@ bench: $(STAMP)
 ## bench-quick: the same at 100 000 orders only
 bench-quick: $(STAMP)
 	BENCH_SIZES=100000 $(BIN)/python -m bench
+
+## restore: a new server from a backup archive (README: "Backups and restoring on a new server")
+restore: $(STAMP)
+	@test -n "$(FILE)" || { echo "Укажите архив: make restore FILE=/путь/к/brigadir-….tar"; exit 2; }
+	$(BIN)/brigadir restore $(FILE)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from flask import Flask
 from markupsafe import Markup, escape
 
+from core.backups import format_size
 from core.clock import format_date, format_datetime
 from core.money import format_money
 from core.phones import display_phone
@@ -52,6 +53,7 @@ CHANNELS = {"auto": "по доступному каналу", "telegram": "Teleg
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["channel"] = lambda c: CHANNELS.get(c or "", c or "")
     app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["size"] = format_size
     app.jinja_env.filters["dt"] = format_datetime
     app.jinja_env.filters["d"] = format_date
     app.jinja_env.filters["phone"] = display_phone

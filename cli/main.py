@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 import threading
 import time
@@ -38,6 +39,20 @@ def _open(ctx: click.Context):
     return config
 
 
+def _write_config(target: Path, database_url: str = "") -> None:
+    """config.toml from the example with a fresh secret key (and the database the command used,
+    e.g. from BRIGADIR_DATABASE_URL), unless one is there."""
+    if target.exists():
+        return
+    text = EXAMPLE.read_text(encoding="utf-8").replace(
+        'secret_key = ""', f'secret_key = "{secrets.token_hex(32)}"', 1
+    )
+    if database_url:
+        text = text.replace('\nurl = ""', f"\nurl = {json.dumps(database_url)}", 1)
+    target.write_text(text, encoding="utf-8")
+    console.print(f"Создан файл настроек [bold]{target}[/]")
+
+
 def first_login_file(config) -> Path:
     return config.data_dir / "first-login.txt"
 
@@ -48,12 +63,7 @@ def first_login_file(config) -> Path:
 def init(ctx: click.Context, demo: bool) -> None:
     """Создать настройки, базу и учётную запись директора (пароль печатается один раз)."""
     target = Path(ctx.obj["config_file"] or DEFAULT_CONFIG)
-    if not target.exists():
-        text = EXAMPLE.read_text(encoding="utf-8").replace(
-            'secret_key = ""', f'secret_key = "{secrets.token_hex(32)}"', 1
-        )
-        target.write_text(text, encoding="utf-8")
-        console.print(f"Создан файл настроек [bold]{target}[/]")
+    _write_config(target)
     ctx.obj["config_file"] = str(target)
     config = _open(ctx)
     before, after = prepare()
@@ -408,20 +418,31 @@ def user_add(
 
 @main.command()
 @click.argument("target", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--with-secrets",
+    is_flag=True,
+    help="Положить в копию и config.toml (токены, секретный ключ). Храните такую копию бережно.",
+)
 @click.pass_context
-def backup(ctx: click.Context, target: Path | None) -> None:
-    """Сделать согласованную копию базы (можно при работающей программе)."""
-    from cli.backup import backup as do_backup
-    from cli.backup import default_name
-    from core.db import is_postgres
+def backup(ctx: click.Context, target: Path | None, with_secrets: bool) -> None:
+    """Сделать резервную копию: база и все файлы заказов в одном архиве с описью (можно при
+    работающей программе)."""
+    from cli.backup import take_backup
+    from core import backups
+    from core.errors import BrigadirError
+    from storage.errors import StorageError
 
     config = _open(ctx)
-    target = target or default_name(config.data_dir, is_postgres())
     try:
-        path = do_backup(config.database_url, target)
-    except (RuntimeError, OSError) as exc:
-        raise click.ClickException(str(exc)) from None
-    console.print(f"Копия сохранена: {path} ({path.stat().st_size / 1024:.0f} КБ)")
+        result = take_backup(config, target, with_secrets=with_secrets)
+    except (BrigadirError, StorageError, RuntimeError, OSError) as exc:
+        raise click.ClickException(f"Копия не сделана: {exc}") from None
+    backups.record_success(result.size, result.path.name)
+    remote = f", на Яндекс Диске перечислено {result.remote_listed}" if result.remote_listed else ""
+    console.print(
+        f"Копия сохранена: {result.path} ({backups.format_size(result.size)}, файлов {result.files}"
+        f"{remote}){'' if with_secrets else '. Токены и секретный ключ не включены'}."
+    )
 
 
 @main.command()
@@ -429,21 +450,35 @@ def backup(ctx: click.Context, target: Path | None) -> None:
 @click.option("--yes", is_flag=True, help="Не спрашивать подтверждения.")
 @click.pass_context
 def restore(ctx: click.Context, source: Path, yes: bool) -> None:
-    """Вернуть базу из копии (текущие данные будут заменены)."""
-    from cli.backup import restore as do_restore
+    """Вернуть базу и файлы из копии. Копия сначала проверяется целиком; заменяемые данные
+    сохраняются рядом с копиями."""
+    from cli.backup import restore_backup
+    from cli.context import config_path
+    from core.errors import BrigadirError
 
     config = _open(ctx)
     if not yes:
-        click.confirm(f"Заменить данные в {config.database_url} копией {source}?", abort=True)
-    from core.db import database
-
-    database.close()
+        click.confirm(
+            f"Заменить базу {config.database_url} и файлы в {config.storage_root} копией {source}?",
+            abort=True,
+        )
+    config_target = Path(config_path(ctx.obj["config_file"]) or DEFAULT_CONFIG)
     try:
-        do_restore(config.database_url, source)
-    except (RuntimeError, OSError, ValueError) as exc:
+        result = restore_backup(config, source, config_target)
+    except (BrigadirError, RuntimeError, OSError) as exc:
         raise click.ClickException(str(exc)) from None
     open_database(config)
-    console.print(f"База восстановлена из {source}: заказов {Order.select().count()}.")
+    migrations.upgrade()  # a copy from an older version gets today's schema
+    if result.config_restored:
+        console.print(f"Настройки восстановлены в {config_target}.")
+    else:
+        _write_config(config_target, config.database.url)
+    console.print(
+        f"Восстановлено из {source}: заказов {Order.select().count()}, файлов {result.files}; "
+        "всё сверено с описью."
+    )
+    if result.replaced is not None:
+        console.print(f"Прежние база и файлы сохранены в {result.replaced}")
 
 
 if __name__ == "__main__":

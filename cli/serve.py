@@ -68,8 +68,24 @@ def build_scheduler(config: Config, store: FileStore) -> Any:
     from scheduler.transports import build_transports
 
     return build(
-        config, build_transports(config), store=store, mail_poller=build_poller(config, store)
+        config,
+        build_transports(config),
+        store=store,
+        mail_poller=build_poller(config, store),
+        nightly_backup=_nightly_backup(config),
     )
+
+
+def _nightly_backup(config: Config) -> Any:
+    """The scheduler's backup job, wired to the archive maker (None when switched off)."""
+    if not config.backup.nightly:
+        return None
+    from cli.backup import take_backup
+    from cli.backup.snapshot import copies_remote
+    from scheduler.backups import NightlyBackup
+
+    remote = copies_remote(config) if config.backup.yadisk_copy else None
+    return NightlyBackup(config, lambda target: take_backup(config, target), remote).run_once
 
 
 def serve_web(app: Flask, host: str, port: int) -> Any:

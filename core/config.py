@@ -146,6 +146,18 @@ class NotifySection:
 
 
 @dataclass(frozen=True)
+class BackupSection:
+    nightly: bool = True  # the scheduler takes a backup every night
+    hour: int = 3  # local hour of the nightly backup (a missed night is caught up later)
+    folder: str = "backups"  # where archives are kept, relative to data_dir
+    keep_daily: int = 7  # the last N days' backups
+    keep_monthly: int = 6  # ...and the last backup of each of the last M months
+    include_yadisk: bool = False  # download files that are only on Yandex Disk into the archive
+    yadisk_copy: bool = False  # put each nightly archive on Yandex Disk too
+    yadisk_folder: str = "/Бригадир-копии"  # where on the Disk (outside the files' folder)
+
+
+@dataclass(frozen=True)
 class Config:
     app: AppSection = field(default_factory=AppSection)
     database: DatabaseSection = field(default_factory=DatabaseSection)
@@ -158,6 +170,7 @@ class Config:
     sms: SmsSection = field(default_factory=SmsSection)
     storage: StorageSection = field(default_factory=StorageSection)
     notify: NotifySection = field(default_factory=NotifySection)
+    backup: BackupSection = field(default_factory=BackupSection)
     path: str = ""  # the file this came from ("" = defaults only)
 
     @property
@@ -175,6 +188,10 @@ class Config:
     @property
     def storage_root(self) -> Path:
         return (self.data_dir / self.storage.root).resolve()
+
+    @property
+    def backup_dir(self) -> Path:
+        return (self.data_dir / self.backup.folder).resolve()
 
 
 _SECTIONS = {f.name: f for f in dataclasses.fields(Config) if f.name != "path"}
@@ -265,6 +282,16 @@ def _check(config: Config, source: str) -> None:
         raise ConfigError(f"[storage] backend в {source}: ожидается local или yadisk")
     if config.storage.backend == "yadisk" and not config.storage.yadisk_token:
         raise ConfigError(f'[storage] yadisk_token в {source}: нужен токен для backend = "yadisk"')
+    if not 0 <= config.backup.hour <= 23:
+        raise ConfigError(f"[backup] hour в {source}: ожидается час от 0 до 23")
+    if config.backup.keep_daily < 1 or config.backup.keep_monthly < 0:
+        raise ConfigError(
+            f"[backup] keep_daily в {source}: хранить хотя бы одну копию (keep_monthly ≥ 0)"
+        )
+    if (config.backup.yadisk_copy or config.backup.include_yadisk) and not (
+        config.storage.yadisk_token
+    ):
+        raise ConfigError(f"[storage] yadisk_token в {source}: нужен для копий на Яндекс Диске")
     if config.telegram.mode not in ("polling", "webhook"):
         raise ConfigError(f"[telegram] mode в {source}: ожидается polling или webhook")
     if (

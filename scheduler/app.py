@@ -55,9 +55,11 @@ def build_scheduler(
     store: FileStore | None = None,
     lease: Lease | None = None,
     mail_poller: Callable[[], object] | None = None,
+    nightly_backup: Callable[[], object] | None = None,
 ) -> BackgroundScheduler:
     """A BackgroundScheduler with the outbox, reminder, escalation and digest jobs.
-    `mail_poller` (bots.email.inbound.build_poller) is added when given."""
+    `mail_poller` (bots.email.inbound.build_poller) and `nightly_backup`
+    (scheduler.backups.NightlyBackup.run_once) are added when given."""
     lease = lease or Lease("scheduler", LEASE_TTL)
     deliverer = Deliverer(transports, config, store=store)
     notify = config.notify
@@ -99,6 +101,8 @@ def build_scheduler(
     )
     if mail_poller is not None:
         add("poll_mail", mail_poller, "interval", seconds=config.imap.poll_seconds)
+    if nightly_backup is not None:  # checks every 10 minutes whether a night's backup is due
+        add("backup", nightly_backup, "interval", minutes=10)
     if hasattr(store, "sync_pending"):  # Yandex Disk behind a local spool
         add("sync_files", lambda: _sync_files(store), "interval", seconds=60)
     scheduler.deliverer = deliverer  # type: ignore[attr-defined] - for `brigadir scheduler` stats

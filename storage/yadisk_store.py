@@ -11,6 +11,7 @@ import contextlib
 import datetime as dt
 import io
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import yadisk
@@ -173,13 +174,42 @@ class YandexDiskStore:
         with translate_errors():
             return self.client.exists(self.remote_path(key))
 
-    def delete(self, key: str) -> None:
+    def delete(self, key: str, *, permanently: bool = False) -> None:
         try:
             with translate_errors():
-                # to the Disk's trash, not permanently: a slip of the finger stays recoverable
-                self.client.remove(self.remote_path(key), permanently=False)
+                # to the Disk's trash by default: a slip of the finger stays recoverable
+                self.client.remove(self.remote_path(key), permanently=permanently)
         except yx.PathNotFoundError:
             pass
+
+    # whole files on disk, streamed (backups: memory stays flat whatever the size) ----------
+    def put_file(self, key: str, path: Path) -> None:
+        """Upload a local file at exactly this key, replacing it."""
+        self.makedirs(check_key(key).rpartition("/")[0])
+        with translate_errors(), open(path, "rb") as fh:
+            self.client.upload(fh, self.remote_path(key), overwrite=True)
+
+    def download_to(self, key: str, path: Path) -> None:
+        try:
+            with translate_errors():
+                self.client.download(self.remote_path(key), str(path))
+        except yx.PathNotFoundError as exc:
+            raise FileNotFoundError(key) from exc
+
+    def walk(self, folder: str = "") -> Iterator[tuple[str, int, str]]:
+        """(key, size, md5) of every file under a folder, depth first."""
+        base = f"{self.root}/{check_key(folder)}" if folder else self.root
+        try:
+            with translate_errors():
+                items = list(self.client.listdir(base, limit=1000))
+        except yx.PathNotFoundError:
+            return
+        for item in sorted(items, key=lambda it: it.name or ""):
+            key = f"{folder}/{item.name}" if folder else str(item.name)
+            if item.type == "dir":
+                yield from self.walk(key)
+            else:
+                yield key, int(item.size or 0), item.md5 or ""
 
     def order_folder(
         self, client_name: str, order_date: dt.date, number: int, description: str

@@ -13,7 +13,7 @@ from flask_login import current_user
 from admin.auth import current_actor
 from admin.base import period_from_request, sees
 from admin.charts import bar_chart, grouped_bars
-from core import runtime, stats
+from core import backups, runtime, stats
 from core.access import order_query
 from core.clock import from_local
 from core.models import CashMovement, ExpenseCategory, Order, Pipeline, Stage, Task
@@ -121,4 +121,5 @@ class DashboardView(AdminIndexView):
             ) if any(k != "average" for k, _ in figures) else "",
             expenses_chart=bar_chart(expenses, fmt=format_money, title="Расходы по статьям") if actor.is_director else None,
             expenses_total=sum(v for _, v in expenses), money=format_money, tasks=tasks, actor=actor,
+            backup=backups.last() if actor.is_director else None,
         )  # fmt: skip

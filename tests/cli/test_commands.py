@@ -81,16 +81,6 @@ def test_backup_and_restore_bring_the_data_back(runner, db, tmp_path):
     assert Order.select().count() == 20
 
 
-def test_restore_refuses_a_file_that_is_not_a_backup(runner, db, tmp_path):
-    (tmp_path / "junk.db").write_bytes(b"not a database at all" * 100)
-    result = runner.invoke(main, ["restore", "--yes", str(tmp_path / "junk.db")])
-    dbmod.connect(os.environ["BRIGADIR_DATABASE_URL"])
-    assert result.exit_code != 0
-    assert (
-        "pg_restore завершился с ошибкой" if dbmod.is_postgres() else "повреждён"
-    ) in result.output
-
-
 def test_upgrade_from_the_previous_schema_keeps_data(db, staff, actors):
     from playhouse.migrate import SchemaMigrator, migrate
 

@@ -146,11 +146,15 @@ class FakeYandexDisk:
         return meta
 
     def _meta_flat(self, path: str) -> dict:
-        return {
+        meta = {
             "name": path.rsplit("/", 1)[-1],
             "path": "disk:" + path,
             "type": "dir" if path in self.dirs else "file",
         }
+        if path in self.files:  # the real API lists size and md5 of files in a folder too
+            meta["size"] = len(self.files[path])
+            meta["md5"] = hashlib.md5(self.files[path]).hexdigest()
+        return meta
 
     # the REST API ----------------------------------------------------------------------
     def _api(self, method: str, route: str, q: dict) -> tuple[int, dict | bytes]:
