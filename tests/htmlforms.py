@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
-__all__ = ["form_values"]
+__all__ = ["form_values", "form_with"]
 
 
 class _Forms(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.forms: list[tuple[dict[str, str], list[tuple[str, str]]]] = []
+        self.forms: list[tuple[dict[str, str], list[tuple[str, str]]]] = []  # (attrs, fields)
         self._fields: list[tuple[str, str]] | None = None
         self._textarea: str | None = None
         self._text: list[str] = []
@@ -79,3 +79,13 @@ def form_values(html: str, *, css_class: str | None = None, index: int = 0) -> d
     if len(forms) <= index:
         raise AssertionError(f"no form of class {css_class!r} on the page")
     return dict(forms[index][1])
+
+
+def form_with(html: str, field: str) -> dict[str, str]:
+    """The fields of the first form that has this field."""
+    parser = _Forms()
+    parser.feed(html)
+    for _attrs, fields in parser.forms:
+        if any(name == field for name, _ in fields):
+            return dict(fields)
+    raise AssertionError(f"no form with the field {field!r} on the page")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from core.models import Order, Task
-from tests.admin.html_forms import form_with
+from tests.htmlforms import form_with
 
 STABLE = ("visit_at", "due_date", "install_date", "cost", "paid", "description", "executor",
           "crew", "object_address", "object_type", "object_note", "documents_received", "source",
@@ -30,8 +30,8 @@ def test_saving_the_order_form_three_times_changes_nothing(as_role, world):
         page = s.get(url).get_data(as_text=True)
         form = form_with(page, "visit_at")
         # 07:30 UTC is 10:30 in Moscow: the person sees and sends back local time
-        assert form["fields"]["visit_at"] == "2026-12-01T10:30", attempt
-        resp = s.post(url, form["fields"])
+        assert form["visit_at"] == "2026-12-01T10:30", attempt
+        resp = s.post(url, form)
         assert resp.status_code == 302, resp.get_data(as_text=True)[-1500:]
         assert _snapshot(order.id) == before, attempt
     card = s.get(f"/admin/order/card/?id={order.id}").get_data(as_text=True)
@@ -42,13 +42,13 @@ def test_a_typed_visit_time_is_local(as_role, world):
     s = as_role("manager")
     url = f"/admin/order/edit/?id={world['own'].id}"
     form = form_with(s.get(url).get_data(as_text=True), "visit_at")
-    form["fields"]["visit_at"] = "2026-12-05T09:00"
-    assert s.post(url, form["fields"]).status_code == 302
+    form["visit_at"] = "2026-12-05T09:00"
+    assert s.post(url, form).status_code == 302
     assert Order.get_by_id(world["own"].id).visit_at == datetime(2026, 12, 5, 6, 0)
     form = form_with(s.get(url).get_data(as_text=True), "visit_at")
-    assert form["fields"]["visit_at"] == "2026-12-05T09:00"
-    form["fields"]["visit_at"] = "2026-13-40T99:00"
-    resp = s.post(url, form["fields"])
+    assert form["visit_at"] == "2026-12-05T09:00"
+    form["visit_at"] = "2026-13-40T99:00"
+    resp = s.post(url, form)
     assert resp.status_code == 200 and "Время указано неверно" in resp.get_data(as_text=True)
     assert Order.get_by_id(world["own"].id).visit_at == datetime(2026, 12, 5, 6, 0)
 
@@ -56,8 +56,8 @@ def test_a_typed_visit_time_is_local(as_role, world):
 def test_task_time_is_local(as_role, world, staff):
     s = as_role("manager")
     form = form_with(s.get("/admin/task/new/").get_data(as_text=True), "due_at")
-    form["fields"].update(title="Позвонить Иванову", due_at="2026-12-01T10:00")
-    assert s.post("/admin/task/new/", form["fields"]).status_code == 302
+    form.update(title="Позвонить Иванову", due_at="2026-12-01T10:00")
+    assert s.post("/admin/task/new/", form).status_code == 302
     task = Task.get(Task.title == "Позвонить Иванову")
     assert task.due_at == datetime(2026, 12, 1, 7, 0)
     assert "01.12.2026 10:00" in s.get("/admin/task/").get_data(as_text=True)
