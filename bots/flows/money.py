@@ -4,12 +4,14 @@ words, the director's advance, hand-over to the main desk, and "баланс".""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from bots.flows import texts
 from bots.flows.engine import Ctx, command, payload, step
 from bots.flows.files import as_image
-from bots.flows.types import Reply
+from bots.flows.types import InFile, Reply
 from core import attachments, cash
+from core.captions import Choice
 from core.clock import format_datetime
 from core.errors import NotFound, ValidationError
 from core.models import Attachment, Employee, ExpenseCategory
@@ -17,8 +19,11 @@ from core.money import check_sum, format_money, parse_money
 
 __all__ = ["on_hand"]
 
-_NEGATIVE = re.compile(r"(?:^|\s)[-−–]\s*\d")
-_DIGITS = re.compile(r"(?<![\w-])\d[\d ]*\d(?![\w])|(?<![\w-])\d(?![\w])")
+WHAT_BUTTONS = [
+    [("🧾 Чек — расход", "photo:receipt")],
+    [("✅ Бланк — работа сдана", "photo:proof"), ("📎 К заказу", "photo:order")],
+    [(texts.CANCEL, "cancel")],
+]
 
 
 def on_hand(ctx: Ctx) -> str:
@@ -35,7 +40,11 @@ def _category_buttons(prefix: str = "cat") -> list[list[tuple[str, str]]]:
 
 def _log(ctx: Ctx, amount: int, category: str, note: str, receipt_id: int | None) -> list[Reply]:
     receipt = Attachment.get_or_none(Attachment.id == receipt_id) if receipt_id else None
-    cash.log_expense(ctx.staff, amount, category, note, receipt=receipt)
+    if receipt_id and receipt is None:
+        ctx.reset()
+        raise NotFound("Фото чека не нашлось (диалог устарел). Пришлите чек ещё раз.")
+    move = cash.log_expense(ctx.staff, amount, category, note, receipt=receipt)
+    ctx.update(staged=[])  # the waiting photo now belongs to the expense: keep it
     ctx.reset()
     lines = [
         f"🧾 Записал расход: {category} — {format_money(amount)}"
@@ -44,36 +53,35 @@ def _log(ctx: Ctx, amount: int, category: str, note: str, receipt_id: int | None
     if receipt is not None:
         lines.append("Чек сохранён.")
     lines.append(f"Осталось на руках: {on_hand(ctx)}")
+    if move.overspend:
+        lines.append(
+            f"⚠️ Перерасход {format_money(move.overspend)}: на руках было меньше. "
+            "Директору сообщили."
+        )
     return [Reply("\n".join(lines), menu=ctx.menu())]
 
 
 def _expense(ctx: Ctx, text: str, receipt_id: int | None, *, must: bool) -> list[Reply] | None:
     """Turn words into an expense, asking for what is missing. must=False: words that
     are not about money at all return None so other handlers may try."""
-    if _NEGATIVE.search(text):
-        raise ValidationError("Сумма не может быть отрицательной.")
     parsed = cash.parse_expense_text(text)
+    if parsed.negative:
+        raise ValidationError("Сумма не может быть отрицательной.")
     digits = re.sub(r"\D", "", text)
-    if not must and parsed.category is None and (parsed.amount is None or len(digits) >= 10):
+    has_sum = parsed.amount is not None or bool(parsed.choices)
+    if not must and parsed.category is None and (not has_sum or len(digits) >= 10):
         return None  # not about money, or a phone number: let the other handlers try
-    if parsed.amount is None and (number := _DIGITS.search(text)):
-        parse_money(number.group(0))  # a sum core would not take: say why
     if parsed.amount is not None:
         check_sum(parsed.amount)  # absurd sums are refused before any question
     if parsed.amount is not None and parsed.category is not None:
         return _log(ctx, parsed.amount, parsed.category, parsed.note, receipt_id)
     ctx.goto("expense", "", amount=parsed.amount, category=parsed.category, note=parsed.note,
-             receipt_id=receipt_id)  # fmt: skip
+             receipt_id=receipt_id, staged=[receipt_id] if receipt_id else [])  # fmt: skip
+    if parsed.choices:
+        return _ask_which(ctx, parsed.choices)
     if parsed.amount is None:
         return _ask_amount(ctx)
-    ctx.update()
-    ctx.conv.step = "category"
-    return [
-        Reply(
-            f"На что потратили {format_money(parsed.amount)}? Выберите статью:",
-            buttons=_category_buttons(),
-        )
-    ]
+    return _ask_category(ctx)
 
 
 def _ask_amount(ctx: Ctx) -> list[Reply]:
@@ -87,22 +95,66 @@ def _ask_amount(ctx: Ctx) -> list[Reply]:
     ]
 
 
-@step("expense.amount")
-def expense_amount(ctx: Ctx) -> list[Reply]:
-    if _NEGATIVE.search(ctx.text):
-        raise ValidationError("Сумма не может быть отрицательной.")
-    parsed = cash.parse_expense_text(ctx.text)
-    amount = parsed.amount if parsed.amount is not None else parse_money(ctx.text)
-    ctx.update(amount=amount, category=ctx.data.get("category") or parsed.category,
-               note=ctx.data.get("note") or parsed.note)  # fmt: skip
-    if ctx.data["category"]:
-        return _log(ctx, amount, ctx.data["category"], ctx.data["note"], ctx.data["receipt_id"])
+def _ask_which(ctx: Ctx, choices: tuple[Choice, ...]) -> list[Reply]:
+    """Two numbers could be the sum ("кабель 30 1500"): the person knows which."""
+    ctx.update(choices=[[c.amount, c.note] for c in choices])
+    ctx.conv.step = "which"
+    buttons = [[(format_money(c.amount), f"sum:{i}") for i, c in enumerate(choices)]]
+    return [Reply("Какое число — сумма расхода?", buttons=buttons + [[(texts.CANCEL, "cancel")]])]
+
+
+def _ask_category(ctx: Ctx) -> list[Reply]:
     ctx.conv.step = "category"
-    return [Reply(f"На что потратили {format_money(amount)}?", buttons=_category_buttons())]
+    return [
+        Reply(
+            f"На что потратили {format_money(ctx.data['amount'])}? Выберите статью:",
+            buttons=_category_buttons(),
+        )
+    ]
+
+
+def _with_amount(ctx: Ctx, amount: int, note: str) -> list[Reply]:
+    check_sum(amount)
+    ctx.update(amount=amount, note=note)
+    if ctx.data.get("category"):
+        return _log(ctx, amount, ctx.data["category"], note, ctx.data.get("receipt_id"))
+    return _ask_category(ctx)
+
+
+def _new_photo(ctx: Ctx) -> list[Reply] | None:
+    """A photo sent while a question waits starts over (the waiting photo is let go)."""
+    if ctx.incoming.file is None:
+        return None
+    ctx.reset()
+    return idle_expense(ctx)
+
+
+@step("expense.amount")
+@step("expense.which")
+def expense_amount(ctx: Ctx) -> list[Reply]:
+    if (replies := _new_photo(ctx)) is not None:
+        return replies
+    parsed = cash.parse_expense_text(ctx.text)
+    if parsed.negative:
+        raise ValidationError("Сумма не может быть отрицательной.")
+    amount = parsed.amount if parsed.amount is not None else parse_money(ctx.text)
+    ctx.update(category=ctx.data.get("category") or parsed.category)
+    return _with_amount(ctx, amount, ctx.data.get("note") or parsed.note)
+
+
+@payload("sum")
+def sum_button(ctx: Ctx, arg: str) -> list[Reply]:
+    choices = ctx.data.get("choices") or []
+    if ctx.step != "expense.which" or not arg.isdigit() or int(arg) >= len(choices):
+        return [Reply("Эта кнопка устарела. Пришлите расход ещё раз.", menu=ctx.menu())]
+    amount, note = choices[int(arg)]
+    return _with_amount(ctx, amount, note)
 
 
 @step("expense.category")
 def expense_category_text(ctx: Ctx) -> list[Reply]:
+    if (replies := _new_photo(ctx)) is not None:
+        return replies
     parsed = cash.parse_expense_text(ctx.text)
     if parsed.category is None:
         return [Reply("Выберите статью кнопкой:", buttons=_category_buttons())]
@@ -132,26 +184,49 @@ def expense_hint(ctx: Ctx) -> list[Reply]:
 
 
 # --- free words and photos with no dialog going on ------------------------------------
+def _with_receipt(
+    ctx: Ctx, file: InFile, then: Callable[[int], list[Reply] | None]
+) -> list[Reply] | None:
+    """Store the photo, then go on; if going on fails, the transaction forgets the row,
+    and the file goes too (no stored file without its row)."""
+    name, data, mime = as_image(file)  # a non-image is refused before anything is stored
+    receipt = attachments.save_receipt(ctx.staff, ctx.deps.store, name, data, mime)
+    try:
+        return then(receipt.id)
+    except BaseException:
+        ctx.deps.store.delete(receipt.storage_key)
+        raise
+
+
 def idle_expense(ctx: Ctx) -> list[Reply] | None:
     file = ctx.incoming.file
     if file is None:
         return _expense(ctx, ctx.text, None, must=False)
-    name, data, mime = as_image(file)  # a non-image is refused before anything is stored
     if ctx.text:
         parsed = cash.parse_expense_text(ctx.text)
-        if parsed.amount is not None or parsed.category is not None:
-            receipt = attachments.save_receipt(ctx.staff, ctx.deps.store, name, data, mime)
-            return _expense(ctx, ctx.text, receipt.id, must=True)
-    staged = attachments.save_receipt(ctx.staff, ctx.deps.store, name, data, mime)
-    ctx.goto("photo", "what", attachment_id=staged.id, caption=ctx.text)
+        if parsed.amount is not None or parsed.category is not None or parsed.choices:
+            return _with_receipt(ctx, file, lambda rid: _expense(ctx, ctx.text, rid, must=True))
+    return _with_receipt(ctx, file, lambda rid: _ask_what(ctx, rid))
+
+
+def _ask_what(ctx: Ctx, staged_id: int) -> list[Reply]:
+    """A photo with no words about money: it waits in the dialog for its words or a button."""
+    ctx.goto("photo", "what", attachment_id=staged_id, caption=ctx.text, staged=[staged_id])
+    return [Reply("Что на фото?", buttons=WHAT_BUTTONS)]
+
+
+@step("photo.what")
+def photo_words(ctx: Ctx) -> list[Reply]:
+    """Words after the photo ("бензин 500") make it a receipt of that expense."""
+    if (replies := _new_photo(ctx)) is not None:
+        return replies
+    replies = _expense(ctx, ctx.text, ctx.data["attachment_id"], must=False)
+    if replies is not None:
+        return replies
     return [
         Reply(
-            "Что на фото?",
-            buttons=[
-                [("🧾 Чек — расход", "photo:receipt")],
-                [("✅ Бланк — работа сдана", "photo:proof"), ("📎 К заказу", "photo:order")],
-                [(texts.CANCEL, "cancel")],
-            ],
+            "Что на фото? Выберите кнопкой или напишите расход, например «бензин 500».",
+            buttons=WHAT_BUTTONS,
         )
     ]
 
@@ -163,7 +238,7 @@ def photo_choice(ctx: Ctx, arg: str) -> list[Reply]:
     staged = ctx.data["attachment_id"]
     if arg == "receipt":
         ctx.goto("expense", "", amount=None, category=None, note=ctx.data.get("caption", ""),
-                 receipt_id=staged)  # fmt: skip
+                 receipt_id=staged, staged=[staged])  # fmt: skip
         return _ask_amount(ctx)
     from bots.flows.staff import PAGE
     from core.orders import orders_of
@@ -190,20 +265,16 @@ def photo_order(ctx: Ctx, arg: str) -> list[Reply]:
 
     staged = Attachment.get_or_none(Attachment.id == ctx.data["attachment_id"])
     if staged is None:
+        ctx.reset()
         return [Reply("Фото не нашлось. Пришлите его ещё раз.", menu=ctx.menu())]
     data = ctx.deps.store.read(staged.storage_key)
     name, mime = staged.original_name, staged.content_type
     if ctx.data.get("purpose") == "proof":
-        replies = staff.finish_with_proof(ctx, int(arg), name, data, mime)
-    else:
-        attachments.attach_to_order(ctx.staff, ctx.deps.store, int(arg), name, data, mime)
-        order = staff._order(ctx, arg)
-        ctx.reset()
-        replies = staff.card(ctx, order, note=f"📎 Фото приложено к заказу №{order.number}.")
-    key = staged.storage_key
-    staged.delete_instance()
-    ctx.deps.store.delete(key)
-    return replies
+        return staff.finish_with_proof(ctx, int(arg), name, data, mime)  # resets the dialog
+    attachments.attach_to_order(ctx.staff, ctx.deps.store, int(arg), name, data, mime)
+    ctx.reset()  # the waiting copy goes only now: the order has its own
+    order = staff._order(ctx, arg)
+    return staff.card(ctx, order, note=f"📎 Фото приложено к заказу №{order.number}.")
 
 
 # --- balance, advance, hand-over -------------------------------------------------------
