@@ -10,12 +10,13 @@ from datetime import datetime
 
 import peewee as pw
 
-from core import outbox, search
+from core import expenses, outbox, search
 from core.access import Actor, require_money_of, require_role
 from core.captions import Choice, read_caption
 from core.clock import utcnow
 from core.db import database
 from core.errors import AccessDenied, NotFound, ValidationError
+from core.fiscal import FiscalQR
 from core.models import Account, Attachment, CashMovement, Employee, ExpenseCategory, Order, Payment
 from core.money import check_sum, format_money
 
@@ -149,12 +150,14 @@ def log_expense(
     order_id: int | None = None,
     employee_id: int | None = None,
     at: datetime | None = None,
+    fiscal: FiscalQR | None = None,
 ) -> CashMovement:
     """An employee spent money from what they hold (fuel, materials...), with the receipt.
 
     Spending more than is on hand is recorded (the money is gone either way) and the
     returned movement's `overspend` says by how much; the directors are told through the
-    outbox in the same transaction."""
+    outbox in the same transaction. `fiscal`: what the receipt's QR said; the same receipt
+    twice is refused (core.expenses.save_fiscal)."""
     employee_id = employee_id or actor.employee_id
     if employee_id is None:
         raise ValidationError("Не указано, кто потратил деньги.")
@@ -174,6 +177,8 @@ def log_expense(
             kind="expense", amount=amount, from_account=account, category=cat,
             note=note.strip()[:1000], receipt=receipt, order=order_id, author=actor.employee_id, at=at or utcnow(),
         )  # fmt: skip
+        if fiscal is not None:
+            expenses.save_fiscal(movement, fiscal)
         movement.overspend = amount - max(held, 0) if amount > held else 0
         if movement.overspend:
             _tell_directors_of_overspend(actor, employee, movement, held)

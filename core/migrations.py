@@ -12,7 +12,15 @@ from playhouse.migrate import SchemaMigrator
 from playhouse.migrate import migrate as run_ops
 
 from core.db import database, is_postgres
-from core.models import ALL_MODELS, LoginFailure, Message, Order
+from core.models import (
+    ALL_MODELS,
+    CashMovement,
+    DuplicateReceipt,
+    FiscalReceipt,
+    LoginFailure,
+    Message,
+    Order,
+)
 
 __all__ = ["LATEST", "current_version", "upgrade"]
 
@@ -73,11 +81,20 @@ def _v5_client_list_index(migrator: SchemaMigrator | None = None) -> None:
     )
 
 
+def _v7_fiscal_receipts(migrator: SchemaMigrator) -> None:
+    """Receipts read from their fiscal QR (one receipt, one expense), refused duplicates,
+    and the director's check of each expense."""
+    _add_column(migrator, CashMovement._meta.table_name, CashMovement.review)
+    _add_column(migrator, CashMovement._meta.table_name, CashMovement.reviewed_at)
+    database.obj.create_tables([FiscalReceipt, DuplicateReceipt], safe=True)
+
+
 STEPS: dict[int, Callable[[SchemaMigrator], None]] = {
     2: _v2_order_source,
     3: _v3_message_sender,
     4: _v4_admin_lists,
     5: _v5_client_list_index,
+    7: _v7_fiscal_receipts,
 }
 # Indexes the models cannot declare on both backends: a new database gets them too.
 RAW_INDEXES: list[Callable[[], None]] = [_v5_client_list_index]
