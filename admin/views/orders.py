@@ -24,9 +24,9 @@ from admin.auth import current_actor
 from admin.base import AdminForm, BrigadirModelView, fail
 from admin.formatting import money_column
 from admin.forms import ClientLoader, EmployeeLoader, MoneyField, RuDateField
+from core import expenses, pipelines, runtime, search, settings, threads
 from core import orders as core_orders
 from core import payments as core_payments
-from core import pipelines, runtime, search, settings, threads
 from core.access import hidden_fields, order_query, require_order
 from core.clock import format_datetime, from_local
 from core.db import database
@@ -568,6 +568,7 @@ class OrderView(BrigadirModelView):
             "can_edit_order": actor.is_staff_office, "money": format_money, "fmt_dt": format_datetime,
             "folder_link": _folder_link(order),
             "doc_kinds": issue.kinds_for(order), "doc_names": issue.KINDS,
+            "materials": expenses.order_money(actor, order.id),
         }  # fmt: skip
 
     @expose("/card/")
