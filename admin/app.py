@@ -91,6 +91,7 @@ def _build_admin(app: Flask, config: Config) -> Admin:
     from admin.views.cash import CashView
     from admin.views.clients import ClientView
     from admin.views.dashboard import DashboardView
+    from admin.views.expenses import ExpensesView
     from admin.views.imports import ImportView
     from admin.views.mailing import MailingView
     from admin.views.orders import OrderView
@@ -109,6 +110,7 @@ def _build_admin(app: Flask, config: Config) -> Admin:
     admin.add_view(OrderView(Order, name="Заказы", endpoint="order"))
     admin.add_view(ClientView(Client, name="Клиенты", endpoint="client"))
     admin.add_view(CashView(name="Касса", endpoint="cash"))
+    admin.add_view(ExpensesView(name="Расходы", endpoint="expenses"))
     admin.add_view(TaskView(Task, name="Задачи", endpoint="task"))
     admin.add_view(MailingView(name="Рассылка", endpoint="mailing"))
     admin.add_view(

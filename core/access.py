@@ -14,7 +14,7 @@ import peewee as pw
 
 from core import settings
 from core.errors import AccessDenied, NotFound
-from core.models import Client, Employee, Order, Stage
+from core.models import Account, CashMovement, Client, Employee, Order, Stage
 
 __all__ = [
     "Actor",
@@ -24,7 +24,9 @@ __all__ = [
     "HIDEABLE",
     "can_manage_money_of",
     "can_see",
+    "can_see_earnings",
     "can_see_money_of",
+    "expense_filter",
     "hidden_fields",
     "masked_text",
     "order_query",
@@ -215,3 +217,20 @@ def can_manage_money_of(actor: Actor, employee_id: int) -> bool:
 def require_money_of(actor: Actor, employee_id: int) -> None:
     if not can_see_money_of(actor, employee_id):
         raise AccessDenied("Нет доступа к деньгам другого сотрудника.")
+
+
+def expense_filter(actor: Actor) -> pw.Expression | None:
+    """Which expenses (the expense table, its export) the actor sees: the director all of
+    them; anyone else only their own — other people's desks are their money (see
+    can_see_money_of), and a manager checks nobody's receipts."""
+    if actor.is_director:
+        return None
+    if actor.kind != "employee" or actor.employee_id is None:
+        return CashMovement.id < 0
+    mine = Account.select(Account.id).where(Account.employee == actor.employee_id)
+    return CashMovement.from_account.in_(mine)
+
+
+def can_see_earnings(actor: Actor) -> bool:
+    """What an order earned (cost − expenses) reveals its cost: hidden wherever cost is."""
+    return "cost" not in hidden_fields(actor)

@@ -8,6 +8,7 @@ Image validation happens before this, in the channel that received the bytes."""
 from __future__ import annotations
 
 import mimetypes
+from datetime import timedelta
 from pathlib import PurePosixPath
 
 from core import outbox
@@ -17,12 +18,16 @@ from core.db import database
 from core.delivery import responsible_employee
 from core.errors import NotFound, ValidationError
 from core.interfaces import FileStore
-from core.models import Attachment, Client, Employee, Message, Order
+from core.models import Attachment, CashMovement, Client, Conversation, Employee, Message, Order
 
 __all__ = [
-    "CLIENT_FILE_TYPES", "MAX_FILE_BYTES", "attach_to_order", "client_folder_key",
-    "file_into_order", "order_folder_key", "receive_client_file", "save_receipt",
+    "CLIENT_FILE_TYPES", "MAX_FILE_BYTES", "STAGED_RECEIPT_TTL", "attach_to_order",
+    "client_folder_key", "discard_receipt", "file_into_order", "order_folder_key",
+    "receive_client_file", "save_receipt", "sweep_waiting_receipts",
 ]  # fmt: skip
+
+# A receipt photo waits in the dialog this long for its words; then the dialog expires.
+STAGED_RECEIPT_TTL = timedelta(hours=24)
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # what the Telegram Bot API lets a bot download
 KINDS = ("file", "photo", "receipt", "preview", "document", "proof")
@@ -220,3 +225,43 @@ def file_into_order(actor: Actor, message_id: int, order_id: int) -> Message:
         Attachment.update(order=order).where(Attachment.message == message.id).execute()
         Order.update(unread=Order.unread + 1).where(Order.id == order.id).execute()
     return message
+
+
+def discard_receipt(store: FileStore, attachment_id: int) -> bool:
+    """A receipt photo that no expense took (the dialog was cancelled or expired): its
+    row and its file go. One an expense points at is kept. True when something went."""
+    receipt = Attachment.get_or_none(
+        (Attachment.id == attachment_id) & (Attachment.kind == "receipt")
+    )
+    if receipt is None or CashMovement.select().where(CashMovement.receipt == receipt).exists():
+        return False
+    key = receipt.storage_key
+    receipt.delete_instance()
+    store.delete(key)
+    return True
+
+
+def sweep_waiting_receipts(store: FileStore, ttl: timedelta = STAGED_RECEIPT_TTL) -> int:
+    """Dialogs left with a waiting photo for longer than ttl expire: the dialog is reset and
+    the photo deleted. Receipt photos no expense and no dialog holds (a crash between file
+    and row) go too. Returns how many photos went."""
+    cutoff = utcnow() - ttl
+    gone = 0
+    held: set[int] = set()
+    with database.atomic():
+        for conv in Conversation.select().where(Conversation.flow != ""):
+            staged = [int(i) for i in (conv.data or {}).get("staged") or []]
+            if conv.updated_at >= cutoff:
+                held.update(staged)
+                continue
+            conv.flow, conv.step, conv.data, conv.updated_at = "", "", {}, utcnow()
+            conv.save()
+            gone += sum(discard_receipt(store, i) for i in staged)
+        used = CashMovement.select(CashMovement.receipt).where(CashMovement.receipt.is_null(False))
+        loose = Attachment.select(Attachment.id).where(
+            (Attachment.kind == "receipt")
+            & (Attachment.created_at < cutoff)
+            & Attachment.id.not_in(used)
+        )
+        gone += sum(discard_receipt(store, a.id) for a in loose if a.id not in held)
+    return gone

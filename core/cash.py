@@ -5,19 +5,20 @@ An employee's balance ("still on them") = issued + collected − spent − hande
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
 import peewee as pw
 
-from core import search
+from core import expenses, outbox, search
 from core.access import Actor, require_money_of, require_role
+from core.captions import Choice, read_caption
 from core.clock import utcnow
 from core.db import database
 from core.errors import AccessDenied, NotFound, ValidationError
+from core.fiscal import FiscalQR
 from core.models import Account, Attachment, CashMovement, Employee, ExpenseCategory, Order, Payment
-from core.money import check_sum, format_money, parse_money
+from core.money import check_sum, format_money
 
 __all__ = [
     "DEFAULT_CATEGORIES",
@@ -149,8 +150,14 @@ def log_expense(
     order_id: int | None = None,
     employee_id: int | None = None,
     at: datetime | None = None,
+    fiscal: FiscalQR | None = None,
 ) -> CashMovement:
-    """An employee spent money from what they hold (fuel, materials...), with the receipt."""
+    """An employee spent money from what they hold (fuel, materials...), with the receipt.
+
+    Spending more than is on hand is recorded (the money is gone either way) and the
+    returned movement's `overspend` says by how much; the directors are told through the
+    outbox in the same transaction. `fiscal`: what the receipt's QR said; the same receipt
+    twice is refused (core.expenses.save_fiscal)."""
     employee_id = employee_id or actor.employee_id
     if employee_id is None:
         raise ValidationError("Не указано, кто потратил деньги.")
@@ -163,10 +170,35 @@ def log_expense(
     if order_id is not None and Order.get_or_none(Order.id == order_id) is None:
         raise NotFound("Заказ не найден.")
     with database.atomic():
-        return CashMovement.create(
-            kind="expense", amount=amount, from_account=account_of(_employee(employee_id)), category=cat,
+        employee = _employee(employee_id)
+        account = account_of(employee)
+        held = balance(account)
+        movement = CashMovement.create(
+            kind="expense", amount=amount, from_account=account, category=cat,
             note=note.strip()[:1000], receipt=receipt, order=order_id, author=actor.employee_id, at=at or utcnow(),
         )  # fmt: skip
+        if fiscal is not None:
+            expenses.save_fiscal(movement, fiscal)
+        movement.overspend = amount - max(held, 0) if amount > held else 0
+        if movement.overspend:
+            _tell_directors_of_overspend(actor, employee, movement, held)
+        return movement
+
+
+def _tell_directors_of_overspend(
+    actor: Actor, employee: Employee, movement: CashMovement, held: int
+) -> None:
+    text = (
+        f"⚠️ Перерасход {format_money(movement.overspend)}: {employee.name} записал расход "
+        f"«{movement.category.name}» {format_money(movement.amount)}, а на руках было "
+        f"{format_money(held)}."
+    )
+    directors = Employee.select().where((Employee.role == "director") & Employee.active)
+    for director in directors:
+        if director.id != actor.employee_id:  # who recorded it already knows
+            outbox.notify_staff(
+                director, text, key=f"overspend:{movement.id}:{director.id}", order=movement.order
+            )
 
 
 def record_collection(actor: Actor, payment: Payment) -> CashMovement:
@@ -234,28 +266,14 @@ class ExpenseText:
     amount: int | None  # kopecks
     category: str | None
     note: str
+    choices: tuple[Choice, ...] = ()  # several numbers could be the sum: ask which
+    negative: bool = False
+    order_number: int | None = None
 
 
-_AMOUNT = re.compile(
-    r"(?<![\w.,\-])(\d{1,3}(?:[ \u00a0]\d{3})+|\d+)(?:[.,](\d{1,2}))?(?:\s*(?:₽|руб\w*|р\b\.?))?",
-    re.I,
-)
-
-
-def parse_expense_text(text: str) -> ExpenseText:
-    """Read a crew's caption: "бензин 1000", "моя заправка, потратил 1000 рублей",
-    "купил материалы 5 000 р.". Unclear parts come back as None for the flow to ask."""
-    raw = (text or "").strip()
-    amount = None
-    rest = raw
-    for match in _AMOUNT.finditer(raw):
-        try:
-            amount = parse_money(match.group(0))
-        except ValidationError:
-            continue
-        rest = (raw[: match.start()] + " " + raw[match.end() :]).strip()
-        break
-    folded = search.words(rest)
+def category_of(text: str) -> str | None:
+    """The expense category named by the first word that is its name or synonym."""
+    folded = search.words(text)
     category = None
     best = None
     for cat in (
@@ -267,5 +285,19 @@ def parse_expense_text(text: str) -> ExpenseText:
                 if best is None or word_index < best:
                     best, category = word_index, cat.name
                 break
-    note = re.sub(r"\s+", " ", rest).strip(" ,.;-")
-    return ExpenseText(amount=amount, category=category, note=note)
+    return category
+
+
+def parse_expense_text(text: str) -> ExpenseText:
+    """Read a crew's caption: "бензин 1000", "моя заправка, потратил 1000 рублей",
+    "кабель ВВГ 3х2,5 30 м 1500" (core.captions finds the sum). Unclear parts come back
+    as None (or as choices) for the flow to ask."""
+    caption = read_caption(text)
+    return ExpenseText(
+        amount=caption.amount,
+        category=category_of(caption.note),
+        note=caption.note,
+        choices=caption.choices,
+        negative=caption.negative,
+        order_number=caption.order_number,
+    )

@@ -14,7 +14,10 @@ from playhouse.migrate import migrate as run_ops
 from core.db import database, is_postgres
 from core.models import (
     ALL_MODELS,
+    CashMovement,
+    DuplicateReceipt,
     FileLink,
+    FiscalReceipt,
     FolderShare,
     LoginFailure,
     Message,
@@ -124,12 +127,21 @@ def _v8_mailings_and_conditional_presets(migrator: SchemaMigrator) -> None:
             ).execute()
 
 
+def _v7_fiscal_receipts(migrator: SchemaMigrator) -> None:
+    """Receipts read from their fiscal QR (one receipt, one expense), refused duplicates,
+    and the director's check of each expense."""
+    _add_column(migrator, CashMovement._meta.table_name, CashMovement.review)
+    _add_column(migrator, CashMovement._meta.table_name, CashMovement.reviewed_at)
+    database.obj.create_tables([FiscalReceipt, DuplicateReceipt], safe=True)
+
+
 STEPS: dict[int, Callable[[SchemaMigrator], None]] = {
     2: _v2_order_source,
     3: _v3_message_sender,
     4: _v4_admin_lists,
     5: _v5_client_list_index,
     6: _v6_sessions_and_shares,
+    7: _v7_fiscal_receipts,
     8: _v8_mailings_and_conditional_presets,
 }
 # Indexes the models cannot declare on both backends: a new database gets them too.

@@ -28,10 +28,12 @@ __all__ = [
     "Crew",
     "DeliveryAttempt",
     "Document",
+    "DuplicateReceipt",
     "Employee",
     "ExpenseCategory",
     "FolderShare",
     "FileLink",
+    "FiscalReceipt",
     "Invite",
     "LoginFailure",
     "MessengerLink",
@@ -319,9 +321,37 @@ class CashMovement(BaseModel):
     note = pw.TextField(default="")
     author = pw.ForeignKeyField(Employee, null=True, on_delete="SET NULL")
     at = pw.DateTimeField(default=utcnow, index=True)
+    review = pw.CharField(max_length=12, default="")  # "" | checked | disputed (by the director)
+    reviewed_at = pw.DateTimeField(null=True)
 
     class Meta:
         indexes = ((("from_account", "at"), False), (("to_account", "at"), False))
+
+
+class FiscalReceipt(BaseModel):
+    """What the receipt's fiscal QR (54-ФЗ) says, kept with the expense it proves.
+    fn + fd (the QR's "i") + fp name one receipt in the country: the unique index refuses
+    the same receipt claimed twice, even by two people at the same second."""
+
+    movement = pw.ForeignKeyField(CashMovement, unique=True, backref="fiscal", on_delete="CASCADE")
+    fn = pw.CharField(max_length=20)
+    fd = pw.CharField(max_length=20)
+    fp = pw.CharField(max_length=20)
+    bought_at = pw.DateTimeField()  # UTC, from the shop's local time in the QR
+    amount = pw.BigIntegerField()  # kopecks, as the QR says
+    operation = pw.SmallIntegerField(default=1)  # 1 приход, 2 возврат прихода, 3 расход, 4 возврат
+
+    class Meta:
+        indexes = ((("fn", "fd", "fp"), True),)
+
+
+class DuplicateReceipt(BaseModel):
+    """Someone sent a receipt already recorded: refused, and kept for the director to see."""
+
+    original = pw.ForeignKeyField(FiscalReceipt, backref="duplicates", on_delete="CASCADE")
+    employee = pw.ForeignKeyField(Employee, null=True, on_delete="SET NULL")
+    caption = pw.TextField(default="")
+    at = pw.DateTimeField(default=utcnow, index=True)
 
 
 class Bonus(BaseModel):
@@ -563,6 +593,8 @@ ALL_MODELS: list[type[BaseModel]] = [
     Message,
     Attachment,
     CashMovement,
+    FiscalReceipt,
+    DuplicateReceipt,
     Bonus,
     Document,
     Template,

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from core import reminders
+from core import attachments, reminders
 from core.config import Config
 from core.db import database
 from core.interfaces import FileStore, Sender
@@ -103,6 +103,8 @@ def build_scheduler(
         add("poll_mail", mail_poller, "interval", seconds=config.imap.poll_seconds)
     if nightly_backup is not None:  # checks every 10 minutes whether a night's backup is due
         add("backup", nightly_backup, "interval", minutes=10)
+    if store is not None:  # receipt photos left waiting by abandoned dialogs
+        add("receipts", lambda: attachments.sweep_waiting_receipts(store), "interval", hours=1)
     if hasattr(store, "sync_pending"):  # Yandex Disk behind a local spool
         add("sync_files", lambda: _sync_files(store), "interval", seconds=60)
     scheduler.deliverer = deliverer  # type: ignore[attr-defined] - for `brigadir scheduler` stats

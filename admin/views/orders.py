@@ -23,7 +23,7 @@ from admin.auth import current_actor
 from admin.base import AdminForm, BrigadirModelView, fail, sees
 from admin.formatting import money_column
 from admin.forms import ClientLoader, EmployeeLoader, LocalDateTimeField, MoneyField, RuDateField
-from core import bulk, pipelines, runtime, search, settings, shares, threads
+from core import bulk, expenses, pipelines, runtime, search, settings, shares, threads
 from core import orders as core_orders
 from core import payments as core_payments
 from core.access import can_see, hidden_fields, order_query, require_order
@@ -569,6 +569,7 @@ class OrderView(BrigadirModelView):
             "can_edit_order": actor.is_staff_office, "money": format_money, "fmt_dt": format_datetime,
             **_folder_context(actor, order, hidden),
             "doc_kinds": issue.kinds_for(order), "doc_names": issue.KINDS,
+            "materials": expenses.order_money(actor, order.id),
         }  # fmt: skip
 
     @expose("/card/")

@@ -21,7 +21,7 @@ import peewee as pw
 
 from bots.flows import texts
 from bots.flows.types import Deps, Incoming, Reply
-from core import links
+from core import attachments, links
 from core.access import Actor, actor_for_client, actor_for_employee
 from core.clock import utcnow
 from core.db import database
@@ -129,6 +129,10 @@ class Ctx:
 
     def goto(self, flow: str, name: str, **data: Any) -> None:
         conv = self.conv
+        kept = set(data.get("staged") or ())
+        for waiting in (conv.data or {}).get("staged") or ():  # photos the dialog held
+            if waiting not in kept:
+                attachments.discard_receipt(self.deps.store, waiting)
         conv.flow, conv.step, conv.data = flow, name, dict(data)
         self._dirty = True
 

@@ -92,6 +92,7 @@ def card(ctx: Ctx, order: Order, note: str = "") -> list[Reply]:
     if target is not None and order.stage.position < target.position:
         buttons.append([("✅ Сдать с фото бланка", f"proof:{order.id}")])
     buttons.append([("📷 Фото к заказу", f"attach:{order.id}"), ("💬 Клиенту", f"ask:{order.id}")])
+    buttons.append([("🧾 Расход по заказу", f"oexp:{order.id}")])
     if "debt" not in view or view["debt"] > 0:
         buttons.append([("💵 Получил оплату", f"cash:{order.id}")])
     if ctx.staff.is_staff_office:

@@ -158,3 +158,48 @@ def test_error_page_and_folder_share_look_right(page, server, world, staff, scre
         page.screenshot(path=str(screens / f"order-card-folder-{width}.png"), full_page=True)
     # local folders cannot be published: no share button that could only fail
     assert page.locator("#share-button").count() == 0
+
+
+def test_the_expense_table_in_a_browser(page, server, world, staff, actors, store, screens):
+    """The director's expense table with a real receipt photo and its QR data, marked
+    disputed with a click; at desktop and phone widths."""
+    import random
+
+    from core import cash
+    from core.attachments import save_receipt
+    from core.fiscal import parse_fiscal_qr
+    from core.models import CashMovement
+    from core.money import rubles
+    from tests.fakes.receipts import Shot, fiscal_text, receipt_photo
+
+    for n, (who, amount, category, note) in enumerate(
+        [
+            ("executor", 1240, "Бензин", "АИ-95 20 л"),
+            ("executor", 3150, "Материалы", "кабель ВВГ 3х2,5 30 м"),
+            ("executor2", 450, "Еда", "обед"),
+        ]  # fmt: skip
+    ):
+        text = fiscal_text(random.Random(n), rubles(amount))
+        photo = receipt_photo(text, Shot(size=(800, 600), angle=20 * n), seed=n)
+        receipt = save_receipt(actors[who], store, f"чек{n}.jpg", photo)
+        cash.log_expense(actors[who], rubles(amount), category, note, receipt=receipt,
+                         fiscal=parse_fiscal_qr(text), order_id=world["mine"].id if n < 2 else None)  # fmt: skip
+    page.goto(f"{server}/admin/")
+    page.fill("#login", "director")
+    page.fill("#password", "director-pass-1")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/admin/")
+    page.goto(f"{server}/admin/expenses/")
+    assert "Итого: 4 840,00 ₽" in page.inner_text("#expense-totals")
+    page.locator("#expenses tbody tr, #expenses tr").nth(1).locator(
+        "button[value=disputed]"
+    ).click()
+    page.wait_for_url("**/admin/expenses/**")
+    assert CashMovement.select().where(CashMovement.review == "disputed").count() == 1
+    page.screenshot(path=str(screens / "expenses.png"), full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=str(screens / "expenses-390.png"), full_page=True)
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(f"{server}/admin/order/card/?id={world['mine'].id}")
+    assert "Заработано" in page.inner_text("#materials")
+    page.locator("#materials").screenshot(path=str(screens / "order-materials.png"))

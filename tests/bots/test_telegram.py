@@ -364,3 +364,64 @@ def test_the_transport_without_a_server_is_a_temporary_error():
     with pytest.raises(DeliveryError) as caught:
         sender.send(OutgoingMessage(address="555", text="Привет"))
     assert not caught.value.permanent
+
+
+async def test_receipts_that_read_themselves_over_real_aiogram(fake, staff, actors):
+    """Issue 16 end to end: a receipt photo from the order's card becomes the order's
+    expense with the QR's sum and overspend told; the same receipt again is refused; the
+    caption and the receipt disagree and the crew chooses; the director disputes an expense
+    and the crew hears it in Telegram through the outbox."""
+    import random
+
+    from core import expenses
+    from core.clients import create_client
+    from core.models import DuplicateReceipt, FiscalReceipt, Notification
+    from core.money import rubles
+    from core.orders import create_order
+    from scheduler.deliverer import Deliverer
+    from scheduler.ratelimit import RateLimiter
+    from tests.fakes.receipts import Shot, fiscal_text, receipt_photo
+
+    shot = Shot(size=(1600, 1200), angle=35, slant=0.1, blur=1.0, light=0.6, noise=15)
+
+    def photo(kopecks: int, seed: int) -> bytes:
+        return receipt_photo(fiscal_text(random.Random(seed), kopecks), shot, seed=seed)
+
+    def tap(label: str) -> dict:
+        rows = markup(fake.sent()[-1])["inline_keyboard"]
+        data = next(b["callback_data"] for row in rows for b in row if label in b["text"])
+        return fake.button_update(CREW, data)
+
+    store = MemoryStore()
+    client = create_client(actors["manager"], "Петров Пётр", "+79120000001")
+    order = create_order(actors["manager"], client.id, "Подключение дома", rubles(30000),
+                         executor_id=staff["executor"].id)  # fmt: skip
+    code_e = create_invite(SYSTEM, employee_id=staff["executor"].id).code
+    cable = photo(rubles(1500), seed=1)
+    async with Polling(fake, store) as bot:
+        await bot.push(fake.message_update(CREW, text=f"/start {code_e}"))
+        await bot.push(fake.message_update(CREW, text=f"/order {order.number}"))
+        await bot.push(tap("Расход по заказу"))
+        said = await bot.push(fake.message_update(CREW, photo=cable, caption="кабель"))
+        assert "Материалы — 1 500,00 ₽ (кабель)" in said[0]
+        assert f"По заказу №{order.number}" in said[0] and "по QR-коду" in said[0]
+        assert "Перерасход 1 500,00 ₽" in said[0]  # nothing was on hand
+        said = await bot.push(fake.message_update(CREW, photo=cable, caption="материалы"))
+        assert "Этот чек уже записан" in said[0] and "Иван Монтажников, 1 500,00 ₽" in said[0]
+        said = await bot.push(fake.message_update(CREW, photo=photo(rubles(800), 2),
+                                                  caption="бензин 1000"))  # fmt: skip
+        assert "В подписи 1 000,00 ₽, а в чеке 800,00 ₽" in said[0]
+        said = await bot.push(tap("по чеку"))
+        assert "Бензин — 800,00 ₽" in said[0]
+        fuel = CashMovement.get(CashMovement.amount == rubles(800))
+        expenses.review(actors["director"], fuel.id, "disputed", "Где заправлялись?")
+        deliverer = Deliverer({"telegram": TelegramSender(config_for(fake))}, config_for(fake),
+                              sleep=lambda s: None, limiter=RateLimiter({}))  # fmt: skip
+        before = len(fake.sent())
+        await asyncio.to_thread(deliverer.run_once)
+        told = [p["text"] for p in fake.sent()[before:] if str(p["chat_id"]) == str(CREW)]
+        assert any("оспорил" in t and "800,00 ₽" in t and "Где заправлялись" in t for t in told)
+    assert FiscalReceipt.select().count() == 2 and DuplicateReceipt.select().count() == 1
+    assert CashMovement.get(CashMovement.amount == rubles(1500)).order_id == order.id
+    assert Attachment.select().count() == 2 and len(store.files) == 2
+    assert Notification.select().where(Notification.text.contains("Перерасход")).count() >= 1

@@ -131,3 +131,14 @@ def test_scheduler_has_the_jobs_with_a_generous_misfire_grace(db):
     assert {"lease", "deliver", "escalate", "reminders", "digest"} <= set(jobs)
     assert jobs["digest"].misfire_grace_time >= 300 and jobs["deliver"].coalesce
     assert jobs["deliver"].misfire_grace_time >= 300
+
+
+def test_waiting_receipt_photos_are_swept_when_there_is_a_store(db):
+    from tests.fakes.memory_store import MemoryStore
+
+    for store, expected in ((None, False), (MemoryStore(), True)):
+        scheduler = build_scheduler(Config(), {}, store=store)
+        scheduler.start(paused=True)
+        has = any(job.id == "receipts" for job in scheduler.get_jobs())
+        scheduler.shutdown(wait=False)
+        assert has is expected
