@@ -42,7 +42,7 @@ def build_web_app(config: Config, store: FileStore) -> Flask:
 
 
 def build_scheduler(config: Config, store: FileStore) -> Any:
-    from bots.email.inbound import build_poller
+    from bots.email.mailboxes import build_poller
     from scheduler.app import build_scheduler as build
     from scheduler.transports import build_transports
 

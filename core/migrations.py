@@ -12,7 +12,17 @@ from playhouse.migrate import SchemaMigrator
 from playhouse.migrate import migrate as run_ops
 
 from core.db import database, is_postgres
-from core.models import ALL_MODELS, LoginFailure, Message, Order
+from core.models import (
+    ALL_MODELS,
+    Dialogue,
+    DialogueSeen,
+    LoginFailure,
+    Mailbox,
+    MailboxMember,
+    Message,
+    Notification,
+    Order,
+)
 
 __all__ = ["LATEST", "current_version", "upgrade"]
 
@@ -73,11 +83,25 @@ def _v5_client_list_index(migrator: SchemaMigrator | None = None) -> None:
     )
 
 
+def _v14_inbox(migrator: SchemaMigrator) -> None:
+    """The inbox: mailboxes with their members, conversations, staff read marks; letters
+    keep their HTML and References; the outbox can carry an address and mail headers."""
+    database.obj.create_tables([Mailbox, MailboxMember, Dialogue, DialogueSeen], safe=True)
+    for field in (Message.dialogue, Message.html, Message.refs):
+        _add_column(migrator, "message", field)
+    for field in (Notification.address, Notification.headers):
+        _add_column(migrator, "notification", field)
+    database.execute_sql(
+        'CREATE INDEX IF NOT EXISTS "message_dialogue_id_id" ON "message" ("dialogue_id", "id")'
+    )
+
+
 STEPS: dict[int, Callable[[SchemaMigrator], None]] = {
     2: _v2_order_source,
     3: _v3_message_sender,
     4: _v4_admin_lists,
     5: _v5_client_list_index,
+    14: _v14_inbox,
 }
 # Indexes the models cannot declare on both backends: a new database gets them too.
 RAW_INDEXES: list[Callable[[], None]] = [_v5_client_list_index]

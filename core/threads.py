@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from core import outbox
-from core.access import Actor, require_order, require_order_write
+from core import inbox, outbox
+from core.access import Actor, require_order, require_order_write, visible_message_filter
 from core.clock import utcnow
 from core.db import database
 from core.errors import ValidationError
@@ -77,6 +77,7 @@ def record_incoming(
         )  # fmt: skip
         if order_id is not None:
             Order.update(unread=Order.unread + 1).where(Order.id == order_id).execute()
+        inbox.file_chat(message, channel=channel)  # the same conversation list as letters
     return message
 
 
@@ -95,6 +96,9 @@ def mark_read(actor: Actor, order_id: int) -> int:
 def thread_of(actor: Actor, order_id: int, *, include_notes: bool = True) -> list[Message]:
     order = require_order(actor, order_id)
     query = Message.select().where(Message.order == order.id)
+    hidden = visible_message_filter(actor)  # letters of a mailbox the actor may not read
+    if hidden is not None:
+        query = query.where(hidden)
     if actor.kind == "client" or not include_notes:
         query = query.where(Message.channel != "note")
     return list(query.order_by(Message.at, Message.id))

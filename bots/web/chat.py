@@ -93,4 +93,20 @@ def make_blueprint(
         caption = (request.form.get("caption") or "")[:1000]
         return _answer(handle(incoming(text=caption, file=infile), deps))
 
+    @bp.get("/api/poll")
+    def poll():
+        """Staff messages that arrived since `after` (the page asks every few seconds)."""
+        from bots.web.delivery import latest_for, waiting_for
+
+        try:
+            after = max(0, int(request.args.get("after", "")))
+        except ValueError:  # the page's first call: only where "new" starts
+            return jsonify({"last": latest_for(_chat_id()), "replies": []})
+        rows = waiting_for(_chat_id(), after)
+        return jsonify({
+            "last": rows[-1].id if rows else after,
+            "replies": [Reply(r.text, buttons=[[(str(b[0]), str(b[1])) for b in row]
+                                               for row in r.buttons or []]).as_dict() for r in rows],
+        })  # fmt: skip
+
     return bp

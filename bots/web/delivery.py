@@ -1,0 +1,51 @@
+"""The web chat as a delivery channel for staff who have no messenger.
+
+Nothing is pushed: "sending" marks the outbox row as delivered on channel "web", and the
+open web chat page asks for such rows every few seconds (short polling, /chat/api/poll).
+A staff member whose only link is the web chat therefore gets new tasks, clients'
+replies and mentions the next time the page looks — instead of "Нет доступного канала
+связи"."""
+
+from __future__ import annotations
+
+from core.config import Config
+from core.interfaces import OutgoingMessage
+from core.models import MessengerLink, Notification
+
+__all__ = ["WebChatSender", "build", "latest_for", "waiting_for"]
+
+
+class WebChatSender:
+    channel = "web"
+
+    def send(self, message: OutgoingMessage) -> str | None:
+        return f"web:{message.address}"[:200]
+
+
+def build(config: Config) -> WebChatSender:
+    return WebChatSender()
+
+
+def _delivered(chat_id: str):
+    link = MessengerLink.get_or_none(
+        (MessengerLink.channel == "web") & (MessengerLink.external_id == chat_id)
+    )
+    if link is None or link.employee_id is None:
+        return None
+    return Notification.select().where(
+        (Notification.employee == link.employee_id) & (Notification.sent_channel == "web")
+    )
+
+
+def latest_for(chat_id: str) -> int:
+    query = _delivered(chat_id)
+    row = query.order_by(Notification.id.desc()).first() if query is not None else None
+    return row.id if row is not None else 0
+
+
+def waiting_for(chat_id: str, after: int, limit: int = 20) -> list[Notification]:
+    """Staff messages delivered to this browser's employee after the row `after`."""
+    query = _delivered(chat_id)
+    if query is None:
+        return []
+    return list(query.where(Notification.id > after).order_by(Notification.id).limit(limit))
