@@ -4,7 +4,7 @@ lands in the order's thread (core.threads.record_incoming) for the manager to re
 from __future__ import annotations
 
 from bots.flows import texts
-from bots.flows.engine import Ctx
+from bots.flows.context import Ctx
 from bots.flows.types import Reply
 from core import threads
 from core.access import require_order

@@ -6,8 +6,9 @@ from __future__ import annotations
 import re
 
 from bots.flows import texts
-from bots.flows.engine import Ctx, command, payload, step
+from bots.flows.context import Ctx
 from bots.flows.files import as_image
+from bots.flows.registry import command, payload, step
 from bots.flows.types import Reply
 from core import attachments, cash
 from core.clock import format_datetime

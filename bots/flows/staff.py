@@ -5,8 +5,9 @@ cash taken from the client."""
 from __future__ import annotations
 
 from bots.flows import texts
-from bots.flows.engine import Ctx, command, payload, step
+from bots.flows.context import Ctx
 from bots.flows.files import as_file, as_image
+from bots.flows.registry import command, payload, step
 from bots.flows.types import Reply
 from core import attachments, pipelines, proof, threads
 from core.access import require_order
