@@ -18,7 +18,7 @@ import peewee as pw
 
 # Flows register their commands, buttons and steps on import (they import the registry,
 # never this module, so the arrows run one way).
-from bots.flows import client, counter, documents, join, money, staff, texts  # noqa: F401
+from bots.flows import client, counter, documents, join, money, staff, team, texts  # noqa: F401
 from bots.flows.context import Ctx
 from bots.flows.registry import COMMANDS, IDLE, PAYLOADS, STEPS, command, payload, set_router
 from bots.flows.types import Deps, Incoming, Reply
@@ -127,5 +127,5 @@ def help_(ctx: Ctx) -> list[Reply]:
 set_router(_route_staff)
 
 
-# Free words: an expense first ("бензин 1000"), then, for the office, a client search.
-IDLE[:] = [money.idle_expense, counter.idle_search]
+# Free words: words to a colleague ("написать Марии: …"), an expense ("бензин 1000"), then, for the office, a client search.
+IDLE[:] = [team.idle_write, money.idle_expense, counter.idle_search]

@@ -32,5 +32,5 @@ def test_every_command_is_registered_once_the_engine_is_loaded():
     from bots.flows import engine  # noqa: F401 - loading it loads every flow
     from bots.flows.registry import COMMANDS, IDLE, PAYLOADS
 
-    assert {"cancel", "help", "neworder", "team"} <= set(COMMANDS)
-    assert "order" in PAYLOADS and len(IDLE) == 2
+    assert {"cancel", "help", "new", "team"} <= set(COMMANDS)
+    assert "order" in PAYLOADS and len(IDLE) == 3
