@@ -9,11 +9,10 @@ from flask import Flask
 from bots.web import make_blueprint
 from bots.web.delivery import WebChatSender
 from core import staffchat, threads
-from core.access import actor_for_employee
 from core.clients import create_client
 from core.config import Config
-from core.errors import ValidationError
-from core.models import Message, Notification
+from core.errors import NotFound, ValidationError
+from core.models import Notification
 from core.money import rubles
 from core.orders import create_order
 from core.staff import create_invite
@@ -74,7 +73,7 @@ def test_staff_chat_from_the_bot_direct_and_common(join, staff, actors):
     assert "Отправлено" in ivan.text
     assert staffchat.unread_count(actors["executor2"]) == 2  # the room line and the direct one
     assert staffchat.unread_count(actors["executor"]) == 0
-    with pytest.raises(Exception):  # a direct chat of two others is nobody else's business
+    with pytest.raises(NotFound):  # a direct chat of two others is nobody else's business
         staffchat.history(actors["manager2"], direct.id)
 
 
