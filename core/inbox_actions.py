@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import peewee as pw
+
 from core import clients, mailbox, orders
 from core.access import Actor, require_dialogue, require_order, require_role
 from core.attachments import order_folder_key
@@ -17,6 +19,7 @@ from core.db import database
 from core.errors import ValidationError
 from core.inbox import letter_of
 from core.interfaces import FileStore
+from core.letters import html_to_text
 from core.models import Attachment, Client, Dialogue, Mailbox, Message, Notification, Order
 from core.phones import normalize_phone
 from core.threads import _text as clean_text
@@ -138,15 +141,17 @@ def prefill(actor: Actor, message_id: int) -> dict[str, Any]:
     letter, the subject and the first lines of the text."""
     require_role(actor, "manager")
     message, dialogue = letter_of(actor, message_id)
-    known = Client.get_or_none(Client.email == message.sender) if message.sender else None
+    body = "\n".join([message.text or "", html_to_text(message.html)])  # a phone in HTML only too
     phone = ""
-    for found in _PHONE.findall(message.text or ""):
+    for found in _PHONE.findall(body):
         try:
             phone = normalize_phone(found)
             break
         except ValidationError:
             continue
-    lines = [line.strip() for line in (message.text or "").splitlines() if line.strip()]
+    known = _known_client(message.sender, phone)
+    text = message.text or html_to_text(message.html)
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
     description = (message.subject + ("\n" if message.subject else "") + "\n".join(lines[:6]))[
         :1000
     ]
@@ -159,6 +164,21 @@ def prefill(actor: Actor, message_id: int) -> dict[str, Any]:
         "phone": known.phone if known and known.phone else phone,
         "description": description.strip(),
     }
+
+
+def _phone_or_empty(raw: str) -> str:
+    try:
+        return normalize_phone(raw) if raw else ""
+    except ValidationError:
+        return ""
+
+
+def _known_client(email: str, phone: str) -> Client | None:
+    """The sender is already a client when their address or the phone they wrote is known."""
+    found = Client.get_or_none(pw.fn.LOWER(Client.email) == email.lower()) if email else None
+    if found is None and phone:
+        found = Client.get_or_none((Client.phone == phone) | (Client.phone2 == phone))
+    return found
 
 
 def order_from_letter(
@@ -176,7 +196,7 @@ def order_from_letter(
     require_role(actor, "manager")
     message, _ = letter_of(actor, message_id)
     with database.atomic():
-        client = Client.get_or_none(Client.email == message.sender) if message.sender else None
+        client = _known_client(message.sender, _phone_or_empty(phone))
         if client is None:
             client = clients.create_client(actor, name, phone or None, email=message.sender or None)
         order = orders.create_order(actor, client.id, description, cost, source="email")
