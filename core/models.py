@@ -430,9 +430,18 @@ class Dialogue(BaseModel):
             (("kind", "status", "last_at"), False),
             (("mailbox", "status", "last_at"), False),
             (("assignee", "status", "last_at"), False),
+            (("channel", "status", "last_at"), False),
             (("channel", "contact"), False),
             (("client", "last_at"), False),
         )
+
+
+# "Only unread": a partial index holds just the unread conversations, newest first.
+Dialogue.add_index(
+    Dialogue.index(
+        Dialogue.status, Dialogue.last_at, name="dialogue_unread", where=Dialogue.unread > 0
+    )
+)
 
 
 class DialogueSeen(BaseModel):

@@ -46,6 +46,19 @@ class TeamView(BrigadirView):
 
         return jsonify(counters())
 
+    @expose("/order-note/", methods=["POST"])
+    def order_note_view(self):
+        """An internal note from the order card (the card lives in admin/views/orders.py)."""
+        try:
+            order_id = int(request.form.get("id", ""))
+            staffchat.add_note(current_actor(), request.form.get("text", ""), order_id=order_id)
+            flash("Заметка сохранена — клиент её не видит.", "success")
+        except (NotFound, ValueError):
+            abort(404)
+        except BrigadirError as exc:
+            fail(exc)
+        return redirect(url_for("order.card_view", id=order_id))
+
     @expose("/post/", methods=["POST"])
     def post_view(self):
         try:

@@ -9,7 +9,7 @@ from core import mailboxes
 from core.config import Config, ImapSection, MailboxSection
 from core.models import Message, Notification, Order
 from tests.admin.test_browser import page, screens, server  # noqa: F401 - shared fixtures
-from tests.admin.test_inbox import file_letter
+from tests.admin.test_inbox_page import file_letter
 
 pytestmark = pytest.mark.e2e
 

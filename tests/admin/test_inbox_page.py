@@ -192,3 +192,26 @@ def test_header_counter_and_staff_chat_page(as_role, letters, staff):
     executor = as_role("executor")
     assert executor.get("/admin/team/").status_code == 200
     assert executor.get("/admin/team/counters").get_json()["inbox"] == 0
+
+
+def test_a_note_on_the_order_card_is_internal_and_mentions_reach_the_colleague(
+    as_role, world, staff
+):
+    s = as_role("manager")
+    order = world["own"]
+    s.post("/admin/team/order-note/", {"id": str(order.id), "text": "@oleg уточни размер"})
+    card = s.get(f"/admin/order/card/?id={order.id}").get_data(as_text=True)
+    assert "уточни размер" in card and "msg-note" in card
+    told = Notification.get(Notification.employee == staff["manager2"].id)
+    assert f"заметке к заказу №{order.number}" in told.text
+    assert (
+        not Notification.select()
+        .where((Notification.audience == "client") & Notification.text.contains("уточни"))
+        .exists()
+    )
+    assert (
+        as_role("executor")
+        .post("/admin/team/order-note/", {"id": str(world["foreign"].id), "text": "x"})
+        .status_code
+        == 404
+    )
