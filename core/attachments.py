@@ -6,14 +6,14 @@ Image validation happens before this, in the channel that received the bytes."""
 
 from __future__ import annotations
 
-from core.access import Actor, require_order, require_order_write
+from core.access import Actor, require_order, require_order_write, visible_message_filter
 from core.clock import local_today, to_local
 from core.db import database
 from core.errors import ValidationError
 from core.interfaces import FileStore
-from core.models import Attachment, Employee, Order
+from core.models import Attachment, Employee, Message, Order
 
-__all__ = ["MAX_FILE_BYTES", "attach_to_order", "order_folder_key", "save_receipt"]
+__all__ = ["MAX_FILE_BYTES", "attach_to_order", "files_of", "order_folder_key", "save_receipt"]
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # what the Telegram Bot API lets a bot download
 KINDS = ("file", "photo", "receipt", "preview", "document", "proof")
@@ -69,6 +69,19 @@ def attach_to_order(
     except Exception:
         store.delete(stored.key)  # no row, no file: nothing half-written
         raise
+
+
+def files_of(actor: Actor, order_id: int) -> list[Attachment]:
+    """The order's files this actor may see (a letter's file follows its letter's mailbox)."""
+    order = require_order(actor, order_id)
+    query = Attachment.select().where(
+        (Attachment.order == order.id) & Attachment.kind.in_(["file", "photo", "proof", "document"])
+    )
+    hidden = visible_message_filter(actor)
+    if hidden is not None:
+        seen = Message.select(Message.id).where((Message.order == order.id) & hidden)
+        query = query.where(Attachment.message.is_null() | Attachment.message.in_(seen))
+    return list(query.order_by(Attachment.id))
 
 
 def save_receipt(

@@ -29,7 +29,7 @@ COMPANY_LABELS = {
     "director": "Директор (ФИО)",
 }  # fmt: skip
 HIDEABLE = ("cost", "paid", "debt", "manager", "executor", "crew", "subcontractor", "due_date", "visit_at",
-            "install_date", "object_address", "object_type", "object_note", "documents_received", "folder")  # fmt: skip
+            "install_date", "object_address", "object_type", "object_note", "documents_received", "folder", "client_phone")  # fmt: skip
 _KEY = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 
 

@@ -123,3 +123,36 @@ def test_staff_routes_put_the_web_chat_after_messengers_and_never_for_clients(st
 def _order(actors):
     client = create_client(actors["manager"], "Петров", "+79120000012")
     return create_order(actors["manager"], client.id, "Листовки", rubles(1000))
+
+
+def test_the_executors_card_shows_files_replies_visit_and_phone_as_the_role_allows(
+    join, actors, staff, deps
+):
+    from datetime import datetime
+
+    from core import attachments, settings
+    from core.models import Order
+
+    client = create_client(actors["manager"], "Сидоров Пётр", "+79125550077")
+    order = create_order(actors["manager"], client.id, "Монтаж щитка", rubles(8000),
+                         executor_id=staff["executor"].id)  # fmt: skip
+    Order.update(visit_at=datetime(2026, 12, 1, 7, 0)).where(Order.id == order.id).execute()
+    threads.record_incoming(
+        client.id, "Ворота будут открыты с 9", channel="telegram", order_id=order.id
+    )
+    attachments.attach_to_order(actors["manager"], deps.store, order.id, "схема.pdf", b"%PDF plan",
+                                "application/pdf", kind="file")  # fmt: skip
+
+    ivan = join("executor")
+    ivan.say(f"/order {order.number}")
+
+    assert "Выезд: 01.12.2026 10:00" in ivan.text
+    assert "Телефон клиента: +7 912 555-00-77" in ivan.text
+    assert "Ворота будут открыты с 9" in ivan.text and "Файлы: схема.pdf" in ivan.text
+    assert "Стоимость" not in ivan.text  # still hidden from executors
+    sent = ivan.tap(ivan.button("Файлы"))
+    assert sent[0].file.name == "схема.pdf" and sent[0].file.data == b"%PDF plan"
+
+    settings.put("hidden_fields", {"executor": ["cost", "paid", "debt", "client_phone"]})
+    ivan.say(f"/order {order.number}")
+    assert "Телефон клиента" not in ivan.text
