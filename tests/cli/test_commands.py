@@ -35,6 +35,11 @@ def test_demo_figures_match_what_the_use_cases_would_have_written(runner, db):
     result = runner.invoke(main, ["demo", "--clients", "40", "--orders", "400"])
     assert result.exit_code == 0, result.output
     assert Order.select().count() == 400
+    from core.models import Dialogue
+
+    # The demo inbox: four letters and three messenger questions, and a line in the staff room.
+    assert Dialogue.select().where(Dialogue.kind == "outside").count() == 7
+    assert Dialogue.select().where(Dialogue.kind == "staff").count() == 1
     for client in Client.select():
         count, total, paid, debt = (
             Order.select(
