@@ -96,8 +96,11 @@ def routes_for(note: Notification, fallback: tuple[str, ...]) -> list[Route]:
     else:
         return []
     for link in links.order_by(MessengerLink.id.desc()):  # newest link wins
-        staff_web = note.audience == "staff" and link.channel in STAFF_ONLY
-        if (link.channel in MESSENGERS or staff_web) and link.channel not in found:
+        # The web chat: staff always; a client only when answered in their web-chat conversation.
+        web = link.channel in STAFF_ONLY and (
+            note.audience == "staff" or note.channel == link.channel
+        )
+        if (link.channel in MESSENGERS or web) and link.channel not in found:
             found[link.channel] = Route(link.channel, link.external_id, link.id)
     if note.audience == "client" and person.phone:
         found["sms"] = Route("sms", person.phone)

@@ -8,6 +8,7 @@ replies and mentions the next time the page looks — instead of "Нет дос�
 
 from __future__ import annotations
 
+from core.clock import utcnow
 from core.config import Config
 from core.interfaces import OutgoingMessage
 from core.models import MessengerLink, Notification
@@ -27,14 +28,19 @@ def build(config: Config) -> WebChatSender:
 
 
 def _delivered(chat_id: str):
+    """Rows delivered on channel "web" to whoever this browser is bound to."""
     link = MessengerLink.get_or_none(
         (MessengerLink.channel == "web") & (MessengerLink.external_id == chat_id)
     )
-    if link is None or link.employee_id is None:
+    if link is None:
         return None
-    return Notification.select().where(
-        (Notification.employee == link.employee_id) & (Notification.sent_channel == "web")
-    )
+    if link.employee_id is not None:
+        mine = (Notification.employee == link.employee_id) & (Notification.audience == "staff")
+    elif link.client_id is not None:
+        mine = (Notification.client == link.client_id) & (Notification.audience == "client")
+    else:
+        return None
+    return Notification.select().where(mine & (Notification.sent_channel == "web"))
 
 
 def latest_for(chat_id: str) -> int:
@@ -43,9 +49,21 @@ def latest_for(chat_id: str) -> int:
     return row.id if row is not None else 0
 
 
-def waiting_for(chat_id: str, after: int, limit: int = 20) -> list[Notification]:
-    """Staff messages delivered to this browser's employee after the row `after`."""
+def waiting_for(chat_id: str, after: int | None, limit: int = 20) -> list[Notification]:
+    """Messages for this browser: after the row `after`, or (the page's first call) every
+    one not shown yet — what came while the page was closed is not lost. Shown rows are
+    marked seen."""
     query = _delivered(chat_id)
     if query is None:
         return []
-    return list(query.where(Notification.id > after).order_by(Notification.id).limit(limit))
+    query = (
+        query.where(Notification.id > after)
+        if after is not None
+        else query.where(Notification.seen_at.is_null())
+    )
+    rows = list(query.order_by(Notification.id).limit(limit))
+    if rows:
+        Notification.update(seen_at=utcnow()).where(
+            Notification.id.in_([r.id for r in rows]) & Notification.seen_at.is_null()
+        ).execute()
+    return rows

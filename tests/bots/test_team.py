@@ -12,7 +12,7 @@ from core import staffchat, threads
 from core.clients import create_client
 from core.config import Config
 from core.errors import NotFound, ValidationError
-from core.models import Notification
+from core.models import Notification, Order
 from core.money import rubles
 from core.orders import create_order
 from core.staff import create_invite
@@ -100,6 +100,43 @@ def test_web_chat_only_staff_get_their_messages_live(staff, actors):
     got = browser.get(f"/chat/api/poll?after={start['last']}").get_json()
     assert "позвони клиенту" in got["replies"][0]["text"] and got["last"] == note.id
     assert browser.get(f"/chat/api/poll?after={got['last']}").get_json()["replies"] == []
+    assert browser.get("/chat/api/poll").get_json()["replies"] == []  # shown once, not again
+
+    # What arrives while the page is closed is shown when it is opened again.
+    staffchat.add_note(actors["manager"], "@oleg и ещё одно", order_id=_order(actors).id)
+    deliver({"web": WebChatSender()})
+    reopened = browser.get("/chat/api/poll").get_json()
+    assert [r["text"] for r in reopened["replies"]] == [
+        f"Мария Менеджерова упомянул(а) вас в заметке к заказу №{Order.select().count()}: «@oleg и ещё одно»"
+    ]
+
+
+def test_a_clients_web_chat_is_answered_from_the_inbox_in_the_web_chat(staff, actors):
+    from core import inbox_actions
+    from core.models import Dialogue
+
+    store = MemoryStore()
+    app = Flask(__name__)
+    app.secret_key = "test-secret"
+    app.register_blueprint(make_blueprint(Config(), store), url_prefix="/chat")
+    browser = app.test_client()
+    headers = {"X-Requested-With": "brigadir"}
+    browser.get("/chat/")
+    client = create_client(actors["manager"], "Сайтова Ольга", "+79125550101")
+    code = create_invite(actors["manager"], client_id=client.id).code
+    browser.post("/chat/api/send", json={"text": code}, headers=headers)
+    browser.post(
+        "/chat/api/send", json={"text": "Здравствуйте, есть ли у вас ламинация?"}, headers=headers
+    )
+    start = browser.get("/chat/api/poll").get_json()
+
+    (dialogue,) = Dialogue.select().where(Dialogue.client == client.id)
+    assert (dialogue.channel, dialogue.unread) == ("web", 1)
+    inbox_actions.reply(actors["manager"], dialogue.id, "Да, глянцевая и матовая.")
+    deliver({"web": WebChatSender()})
+
+    got = browser.get(f"/chat/api/poll?after={start['last']}").get_json()
+    assert [r["text"] for r in got["replies"]] == ["Да, глянцевая и матовая."]
 
 
 def test_staff_routes_put_the_web_chat_after_messengers_and_never_for_clients(staff):
@@ -120,8 +157,11 @@ def test_staff_routes_put_the_web_chat_after_messengers_and_never_for_clients(st
     assert routes_for(guest, ("telegram",)) == []
 
 
+_phones = iter(range(10, 99))
+
+
 def _order(actors):
-    client = create_client(actors["manager"], "Петров", "+79120000012")
+    client = create_client(actors["manager"], "Петров", f"+791200000{next(_phones)}")
     return create_order(actors["manager"], client.id, "Листовки", rubles(1000))
 
 
