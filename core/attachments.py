@@ -71,17 +71,23 @@ def attach_to_order(
         raise
 
 
-def files_of(actor: Actor, order_id: int) -> list[Attachment]:
-    """The order's files this actor may see (a letter's file follows its letter's mailbox)."""
+SENDABLE = ("file", "photo", "proof", "document")
+
+
+def files_of(
+    actor: Actor, order_id: int, kinds: tuple[str, ...] | None = SENDABLE
+) -> list[Attachment]:
+    """The order's files this actor may see (a letter's file follows its letter's mailbox);
+    kinds=None: every kind (receipts and previews too)."""
     order = require_order(actor, order_id)
-    query = Attachment.select().where(
-        (Attachment.order == order.id) & Attachment.kind.in_(["file", "photo", "proof", "document"])
-    )
+    query = Attachment.select().where(Attachment.order == order.id)
+    if kinds is not None:
+        query = query.where(Attachment.kind.in_(kinds))
     hidden = visible_message_filter(actor)
     if hidden is not None:
         seen = Message.select(Message.id).where((Message.order == order.id) & hidden)
         query = query.where(Attachment.message.is_null() | Attachment.message.in_(seen))
-    return list(query.order_by(Attachment.id))
+    return list(query.order_by(Attachment.created_at, Attachment.id))
 
 
 def save_receipt(

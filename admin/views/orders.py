@@ -28,12 +28,12 @@ from core import orders as core_orders
 from core import payments as core_payments
 from core import pipelines, runtime, search, settings, threads
 from core.access import hidden_fields, order_query, require_order
+from core.attachments import files_of
 from core.clock import format_datetime, from_local
 from core.db import database
 from core.documents import issue
 from core.errors import BrigadirError, NotFound
 from core.models import (
-    Attachment,
     Client,
     ClientWord,
     Crew,
@@ -542,9 +542,7 @@ class OrderView(BrigadirModelView):
         )
         payments = list(Payment.select().where(Payment.order == order.id).order_by(Payment.at))
         thread = threads.thread_of(actor, order.id)
-        attachments = list(
-            Attachment.select().where(Attachment.order == order.id).order_by(Attachment.created_at)
-        )
+        attachments = files_of(actor, order.id, kinds=None)  # a letter's files follow its mailbox
         documents = list(
             Document.select().where(Document.order == order.id).order_by(Document.created_at)
         )

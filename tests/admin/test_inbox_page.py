@@ -211,3 +211,17 @@ def test_a_note_on_the_order_card_is_internal_and_mentions_reach_the_colleague(
     )
     hidden = as_role("executor").post("/admin/team/order-note/", {"id": str(order.id), "text": "x"})
     assert hidden.status_code == 404  # not his order: no note, no hint that it exists
+
+
+def test_a_forwarded_sales_letter_keeps_its_files_off_the_order_card_of_a_non_member(
+    as_role, letters, world
+):
+    s = as_role("manager")
+    s.post(
+        f"/admin/inbox/letter/{letters['secret'].id}/forward/", {"number": str(world["own"].number)}
+    )
+    assert "макет.pdf" in s.get(f"/admin/order/card/?id={world['own'].id}").get_data(as_text=True)
+    other = (
+        as_role("manager2").get(f"/admin/order/card/?id={world['own'].id}").get_data(as_text=True)
+    )
+    assert "макет.pdf" not in other
