@@ -7,7 +7,7 @@ from core.access import Actor, require_order, require_order_write, visible_messa
 from core.clock import utcnow
 from core.db import database
 from core.errors import ValidationError
-from core.models import Client, Message, Order
+from core.models import Client, Employee, Message, Order
 
 __all__ = ["ask_client", "mark_read", "record_incoming", "thread_of"]
 
@@ -77,8 +77,25 @@ def record_incoming(
         )  # fmt: skip
         if order_id is not None:
             Order.update(unread=Order.unread + 1).where(Order.id == order_id).execute()
-        inbox.file_chat(message, channel=channel)  # the same conversation list as letters
+        dialogue = inbox.file_chat(message, channel=channel)  # one list with the letters
+        _tell_staff(message, dialogue.assignee_id)
     return message
+
+
+def _tell_staff(message: Message, assignee_id: int | None) -> None:
+    """A client's reply reaches the people of the order (its manager and executor) and the
+    conversation's assignee in their messenger or web chat — nobody has to watch a page."""
+    order = Order.get_or_none(Order.id == message.order_id) if message.order_id else None
+    ids = {assignee_id}
+    if order is not None:
+        ids |= {order.manager_id, order.executor_id}
+    people = Employee.select().where(Employee.id.in_([i for i in ids if i]) & Employee.active)
+    client = Client.get_by_id(message.client_id)
+    about = f" по заказу №{order.number}" if order is not None else ""
+    buttons = [[("Открыть заказ", f"order:{order.number}")]] if order is not None else None
+    for person in people:
+        outbox.notify_staff(person, f"Клиент {client.name} пишет{about}: «{message.text[:500]}»",
+                            key=f"reply:{message.id}:{person.id}", order=order, buttons=buttons)  # fmt: skip
 
 
 def mark_read(actor: Actor, order_id: int) -> int:

@@ -196,3 +196,19 @@ def test_the_executors_card_shows_files_replies_visit_and_phone_as_the_role_allo
     settings.put("hidden_fields", {"executor": ["cost", "paid", "debt", "client_phone"]})
     ivan.say(f"/order {order.number}")
     assert "Телефон клиента" not in ivan.text
+
+
+def test_a_clients_reply_reaches_the_orders_manager_and_executor(actors, staff):
+    client = create_client(actors["manager"], "Ответов", "+79125550202")
+    order = create_order(actors["manager"], client.id, "Монтаж", rubles(9000),
+                         executor_id=staff["executor"].id)  # fmt: skip
+    Notification.delete().execute()
+
+    threads.record_incoming(client.id, "Буду дома после шести", channel="viber", order_id=order.id)
+
+    told = {n.employee_id: n.text for n in Notification.select()}
+    assert set(told) == {staff["manager"].id, staff["executor"].id}
+    assert (
+        f"Клиент Ответов пишет по заказу №{order.number}: «Буду дома после шести»"
+        in told[staff["executor"].id]
+    )
