@@ -30,7 +30,7 @@ from core.access import (
 from core.clock import utcnow
 from core.db import database
 from core.errors import NotFound, ValidationError
-from core.models import Client, Dialogue, Employee, Mailbox, Message, Order
+from core.models import Client, Dialogue, Employee, Mailbox, Message
 
 __all__ = [
     "InboxFilter",
@@ -310,7 +310,3 @@ def letter_of(actor: Actor, message_id: int) -> tuple[Message, Dialogue]:
     if message is None or message.dialogue_id is None:
         raise NotFound("Письмо не найдено.")
     return message, require_dialogue(actor, message.dialogue_id)
-
-
-def client_of_order(order: Order) -> Client:
-    return Client.get_by_id(order.client_id)

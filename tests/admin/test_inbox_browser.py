@@ -102,3 +102,31 @@ def test_read_reply_forward_and_order_from_a_letter(page, server, mail, world, s
     page.click("button:has-text('Отправить')")
     page.wait_for_selector("text=Всем доброе утро!")
     page.screenshot(path=str(screens / "team-390.png"), full_page=True)
+
+
+def test_mailbox_access_settings_and_staff_chat_pages(page, server, mail, staff, screens):  # noqa: F811
+    page.goto(f"{server}/admin/mailboxes/")
+    page.fill("#login", "director")
+    page.fill("#password", "director-pass-1")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/admin/mailboxes/**")
+    page.click(f"label[for=m{mail['artwork'].dialogue.mailbox_id}-{staff['manager2'].id}]")
+    page.locator("form").filter(has_text="Отдел продаж").locator("button").click()
+    page.wait_for_selector(".alert-success")
+    assert "Доступ к ящику «Отдел продаж» сохранён." in page.content()
+    sales = mail["artwork"].dialogue.mailbox_id
+    assert {e.id for e in mailboxes.members_of(sales)} == {
+        staff["manager"].id,
+        staff["manager2"].id,
+    }
+    page.screenshot(path=str(screens / "mailboxes-1366.png"), full_page=True)
+    page.goto(f"{server}/admin/team/")
+    page.fill("input[name=text]", "@Мария посмотри письмо от Анны")
+    page.click("button:has-text('Отправить')")
+    page.wait_for_selector("text=посмотри письмо от Анны")
+    page.screenshot(path=str(screens / "team-1366.png"), full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{server}/admin/mailboxes/")
+    page.screenshot(path=str(screens / "mailboxes-390.png"), full_page=True)
+    page.goto(f"{server}/admin/inbox/letter/{mail['banner'].id}/order/")
+    page.screenshot(path=str(screens / "inbox-order-form-390.png"), full_page=True)
