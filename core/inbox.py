@@ -38,6 +38,8 @@ __all__ = [
     "file_chat",
     "file_letter",
     "inbox_page",
+    "inbox_query",
+    "letter_of",
     "link_order",
     "messages_of",
     "open_dialogue",

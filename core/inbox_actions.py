@@ -22,7 +22,7 @@ from core.interfaces import FileStore
 from core.letters import html_to_text
 from core.models import Attachment, Client, Dialogue, Mailbox, Message, Notification, Order
 from core.phones import normalize_phone
-from core.threads import _text as clean_text
+from core.threads import clean_text
 
 __all__ = ["forward_letter", "order_from_letter", "prefill", "reply"]
 

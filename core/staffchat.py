@@ -18,7 +18,7 @@ from core.db import database
 from core.errors import ValidationError
 from core.models import Dialogue, DialogueSeen, Employee, Message, Order
 from core.search import fold
-from core.threads import _text as clean_text
+from core.threads import clean_text
 
 __all__ = [
     "add_note",

@@ -9,12 +9,13 @@ from core.db import database
 from core.errors import ValidationError
 from core.models import Client, Employee, Message, Order
 
-__all__ = ["ask_client", "mark_read", "record_incoming", "thread_of"]
+__all__ = ["ask_client", "clean_text", "mark_read", "record_incoming", "thread_of"]
 
 MAX_TEXT = 4000
 
 
-def _text(text: str) -> str:
+def clean_text(text: str) -> str:
+    """A message text as stored: no NULs, trimmed, not empty, not too long."""
     text = (text or "").replace("\x00", "").strip()
     if not text:
         raise ValidationError("Пустое сообщение.")
@@ -27,7 +28,7 @@ def ask_client(actor: Actor, order_id: int, text: str, *, channel: str | None = 
     """A question or answer from staff to the client, saved in the order and queued for delivery."""
     order = require_order(actor, order_id)
     require_order_write(actor, order)
-    text = _text(text)
+    text = clean_text(text)
     with database.atomic():
         message = Message.create(
             order=order, client=order.client_id, direction="out", channel=channel or "auto",
@@ -49,7 +50,7 @@ def add_note(actor: Actor, order_id: int, text: str) -> Message:
     require_order_write(actor, order)
     return Message.create(
         order=order, client=order.client_id, direction="out", channel="note", author=actor.employee_id,
-        text=_text(text), is_read=True,
+        text=clean_text(text), is_read=True,
     )  # fmt: skip
 
 
@@ -72,7 +73,7 @@ def record_incoming(
             return twin
     with database.atomic():
         message = Message.create(
-            order=order_id, client=client_id, direction="in", channel=channel, text=_text(text),
+            order=order_id, client=client_id, direction="in", channel=channel, text=clean_text(text),
             external_id=external_id, subject=subject[:300], at=utcnow(),
         )  # fmt: skip
         if order_id is not None:
