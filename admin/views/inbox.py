@@ -17,7 +17,7 @@ from admin.base import BrigadirView, fail
 from core import inbox, inbox_actions, mailboxes, staffchat
 from core.access import require_order
 from core.clock import format_datetime
-from core.errors import BrigadirError, NotFound
+from core.errors import BrigadirError, NotFound, ValidationError
 from core.letters import safe_html
 from core.models import Attachment, Employee, Mailbox, Order
 from core.money import parse_money
@@ -155,6 +155,25 @@ class InboxView(BrigadirView):
         return self._act(
             dialogue_id, lambda: inbox.set_status(current_actor(), dialogue_id, status), done
         )
+
+    @expose("/<int:dialogue_id>/order/", methods=["POST"])
+    def link_view(self, dialogue_id: int):
+        """Tie a whole conversation (a chat, say) to an order by its number."""
+        actor = current_actor()
+        number = _int(request.form.get("number", "").strip().lstrip("№"))
+        try:
+            inbox.messages_of(actor, dialogue_id)  # someone else's conversation: a 404
+        except NotFound:
+            abort(404)
+        try:
+            if number is None:
+                raise ValidationError("Укажите номер заказа.")
+            order = require_order(actor, number=number)
+            inbox.link_order(actor, dialogue_id, order.id)
+            flash(f"Переписка привязана к заказу №{order.number}.", "success")
+        except BrigadirError as exc:
+            fail(exc)
+        return self._back(dialogue_id)
 
     @expose("/letter/<int:message_id>/forward/", methods=["POST"])
     def forward_view(self, message_id: int):

@@ -225,3 +225,17 @@ def test_a_forwarded_sales_letter_keeps_its_files_off_the_order_card_of_a_non_me
         as_role("manager2").get(f"/admin/order/card/?id={world['own'].id}").get_data(as_text=True)
     )
     assert "макет.pdf" not in other
+
+
+def test_a_chat_is_tied_to_an_order_by_number(as_role, world):
+    from core import threads
+
+    chat = threads.record_incoming(world["c2"].id, "Баннер уже готов?", channel="telegram")
+    s = as_role("manager")
+    bad = s.post(
+        f"/admin/inbox/{chat.dialogue_id}/order/", {"number": "999999"}, follow_redirects=True
+    )
+    assert "Заказ №999999 не найден." in bad.get_data(as_text=True)
+    s.post(f"/admin/inbox/{chat.dialogue_id}/order/", {"number": str(world["foreign"].number)})
+    dialogue = Dialogue.get_by_id(chat.dialogue_id)
+    assert (dialogue.order_id, dialogue.client_id) == (world["foreign"].id, world["c2"].id)
