@@ -85,7 +85,7 @@ def test_read_reply_forward_and_order_from_a_letter(page, server, mail, world, s
     page.screenshot(path=str(screens / "inbox-order-card-1366.png"), full_page=True)
 
     page.goto(f"{server}/admin/inbox/{mail['banner'].dialogue_id}/")
-    page.fill("input[name=number]", str(world["own"].number))
+    page.fill(".letter-actions input[name=number]", str(world["own"].number))
     page.click("button:has-text('В заказ')")
     page.wait_for_selector(".alert-success")
     assert Message.get_by_id(mail["banner"].id).order_id == world["own"].id
