@@ -93,11 +93,14 @@ def _build_admin(app: Flask, config: Config) -> Admin:
     from admin.views.dashboard import DashboardView
     from admin.views.expenses import ExpensesView
     from admin.views.imports import ImportView
+    from admin.views.inbox import InboxView, counters
+    from admin.views.mailboxes import MailboxView
     from admin.views.mailing import MailingView
     from admin.views.orders import OrderView
     from admin.views.settings import SettingsView, StageView, TemplateView
     from admin.views.staff import BonusView, CrewView, EmployeeView
     from admin.views.tasks import TaskView
+    from admin.views.team import TeamView
     from core.models import Bonus, Client, Crew, Employee, Order, Stage, Task, Template
 
     admin = Admin(
@@ -107,12 +110,14 @@ def _build_admin(app: Flask, config: Config) -> Admin:
         theme=Bootstrap4Theme(swatch="cerulean", fluid=True, base_template="brigadir/master.html"),
         index_view=DashboardView(name="Сводка", url="/admin", endpoint="admin"),
     )
+    admin.add_view(InboxView(name="Входящие", endpoint="inbox"))
     admin.add_view(OrderView(Order, name="Заказы", endpoint="order"))
     admin.add_view(ClientView(Client, name="Клиенты", endpoint="client"))
     admin.add_view(CashView(name="Касса", endpoint="cash"))
     admin.add_view(ExpensesView(name="Расходы", endpoint="expenses"))
     admin.add_view(TaskView(Task, name="Задачи", endpoint="task"))
     admin.add_view(MailingView(name="Рассылка", endpoint="mailing"))
+    admin.add_view(TeamView(name="Коллеги", endpoint="team"))
     admin.add_view(
         EmployeeView(Employee, name="Сотрудники", endpoint="employee", category="Сотрудники")
     )
@@ -126,6 +131,8 @@ def _build_admin(app: Flask, config: Config) -> Admin:
         TemplateView(Template, name="Шаблоны сообщений", endpoint="template", category="Настройки")
     )
     admin.add_view(ImportView(name="Импорт из Excel", endpoint="import", category="Настройки"))
+    admin.add_view(MailboxView(name="Почтовые ящики", endpoint="mailboxes", category="Настройки"))
+    app.context_processor(lambda: {"counters": counters})  # the header's unread numbers
     return admin
 
 

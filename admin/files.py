@@ -12,8 +12,8 @@ from flask import Blueprint, Response, abort, current_app, request
 from flask_login import login_required
 
 from admin.auth import current_actor
-from core.access import can_see_money_of, visible_order_filter
-from core.models import Account, Attachment, CashMovement, Document, Order
+from core.access import can_see_message, can_see_money_of, visible_order_filter
+from core.models import Account, Attachment, CashMovement, Document, Message, Order
 
 __all__ = ["bp"]
 
@@ -28,6 +28,14 @@ def _allowed(key: str) -> tuple[bool, str, str]:
     if clause is not None:
         visible = visible.where(clause)
     attachment = Attachment.get_or_none(Attachment.storage_key == key)
+    if attachment is not None and attachment.message_id is not None:
+        # A letter's file follows its letter: a mailbox one may not read is a 404 here too.
+        message = Message.get_or_none(Message.id == attachment.message_id)
+        if message is not None and message.dialogue_id is not None:
+            if not can_see_message(actor, message):
+                return False, "", ""
+            if actor.is_staff_office:
+                return True, attachment.content_type, attachment.original_name
     if attachment is not None:
         if (
             attachment.order_id

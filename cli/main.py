@@ -90,8 +90,10 @@ def init(ctx: click.Context, demo: bool) -> None:
 def demo_command(ctx: click.Context, clients: int, orders: int, seed: int) -> None:
     """Заполнить базу правдоподобными данными для обоих процессов (полиграфия и монтаж)."""
     from cli.demo import generate
+    from cli.demo_inbox import fill_inbox
+    from storage import build_store
 
-    _open(ctx)
+    config = _open(ctx)
     prepare()
     started = time.perf_counter()
     with Progress(
@@ -107,6 +109,7 @@ def demo_command(ctx: click.Context, clients: int, orders: int, seed: int) -> No
             progress.update(task, description=stage, completed=done, total=total)
 
         report = generate(clients, orders, seed=seed, progress=tick)
+        fill_inbox(build_store(config), seed=seed)
     elapsed = time.perf_counter() - started
     console.print(
         f"Готово за {elapsed:.1f} с: клиентов {report.clients}, заказов {report.orders}, "

@@ -63,7 +63,7 @@ def register_telegram_webhook(config: Config) -> str:
 
 
 def build_scheduler(config: Config, store: FileStore) -> Any:
-    from bots.email.inbound import build_poller
+    from bots.email.mailboxes import build_poller
     from scheduler.app import build_scheduler as build
     from scheduler.transports import build_transports
 

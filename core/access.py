@@ -14,7 +14,17 @@ import peewee as pw
 
 from core import settings
 from core.errors import AccessDenied, NotFound
-from core.models import Account, CashMovement, Client, Employee, Order, Stage
+from core.models import (
+    Account,
+    CashMovement,
+    Client,
+    Dialogue,
+    Employee,
+    MailboxMember,
+    Message,
+    Order,
+    Stage,
+)
 
 __all__ = [
     "Actor",
@@ -25,6 +35,8 @@ __all__ = [
     "can_manage_money_of",
     "can_see",
     "can_see_earnings",
+    "can_see_dialogue",
+    "can_see_message",
     "can_see_money_of",
     "expense_filter",
     "hidden_fields",
@@ -33,6 +45,13 @@ __all__ = [
     "require_order",
     "require_role",
     "visible_fields",
+    "mailbox_ids_of",
+    "require_dialogue",
+    "order_query",
+    "require_order",
+    "require_role",
+    "visible_dialogue_filter",
+    "visible_message_filter",
     "visible_order_filter",
 ]
 
@@ -45,6 +64,7 @@ ORDER_FIELDS = (
 HIDEABLE = (
     "cost", "paid", "debt", "manager", "executor", "crew", "subcontractor", "due_date", "visit_at",
     "install_date", "object_address", "object_type", "object_note", "documents_received", "folder",
+    "client_phone",
 )  # fmt: skip
 # A figure made from order fields reveals what its source does: whoever may not see costs may
 # not see a client's order total, a manager's revenue or a paper's sum either.
@@ -234,3 +254,82 @@ def expense_filter(actor: Actor) -> pw.Expression | None:
 def can_see_earnings(actor: Actor) -> bool:
     """What an order earned (cost − expenses) reveals its cost: hidden wherever cost is."""
     return "cost" not in hidden_fields(actor)
+
+
+# --- The inbox: mailboxes and conversations -------------------------------------------
+# A mailbox is read by the director and by its members (Настройки → Почтовые ящики).
+# Messenger and web-chat conversations have no mailbox: every manager sees them.
+# A conversation, a letter or an attachment of a mailbox one may not read is reported
+# exactly like a missing one, on every surface (list, card, search, files, export).
+
+
+def mailbox_ids_of(actor: Actor) -> frozenset[int] | None:
+    """Mailboxes the actor may read; None: all of them."""
+    if actor.is_director:
+        return None
+    if actor.kind != "employee" or actor.role != "manager":
+        return frozenset()
+    rows = MailboxMember.select(MailboxMember.mailbox).where(
+        MailboxMember.employee == actor.employee_id
+    )
+    return frozenset(r.mailbox_id for r in rows)
+
+
+def visible_dialogue_filter(actor: Actor) -> pw.Expression | None:
+    """A WHERE clause on outside conversations (None: no limit). Staff rooms are separate:
+    see core.staffchat."""
+    if actor.is_director:
+        return None
+    if not actor.is_staff_office:
+        return Dialogue.id < 0
+    boxes = mailbox_ids_of(actor) or frozenset()
+    if not boxes:
+        return Dialogue.mailbox.is_null()
+    return Dialogue.mailbox.is_null() | Dialogue.mailbox.in_(sorted(boxes))
+
+
+def _staff_room_member(actor: Actor, dialogue: Dialogue) -> bool:
+    if actor.kind != "employee":
+        return False
+    if dialogue.contact == "room":
+        return True
+    return str(actor.employee_id) in dialogue.contact.removeprefix("dm:").split(":")
+
+
+def can_see_dialogue(actor: Actor, dialogue: Dialogue) -> bool:
+    if dialogue.kind == "staff":
+        return _staff_room_member(actor, dialogue)
+    if actor.is_director:
+        return True
+    if not actor.is_staff_office:
+        return False
+    if dialogue.mailbox_id is None:
+        return True
+    return dialogue.mailbox_id in (mailbox_ids_of(actor) or frozenset())
+
+
+def require_dialogue(actor: Actor, dialogue_id: int) -> Dialogue:
+    dialogue = Dialogue.get_or_none(Dialogue.id == dialogue_id)
+    if dialogue is None or not can_see_dialogue(actor, dialogue):
+        raise NotFound("Переписка не найдена.")
+    return dialogue
+
+
+def visible_message_filter(actor: Actor) -> pw.Expression | None:
+    """Messages of conversations the actor may not see drop out of any message query
+    (an order's thread included). None: no limit. A client reaches messages only through
+    their own orders, which is checked there."""
+    if actor.is_director or actor.kind == "client":
+        return None
+    hidden = Dialogue.select(Dialogue.id).where(Dialogue.mailbox.is_null(False))
+    boxes = mailbox_ids_of(actor) or frozenset()
+    if boxes:
+        hidden = hidden.where(Dialogue.mailbox.not_in(sorted(boxes)))
+    return Message.dialogue.is_null() | Message.dialogue.not_in(hidden)
+
+
+def can_see_message(actor: Actor, message: Message) -> bool:
+    if message.dialogue_id is None:
+        return True
+    dialogue = Dialogue.get_or_none(Dialogue.id == message.dialogue_id)
+    return dialogue is None or can_see_dialogue(actor, dialogue)

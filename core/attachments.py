@@ -12,7 +12,7 @@ from datetime import timedelta
 from pathlib import PurePosixPath
 
 from core import outbox
-from core.access import Actor, require_order, require_order_write
+from core.access import Actor, require_order, require_order_write, visible_message_filter
 from core.clock import local_today, to_local, utcnow
 from core.db import database
 from core.delivery import responsible_employee
@@ -22,7 +22,7 @@ from core.models import Attachment, CashMovement, Client, Conversation, Employee
 
 __all__ = [
     "CLIENT_FILE_TYPES", "MAX_FILE_BYTES", "STAGED_RECEIPT_TTL", "attach_to_order",
-    "client_folder_key", "discard_receipt", "file_into_order", "order_folder_key",
+    "client_folder_key", "discard_receipt", "file_into_order", "files_of", "order_folder_key",
     "receive_client_file", "save_receipt", "sweep_waiting_receipts",
 ]  # fmt: skip
 
@@ -94,6 +94,25 @@ def attach_to_order(
     except Exception:
         store.delete(stored.key)  # no row, no file: nothing half-written
         raise
+
+
+SENDABLE = ("file", "photo", "proof", "document")
+
+
+def files_of(
+    actor: Actor, order_id: int, kinds: tuple[str, ...] | None = SENDABLE
+) -> list[Attachment]:
+    """The order's files this actor may see (a letter's file follows its letter's mailbox);
+    kinds=None: every kind (receipts and previews too)."""
+    order = require_order(actor, order_id)
+    query = Attachment.select().where(Attachment.order == order.id)
+    if kinds is not None:
+        query = query.where(Attachment.kind.in_(kinds))
+    hidden = visible_message_filter(actor)
+    if hidden is not None:
+        seen = Message.select(Message.id).where((Message.order == order.id) & hidden)
+        query = query.where(Attachment.message.is_null() | Attachment.message.in_(seen))
+    return list(query.order_by(Attachment.created_at, Attachment.id))
 
 
 def save_receipt(

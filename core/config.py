@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, get_type_hints
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-__all__ = ["Config", "ConfigError", "load_config"]
+__all__ = ["Config", "ConfigError", "MailboxSection", "load_config"]
 
 
 class ConfigError(Exception):
@@ -106,6 +107,28 @@ class ImapSection:
 
 
 @dataclass(frozen=True)
+class MailboxSection:
+    """One more of the firm's mailboxes ([[mailboxes]] in the file); [imap]/[smtp] stay the
+    default one, code "main". Who may read it is set in the admin (Настройки → Почтовые ящики)."""
+
+    code: str = ""  # short latin name, unique: "sales", "design"
+    name: str = ""  # what staff see: "Отдел продаж"
+    address: str = ""  # the letters' From: and Reply-To:
+    imap_host: str = ""  # empty: not polled
+    imap_port: int = 993
+    imap_user: str = ""
+    imap_password: str = ""
+    imap_folder: str = "INBOX"
+    imap_ssl: bool = True
+    smtp_host: str = ""  # empty: replies go through [smtp] with this mailbox's address
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = True
+    smtp_ssl: bool = False
+
+
+@dataclass(frozen=True)
 class SmsSection:
     provider: str = ""  # "" (off) | smsru | smsc | http
     api_id: str = ""
@@ -171,6 +194,7 @@ class Config:
     storage: StorageSection = field(default_factory=StorageSection)
     notify: NotifySection = field(default_factory=NotifySection)
     backup: BackupSection = field(default_factory=BackupSection)
+    mailboxes: tuple[MailboxSection, ...] = ()  # [[mailboxes]]: more mailboxes besides [imap]
     path: str = ""  # the file this came from ("" = defaults only)
 
     @property
@@ -194,7 +218,7 @@ class Config:
         return (self.data_dir / self.backup.folder).resolve()
 
 
-_SECTIONS = {f.name: f for f in dataclasses.fields(Config) if f.name != "path"}
+_SECTIONS = {f.name: f for f in dataclasses.fields(Config) if f.name not in ("path", "mailboxes")}
 
 
 def _coerce(value: Any, kind: Any, where: str) -> Any:
@@ -225,14 +249,16 @@ def _coerce(value: Any, kind: Any, where: str) -> Any:
     return value
 
 
-def _section(name: str, raw: dict[str, Any], source: str) -> Any:
-    cls = _SECTIONS[name].default_factory  # type: ignore[misc]
+def _section(name: str, raw: dict[str, Any], source: str, cls: Any = None) -> Any:
+    cls = cls or _SECTIONS[name].default_factory  # type: ignore[misc]
     hints = get_type_hints(cls)
     values: dict[str, Any] = {}
     for key, value in raw.items():
         if key not in hints:
             raise ConfigError(f"неизвестный ключ [{name}] {key} в {source}")
         values[key] = _coerce(value, hints[key], f"[{name}] {key} в {source}")
+    if cls is MailboxSection:  # the environment names one section, not a list of them
+        return cls(**values)
     for key, kind in hints.items():
         env = os.environ.get(f"BRIGADIR_{name}_{key}".upper())
         if env is not None:
@@ -253,6 +279,9 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
             raise ConfigError(f"файл настроек не найден: {path}") from None
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"ошибка в {path}: {exc}") from None
+    boxes = raw.pop("mailboxes", [])
+    if not isinstance(boxes, list) or not all(isinstance(b, dict) for b in boxes):
+        raise ConfigError(f"[[mailboxes]] в {source}: ожидается список разделов")
     for name, value in raw.items():
         if name not in _SECTIONS:
             raise ConfigError(f"неизвестный раздел [{name}] в {source}")
@@ -260,6 +289,7 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
             raise ConfigError(f"[{name}] в {source} должен быть разделом")
     config = Config(
         **{name: _section(name, raw.get(name, {}), source) for name in _SECTIONS},
+        mailboxes=tuple(_section("mailboxes", b, source, MailboxSection) for b in boxes),
         path=str(path) if path else "",
     )
     _check(config, source)
@@ -300,6 +330,13 @@ def _check(config: Config, source: str) -> None:
         and not config.telegram.webhook_secret
     ):
         raise ConfigError(f"[telegram] webhook_secret в {source}: обязателен в режиме webhook")
+    codes = ["main"]
+    for box in config.mailboxes:
+        if not re.fullmatch(r"[a-z0-9_-]{1,32}", box.code) or box.code in codes:
+            raise ConfigError(
+                f"[[mailboxes]] code в {source}: нужен уникальный код латиницей, а не {box.code!r}"
+            )
+        codes.append(box.code)
     for channel in config.notify.fallback:
         if channel not in ("telegram", "viber", "sms", "email"):
             raise ConfigError(f"[notify] fallback в {source}: неизвестный канал {channel!r}")

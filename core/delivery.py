@@ -49,6 +49,7 @@ __all__ = [
 MESSENGERS = ("telegram", "viber")
 # Channels whose transport sends the file itself; the others get a download link instead.
 CARRIES_FILES = frozenset({"telegram", "email"})
+STAFF_ONLY = ("web",)  # the web chat reaches staff (it shows their messages live); not clients
 
 
 @dataclass(frozen=True)
@@ -81,8 +82,13 @@ def routes_for(note: Notification, fallback: tuple[str, ...]) -> list[Route]:
     """The recipient's reachable channels in the configured order, minus the failed ones.
 
     A client: their unblocked Telegram/Viber links, their phone (SMS), their e-mail.
-    Staff: their messenger links, then their e-mail. A forced channel allows only itself."""
+    Staff: their messenger links, their web chat, then their e-mail. A forced channel allows
+    only itself; a forced address (a reply to a stranger's letter) is the only route."""
     found: dict[str, Route] = {}
+    if note.address and note.channel:
+        if note.channel in (note.failed_channels or []):
+            return []
+        return [Route(note.channel, note.address)]
     if note.audience == "client" and note.client_id:
         links = MessengerLink.select().where(
             (MessengerLink.client == note.client_id) & ~MessengerLink.blocked
@@ -96,13 +102,23 @@ def routes_for(note: Notification, fallback: tuple[str, ...]) -> list[Route]:
     else:
         return []
     for link in links.order_by(MessengerLink.id.desc()):  # newest link wins
-        if link.channel in MESSENGERS and link.channel not in found:
+        # The web chat: staff always; a client only when answered in their web-chat conversation.
+        web = link.channel in STAFF_ONLY and (
+            note.audience == "staff" or note.channel == link.channel
+        )
+        if (link.channel in MESSENGERS or web) and link.channel not in found:
             found[link.channel] = Route(link.channel, link.external_id, link.id)
     if note.audience == "client" and person.phone:
         found["sms"] = Route("sms", person.phone)
     if person.email:
         found["email"] = Route("email", person.email)
     order = [note.channel] if note.channel else list(fallback)
+    if note.audience == "staff" and not note.channel:
+        order = (
+            [c for c in order if c in MESSENGERS]
+            + list(STAFF_ONLY)
+            + [c for c in order if c not in MESSENGERS]
+        )
     failed = set(note.failed_channels or [])
     return [found[c] for c in order if c in found and c not in failed]
 
@@ -276,7 +292,7 @@ def finish(
 def _thread_sent(note: Notification, channel: str, external_id: str | None, at: datetime) -> None:
     """A message that reached a client belongs to the order's thread (with its platform id,
     so an e-mail reply finds the order by In-Reply-To)."""
-    if note.audience != "client" or not note.client_id:
+    if note.audience != "client":
         return
     updated = (
         Message.update(channel=channel, external_id=external_id)

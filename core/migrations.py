@@ -15,11 +15,15 @@ from core.db import database, is_postgres
 from core.models import (
     ALL_MODELS,
     CashMovement,
+    Dialogue,
+    DialogueSeen,
     DuplicateReceipt,
     FileLink,
     FiscalReceipt,
     FolderShare,
     LoginFailure,
+    Mailbox,
+    MailboxMember,
     Message,
     Notification,
     Order,
@@ -135,6 +139,19 @@ def _v7_fiscal_receipts(migrator: SchemaMigrator) -> None:
     database.obj.create_tables([FiscalReceipt, DuplicateReceipt], safe=True)
 
 
+def _v14_inbox(migrator: SchemaMigrator) -> None:
+    """The inbox: mailboxes with their members, conversations, staff read marks; letters
+    keep their HTML and References; the outbox can carry an address and mail headers."""
+    database.obj.create_tables([Mailbox, MailboxMember, Dialogue, DialogueSeen], safe=True)
+    for field in (Message.dialogue, Message.html, Message.refs):
+        _add_column(migrator, "message", field)
+    for field in (Notification.address, Notification.headers):
+        _add_column(migrator, "notification", field)
+    database.execute_sql(
+        'CREATE INDEX IF NOT EXISTS "message_dialogue_id_id" ON "message" ("dialogue_id", "id")'
+    )
+
+
 STEPS: dict[int, Callable[[SchemaMigrator], None]] = {
     2: _v2_order_source,
     3: _v3_message_sender,
@@ -143,6 +160,7 @@ STEPS: dict[int, Callable[[SchemaMigrator], None]] = {
     6: _v6_sessions_and_shares,
     7: _v7_fiscal_receipts,
     8: _v8_mailings_and_conditional_presets,
+    14: _v14_inbox,
 }
 # Indexes the models cannot declare on both backends: a new database gets them too.
 RAW_INDEXES: list[Callable[[], None]] = [_v5_client_list_index]

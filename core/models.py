@@ -27,6 +27,8 @@ __all__ = [
     "Conversation",
     "Crew",
     "DeliveryAttempt",
+    "Dialogue",
+    "DialogueSeen",
     "Document",
     "DuplicateReceipt",
     "Employee",
@@ -36,6 +38,8 @@ __all__ = [
     "FiscalReceipt",
     "Invite",
     "LoginFailure",
+    "Mailbox",
+    "MailboxMember",
     "MessengerLink",
     "Message",
     "Notification",
@@ -390,6 +394,8 @@ class Notification(BaseModel):
     seen_at = pw.DateTimeField(null=True)
     last_error = pw.TextField(default="")
     failed_channels = JSONField(default=list)  # channels with a permanent error for this message
+    address = pw.CharField(max_length=300, null=True)  # a forced address (a stranger's e-mail)
+    headers = JSONField(default=dict)  # e-mail threading headers, X-Brigadir-Mailbox
     idempotency_key = pw.CharField(max_length=200, unique=True)
     created_at = pw.DateTimeField(default=utcnow)
     kind = pw.CharField(max_length=16, default="")  # "" = about an order/person; "mailing"
@@ -407,6 +413,82 @@ class DeliveryAttempt(BaseModel):
     external_id = pw.CharField(max_length=200, null=True)
 
 
+class Mailbox(BaseModel):
+    """One of the firm's mailboxes. Connection details and passwords stay in the config
+    ([imap]/[smtp] is "main", [[mailboxes]] the others); who may read it is data here."""
+
+    code = pw.CharField(max_length=32, unique=True)
+    name = pw.CharField(max_length=100)
+    address = pw.CharField(max_length=200, default="")
+    active = pw.BooleanField(default=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MailboxMember(BaseModel):
+    """A manager who may read a mailbox (the director reads every one)."""
+
+    mailbox = pw.ForeignKeyField(Mailbox, backref="members", on_delete="CASCADE")
+    employee = pw.ForeignKeyField(Employee, backref="mailboxes", on_delete="CASCADE")
+
+    class Meta:
+        indexes = ((("mailbox", "employee"), True), (("employee", "mailbox"), False))
+
+
+class Dialogue(BaseModel):
+    """One conversation in the inbox: a letter thread of a mailbox, a client's or a
+    stranger's chat on one channel, or a staff room. Named so beside `Conversation`,
+    which is the bots' dialog *state* (flow and step), not correspondence."""
+
+    kind = pw.CharField(max_length=8, default="outside")  # outside (clients, strangers) | staff
+    channel = pw.CharField(max_length=16)  # email|telegram|viber|web|sms|vk|… or staff
+    mailbox = pw.ForeignKeyField(Mailbox, null=True, backref="dialogues", on_delete="SET NULL")
+    contact = pw.CharField(max_length=300, default="")  # e-mail address / messenger id / room key
+    contact_name = pw.CharField(max_length=200, default="")
+    client = pw.ForeignKeyField(Client, null=True, backref="dialogues", on_delete="SET NULL")
+    order = pw.ForeignKeyField(Order, null=True, backref="dialogues", on_delete="SET NULL")
+    subject = pw.CharField(max_length=300, default="")
+    status = pw.CharField(max_length=8, default="open")  # open | closed | spam
+    assignee = pw.ForeignKeyField(Employee, null=True, backref="dialogues", on_delete="SET NULL")
+    unread = pw.IntegerField(default=0)  # messages from outside nobody has opened yet
+    last_at = pw.DateTimeField(default=utcnow)
+    last_text = pw.CharField(max_length=300, default="")
+    search_text = pw.TextField(default="")  # folded words of subject, sender, messages (capped)
+    created_at = pw.DateTimeField(default=utcnow)
+
+    class Meta:
+        # The inbox list is "newest first" under one filter: an index per filter ending in
+        # last_at keeps every tab a range scan however many letters there are.
+        indexes = (
+            (("kind", "status", "last_at"), False),
+            (("mailbox", "status", "last_at"), False),
+            (("assignee", "status", "last_at"), False),
+            (("channel", "status", "last_at"), False),
+            (("channel", "contact"), False),
+            (("client", "last_at"), False),
+        )
+
+
+# "Only unread": a partial index holds just the unread conversations, newest first.
+Dialogue.add_index(
+    Dialogue.index(
+        Dialogue.status, Dialogue.last_at, name="dialogue_unread", where=Dialogue.unread > 0
+    )
+)
+
+
+class DialogueSeen(BaseModel):
+    """How far a staff member has read a staff room (staff chat unread counts)."""
+
+    dialogue = pw.ForeignKeyField(Dialogue, on_delete="CASCADE")
+    employee = pw.ForeignKeyField(Employee, on_delete="CASCADE")
+    last_message_id = pw.BigIntegerField(default=0)
+
+    class Meta:
+        indexes = ((("employee", "dialogue"), True),)
+
+
 class Message(BaseModel):
     """Correspondence of an order (or of a client before it has an order)."""
 
@@ -422,9 +504,16 @@ class Message(BaseModel):
     external_id = pw.CharField(max_length=300, null=True, index=True)  # e-mail Message-ID etc.
     notification = pw.ForeignKeyField(Notification, null=True, on_delete="SET NULL")
     sender = pw.CharField(max_length=300, default="")  # e-mail From: of an incoming letter
+    dialogue = pw.ForeignKeyField(Dialogue, null=True, backref="messages", on_delete="SET NULL")
+    html = pw.TextField(default="")  # a letter's HTML as received; made safe when shown
+    refs = pw.TextField(default="")  # a letter's References chain, for replies that thread
 
     class Meta:
-        indexes = ((("order", "at"), False), (("client", "at"), False))
+        indexes = (
+            (("order", "at"), False),
+            (("client", "at"), False),
+            (("dialogue", "id"), False),
+        )
 
 
 class Document(BaseModel):
@@ -590,6 +679,10 @@ ALL_MODELS: list[type[BaseModel]] = [
     ExpenseCategory,
     Notification,
     DeliveryAttempt,
+    Mailbox,
+    MailboxMember,
+    Dialogue,
+    DialogueSeen,
     Message,
     Attachment,
     CashMovement,

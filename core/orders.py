@@ -356,6 +356,7 @@ def order_view(actor: Actor, order: Order) -> dict[str, Any]:
         "number": order.number,
         "stage": order.stage.name,
         "client": order.client.name,
+        "client_phone": order.client.phone,
         "description": order.description,
         "cost": order.cost,
         "paid": order.paid,

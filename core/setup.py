@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core import cash, migrations, pipelines, templates
+from core import cash, mailboxes, migrations, pipelines, runtime, templates
 from core.access import SYSTEM
 from core.db import database
 from core.models import Employee
@@ -19,6 +19,7 @@ def prepare() -> tuple[int, int]:
         cash.ensure_categories()
         templates.ensure_presets()
         cash.main_account()
+        mailboxes.sync(runtime.config())
     return versions
 
 

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from core import outbox
-from core.access import Actor, require_order, require_order_write
+from core import inbox, outbox
+from core.access import Actor, require_order, require_order_write, visible_message_filter
 from core.clock import utcnow
 from core.db import database
 from core.errors import ValidationError
-from core.models import Client, Message, Order
+from core.models import Client, Employee, Message, Order
 
-__all__ = ["ask_client", "mark_read", "record_incoming", "thread_of"]
+__all__ = ["ask_client", "clean_text", "mark_read", "record_incoming", "thread_of"]
 
 MAX_TEXT = 4000
 
 
-def _text(text: str) -> str:
+def clean_text(text: str) -> str:
+    """A message text as stored: no NULs, trimmed, not empty, not too long."""
     text = (text or "").replace("\x00", "").strip()
     if not text:
         raise ValidationError("Пустое сообщение.")
@@ -27,7 +28,7 @@ def ask_client(actor: Actor, order_id: int, text: str, *, channel: str | None = 
     """A question or answer from staff to the client, saved in the order and queued for delivery."""
     order = require_order(actor, order_id)
     require_order_write(actor, order)
-    text = _text(text)
+    text = clean_text(text)
     with database.atomic():
         message = Message.create(
             order=order, client=order.client_id, direction="out", channel=channel or "auto",
@@ -49,7 +50,7 @@ def add_note(actor: Actor, order_id: int, text: str) -> Message:
     require_order_write(actor, order)
     return Message.create(
         order=order, client=order.client_id, direction="out", channel="note", author=actor.employee_id,
-        text=_text(text), is_read=True,
+        text=clean_text(text), is_read=True,
     )  # fmt: skip
 
 
@@ -72,12 +73,30 @@ def record_incoming(
             return twin
     with database.atomic():
         message = Message.create(
-            order=order_id, client=client_id, direction="in", channel=channel, text=_text(text),
+            order=order_id, client=client_id, direction="in", channel=channel, text=clean_text(text),
             external_id=external_id, subject=subject[:300], at=utcnow(),
         )  # fmt: skip
         if order_id is not None:
             Order.update(unread=Order.unread + 1).where(Order.id == order_id).execute()
+        dialogue = inbox.file_chat(message, channel=channel)  # one list with the letters
+        _tell_staff(message, dialogue.assignee_id)
     return message
+
+
+def _tell_staff(message: Message, assignee_id: int | None) -> None:
+    """A client's reply reaches the people of the order (its manager and executor) and the
+    conversation's assignee in their messenger or web chat — nobody has to watch a page."""
+    order = Order.get_or_none(Order.id == message.order_id) if message.order_id else None
+    ids = {assignee_id}
+    if order is not None:
+        ids |= {order.manager_id, order.executor_id}
+    people = Employee.select().where(Employee.id.in_([i for i in ids if i]) & Employee.active)
+    client = Client.get_by_id(message.client_id)
+    about = f" по заказу №{order.number}" if order is not None else ""
+    buttons = [[("Открыть заказ", f"order:{order.number}")]] if order is not None else None
+    for person in people:
+        outbox.notify_staff(person, f"Клиент {client.name} пишет{about}: «{message.text[:500]}»",
+                            key=f"reply:{message.id}:{person.id}", order=order, buttons=buttons)  # fmt: skip
 
 
 def mark_read(actor: Actor, order_id: int) -> int:
@@ -95,6 +114,9 @@ def mark_read(actor: Actor, order_id: int) -> int:
 def thread_of(actor: Actor, order_id: int, *, include_notes: bool = True) -> list[Message]:
     order = require_order(actor, order_id)
     query = Message.select().where(Message.order == order.id)
+    hidden = visible_message_filter(actor)  # letters of a mailbox the actor may not read
+    if hidden is not None:
+        query = query.where(hidden)
     if actor.kind == "client" or not include_notes:
         query = query.where(Message.channel != "note")
     return list(query.order_by(Message.at, Message.id))

@@ -149,7 +149,7 @@ class Deliverer:
             stats.retried += 1
 
     def _message(self, note: Notification, route: delivery.Route) -> OutgoingMessage:
-        headers: dict[str, str] = {}
+        headers: dict[str, str] = {str(k): str(v) for k, v in (note.headers or {}).items()}
         order = Order.get_or_none(Order.id == note.order_id) if note.order_id else None
         if order is not None:
             headers["X-Brigadir-Order"] = str(order.number)

@@ -20,7 +20,8 @@ TRANSPORTS: dict[str, str] = {
     "telegram": "bots.telegram.transport:TelegramSender",
     "viber": "bots.viber.transport:build",
     "sms": "bots.sms.transport:build",
-    "email": "bots.email.transport:build",
+    "email": "bots.email.mailboxes:build_sender",
+    "web": "bots.web.delivery:build",
 }
 
 

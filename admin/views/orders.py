@@ -27,13 +27,12 @@ from core import bulk, expenses, pipelines, runtime, search, settings, shares, t
 from core import orders as core_orders
 from core import payments as core_payments
 from core.access import can_see, hidden_fields, order_query, require_order
-from core.attachments import order_folder_key
+from core.attachments import files_of, order_folder_key
 from core.clock import format_datetime, from_local
 from core.db import database
 from core.documents import issue
 from core.errors import BrigadirError, NotFound
 from core.models import (
-    Attachment,
     Client,
     ClientWord,
     Crew,
@@ -61,6 +60,7 @@ FIELD_LABELS = {
     "object_note": "Особенности объекта", "documents_received": "Документы получены",
     "source": "Источник", "folder": "Папка с файлами", "preview": "Превью", "stage": "Этап",
     "created_at": "Принят", "unread": "Новые сообщения", "subcontract_received": "Перезаказ получен",
+    "client_phone": "Телефон клиента",
 }  # fmt: skip
 
 
@@ -543,9 +543,7 @@ class OrderView(BrigadirModelView):
         )
         payments = list(Payment.select().where(Payment.order == order.id).order_by(Payment.at))
         thread = threads.thread_of(actor, order.id)
-        attachments = list(
-            Attachment.select().where(Attachment.order == order.id).order_by(Attachment.created_at)
-        )
+        attachments = files_of(actor, order.id, kinds=None)  # a letter's files follow its mailbox
         documents = list(
             Document.select().where(Document.order == order.id).order_by(Document.created_at)
         )

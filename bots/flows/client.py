@@ -5,7 +5,7 @@ send — text (core.threads.record_incoming) and files (core.attachments.receive
 from __future__ import annotations
 
 from bots.flows import texts
-from bots.flows.engine import Ctx
+from bots.flows.context import Ctx
 from bots.flows.files import as_file, is_picture
 from bots.flows.types import Reply
 from core import attachments, threads

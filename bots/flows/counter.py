@@ -9,9 +9,10 @@ from __future__ import annotations
 from datetime import date
 
 from bots.flows import texts
-from bots.flows.engine import Ctx, command, payload, step
+from bots.flows.context import Ctx
 from bots.flows.files import as_file
 from bots.flows.parse import parse_due, parse_order_line
+from bots.flows.registry import command, payload, route_again, step
 from bots.flows.types import Reply
 from core import attachments
 from core.clients import create_client, find_clients, get_client
@@ -233,9 +234,7 @@ def executor_button(ctx: Ctx, arg: str) -> list[Reply]:
 def order_files(ctx: Ctx) -> list[Reply]:
     if ctx.incoming.file is None:
         ctx.reset()  # anything else: the order is done, handle the words afresh
-        from bots.flows.engine import _route_staff
-
-        return _route_staff(ctx)
+        return route_again(ctx)
     name, data, mime = as_file(ctx.incoming.file)
     attachments.attach_to_order(ctx.staff, ctx.deps.store, ctx.data["order_id"], name, data, mime)
     count = ctx.data.get("count", 0) + 1

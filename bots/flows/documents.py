@@ -3,7 +3,8 @@ at once; one more tap sends it to the client through the outbox."""
 
 from __future__ import annotations
 
-from bots.flows.engine import Ctx, command, payload
+from bots.flows.context import Ctx
+from bots.flows.registry import command, payload
 from bots.flows.staff import _number, _order
 from bots.flows.types import OutFile, Reply
 from core.access import require_order, require_role

@@ -13,152 +13,23 @@ so a conversation started in Telegram can be finished in the web chat."""
 from __future__ import annotations
 
 import logging
-import re
-from collections.abc import Callable
-from typing import Any
 
 import peewee as pw
 
-from bots.flows import texts
+# Flows register their commands, buttons and steps on import (they import the registry,
+# never this module, so the arrows run one way).
+from bots.flows import client, counter, documents, join, money, staff, team, texts  # noqa: F401
+from bots.flows.context import Ctx
+from bots.flows.registry import COMMANDS, IDLE, PAYLOADS, STEPS, command, payload, set_router
 from bots.flows.types import Deps, Incoming, Reply
-from core import attachments, links
-from core.access import Actor, actor_for_client, actor_for_employee
-from core.clock import utcnow
+from core import links
 from core.db import database
 from core.errors import AccessDenied, BrigadirError
-from core.models import Client, Conversation, Employee, MessengerLink, ProcessedUpdate
+from core.models import ProcessedUpdate
 
-__all__ = ["Ctx", "already_handled", "command", "handle", "payload", "step"]
+__all__ = ["already_handled", "handle"]
 
 log = logging.getLogger(__name__)
-
-Handler = Callable[["Ctx"], list[Reply]]
-PayloadHandler = Callable[["Ctx", str], list[Reply]]
-
-COMMANDS: dict[str, Handler] = {}
-PAYLOADS: dict[str, PayloadHandler] = {}
-STEPS: dict[str, Handler] = {}
-IDLE: list[Callable[[Ctx], list[Reply] | None]] = []  # free-words handlers, tried in order
-
-
-def command(*names: str) -> Callable[[Handler], Handler]:
-    def register(fn: Handler) -> Handler:
-        for name in names:
-            COMMANDS[name] = fn
-        return fn
-
-    return register
-
-
-def payload(prefix: str) -> Callable[[PayloadHandler], PayloadHandler]:
-    def register(fn: PayloadHandler) -> PayloadHandler:
-        PAYLOADS[prefix] = fn
-        return fn
-
-    return register
-
-
-def step(name: str) -> Callable[[Handler], Handler]:
-    def register(fn: Handler) -> Handler:
-        STEPS[name] = fn
-        return fn
-
-    return register
-
-
-class Ctx:
-    """One update being handled: who, what they sent, where their dialog stands."""
-
-    def __init__(self, incoming: Incoming, deps: Deps, link: MessengerLink | None):
-        self.incoming = incoming
-        self.deps = deps
-        self.link = link
-        self.employee: Employee | None = None
-        self.client: Client | None = None
-        self.actor: Actor | None = None
-        if link is not None and link.employee_id is not None:
-            self.employee = link.employee
-            self.actor = actor_for_employee(self.employee)
-        elif link is not None and link.client_id is not None:
-            self.client = link.client
-            self.actor = actor_for_client(self.client.id, self.client.name)
-        self._conv: Conversation | None = None
-        self._dirty = False
-
-    # --- who -----------------------------------------------------------------
-    @property
-    def role(self) -> str:
-        if self.employee is not None:
-            return self.employee.role
-        return "client" if self.client is not None else "stranger"
-
-    @property
-    def staff(self) -> Actor:
-        assert self.actor is not None
-        return self.actor
-
-    def menu(self) -> list[list[str]] | None:
-        return texts.MENUS.get(self.role)
-
-    # --- dialog state --------------------------------------------------------
-    def _key(self) -> tuple[str, str]:
-        if self.employee is not None:
-            return "employee", str(self.employee.id)
-        if self.client is not None:
-            return "client", str(self.client.id)
-        return self.incoming.channel, self.incoming.external_id
-
-    @property
-    def conv(self) -> Conversation:
-        if self._conv is None:
-            channel, external_id = self._key()
-            conv = Conversation.get_or_none(
-                (Conversation.channel == channel) & (Conversation.external_id == external_id)
-            )
-            self._conv = conv or Conversation(channel=channel, external_id=external_id, data={})
-        return self._conv
-
-    @property
-    def step(self) -> str:
-        conv = self.conv
-        return f"{conv.flow}.{conv.step}" if conv.flow else ""
-
-    @property
-    def data(self) -> dict[str, Any]:
-        return self.conv.data
-
-    def goto(self, flow: str, name: str, **data: Any) -> None:
-        conv = self.conv
-        kept = set(data.get("staged") or ())
-        for waiting in (conv.data or {}).get("staged") or ():  # photos the dialog held
-            if waiting not in kept:
-                attachments.discard_receipt(self.deps.store, waiting)
-        conv.flow, conv.step, conv.data = flow, name, dict(data)
-        self._dirty = True
-
-    def update(self, **data: Any) -> None:
-        self.conv.data = {**self.conv.data, **data}
-        self._dirty = True
-
-    def reset(self) -> None:
-        if self.conv.flow or self.conv.data:
-            self.goto("", "")
-
-    def save(self) -> None:
-        if self._dirty:
-            self.conv.updated_at = utcnow()
-            self.conv.save()
-            self._dirty = False
-
-    # --- what came in --------------------------------------------------------
-    @property
-    def text(self) -> str:
-        return (self.incoming.text or "").strip()
-
-    def said(self) -> str | None:
-        """The command meant by a menu label or a plain word ("баланс"), if any."""
-        word = re.sub(r"[^\w\s]", "", self.text.lower().replace("ё", "е")).strip()
-        return texts.WORDS.get(re.sub(r"\s+", " ", word))
 
 
 def already_handled(channel: str, update_key: str | None) -> bool:
@@ -204,8 +75,6 @@ def handle(incoming: Incoming, deps: Deps) -> list[Reply]:
 
 
 def _route(ctx: Ctx) -> list[Reply]:
-    from bots.flows import client
-
     if ctx.employee is None and ctx.client is None:
         return join.stranger(ctx)
     if ctx.client is not None:
@@ -255,8 +124,8 @@ def help_(ctx: Ctx) -> list[Reply]:
     return [Reply(texts.HELP_TEXT.get(ctx.role, texts.HELP_TEXT["executor"]), menu=ctx.menu())]
 
 
-# Flows register their commands, buttons and steps on import.
-from bots.flows import counter, documents, join, money, staff  # noqa: E402,F401
+set_router(_route_staff)
 
-# Free words: an expense first ("бензин 1000"), then, for the office, a client search.
-IDLE[:] = [money.idle_expense, counter.idle_search]
+
+# Free words: words to a colleague ("написать Марии: …"), an expense ("бензин 1000"), then, for the office, a client search.
+IDLE[:] = [team.idle_write, money.idle_expense, counter.idle_search]

@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 
 from bots.flows import texts
-from bots.flows.engine import Ctx, command
+from bots.flows.context import Ctx
+from bots.flows.registry import command
 from bots.flows.types import Reply
 from core import links
 from core.errors import BrigadirError

@@ -4,8 +4,9 @@ Expenses with receipts are bots/flows/receipts.py (imported here so the engine f
 from __future__ import annotations
 
 from bots.flows import texts
-from bots.flows.engine import Ctx, command, payload, step
+from bots.flows.context import Ctx
 from bots.flows.receipts import idle_expense, on_hand
+from bots.flows.registry import command, payload, step
 from bots.flows.types import Reply
 from core import cash
 from core.clock import format_datetime

@@ -9,8 +9,9 @@ from collections.abc import Callable
 from typing import Any
 
 from bots.flows import texts
-from bots.flows.engine import Ctx, command, payload, step
+from bots.flows.context import Ctx
 from bots.flows.files import as_image
+from bots.flows.registry import command, payload, step
 from bots.flows.types import Reply
 from core import attachments, cash, expenses
 from core.access import require_order

@@ -5,22 +5,26 @@ cash taken from the client."""
 from __future__ import annotations
 
 from bots.flows import texts
-from bots.flows.engine import Ctx, command, payload, step
+from bots.flows.context import Ctx
 from bots.flows.files import as_file, as_image
-from bots.flows.types import Reply
+from bots.flows.registry import command, payload, step
+from bots.flows.types import OutFile, Reply
 from core import attachments, pipelines, proof, threads
 from core.access import require_order
-from core.clock import format_date
+from core.clock import format_date, format_datetime
 from core.errors import NotFound, ValidationError
 from core.models import Order
 from core.money import format_money, parse_money
 from core.orders import move_order, order_view, orders_of
 from core.payments import add_payment
+from core.phones import display_phone
 
 __all__ = ["card", "task_list"]
 
 PAGE = 8
 NOT_FOUND = "Заказ не найден."
+REPLIES_SHOWN = 2  # the client's latest messages on the order card
+FILES_SENT = 10  # files sent at once from the card
 
 
 def _due(order: Order) -> str:
@@ -82,8 +86,23 @@ def card(ctx: Ctx, order: Order, note: str = "") -> list[Reply]:
     for key, label in (("cost", "Стоимость"), ("paid", "Оплачено"), ("debt", "Остаток")):
         if key in view:
             lines.append(f"{label}: {format_money(view[key])}")
+    if view.get("visit_at"):
+        lines.append(f"Выезд: {format_datetime(view['visit_at'])}")
+    if view.get("client_phone"):
+        lines.append(f"Телефон клиента: {display_phone(view['client_phone'])}")
     if order.unread and ctx.staff.is_staff_office:
         lines.append(f"Непрочитанных сообщений клиента: {order.unread}")
+    replies = [
+        m
+        for m in threads.thread_of(ctx.staff, order.id, include_notes=False)
+        if m.direction == "in"
+    ]
+    for m in replies[-REPLIES_SHOWN:]:
+        lines.append(f"Клиент, {format_datetime(m.at)}: «{m.text[:300]}»")
+    files = attachments.files_of(ctx.staff, order.id)
+    if files:
+        lines.append(f"Файлы: {', '.join(f.original_name or f.kind for f in files[:5])}"
+                     + (f" и ещё {len(files) - 5}" if len(files) > 5 else ""))  # fmt: skip
     buttons = []
     upcoming = pipelines.next_stage(order.stage)
     if upcoming is not None and not order.is_archived:
@@ -93,11 +112,36 @@ def card(ctx: Ctx, order: Order, note: str = "") -> list[Reply]:
         buttons.append([("✅ Сдать с фото бланка", f"proof:{order.id}")])
     buttons.append([("📷 Фото к заказу", f"attach:{order.id}"), ("💬 Клиенту", f"ask:{order.id}")])
     buttons.append([("🧾 Расход по заказу", f"oexp:{order.id}")])
+    if files:
+        buttons.append([(f"📎 Файлы ({len(files)})", f"files:{order.id}")])
     if "debt" not in view or view["debt"] > 0:
         buttons.append([("💵 Получил оплату", f"cash:{order.id}")])
     if ctx.staff.is_staff_office:
         buttons.append([("📄 Документы", f"docs:{order.id}")])
     return [Reply("\n".join(lines), buttons=buttons)]
+
+
+@payload("files")
+def files_button(ctx: Ctx, arg: str) -> list[Reply]:
+    """The order's files, sent into the chat (the ones this person may see)."""
+    order = _order(ctx, arg)
+    files = attachments.files_of(ctx.staff, order.id)[:FILES_SENT]
+    if not files:
+        return [Reply("У заказа нет файлов.")]
+    out = []
+    for f in files:
+        try:
+            data = ctx.deps.store.read(f.storage_key)
+        except (FileNotFoundError, KeyError, ValueError):
+            out.append(Reply(f"Файл «{f.original_name}» не найден в хранилище."))
+            continue
+        out.append(
+            Reply(
+                f.original_name or "файл",
+                file=OutFile(f.original_name or "файл", data, f.content_type),
+            )
+        )
+    return out
 
 
 def _order(ctx: Ctx, arg: str) -> Order:

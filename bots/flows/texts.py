@@ -12,11 +12,12 @@ ADVANCE = "💸 Выдать под отчёт"
 HELP = "❓ Помощь"
 MY_ORDERS = "📦 Мои заказы"
 CANCEL = "✖ Отмена"
+TEAM = "💬 Коллегам"
 
 MENUS = {
-    "executor": [[TASKS, BALANCE], [EXPENSE, HANDOVER], [HELP]],
-    "manager": [[NEW_ORDER, ORDERS], [BALANCE, EXPENSE], [HANDOVER, HELP]],
-    "director": [[NEW_ORDER, ORDERS], [ADVANCE, BALANCE], [EXPENSE, HELP]],
+    "executor": [[TASKS, BALANCE], [EXPENSE, HANDOVER], [TEAM, HELP]],
+    "manager": [[NEW_ORDER, ORDERS], [BALANCE, EXPENSE], [HANDOVER, TEAM, HELP]],
+    "director": [[NEW_ORDER, ORDERS], [ADVANCE, BALANCE], [EXPENSE, TEAM, HELP]],
     "client": [[MY_ORDERS]],
 }
 
@@ -27,6 +28,7 @@ WORDS = {
     "баланс": "balance", "остаток": "balance", "на руках": "balance",
     "расход": "expense", "сдать деньги": "handover", "сдать": "handover",
     "выдать под отчет": "advance", "выдать": "advance",
+    "коллегам": "team", "чат": "team", "чат сотрудников": "team",
     "помощь": "help", "отмена": "cancel", "отменить": "cancel", "стоп": "cancel",
 }  # fmt: skip
 

@@ -93,4 +93,23 @@ def make_blueprint(
         caption = (request.form.get("caption") or "")[:1000]
         return _answer(handle(incoming(text=caption, file=infile), deps))
 
+    @bp.get("/api/poll")
+    def poll():
+        """Staff messages that arrived since `after` (the page asks every few seconds)."""
+        from bots.web.delivery import latest_for, waiting_for
+
+        try:
+            after: int | None = max(0, int(request.args.get("after", "")))
+        except ValueError:  # the page's first call: whatever came while it was closed
+            after = None
+        rows = waiting_for(_chat_id(), after)
+        last = max(
+            [r.id for r in rows] + [after or 0, latest_for(_chat_id()) if after is None else 0]
+        )
+        return jsonify({
+            "last": last,
+            "replies": [Reply(r.text, buttons=[[(str(b[0]), str(b[1])) for b in row]
+                                               for row in r.buttons or []]).as_dict() for r in rows],
+        })  # fmt: skip
+
     return bp

@@ -35,6 +35,11 @@ def test_demo_figures_match_what_the_use_cases_would_have_written(runner, db):
     result = runner.invoke(main, ["demo", "--clients", "40", "--orders", "400"])
     assert result.exit_code == 0, result.output
     assert Order.select().count() == 400
+    from core.models import Dialogue
+
+    # The demo inbox: four letters and three messenger questions, and a line in the staff room.
+    assert Dialogue.select().where(Dialogue.kind == "outside").count() == 7
+    assert Dialogue.select().where(Dialogue.kind == "staff").count() == 1
     for client in Client.select():
         count, total, paid, debt = (
             Order.select(
@@ -148,3 +153,30 @@ def test_import_checks_every_row_then_writes_all_or_nothing(runner, db, staff, t
         "Монтаж",
         "Бригада 1",
     )
+
+
+def test_the_inbox_step_upgrades_a_database_that_had_none_of_it(db, staff, actors):
+    from core.models import Dialogue, DialogueSeen, Mailbox, MailboxMember, Message
+
+    Message.create(direction="in", channel="email", sender="old@c.test", subject="Старое письмо")
+    for model in (DialogueSeen, MailboxMember):
+        model.drop_table()
+    drops = [("message", "html"), ("message", "refs"), ("notification", "address"),
+             ("notification", "headers")]  # fmt: skip
+    if dbmod.is_postgres():  # SQLite cannot drop a column that is a foreign key
+        drops.append(("message", "dialogue_id"))
+    from playhouse.migrate import SchemaMigrator, migrate
+
+    migrator = SchemaMigrator.from_database(dbmod.database.obj)
+    dbmod.database.execute_sql('DROP INDEX IF EXISTS "message_dialogue_id_id"')
+    migrate(*(migrator.drop_column(t, c) for t, c in drops))
+    Dialogue.drop_table()
+    Mailbox.drop_table()
+    migrations.SchemaVersion.update(version=5).execute()
+
+    assert migrations.upgrade() == (5, migrations.LATEST)
+    assert Message.get().subject == "Старое письмо" and Message.get().dialogue_id is None
+    assert {"dialogue_id", "html", "refs"} <= {
+        c.name for c in dbmod.database.get_columns("message")
+    }
+    assert Dialogue.select().count() == 0 and MailboxMember.table_exists()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from core.config import Config, ConfigError, load_config
+from core.config import Config, ConfigError, MailboxSection, load_config
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "config.example.toml"
 
@@ -16,10 +16,12 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "config.example.toml"
 def test_the_example_documents_every_key_the_code_reads():
     example = tomllib.loads(EXAMPLE.read_text(encoding="utf-8"))
     for section in dataclasses.fields(Config):
-        if section.name == "path":
+        if section.name in ("path", "mailboxes"):
             continue
         keys = {f.name for f in dataclasses.fields(section.default_factory)}
         assert set(example.get(section.name, {})) == keys, section.name
+    box_keys = {f.name for f in dataclasses.fields(MailboxSection)}
+    assert [set(b) for b in example["mailboxes"]] == [box_keys]
 
 
 def test_the_example_loads_as_is():
@@ -51,3 +53,21 @@ def test_secrets_come_from_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("BRIGADIR_WEB_PORT", "9000")
     config = load_config(None)
     assert (config.telegram.token, config.web.port) == ("123:abc", 9000)
+
+
+def test_several_mailboxes_are_read_and_a_bad_code_is_named(tmp_path):
+    path = tmp_path / "c.toml"
+    path.write_text(
+        '[[mailboxes]]\ncode = "sales"\nimap_host = "imap.test"\nimap_port = "143"\n'
+        '[[mailboxes]]\ncode = "design"\nname = "Дизайн"\n',
+        encoding="utf-8",
+    )
+    config = load_config(path)
+    assert [b.code for b in config.mailboxes] == ["sales", "design"]
+    assert config.mailboxes[0].imap_port == 143
+    path.write_text('[[mailboxes]]\ncode = "main"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="mailboxes"):
+        load_config(path)
+    path.write_text('[[mailboxes]]\ncode = "x"\nimap_hots = "a"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="imap_hots"):
+        load_config(path)

@@ -83,11 +83,13 @@ userdb {{
 
 
 class Dovecot:
-    """dovecot -c own.conf; one user shop@example.test / secret."""
+    """dovecot -c own.conf; the user shop@example.test / secret, and any `more` users
+    (address, password): one maildir each, i.e. several mailboxes of one firm."""
 
     user, password = "shop@example.test", "secret"
 
-    def __init__(self):
+    def __init__(self, more: tuple[tuple[str, str], ...] = ()):
+        self.users = ((self.user, self.password), *more)
         # not pytest's tmp_path: its parents are 0700 and Dovecot's users must traverse them
         self.tmp = Path(tempfile.mkdtemp(prefix="brigadir-dovecot-"))
         self.port = free_port()
@@ -103,13 +105,14 @@ class Dovecot:
 
     def __enter__(self) -> Dovecot:
         self.tmp.chmod(0o755)
-        mail = self.tmp / "mail" / "shop"
-        mail.mkdir(parents=True)
+        lines = []
+        for user, password in self.users:
+            mail = self.tmp / "mail" / user.partition("@")[0]
+            mail.mkdir(parents=True)
+            lines.append(f"{user}:{{PLAIN}}{password}:65534:65534::{mail}::\n")
         (self.tmp / "run").mkdir()
         subprocess.run(["chown", "-R", "65534:65534", str(self.tmp / "mail")], check=True)
-        (self.tmp / "users").write_text(
-            f"{self.user}:{{PLAIN}}{self.password}:65534:65534::{mail}::\n"
-        )
+        (self.tmp / "users").write_text("".join(lines))
         self.conf.write_text(DOVECOT_CONF.format(tmp=self.tmp, port=self.port))
         subprocess.run(["dovecot", "-c", str(self.conf)], check=True)
         deadline = time.monotonic() + 10
@@ -125,10 +128,16 @@ class Dovecot:
         subprocess.run(["doveadm", "-c", str(self.conf), "stop"], check=False)
         shutil.rmtree(self.tmp, ignore_errors=True)
 
-    def append(self, raw: bytes) -> None:
+    def append(self, raw: bytes, user: str | None = None) -> None:
+        self.append_many([raw], user)
+
+    def append_many(self, letters: list[bytes], user: str | None = None) -> None:
         import imaplib
 
+        user = user or self.user
+        password = dict(self.users)[user]
         imap = imaplib.IMAP4("127.0.0.1", self.port)
-        imap.login(self.user, self.password)
-        imap.append("INBOX", "", imaplib.Time2Internaldate(time.time()), raw)
+        imap.login(user, password)
+        for raw in letters:
+            imap.append("INBOX", "", imaplib.Time2Internaldate(time.time()), raw)
         imap.logout()

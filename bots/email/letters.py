@@ -1,0 +1,62 @@
+"""A letter's bodies as readable text, whatever its charset claims.
+
+Mail from Russian clients still comes as windows-1251 or KOI8-R, sometimes with no
+charset, a wrong one or one Python does not know ("x-user-defined", "win-1251"). The
+declared charset is tried strictly first, then UTF-8, then charset-normalizer's guess;
+only then are undecodable bytes replaced. A letter is never dropped for its encoding."""
+
+from __future__ import annotations
+
+import codecs
+from email.message import Message as EmailMessage
+
+from charset_normalizer import from_bytes
+
+__all__ = ["bodies", "decode"]
+
+MAX_BODY = 2_000_000  # characters of text or HTML kept per letter: a 20 MB body is a mistake
+ALIASES = {"win-1251": "cp1251", "windows1251": "cp1251", "koi8r": "koi8-r", "x-cp1251": "cp1251",
+           "cp-1251": "cp1251", "utf8": "utf-8"}  # fmt: skip
+
+
+def _codec(name: str | None) -> str | None:
+    if not name:
+        return None
+    name = ALIASES.get(name.strip().lower(), name.strip().lower())
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def decode(data: bytes, declared: str | None = None) -> str:
+    for codec in (_codec(declared), "utf-8"):
+        if codec:
+            try:
+                return data.decode(codec)
+            except UnicodeDecodeError:
+                pass
+    guess = from_bytes(data[:200_000]).best()
+    if guess is not None and guess.encoding:
+        return data.decode(guess.encoding, "replace")
+    return data.decode("cp1251", "replace")
+
+
+def bodies(raw: EmailMessage) -> tuple[str, str]:
+    """(plain text, HTML) of a parsed letter, attachments skipped, each capped."""
+    text: list[str] = []
+    html: list[str] = []
+    for part in raw.walk():
+        if part.is_multipart() or part.get_filename():
+            continue
+        kind = part.get_content_type()
+        if kind not in ("text/plain", "text/html"):
+            continue
+        try:
+            payload = part.get_payload(decode=True) or b""
+        except Exception:  # noqa: BLE001 - broken transfer encoding: keep the raw text
+            payload = str(part.get_payload()).encode("utf-8", "replace")
+        charset = part.get_param("charset")
+        value = decode(payload, charset if isinstance(charset, str) else None)
+        (html if kind == "text/html" else text).append(value)
+    return "".join(text)[:MAX_BODY], "".join(html)[:MAX_BODY]

@@ -1,0 +1,138 @@
+"""Every mailbox of the firm: IMAP polling into the inbox, SMTP sending from the right one.
+
+Polling: each unseen letter is parsed (bots.email.inbound.parse), its bodies decoded
+whatever the charset (bots.email.letters), filed to an order or not by core.mailbox and
+into its conversation by core.inbox — in one transaction — and only then flagged seen.
+A crash before the flag re-reads the letter, and the Message-ID check files it once;
+a letter without a Message-ID gets one derived from its content for the same purpose.
+
+Sending: one e-mail "channel" for the outbox that picks the SMTP account by the
+X-Brigadir-Mailbox header a reply carries (the mailbox the letter came to)."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import logging
+from collections.abc import Callable
+
+from imap_tools import AND, MailBox, MailBoxUnencrypted, MailMessage, MailMessageFlags
+
+from bots.email.inbound import parse
+from bots.email.letters import bodies
+from bots.email.transport import SmtpSender
+from core import mailboxes
+from core.config import Config
+from core.db import database
+from core.inbox import file_letter
+from core.interfaces import FileStore, OutgoingMessage
+from core.letters import html_to_text
+from core.mailbox import ingest_mail
+from core.models import Mailbox
+
+__all__ = ["MailboxSender", "build_poller", "build_sender", "file_one", "poll_all", "poll_mailbox"]
+
+log = logging.getLogger(__name__)
+MAILBOX_HEADER = "X-Brigadir-Mailbox"
+
+
+def _fallback_id(msg: MailMessage, text: str) -> str:
+    """A stable Message-ID for a letter that has none, so a re-read is still recognised."""
+    seed = "\n".join([msg.from_ or "", msg.date_str or "", msg.subject or "", text[:2000]])
+    return f"<nomsgid.{hashlib.sha256(seed.encode('utf-8', 'replace')).hexdigest()[:32]}@brigadir>"
+
+
+def file_one(msg: MailMessage, box: Mailbox | None, store: FileStore, cap: int) -> None:
+    mail = parse(msg, cap)
+    text, html = bodies(msg.obj)
+    text = text.strip() or html_to_text(html)
+    mail = dataclasses.replace(
+        mail, text=text, message_id=mail.message_id or _fallback_id(msg, text)
+    )
+    name = msg.from_values.name if msg.from_values else ""
+    with database.atomic():
+        message = ingest_mail(mail, store, max_attachment_bytes=cap)
+        file_letter(message, box, html=html, refs=mail.references, in_reply_to=mail.in_reply_to,
+                    contact_name=name)  # fmt: skip
+
+
+def poll_mailbox(
+    end: mailboxes.Endpoint,
+    box: Mailbox | None,
+    store: FileStore,
+    *,
+    max_attachment_mb: int = 20,
+    limit: int | None = 100,
+) -> int:
+    """Fetch this mailbox's unseen letters, file each, flag it seen; returns how many."""
+    cls = MailBox if end.imap_ssl else MailBoxUnencrypted
+    cap = max_attachment_mb * 1024 * 1024
+    filed = 0
+    with cls(end.imap_host, end.imap_port).login(end.imap_user, end.imap_password, end.imap_folder) as imap:  # fmt: skip
+        for msg in imap.fetch(AND(seen=False), mark_seen=False, limit=limit):
+            try:
+                file_one(msg, box, store, cap)
+            except Exception:  # noqa: BLE001 - one bad letter must not block the rest
+                log.exception("mailbox %s: could not file letter uid=%s", end.code, msg.uid)
+                continue
+            imap.flag(msg.uid, MailMessageFlags.SEEN, True)
+            filed += 1
+    return filed
+
+
+def poll_all(config: Config, store: FileStore, *, limit: int | None = 100) -> int:
+    """Poll every configured mailbox; one unreachable mailbox does not stop the others."""
+    rows = mailboxes.sync(config)
+    filed = 0
+    for end in mailboxes.endpoints(config):
+        if not end.imap_host or not end.imap_user:
+            continue
+        try:
+            filed += poll_mailbox(end, rows.get(end.code), store, limit=limit,
+                                  max_attachment_mb=config.imap.max_attachment_mb)  # fmt: skip
+        except Exception:  # noqa: BLE001 - a wrong password of one mailbox is logged, not fatal
+            log.exception("mailbox %s: polling failed", end.code)
+    return filed
+
+
+def build_poller(config: Config, store: FileStore) -> Callable[[], int] | None:
+    """The scheduler's mail job, or None when no mailbox reads mail."""
+    if not any(e.imap_host and e.imap_user for e in mailboxes.endpoints(config)):
+        return None
+    return lambda: poll_all(config, store)
+
+
+class MailboxSender:
+    """The outbox's e-mail sender: the mailbox named in the message's headers, else "main"."""
+
+    channel = "email"
+
+    def __init__(self, senders: dict[str, SmtpSender], default: str):
+        self.senders, self.default = senders, default
+
+    def send(self, message: OutgoingMessage) -> str | None:
+        code = message.headers.get(MAILBOX_HEADER) or self.default
+        return self.senders.get(code, self.senders[self.default]).send(message)
+
+
+def build_sender(config: Config) -> MailboxSender | None:
+    smtp = config.smtp
+    senders: dict[str, SmtpSender] = {}
+    for end in mailboxes.endpoints(config):
+        host = end.smtp_host or smtp.host
+        if not host or not end.address:
+            continue
+        own = bool(end.smtp_host)
+        senders[end.code] = SmtpSender(
+            host, end.smtp_port if own else smtp.port, sender=end.address,
+            user=end.smtp_user if own else smtp.user,
+            password=end.smtp_password if own else smtp.password,
+            reply_to=(smtp.reply_to or config.imap.user) if end.code == mailboxes.MAIN else end.address,
+            starttls=end.smtp_starttls if own else smtp.starttls,
+            ssl=end.smtp_ssl if own else smtp.ssl, timeout=smtp.timeout,
+        )  # fmt: skip
+    if not senders:
+        return None
+    return MailboxSender(
+        senders, mailboxes.MAIN if mailboxes.MAIN in senders else next(iter(senders))
+    )
