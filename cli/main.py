@@ -111,7 +111,9 @@ def _logging() -> None:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not every 2-second delivery tick
+    # INFO is what an operator acts on: not every job tick, not a PDF's font subsetting.
+    for chatty in ("apscheduler", "fontTools"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
 
 
 def _login_hint(config) -> str:
@@ -202,8 +204,7 @@ def run(ctx: click.Context) -> None:
         pass
     finally:
         stop.set()
-        scheduler.shutdown(wait=False)
-        scheduler.lease.release()
+        scheduler.shutdown()  # the message in hand is finished, the lease handed over
         server.shutdown()
         console.print("Остановлено.")
 
@@ -270,18 +271,22 @@ def scheduler(ctx: click.Context) -> None:
     _logging()
     config = _open(ctx)
     prepare()
+    import signal
+
     jobs = build_scheduler(config, build_store(config))
     jobs.start()
     console.print(
         "Планировщик запущен (работает тот экземпляр, что держит аренду в базе). Ctrl+C — остановить."
     )
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())  # what process managers send
     try:
-        threading.Event().wait()
+        stop.wait()
     except KeyboardInterrupt:
         pass
     finally:
-        jobs.shutdown(wait=False)
-        jobs.lease.release()
+        jobs.shutdown()  # the message in hand is finished, a standby takes over at once
+        console.print("Остановлено.")
 
 
 @main.command("import")

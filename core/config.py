@@ -142,6 +142,12 @@ class NotifySection:
     digest_hour: int = 8  # morning digest to executors, local time
     remind_hour: int = 10  # due-date and subcontract reminders, local time
     subcontract_days_ahead: int = 1  # remind about a subcontracted order this many days before due
+    mailing_per_second: float = 10.0  # bulk mailings: a lower lane, at most this fast
+
+
+@dataclass(frozen=True)
+class SchedulerSection:
+    lease_seconds: int = 30  # a scheduler that died without a word is replaced after this
 
 
 @dataclass(frozen=True)
@@ -157,6 +163,7 @@ class Config:
     sms: SmsSection = field(default_factory=SmsSection)
     storage: StorageSection = field(default_factory=StorageSection)
     notify: NotifySection = field(default_factory=NotifySection)
+    scheduler: SchedulerSection = field(default_factory=SchedulerSection)
     path: str = ""  # the file this came from ("" = defaults only)
 
     @property
@@ -272,6 +279,8 @@ def _check(config: Config, source: str) -> None:
         and not config.telegram.webhook_secret
     ):
         raise ConfigError(f"[telegram] webhook_secret в {source}: обязателен в режиме webhook")
+    if config.scheduler.lease_seconds < 3:
+        raise ConfigError(f"[scheduler] lease_seconds в {source}: не меньше 3 секунд")
     for channel in config.notify.fallback:
         if channel not in ("telegram", "viber", "sms", "email"):
             raise ConfigError(f"[notify] fallback в {source}: неизвестный канал {channel!r}")

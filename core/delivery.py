@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+import peewee as pw
+
 from core import outbox
 from core.clock import utcnow
 from core.db import database
@@ -34,7 +36,9 @@ __all__ = [
     "Verdict",
     "backoff",
     "claim",
+    "claimers",
     "decide",
+    "due_heads",
     "due_ids",
     "finish",
     "reclaim_stale",
@@ -43,6 +47,8 @@ __all__ = [
 ]
 
 MESSENGERS = ("telegram", "viber")
+MAILING = "mailing"  # Notification.kind of bulk mailings: a lane of their own
+UNFINISHED = ("pending", "sending")
 
 
 @dataclass(frozen=True)
@@ -153,6 +159,49 @@ def due_ids(limit: int, now: datetime | None = None) -> list[int]:
     return [row.id for row in query]
 
 
+def due_heads(limit: int, *, mailing: bool = False, now: datetime | None = None) -> list[int]:
+    """Ids of due rows that are their recipient's oldest unfinished message in their lane, oldest
+    first. A later message never overtakes an earlier one to the same person — not while
+    the earlier waits for a retry, nor while it falls back to another channel — so
+    "принят" never arrives after "готов". Mailings are a lane apart: a readiness message
+    does not wait for the promotion written before it."""
+    now = now or utcnow()
+    lane = (Notification.kind == MAILING) if mailing else (Notification.kind != MAILING)
+    earlier = Notification.alias("earlier")
+
+    def queued_before(column: str) -> pw.Expression:
+        mine, theirs = getattr(Notification, column), getattr(earlier, column)
+        return ~pw.fn.EXISTS(
+            earlier.select(pw.SQL("1")).where(
+                (theirs == mine)
+                & (earlier.id < Notification.id)
+                & earlier.status.in_(UNFINISHED)
+                & ((earlier.kind == MAILING) if mailing else (earlier.kind != MAILING))
+            )
+        )
+
+    query = (
+        Notification.select(Notification.id)
+        .where(
+            (Notification.status == "pending")
+            & (Notification.next_attempt_at <= now)
+            & lane
+            & queued_before("client")
+            & queued_before("employee")
+        )
+        .order_by(Notification.next_attempt_at, Notification.id)
+        .limit(limit)
+        .tuples()
+    )
+    return [row[0] for row in query]
+
+
+def claimers() -> list[str]:
+    """Who holds rows in 'sending' now (a crashed deliverer's rows are found by name)."""
+    query = Notification.select(Notification.claimed_by).where(Notification.status == "sending")
+    return sorted({row.claimed_by for row in query.distinct() if row.claimed_by})
+
+
 def claim(note_id: int, worker: str, now: datetime | None = None) -> bool:
     """Compare-and-set: the row becomes ours only if it is still pending and due."""
     now = now or utcnow()
@@ -175,13 +224,19 @@ def release(note_id: int, worker: str, at: datetime) -> None:
     ).where((Notification.id == note_id) & (Notification.claimed_by == worker[:64])).execute()
 
 
-def reclaim_stale(timeout_seconds: float, now: datetime | None = None) -> int:
-    """Rows a dead deliverer left in 'sending' go back to pending (crash recovery)."""
+def reclaim_stale(
+    timeout_seconds: float, now: datetime | None = None, *, workers: list[str] | None = None
+) -> int:
+    """Rows a dead deliverer left in 'sending' go back to pending (crash recovery): after
+    `timeout_seconds`, or at once for `workers` known to be dead."""
     now = now or utcnow()
     limit = now - timedelta(seconds=timeout_seconds)
+    stale = Notification.claimed_at < limit
+    if workers:
+        stale = stale | Notification.claimed_by.in_([w[:64] for w in workers])
     return (
         Notification.update(status="pending", claimed_by=None, claimed_at=None)
-        .where((Notification.status == "sending") & (Notification.claimed_at < limit))
+        .where((Notification.status == "sending") & stale)
         .execute()
     )
 

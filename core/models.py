@@ -346,6 +346,7 @@ class Notification(BaseModel):
     buttons = JSONField(default=list)  # rows of [label, payload]
     attachments = JSONField(default=list)  # storage keys
     channel = pw.CharField(max_length=16, null=True)  # forced channel, else the fallback order
+    kind = pw.CharField(max_length=16, default="")  # "mailing" for bulk mailings, else ""
     status = pw.CharField(max_length=12, default="pending")  # pending|sending|sent|failed|cancelled
     attempts = pw.IntegerField(default=0)
     next_attempt_at = pw.DateTimeField(default=utcnow)

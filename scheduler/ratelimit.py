@@ -22,39 +22,53 @@ class RateLimiter:
     ):
         self._interval = {ch: 1.0 / rate for ch, rate in per_second.items() if rate > 0}
         self._chat_interval = dict(per_chat_interval or {})
-        self._clock = clock
+        self.clock = clock
         self._next: dict[str, float] = {}
         self._next_chat: dict[tuple[str, str], float] = {}
         self._paused_until: dict[str, float] = {}
         self._lock = threading.Lock()
 
-    def delay(self, channel: str, address: str) -> float:
-        """Seconds until `channel` may send to `address` (0 = now)."""
-        now = self._clock()
+    def delay(self, channel: str, address: str, lane: str | None = None) -> float:
+        """Seconds until `channel` may send to `address` (0 = now). A `lane` with a rate of
+        its own (bulk mailings) is paced by it too, on top of the channel's pace."""
+        now = self.clock()
         with self._lock:
             ready = max(
                 self._next.get(channel, 0.0),
+                self._next.get(lane, 0.0) if lane else 0.0,
                 self._next_chat.get((channel, address), 0.0),
                 self._paused_until.get(channel, 0.0),
             )
         return max(0.0, ready - now)
 
-    def sent(self, channel: str, address: str, at: float | None = None) -> None:
-        """Record a send that started at `at` (the clock's reading before the request): the
-        next slot counts from the start, so the request's own latency is not added to it."""
-        now = self._clock() if at is None else at
+    def sent(
+        self,
+        channel: str,
+        address: str,
+        at: float | None = None,
+        lane: str | None = None,
+        chat_at: float | None = None,
+    ) -> None:
+        """Record a send whose slot was granted at `at` (the clock's reading before the
+        request): the next slot counts from then, so the request's own latency is not added
+        to the pace. The chat's own spacing counts from `chat_at`, when the request left."""
+        now = self.clock() if at is None else at
         with self._lock:
-            if channel in self._interval:
-                self._next[channel] = (
-                    max(now, self._next.get(channel, 0.0)) + self._interval[channel]
-                )
+            for key in (channel, lane):
+                if key in self._interval:
+                    step, due = self._interval[key], self._next.get(key, 0.0)
+                    # A send a little late (a busy loop, a sleep that overslept) keeps the
+                    # grid, so small delays do not add up to a slower pace; later than half
+                    # a step, the grid starts again from now (no burst to catch up).
+                    self._next[key] = (due if now - due < step / 2 else now) + step
             if channel in self._chat_interval:
-                self._next_chat[(channel, address)] = now + self._chat_interval[channel]
+                left = now if chat_at is None else max(now, chat_at)
+                self._next_chat[(channel, address)] = left + self._chat_interval[channel]
                 if len(self._next_chat) > 50_000:  # forget chats whose wait is long over
                     self._next_chat = {k: v for k, v in self._next_chat.items() if v > now}
 
     def pause(self, channel: str, seconds: float) -> None:
         """The platform said "retry after": the whole channel waits, not one chat."""
-        until = self._clock() + max(0.0, seconds)
+        until = self.clock() + max(0.0, seconds)
         with self._lock:
             self._paused_until[channel] = max(self._paused_until.get(channel, 0.0), until)

@@ -123,11 +123,11 @@ def test_only_one_lease_holder_at_a_time(db):
     assert a.acquire()
 
 
-def test_scheduler_has_the_jobs_with_a_generous_misfire_grace(db):
+def test_scheduler_has_its_jobs_and_one_delivery_loop(db):
     scheduler = build_scheduler(Config(), {})
     scheduler.start(paused=True)  # defaults are applied when jobs reach the job store
     jobs = {job.id: job for job in scheduler.get_jobs()}
-    scheduler.shutdown(wait=False)
-    assert {"lease", "deliver", "escalate", "reminders", "digest"} <= set(jobs)
-    assert jobs["digest"].misfire_grace_time >= 300 and jobs["deliver"].coalesce
-    assert jobs["deliver"].misfire_grace_time >= 300
+    scheduler.shutdown()
+    assert {"escalate", "daily"} <= set(jobs)
+    assert "deliver" not in jobs  # the outbox has a loop of its own, not an interval job
+    assert jobs["daily"].misfire_grace_time >= 300 and jobs["daily"].coalesce
