@@ -35,12 +35,15 @@ __all__ = [
     "Route",
     "Verdict",
     "backoff",
+    "CHANNEL_NAMES",
+    "channels_tried",
     "claim",
     "claimers",
     "decide",
     "due_heads",
     "due_ids",
     "finish",
+    "open_call_task",
     "reclaim_stale",
     "release",
     "routes_for",
@@ -319,30 +322,57 @@ def _thread_sent(note: Notification, channel: str, external_id: str | None, at: 
         )
 
 
+CHANNEL_NAMES = {"telegram": "Telegram", "viber": "Viber", "sms": "SMS", "email": "e-mail"}
+
+
+def channels_tried(note: Notification) -> list[str]:
+    """The channels a message was tried on, in the order tried, as people name them."""
+    tried = [
+        a.channel
+        for a in DeliveryAttempt.select(DeliveryAttempt.channel)
+        .where(DeliveryAttempt.notification == note.id)
+        .order_by(DeliveryAttempt.id)
+    ]
+    seen = dict.fromkeys([*tried, *(note.failed_channels or [])])
+    return [CHANNEL_NAMES.get(c, c) for c in seen]
+
+
+def open_call_task(order_id: int | None, client_id: int | None) -> Task | None:
+    """The open "позвонить клиенту" task of an order (or of a client without one)."""
+    where = (Task.kind == "call_client") & Task.done_at.is_null()
+    where &= (Task.order == order_id) if order_id else (Task.client == client_id)
+    return Task.select().where(where).first()
+
+
 def _tell_manager_unreachable(note: Notification) -> None:
-    """No channel reached the client: the responsible manager gets a task and a message."""
+    """No channel reached the client: the responsible manager gets a message naming every
+    channel tried, and one open "позвонить клиенту" task per order."""
     order = Order.get_or_none(Order.id == note.order_id) if note.order_id else None
     client = Client.get_by_id(note.client_id) if note.client_id else None
     manager = _responsible(order)
     if manager is None or client is None:
         return
     about = f" по заказу №{order.number}" if order else ""
-    title = f"Клиенту не дойти — позвоните: {client.name}{about}"[:300]
-    if Task.get_or_none((Task.notification == note.id) & (Task.kind == "call_client")):
-        return
-    Task.create(
-        kind="call_client",
-        title=title,
-        order=order,
-        client=client,
-        assignee=manager,
-        notification=note.id,
-        due_at=utcnow(),
+    if open_call_task(note.order_id, note.client_id) is None:
+        Task.create(
+            kind="call_client",
+            title=f"Позвонить клиенту {client.name}: сообщение{about} не дошло"[:300],
+            order=order,
+            client=client,
+            assignee=manager,
+            notification=note.id,
+            due_at=utcnow(),
+        )
+    tried = channels_tried(note)
+    how = (
+        f"пробовали: {', '.join(tried)}"
+        if tried
+        else "у клиента нет ни мессенджера, ни телефона, ни почты"
     )
+    phone = f" ({client.phone})" if client.phone else ""
     text = (
-        f"Клиенту {client.name}{about} не дойти ни по одному каналу "
-        f"({', '.join(note.failed_channels or []) or 'нет ни мессенджера, ни телефона, ни почты'}). "
-        f"Позвоните. Сообщение: «{note.text[:300]}»"
+        f"Сообщение клиенту {client.name}{phone}{about} не дошло ({how}). "
+        f"Позвоните клиенту. Сообщение: «{note.text[:300]}»"
     )
     buttons = [[("Открыть заказ", f"order:{order.number}")]] if order else None
     key = f"unreachable:{note.id}"

@@ -135,16 +135,16 @@ class Deliverer:
         notify = self.config.notify
         self._recover(notify.claim_timeout_seconds)
         heads: list[_Head] = []
-        refreshed = -1e18
+        refreshed, fresh = -1e18, False
         while stop is None or not stop.is_set():
             if limit is not None and stats.claimed >= limit:
                 break
             now = self.clock()
-            if now - refreshed >= REFRESH:
+            if now - refreshed >= REFRESH or not (heads or fresh):
                 heads = self._heads(notify.batch_size)
-                refreshed = now
+                refreshed, fresh = now, True
             if not heads:
-                break
+                break  # nothing due that this look did not already see
             ready, wait = self._pick(heads)
             slot = self.clock()  # the pace counts from the moment the slot was granted
             if ready is None:
@@ -153,6 +153,7 @@ class Deliverer:
                 self._sleep(min(wait, max(0.001, refreshed + REFRESH - now)), stop)
                 continue
             heads.remove(ready)
+            fresh = False
             self._known.pop(ready.note.id, None)  # its outcome may change where it goes next
             if not may_work():
                 break  # the lease was lost: finish the message in hand, take no more
