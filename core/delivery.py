@@ -43,6 +43,7 @@ __all__ = [
     "due_heads",
     "due_ids",
     "finish",
+    "last_sent_at",
     "open_call_task",
     "reclaim_stale",
     "release",
@@ -197,6 +198,16 @@ def due_heads(limit: int, *, mailing: bool = False, now: datetime | None = None)
         .tuples()
     )
     return [row[0] for row in query]
+
+
+def last_sent_at(channel: str) -> datetime | None:
+    """When the last message went out on `channel` (a restarted deliverer keeps the pace)."""
+    row = (
+        Notification.select(pw.fn.MAX(Notification.sent_at))
+        .where((Notification.status == "sent") & (Notification.sent_channel == channel))
+        .scalar()
+    )
+    return row
 
 
 def claimers() -> list[str]:

@@ -135,7 +135,7 @@ def build_scheduler(
                 reminders.remind_due_dates(today),
             ),
         ),
-        daily.DailyJob("digest", notify.digest_hour, reminders.morning_digest),
+        daily.DailyJob("digest", notify.digest_hour, lambda today: reminders.morning_digest(today)),
     ]
     # Every minute, and at once at start: a day's job not yet done runs (catch-up).
     add(

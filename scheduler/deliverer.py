@@ -97,6 +97,7 @@ class Deliverer:
         self.worker = worker or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.sleep = sleep
         self.clock = clock or self.limiter.clock
+        self._started = False
         self._known: dict[int, _Head] = {}  # heads waiting for their slot, looked up once
 
     # -- the loop ------------------------------------------------------------------------
@@ -174,7 +175,15 @@ class Deliverer:
 
     def _recover(self, timeout: float) -> None:
         """Rows a dead deliverer left in 'sending': at once if it was a process of this
-        host that is gone, else after claim_timeout_seconds."""
+        host that is gone, else after claim_timeout_seconds. On the first run, a chat that
+        a previous process wrote to a moment ago still gets its full interval."""
+        if not self._started:
+            self._started = True
+            for channel, interval in self.limiter.chat_intervals.items():
+                last = delivery.last_sent_at(channel)
+                if last is not None:
+                    since = (utcnow() - last).total_seconds()
+                    self.limiter.pause(channel, max(0.0, interval - since))
         dead = [w for w in delivery.claimers() if w != self.worker and holder_is_dead(w)]
         recovered = delivery.reclaim_stale(timeout, workers=dead)
         if recovered:

@@ -67,6 +67,10 @@ class RateLimiter:
                 if len(self._next_chat) > 50_000:  # forget chats whose wait is long over
                     self._next_chat = {k: v for k, v in self._next_chat.items() if v > now}
 
+    @property
+    def chat_intervals(self) -> dict[str, float]:
+        return dict(self._chat_interval)
+
     def pause(self, channel: str, seconds: float) -> None:
         """The platform said "retry after": the whole channel waits, not one chat."""
         until = self.clock() + max(0.0, seconds)

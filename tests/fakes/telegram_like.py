@@ -29,6 +29,7 @@ class CountingTelegram(FakeHTTPServer):
         self.chat_times: collections.defaultdict[str, list[float]] = collections.defaultdict(list)
         self.blocked: set[str] = set()
         self.delivered: collections.Counter[str] = collections.Counter()  # chat_id -> count
+        self.texts: collections.Counter[tuple[str, str]] = collections.Counter()  # (chat, text)
         self.times: list[float] = []
         self.too_many = 0
         self._window: collections.deque[float] = collections.deque()
@@ -39,7 +40,13 @@ class CountingTelegram(FakeHTTPServer):
     def _handle(self, req):
         if not req.path.endswith("/sendMessage"):
             return Reply(404, {"ok": False, "error_code": 404, "description": "Not Found"})
-        body = req.json()
+        try:
+            body = req.json() or {}
+        except ValueError:
+            body = {}
+        if not body.get("chat_id") or not body.get("text"):  # e.g. a sender killed mid-request
+            return Reply(400, {"ok": False, "error_code": 400,
+                               "description": "Bad Request: message text is empty"})  # fmt: skip
         chat = str(body.get("chat_id"))
         if self.delay:
             time.sleep(self.delay)
@@ -65,6 +72,7 @@ class CountingTelegram(FakeHTTPServer):
                 return Reply(403, {"ok": False, "error_code": 403,
                                    "description": "Forbidden: bot was blocked by the user"})  # fmt: skip
             self.delivered[chat] += 1
+            self.texts[(chat, str(body.get("text")))] += 1
             self.times.append(now)
             self.chat_times[chat].append(now)
             return Reply(200, {"ok": True, "result": {"message_id": next(self._ids)}})

@@ -8,7 +8,6 @@ from core.config import Config
 from core.models import Notification, Order, Task
 from core.money import rubles
 from scheduler.app import build_scheduler
-from scheduler.lease import Lease
 
 
 def _staff_texts(employee):
@@ -111,16 +110,6 @@ def test_a_reply_or_a_seen_receipt_prevents_escalation(actors):
 
     assert reminders.escalate_unanswered(24) == 0
     assert reminders.escalate_unanswered(30) == 0  # not yet due anyway
-
-
-def test_only_one_lease_holder_at_a_time(db):
-    a, b = Lease("t", 60, holder="a"), Lease("t", 60, holder="b")
-    assert a.acquire() and a.acquire()
-    assert not b.acquire()
-    assert b.acquire(now=utcnow() + timedelta(seconds=61))  # a died: b takes over
-    assert not a.acquire()
-    b.release()
-    assert a.acquire()
 
 
 def test_scheduler_has_its_jobs_and_one_delivery_loop(db):
