@@ -26,7 +26,7 @@ from admin.formatting import money_column
 from admin.forms import ClientLoader, EmployeeLoader, MoneyField, RuDateField
 from core import orders as core_orders
 from core import payments as core_payments
-from core import pipelines, runtime, search, settings, threads
+from core import pipelines, runtime, search, settings, tasks, threads
 from core.access import hidden_fields, order_query, require_order
 from core.clock import format_datetime, from_local
 from core.db import database
@@ -687,6 +687,20 @@ class OrderView(BrigadirModelView):
         try:
             issue.send_document(current_actor(), document_id)
             flash("Документ поставлен в очередь на отправку клиенту.", "success")
+        except BrigadirError as exc:
+            fail(exc)
+        return self._back(order.id)
+
+    @expose("/subcontract/", methods=["POST"])
+    def subcontract_view(self):
+        """ "Перезаказ получен": the subcontracted item is in, its reminders stop."""
+        order = self._order_or_404(request.form.get("id"))
+        try:
+            tasks.receive_subcontract(current_actor(), order.id)
+            flash(
+                f"Заказ №{order.number}: перезаказ получен, напоминаний о нём больше не будет.",
+                "success",
+            )
         except BrigadirError as exc:
             fail(exc)
         return self._back(order.id)
