@@ -55,7 +55,7 @@ class _Head:
 
     note: Notification
     lane: str | None
-    routes: list[delivery.Route]
+    routes: list[delivery.Route] | None = None  # looked up when first considered
 
     @property
     def route(self) -> delivery.Route | None:
@@ -200,7 +200,7 @@ class Deliverer:
             for note_id in lane_ids:
                 head = self._known.get(note_id)
                 if head is None and note_id in fresh:
-                    head = _Head(fresh[note_id], lane, self._routes_of(fresh[note_id]))
+                    head = _Head(fresh[note_id], lane)
                 if head is not None:
                     known[note_id] = head
         self._known = known
@@ -215,6 +215,8 @@ class Deliverer:
         else None and the shortest wait."""
         shortest = float("inf")
         for head in heads:
+            if head.routes is None:  # spread the look-ups over the sends, not all at once
+                head.routes = self._routes_of(head.note)
             if head.route is None:
                 return head, 0.0
             wait = self.limiter.delay(head.route.channel, head.route.address, head.lane)
@@ -261,7 +263,7 @@ class Deliverer:
             failed_channels=list(note.failed_channels or []),
             route=route,
             error=error,
-            more_routes=len(head.routes) > 1,
+            more_routes=len(head.routes or ()) > 1,
             now=utcnow(),
             max_attempts=notify.max_attempts,
             base=notify.retry_base_seconds,
