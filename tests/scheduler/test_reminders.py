@@ -81,12 +81,14 @@ def test_morning_digest_lists_todays_jobs_once(actors, staff):
     assert _staff_texts(staff["executor2"]) == []
 
 
-def _sent_readiness(actors, phone):
-    client = clients.create_client(actors["manager"], "Молчун", phone)
-    order = orders.create_order(actors["manager"], client.id, "Документы", rubles(1_000))
+def _sent_readiness(actors, phone, code="printing.done", order=None, key="ready"):
+    if order is None:
+        client = clients.create_client(actors["manager"], "Молчун", phone)
+        order = orders.create_order(actors["manager"], client.id, "Документы", rubles(1_000))
+    client = order.client
     note = Notification.create(
-        audience="client", client=client, order=order, template_code="printing.done",
-        text="Готово", idempotency_key=f"ready:{order.id}", status="sent",
+        audience="client", client=client, order=order, template_code=code,
+        text="Готово", idempotency_key=f"{key}:{order.id}", status="sent",
         sent_at=utcnow() - timedelta(hours=25),
     )  # fmt: skip
     return client, order, note
@@ -100,6 +102,30 @@ def test_unanswered_readiness_message_makes_a_call_task_for_the_manager(actors, 
     task = Task.get(Task.kind == "call_client")
     assert task.assignee_id == staff["manager"].id and task.title.startswith("Позвонить клиенту")
     assert any("Позвоните клиенту" in t for t in _staff_texts(staff["manager"]))
+
+
+def test_only_messages_that_ask_the_client_to_act_are_escalated(actors, staff):
+    # "заявка принята" (a pipeline's first stage) asks nothing of the client
+    _sent_readiness(actors, "+7 912 111-22-40", code="installation.accepted")
+    _sent_readiness(actors, "+7 912 111-22-41", code="printing.accepted")
+    assert reminders.escalate_unanswered(24) == 0
+    # "документы готовы" (the installer's readiness) does
+    _, order, _ = _sent_readiness(actors, "+7 912 111-22-42", code="installation.ready")
+    assert reminders.escalate_unanswered(24) == 1
+    assert Task.get(Task.kind == "call_client").order_id == order.id
+    assert reminders.codes_expecting_action() == {"printing.done", "installation.ready"}
+
+
+def test_one_open_call_task_per_order_however_many_messages_went_unanswered(actors, staff):
+    _, order, _ = _sent_readiness(actors, "+7 912 111-22-43")
+    _sent_readiness(actors, None, code="installation.ready", order=order, key="docs")
+    assert reminders.escalate_unanswered(24) == 1
+    tasks = Task.select().where((Task.kind == "call_client") & (Task.order == order.id))
+    assert tasks.count() == 1
+    # once that call is made (the task done), a new unanswered message may raise a new one
+    Task.update(done_at=utcnow()).where(Task.order == order.id).execute()
+    _sent_readiness(actors, None, order=order, key="again")
+    assert reminders.escalate_unanswered(24) == 1
 
 
 def test_a_reply_or_a_seen_receipt_prevents_escalation(actors):
