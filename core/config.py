@@ -137,7 +137,7 @@ class NotifySection:
     retry_base_seconds: int = 60  # first retry after this; doubles each attempt
     retry_cap_seconds: int = 6 * 3600
     claim_timeout_seconds: int = 300  # a row left in "sending" this long is taken again (crash)
-    batch_size: int = 200
+    batch_size: int = 200  # recipients whose next message the deliverer keeps in view
     deliver_every_seconds: float = 2.0
     digest_hour: int = 8  # morning digest to executors, local time
     remind_hour: int = 10  # due-date and subcontract reminders, local time

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from core import delivery, templates
 from core.clock import utcnow
 from core.config import Config
+from core.db import database
 from core.interfaces import DeliveryError, FileStore, OutgoingMessage, Sender
 from core.models import Notification, Order
 from scheduler.lease import holder_is_dead
@@ -116,8 +117,6 @@ class Deliverer:
                 log.exception("outbox delivery failed")
                 stats = DeliveryStats()
             finally:
-                from core.db import database
-
                 if not database.is_closed():
                     database.close()
             if not stats.claimed:
