@@ -184,6 +184,9 @@ class Deliverer:
                     since = (utcnow() - last).total_seconds()
                     self.limiter.pause(channel, max(0.0, interval - since))
         dead = [w for w in delivery.claimers() if w != self.worker and holder_is_dead(w)]
+        if dead:  # its message in flight may have reached the chat a moment ago, unrecorded
+            for channel, interval in self.limiter.chat_intervals.items():
+                self.limiter.pause(channel, interval)
         recovered = delivery.reclaim_stale(timeout, workers=dead)
         if recovered:
             log.warning("outbox: %d messages abandoned in 'sending' taken again", recovered)
@@ -242,19 +245,21 @@ class Deliverer:
         assert route is not None
         error: DeliveryError | None = None
         external_id: str | None = None
-        started = slot
         try:
             outgoing = self._message(note, route)
-            started = self.clock()
             external_id = self.transports[route.channel].send(outgoing)
         except DeliveryError as exc:
             error = exc
         except Exception as exc:  # noqa: BLE001 - a transport bug must not kill the loop
             log.exception("transport %s crashed", route.channel)
             error = DeliveryError(f"{type(exc).__name__}: {exc}")
-        # Booked from the moment the slot was granted, not from when the request left:
-        # claiming, preparing and the request's own latency must not stretch the pace.
-        self.limiter.sent(route.channel, route.address, at=slot, lane=head.lane, chat_at=started)
+        # The channel's pace counts from the moment the slot was granted: claiming,
+        # preparing and the request's latency must not stretch it. The chat's own interval
+        # counts from the answer: however late the request reached the platform, the next
+        # one to that chat arrives a full interval after it.
+        self.limiter.sent(
+            route.channel, route.address, at=slot, lane=head.lane, chat_at=self.clock()
+        )
         if error is not None and error.retry_after is not None:
             self.limiter.pause(route.channel, float(error.retry_after))
         verdict = delivery.decide(

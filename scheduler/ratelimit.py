@@ -51,7 +51,8 @@ class RateLimiter:
     ) -> None:
         """Record a send whose slot was granted at `at` (the clock's reading before the
         request): the next slot counts from then, so the request's own latency is not added
-        to the pace. The chat's own spacing counts from `chat_at`, when the request left."""
+        to the pace. The chat's own spacing counts from `chat_at` (the deliverer passes the
+        moment the answer came, so platform-side jitter cannot bring two closer)."""
         now = self.clock() if at is None else at
         with self._lock:
             for key in (channel, lane):
