@@ -28,15 +28,17 @@ from core import db as dbmod  # noqa: E402
 from core import delivery, runtime  # noqa: E402
 from core.clock import utcnow  # noqa: E402
 from core.config import Config, NotifySection  # noqa: E402
+from core.interfaces import OutgoingMessage  # noqa: E402
 from core.models import Client, MessengerLink, Notification  # noqa: E402
 from core.setup import prepare  # noqa: E402
-from scheduler.deliverer import Deliverer  # noqa: E402
+from scheduler.deliverer import Deliverer, limiter_for  # noqa: E402
 from tests.fakes.telegram_like import CountingTelegram, TelegramLikeSender  # noqa: E402
 
 LIMIT = 30  # the fake platform: 30 messages/s per bot, 1/s per chat
 RATE = 29.0  # [notify] telegram_per_second: what the deliverer is told
 N = 1000
 CHATS = 431
+FIFO_N = 300
 PG = os.environ.get("BRIGADIR_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 
 
@@ -108,10 +110,26 @@ def bulk_send() -> None:
           f"{100 * rate / RATE:.1f} % of the configured {RATE:g}/s "
           f"({100 * rate / LIMIT:.1f} % of the platform's {LIMIT}/s); "
           f"429 answers: {api.too_many}; closest two messages to one chat: {gap:.3f} s")  # fmt: skip
-    print(
-        f"  baseline: the cap {RATE:g}/s; the in-line deliverer before per-chat scheduling "
-        "reached 13.8/s on this load (issue 11)"
-    )
+    fifo = fifo_rate(list(Notification.select().order_by(Notification.id).limit(FIFO_N)))
+    print(f"  baseline, same run: the first {FIFO_N} of these messages sent strictly in the order "
+          f"written, each waiting in line for its chat's slot (no database, same limiter and "
+          f"fake): {fifo:.2f}/s = {100 * fifo / RATE:.1f} % of {RATE:g}/s")  # fmt: skip
+
+
+def fifo_rate(notes: list[Notification]) -> float:
+    """What in-line delivery (the deliverer before per-chat scheduling) reaches on this mix."""
+    limiter = limiter_for(Config(notify=NotifySection(telegram_per_second=RATE)))
+    address = {link.client_id: link.external_id for link in MessengerLink.select()}
+    with CountingTelegram(per_second=LIMIT, per_chat=1.0) as api:
+        sender = TelegramLikeSender(api.url)
+        for note in notes:
+            chat = address[note.client_id]
+            time.sleep(limiter.delay("telegram", chat))
+            slot = time.monotonic()
+            sender.send(OutgoingMessage(chat, note.text))
+            limiter.sent("telegram", chat, at=slot, answered_at=time.monotonic())
+        times = sorted(api.times)
+    return (len(times) - 1) / (times[-1] - times[0])
 
 
 def claim_mark(label: str, n: int = 2000) -> None:

@@ -258,7 +258,7 @@ class Deliverer:
         # counts from the answer: however late the request reached the platform, the next
         # one to that chat arrives a full interval after it.
         self.limiter.sent(
-            route.channel, route.address, at=slot, lane=head.lane, chat_at=self.clock()
+            route.channel, route.address, at=slot, lane=head.lane, answered_at=self.clock()
         )
         if error is not None and error.retry_after is not None:
             self.limiter.pause(route.channel, float(error.retry_after))

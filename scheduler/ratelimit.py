@@ -1,13 +1,17 @@
 """Pacing per channel and per chat, and the pause a platform orders with retry_after.
 
 Sends are spaced evenly (never two closer than 1/rate) rather than bursting up to a
-budget: a platform that counts a sliding window then never sees a burst above its limit.
-One limiter lives in the one deliverer process, so the limits hold for the whole bot."""
+budget, and no more than `rate` of them start within a second of an earlier one's answer:
+a platform that counts a sliding window then never sees more, however its clock jitters
+against ours (a request that reached it late was answered no sooner). One limiter lives in
+the one deliverer process, so the limits hold for the whole bot."""
 
 from __future__ import annotations
 
+import math
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Mapping
 
 __all__ = ["RateLimiter"]
@@ -26,6 +30,12 @@ class RateLimiter:
         self._next: dict[str, float] = {}
         self._next_chat: dict[tuple[str, str], float] = {}
         self._paused_until: dict[str, float] = {}
+        # the answers of the last `rate` sends per key: the window the platform counts
+        self._answers = {
+            key: deque(maxlen=max(1, math.floor(rate)))
+            for key, rate in per_second.items()
+            if rate > 0
+        }
         self._lock = threading.Lock()
 
     def delay(self, channel: str, address: str, lane: str | None = None) -> float:
@@ -38,8 +48,15 @@ class RateLimiter:
                 self._next.get(lane, 0.0) if lane else 0.0,
                 self._next_chat.get((channel, address), 0.0),
                 self._paused_until.get(channel, 0.0),
+                *(self._window_opens(key) for key in (channel, lane) if key),
             )
         return max(0.0, ready - now)
+
+    def _window_opens(self, key: str) -> float:
+        answers = self._answers.get(key)
+        if not answers or len(answers) < answers.maxlen:
+            return 0.0
+        return answers[0] + 1.0
 
     def sent(
         self,
@@ -47,12 +64,13 @@ class RateLimiter:
         address: str,
         at: float | None = None,
         lane: str | None = None,
-        chat_at: float | None = None,
+        answered_at: float | None = None,
     ) -> None:
         """Record a send whose slot was granted at `at` (the clock's reading before the
         request): the next slot counts from then, so the request's own latency is not added
-        to the pace. The chat's own spacing counts from `chat_at` (the deliverer passes the
-        moment the answer came, so platform-side jitter cannot bring two closer)."""
+        to the pace. The chat's own spacing and the one-second window count from `answered_at`
+        (the deliverer passes the moment the answer came, so platform-side jitter cannot
+        bring two closer)."""
         now = self.clock() if at is None else at
         with self._lock:
             for key in (channel, lane):
@@ -62,8 +80,9 @@ class RateLimiter:
                     # grid, so small delays do not add up to a slower pace; later than half
                     # a step, the grid starts again from now (no burst to catch up).
                     self._next[key] = (due if now - due < step / 2 else now) + step
+                    self._answers[key].append(now if answered_at is None else max(now, answered_at))
             if channel in self._chat_interval:
-                left = now if chat_at is None else max(now, chat_at)
+                left = now if answered_at is None else max(now, answered_at)
                 self._next_chat[(channel, address)] = left + self._chat_interval[channel]
                 if len(self._next_chat) > 50_000:  # forget chats whose wait is long over
                     self._next_chat = {k: v for k, v in self._next_chat.items() if v > now}
