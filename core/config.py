@@ -161,11 +161,17 @@ class NotifySection:
     retry_base_seconds: int = 60  # first retry after this; doubles each attempt
     retry_cap_seconds: int = 6 * 3600
     claim_timeout_seconds: int = 300  # a row left in "sending" this long is taken again (crash)
-    batch_size: int = 200
+    batch_size: int = 200  # recipients whose next message the deliverer keeps in view
     deliver_every_seconds: float = 2.0
     digest_hour: int = 8  # morning digest to executors, local time
     remind_hour: int = 10  # due-date and subcontract reminders, local time
     subcontract_days_ahead: int = 1  # remind about a subcontracted order this many days before due
+    mailing_per_second: float = 10.0  # bulk mailings: a lower lane, at most this fast
+
+
+@dataclass(frozen=True)
+class SchedulerSection:
+    lease_seconds: int = 30  # a scheduler that died without a word is replaced after this
 
 
 @dataclass(frozen=True)
@@ -195,6 +201,7 @@ class Config:
     notify: NotifySection = field(default_factory=NotifySection)
     backup: BackupSection = field(default_factory=BackupSection)
     mailboxes: tuple[MailboxSection, ...] = ()  # [[mailboxes]]: more mailboxes besides [imap]
+    scheduler: SchedulerSection = field(default_factory=SchedulerSection)
     path: str = ""  # the file this came from ("" = defaults only)
 
     @property
@@ -337,6 +344,8 @@ def _check(config: Config, source: str) -> None:
                 f"[[mailboxes]] code в {source}: нужен уникальный код латиницей, а не {box.code!r}"
             )
         codes.append(box.code)
+    if config.scheduler.lease_seconds < 3:
+        raise ConfigError(f"[scheduler] lease_seconds в {source}: не меньше 3 секунд")
     for channel in config.notify.fallback:
         if channel not in ("telegram", "viber", "sms", "email"):
             raise ConfigError(f"[notify] fallback в {source}: неизвестный канал {channel!r}")

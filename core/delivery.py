@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+import peewee as pw
+
 from core import outbox
 from core.clock import format_date, to_local, utcnow
 from core.db import database
@@ -35,11 +37,17 @@ __all__ = [
     "Route",
     "Verdict",
     "backoff",
+    "CHANNEL_NAMES",
+    "channels_tried",
     "claim",
+    "claimers",
     "decide",
+    "due_heads",
     "due_ids",
     "files_for",
     "finish",
+    "last_sent_at",
+    "open_call_task",
     "reclaim_stale",
     "release",
     "responsible_employee",
@@ -50,6 +58,8 @@ MESSENGERS = ("telegram", "viber")
 # Channels whose transport sends the file itself; the others get a download link instead.
 CARRIES_FILES = frozenset({"telegram", "email"})
 STAFF_ONLY = ("web",)  # the web chat reaches staff (it shows their messages live); not clients
+MAILING = "mailing"  # Notification.kind of bulk mailings: a lane of their own
+UNFINISHED = ("pending", "sending")
 
 
 @dataclass(frozen=True)
@@ -203,6 +213,59 @@ def due_ids(limit: int, now: datetime | None = None) -> list[int]:
     return [row.id for row in query]
 
 
+def due_heads(limit: int, *, mailing: bool = False, now: datetime | None = None) -> list[int]:
+    """Ids of due rows that are their recipient's oldest unfinished message in their lane, oldest
+    first. A later message never overtakes an earlier one to the same person — not while
+    the earlier waits for a retry, nor while it falls back to another channel — so
+    "принят" never arrives after "готов". Mailings are a lane apart: a readiness message
+    does not wait for the promotion written before it."""
+    now = now or utcnow()
+    lane = (Notification.kind == MAILING) if mailing else (Notification.kind != MAILING)
+    earlier = Notification.alias("earlier")
+
+    def queued_before(column: str) -> pw.Expression:
+        mine, theirs = getattr(Notification, column), getattr(earlier, column)
+        return ~pw.fn.EXISTS(
+            earlier.select(pw.SQL("1")).where(
+                (theirs == mine)
+                & (earlier.id < Notification.id)
+                & earlier.status.in_(UNFINISHED)
+                & ((earlier.kind == MAILING) if mailing else (earlier.kind != MAILING))
+            )
+        )
+
+    query = (
+        Notification.select(Notification.id)
+        .where(
+            (Notification.status == "pending")
+            & (Notification.next_attempt_at <= now)
+            & lane
+            & queued_before("client")
+            & queued_before("employee")
+        )
+        .order_by(Notification.next_attempt_at, Notification.id)
+        .limit(limit)
+        .tuples()
+    )
+    return [row[0] for row in query]
+
+
+def last_sent_at(channel: str) -> datetime | None:
+    """When the last message went out on `channel` (a restarted deliverer keeps the pace)."""
+    row = (
+        Notification.select(pw.fn.MAX(Notification.sent_at))
+        .where((Notification.status == "sent") & (Notification.sent_channel == channel))
+        .scalar()
+    )
+    return row
+
+
+def claimers() -> list[str]:
+    """Who holds rows in 'sending' now (a crashed deliverer's rows are found by name)."""
+    query = Notification.select(Notification.claimed_by).where(Notification.status == "sending")
+    return sorted({row.claimed_by for row in query.distinct() if row.claimed_by})
+
+
 def claim(note_id: int, worker: str, now: datetime | None = None) -> bool:
     """Compare-and-set: the row becomes ours only if it is still pending and due."""
     now = now or utcnow()
@@ -225,13 +288,19 @@ def release(note_id: int, worker: str, at: datetime) -> None:
     ).where((Notification.id == note_id) & (Notification.claimed_by == worker[:64])).execute()
 
 
-def reclaim_stale(timeout_seconds: float, now: datetime | None = None) -> int:
-    """Rows a dead deliverer left in 'sending' go back to pending (crash recovery)."""
+def reclaim_stale(
+    timeout_seconds: float, now: datetime | None = None, *, workers: list[str] | None = None
+) -> int:
+    """Rows a dead deliverer left in 'sending' go back to pending (crash recovery): after
+    `timeout_seconds`, or at once for `workers` known to be dead."""
     now = now or utcnow()
     limit = now - timedelta(seconds=timeout_seconds)
+    stale = Notification.claimed_at < limit
+    if workers:
+        stale = stale | Notification.claimed_by.in_([w[:64] for w in workers])
     return (
         Notification.update(status="pending", claimed_by=None, claimed_at=None)
-        .where((Notification.status == "sending") & (Notification.claimed_at < limit))
+        .where((Notification.status == "sending") & stale)
         .execute()
     )
 
@@ -314,30 +383,57 @@ def _thread_sent(note: Notification, channel: str, external_id: str | None, at: 
         )
 
 
+CHANNEL_NAMES = {"telegram": "Telegram", "viber": "Viber", "sms": "SMS", "email": "e-mail"}
+
+
+def channels_tried(note: Notification) -> list[str]:
+    """The channels a message was tried on, in the order tried, as people name them."""
+    tried = [
+        a.channel
+        for a in DeliveryAttempt.select(DeliveryAttempt.channel)
+        .where(DeliveryAttempt.notification == note.id)
+        .order_by(DeliveryAttempt.id)
+    ]
+    seen = dict.fromkeys([*tried, *(note.failed_channels or [])])
+    return [CHANNEL_NAMES.get(c, c) for c in seen]
+
+
+def open_call_task(order_id: int | None, client_id: int | None) -> Task | None:
+    """The open "позвонить клиенту" task of an order (or of a client without one)."""
+    where = (Task.kind == "call_client") & Task.done_at.is_null()
+    where &= (Task.order == order_id) if order_id else (Task.client == client_id)
+    return Task.select().where(where).first()
+
+
 def _tell_manager_unreachable(note: Notification) -> None:
-    """No channel reached the client: the responsible manager gets a task and a message."""
+    """No channel reached the client: the responsible manager gets a message naming every
+    channel tried, and one open "позвонить клиенту" task per order."""
     order = Order.get_or_none(Order.id == note.order_id) if note.order_id else None
     client = Client.get_by_id(note.client_id) if note.client_id else None
     manager = responsible_employee(order)
     if manager is None or client is None:
         return
     about = f" по заказу №{order.number}" if order else ""
-    title = f"Клиенту не дойти — позвоните: {client.name}{about}"[:300]
-    if Task.get_or_none((Task.notification == note.id) & (Task.kind == "call_client")):
-        return
-    Task.create(
-        kind="call_client",
-        title=title,
-        order=order,
-        client=client,
-        assignee=manager,
-        notification=note.id,
-        due_at=utcnow(),
+    if open_call_task(note.order_id, note.client_id) is None:
+        Task.create(
+            kind="call_client",
+            title=f"Позвонить клиенту {client.name}: сообщение{about} не дошло"[:300],
+            order=order,
+            client=client,
+            assignee=manager,
+            notification=note.id,
+            due_at=utcnow(),
+        )
+    tried = channels_tried(note)
+    how = (
+        f"пробовали: {', '.join(tried)}"
+        if tried
+        else "у клиента нет ни мессенджера, ни телефона, ни почты"
     )
+    phone = f" ({client.phone})" if client.phone else ""
     text = (
-        f"Клиенту {client.name}{about} не дойти ни по одному каналу "
-        f"({', '.join(note.failed_channels or []) or 'нет ни мессенджера, ни телефона, ни почты'}). "
-        f"Позвоните. Сообщение: «{note.text[:300]}»"
+        f"Сообщение клиенту {client.name}{phone}{about} не дошло ({how}). "
+        f"Позвоните клиенту. Сообщение: «{note.text[:300]}»"
     )
     buttons = [[("Открыть заказ", f"order:{order.number}")]] if order else None
     key = f"unreachable:{note.id}"

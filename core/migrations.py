@@ -152,6 +152,12 @@ def _v14_inbox(migrator: SchemaMigrator) -> None:
     )
 
 
+def _v10_outbox_lanes(migrator: SchemaMigrator) -> None:
+    """Bulk mailings go in their own, lower-priority delivery lane (Notification.kind).
+    The same column may come from another step first: _add_column keeps both safe."""
+    _add_column(migrator, "notification", Notification.kind)
+
+
 STEPS: dict[int, Callable[[SchemaMigrator], None]] = {
     2: _v2_order_source,
     3: _v3_message_sender,
@@ -160,6 +166,7 @@ STEPS: dict[int, Callable[[SchemaMigrator], None]] = {
     6: _v6_sessions_and_shares,
     7: _v7_fiscal_receipts,
     8: _v8_mailings_and_conditional_presets,
+    10: _v10_outbox_lanes,
     14: _v14_inbox,
 }
 # Indexes the models cannot declare on both backends: a new database gets them too.

@@ -383,6 +383,7 @@ class Notification(BaseModel):
     buttons = JSONField(default=list)  # rows of [label, payload]
     attachments = JSONField(default=list)  # storage keys
     channel = pw.CharField(max_length=16, null=True)  # forced channel, else the fallback order
+    kind = pw.CharField(max_length=16, default="")  # "mailing" for bulk mailings, else ""
     status = pw.CharField(max_length=12, default="pending")  # pending|sending|sent|failed|cancelled
     attempts = pw.IntegerField(default=0)
     next_attempt_at = pw.DateTimeField(default=utcnow)
@@ -398,7 +399,6 @@ class Notification(BaseModel):
     headers = JSONField(default=dict)  # e-mail threading headers, X-Brigadir-Mailbox
     idempotency_key = pw.CharField(max_length=200, unique=True)
     created_at = pw.DateTimeField(default=utcnow)
-    kind = pw.CharField(max_length=16, default="")  # "" = about an order/person; "mailing"
 
     class Meta:
         indexes = ((("status", "next_attempt_at"), False),)

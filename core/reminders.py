@@ -10,10 +10,10 @@ from datetime import date, datetime, time, timedelta
 
 import peewee as pw
 
-from core import outbox
+from core import delivery, outbox
 from core.clock import format_date, from_local, local_today, to_local, utcnow
 from core.db import database
-from core.models import Employee, Message, Notification, Order, Task
+from core.models import Employee, Message, Notification, Order, Stage, Task
 
 __all__ = [
     "escalate_unanswered",
@@ -47,19 +47,38 @@ def _directors() -> list[Employee]:
     return list(Employee.select().where((Employee.role == "director") & Employee.active))
 
 
+def _ready_positions() -> dict[int, int]:
+    """Per pipeline, the position of its first stage that tells the client the work is
+    ready (or of its archive): an order there has its subcontracted part in hand."""
+    codes = codes_expecting_action()
+    positions: dict[int, int] = {}
+    for stage in Stage.select().order_by(Stage.position):
+        if stage.is_archive or (stage.notify_client and stage.template_code in codes):
+            positions.setdefault(stage.pipeline_id, stage.position)
+    return positions
+
+
 def remind_subcontracts(today: date | None = None, days_ahead: int = 1) -> int:
     """A subcontracted order not yet received and due within `days_ahead` (or overdue):
-    remind the director and the accepting manager, once a day, until it is marked received."""
+    remind the director and the accepting manager, once a day, until it is marked received
+    ("Перезаказ получен", core.tasks.receive_subcontract) or moves on to being ready."""
     today = today or local_today()
-    orders = Order.select().where(
-        Order.subcontractor.is_null(False)
-        & ~Order.subcontract_received
-        & ~Order.is_archived
-        & Order.due_date.is_null(False)
-        & (Order.due_date <= today + timedelta(days=days_ahead))
+    ready_at = _ready_positions()
+    orders = (
+        Order.select(Order, Stage)
+        .join(Stage)
+        .where(
+            Order.subcontractor.is_null(False)
+            & ~Order.subcontract_received
+            & ~Order.is_archived
+            & Order.due_date.is_null(False)
+            & (Order.due_date <= today + timedelta(days=days_ahead))
+        )
     )
     queued = 0
     for order in orders:
+        if order.stage.position >= ready_at.get(order.stage.pipeline_id, 10**6):
+            continue
         overdue = order.due_date < today
         when = "просрочен" if overdue else f"срок {format_date(order.due_date)}"
         text = (
@@ -131,16 +150,34 @@ def morning_digest(today: date | None = None) -> int:
     return queued
 
 
+def codes_expecting_action() -> set[str]:
+    """Template codes of stage messages that ask the client to act — the order is ready,
+    the documents are ready: come, pay, pick up. A pipeline's first stage only says the
+    order was taken ("заявка принята") and expects nothing. Pipelines are data, so the
+    answer follows the director's edits."""
+    stages = list(Stage.select().order_by(Stage.pipeline, Stage.position))
+    first = {}
+    for stage in stages:
+        first.setdefault(stage.pipeline_id, stage.id)
+    notifying = [s for s in stages if s.notify_client and s.template_code]
+    taken = {s.template_code for s in notifying if first[s.pipeline_id] == s.id}
+    return {s.template_code for s in notifying if first[s.pipeline_id] != s.id} - taken
+
+
 def escalate_unanswered(after_hours: float, now: datetime | None = None) -> int:
-    """A readiness message (a stage notification) delivered `after_hours` ago that the client
-    neither saw nor answered: the order's manager gets a "позвонить клиенту" task and a
-    message. One task per message."""
+    """A message that expects the client to act (codes_expecting_action), delivered
+    `after_hours` ago, that the client neither saw nor answered: the order's manager gets
+    a "позвонить клиенту" task and a message — one open task per order, however many
+    messages went unanswered."""
     now = now or utcnow()
     limit = now - timedelta(hours=after_hours)
+    codes = codes_expecting_action()
+    if not codes:
+        return 0
     candidates = Notification.select().where(
         (Notification.audience == "client")
         & (Notification.status == "sent")
-        & Notification.template_code.is_null(False)
+        & Notification.template_code.in_(sorted(codes))
         & Notification.order.is_null(False)
         & Notification.seen_at.is_null()
         & (Notification.sent_at <= limit)
@@ -152,6 +189,7 @@ def escalate_unanswered(after_hours: float, now: datetime | None = None) -> int:
             Task.select()
             .where((Task.notification == note.id) & (Task.kind == "call_client"))
             .exists()
+            or delivery.open_call_task(note.order_id, note.client_id) is not None
         ):
             continue
         replied = (

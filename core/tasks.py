@@ -6,12 +6,19 @@ from datetime import datetime, timedelta
 
 import peewee as pw
 
-from core.access import Actor, require_role
+from core.access import Actor, require_order, require_order_write, require_role
 from core.clock import utcnow
+from core.db import database
 from core.errors import AccessDenied, NotFound, ValidationError
-from core.models import Employee, Task
+from core.models import Employee, Order, Task
 
-__all__ = ["complete_task", "create_task", "snooze_task", "visible_tasks"]
+__all__ = [
+    "complete_task",
+    "create_task",
+    "receive_subcontract",
+    "snooze_task",
+    "visible_tasks",
+]
 
 
 def visible_tasks(actor: Actor) -> pw.ModelSelect:
@@ -75,3 +82,23 @@ def snooze_task(actor: Actor, task_id: int, hours: int) -> Task:
     until = utcnow() + timedelta(hours=hours)
     Task.update(snoozed_until=until, due_at=until).where(Task.id == task.id).execute()
     return Task.get_by_id(task.id)
+
+
+def receive_subcontract(actor: Actor, order_id: int) -> Order:
+    """ "Перезаказ получен": the subcontracted item is in; its reminders stop (see
+    core.reminders.remind_subcontracts) and open readiness checks on it are done."""
+    require_role(actor, "manager", "executor")
+    order = require_order(actor, order_id)
+    require_order_write(actor, order)
+    if not order.subcontractor_id:
+        raise ValidationError(f"У заказа №{order.number} нет подрядчика: отмечать нечего.")
+    if order.subcontract_received:
+        raise ValidationError(f"Перезаказ по заказу №{order.number} уже отмечен как полученный.")
+    with database.atomic():
+        Order.update(subcontract_received=True, version=Order.version + 1).where(
+            Order.id == order.id
+        ).execute()
+        Task.update(done_at=utcnow(), done_by=actor.employee_id).where(
+            (Task.order == order.id) & (Task.kind == "subcontract") & Task.done_at.is_null()
+        ).execute()
+    return Order.get_by_id(order.id)

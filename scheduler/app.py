@@ -1,42 +1,54 @@
-"""The scheduler's composition: which jobs run when, behind one database lease.
+"""The scheduler's composition: one process-wide lease, one delivery loop, periodic jobs.
 
     scheduler = build_scheduler(config, build_transports(config), store=store)
     scheduler.start()            # every worker may do this; only the lease holder works
+    scheduler.shutdown()         # finishes the message in hand, hands the lease over
 
-Jobs are kept in memory and re-added at every start (APScheduler's persistent store needs
-SQLAlchemy; the work itself is in the database, so nothing is lost between starts)."""
+The outbox is delivered by one loop in its own thread (not an interval job: a batch paced
+at a platform's speed outlasts any interval). The other jobs run on APScheduler, kept in
+memory and re-added at every start; the work itself is in the database. Daily jobs keep
+"done for date D" (scheduler.daily), so a late start catches up once."""
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Mapping
+from datetime import datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.triggers.cron import CronTrigger
 
 from core import attachments, reminders
 from core.config import Config
 from core.db import database
 from core.interfaces import FileStore, Sender
+from scheduler import daily
 from scheduler.deliverer import Deliverer
-from scheduler.lease import Lease
+from scheduler.lease import Lease, LeaseKeeper
 from scheduler.transports import build_transports
 
-__all__ = ["build_scheduler", "build_transports"]
+__all__ = ["Scheduler", "build_scheduler", "build_transports"]
 
 log = logging.getLogger(__name__)
 
-LEASE_TTL = 60.0
-DAILY_GRACE = 3 * 3600  # a daily job missed by a restart still runs within three hours
+STOP_WAIT = 2.5  # seconds the delivery loop gets to finish the message in hand
 
 
-def _guarded(lease: Lease, name: str, job: Callable[[], object]) -> Callable[[], None]:
-    """Run `job` only while this process holds the lease; never let it kill the scheduler."""
+def _guarded(keeper: LeaseKeeper, name: str, job: Callable[[], object]) -> Callable[[], None]:
+    """Run `job` only while this process holds the lease (a skip says why); never let it
+    kill the scheduler."""
+
+    said: list[str] = []  # the last reason told at INFO; repeats go to DEBUG
 
     def run() -> None:
+        if not keeper.held:
+            reason = keeper.reason
+            level = logging.DEBUG if said and said[-1] == keeper.other else logging.INFO
+            log.log(level, "scheduler job %s skipped: %s", name, reason)
+            said[:] = [keeper.other]
+            return
+        said.clear()
         try:
-            if not lease.acquire():
-                return
             job()
         except Exception:  # noqa: BLE001 - logged; the next tick tries again
             log.exception("scheduler job %s failed", name)
@@ -48,6 +60,43 @@ def _guarded(lease: Lease, name: str, job: Callable[[], object]) -> Callable[[],
     return run
 
 
+class Scheduler:
+    """APScheduler's jobs, the delivery loop and the lease keeper, started and stopped
+    together."""
+
+    def __init__(self, jobs: BackgroundScheduler, keeper: LeaseKeeper, deliverer: Deliverer):
+        self.jobs, self.keeper, self.deliverer = jobs, keeper, deliverer
+        self.lease = keeper.lease
+        self._stop = threading.Event()
+        self._loop: threading.Thread | None = None
+
+    def start(self, paused: bool = False) -> None:
+        self.keeper.start()
+        self.jobs.start(paused=paused)
+        if not paused:
+            self._loop = threading.Thread(
+                target=self.deliverer.serve,
+                args=(self._stop, lambda: self.keeper.held),
+                name="deliver",
+                daemon=True,  # a send stuck past STOP_WAIT must not keep the process alive
+            )
+            self._loop.start()
+
+    def get_jobs(self) -> list:
+        return self.jobs.get_jobs()
+
+    def shutdown(self, wait: bool = False) -> None:
+        """Stop promptly: the delivery loop finishes the message in hand (up to STOP_WAIT
+        seconds), running jobs are not waited for, and the lease is handed over."""
+        self._stop.set()
+        self.jobs.shutdown(wait=wait)
+        if self._loop is not None:
+            self._loop.join(timeout=STOP_WAIT)
+            if self._loop.is_alive():
+                log.warning("outbox: a send still in flight at stop; it is retried later")
+        self.keeper.stop()
+
+
 def build_scheduler(
     config: Config,
     transports: Mapping[str, Sender],
@@ -56,48 +105,47 @@ def build_scheduler(
     lease: Lease | None = None,
     mail_poller: Callable[[], object] | None = None,
     nightly_backup: Callable[[], object] | None = None,
-) -> BackgroundScheduler:
-    """A BackgroundScheduler with the outbox, reminder, escalation and digest jobs.
-    `mail_poller` (bots.email.inbound.build_poller) and `nightly_backup`
+) -> Scheduler:
+    """The outbox loop with the escalation, reminder and digest jobs. `mail_poller`
+    (bots.email.inbound.build_poller) and `nightly_backup`
     (scheduler.backups.NightlyBackup.run_once) are added when given."""
-    lease = lease or Lease("scheduler", LEASE_TTL)
+    keeper = LeaseKeeper(lease or Lease("scheduler", config.scheduler.lease_seconds))
     deliverer = Deliverer(transports, config, store=store)
     notify = config.notify
-    scheduler = BackgroundScheduler(
+    jobs = BackgroundScheduler(
         timezone=config.app.timezone,
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300},
     )
 
     def add(name: str, job: Callable[[], object], trigger: object, **kw: object) -> None:
-        scheduler.add_job(
-            _guarded(lease, name, job), trigger, id=name, name=name, replace_existing=True, **kw
+        jobs.add_job(
+            _guarded(keeper, name, job), trigger, id=name, name=name, replace_existing=True, **kw
         )
 
-    scheduler.add_job(
-        lambda: _renew(lease), "interval", seconds=LEASE_TTL / 3, id="lease", replace_existing=True
-    )
-    add("deliver", deliverer.run_once, "interval", seconds=notify.deliver_every_seconds)
     add(
         "escalate",
         lambda: reminders.escalate_unanswered(notify.escalate_after_hours),
         "interval",
         minutes=10,
     )
-    zone = config.app.timezone
-    add(
-        "reminders",
-        lambda: (
-            reminders.remind_subcontracts(days_ahead=notify.subcontract_days_ahead),
-            reminders.remind_due_dates(),
+    day_jobs = [
+        daily.DailyJob(
+            "reminders",
+            notify.remind_hour,
+            lambda today: (
+                reminders.remind_subcontracts(today, days_ahead=notify.subcontract_days_ahead),
+                reminders.remind_due_dates(today),
+            ),
         ),
-        CronTrigger(hour=notify.remind_hour, minute=0, timezone=zone),
-        misfire_grace_time=DAILY_GRACE,
-    )
+        daily.DailyJob("digest", notify.digest_hour, lambda today: reminders.morning_digest(today)),
+    ]
+    # Every minute, and at once at start: a day's job not yet done runs (catch-up).
     add(
-        "digest",
-        reminders.morning_digest,
-        CronTrigger(hour=notify.digest_hour, minute=0, timezone=zone),
-        misfire_grace_time=DAILY_GRACE,
+        "daily",
+        lambda: daily.run_due(day_jobs),
+        "interval",
+        minutes=1,
+        next_run_time=datetime.now(jobs.timezone),
     )
     if mail_poller is not None:
         add("poll_mail", mail_poller, "interval", seconds=config.imap.poll_seconds)
@@ -107,8 +155,8 @@ def build_scheduler(
         add("receipts", lambda: attachments.sweep_waiting_receipts(store), "interval", hours=1)
     if hasattr(store, "sync_pending"):  # Yandex Disk behind a local spool
         add("sync_files", lambda: _sync_files(store), "interval", seconds=60)
-    scheduler.deliverer = deliverer  # type: ignore[attr-defined] - for `brigadir scheduler` stats
-    scheduler.lease = lease  # type: ignore[attr-defined]
+    scheduler = Scheduler(jobs, keeper, deliverer)
+    scheduler.daily_jobs = day_jobs  # type: ignore[attr-defined] - for tests and stats
     return scheduler
 
 
@@ -130,13 +178,3 @@ def _sync_files(store: object) -> None:
                     f"Файлы не уходят на Яндекс Диск: {report.error} В очереди: {report.pending}.",
                     key=key,
                 )
-
-
-def _renew(lease: Lease) -> None:
-    try:
-        lease.acquire()
-    except Exception:  # noqa: BLE001
-        log.exception("lease renewal failed")
-    finally:
-        if not database.is_closed():
-            database.close()

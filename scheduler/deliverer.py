@@ -1,8 +1,13 @@
-"""The outbox deliverer: claim a due row, pick its channel, send, write the outcome.
+"""The outbox deliverer: pick a ready message, claim it, send, write the outcome.
 
 All decisions are core.delivery's; this module owns only time (rate limits, sleeping)
 and the transports. One row is claimed right before it is sent and marked right after,
-so a crash leaves at most the one in-flight message to be sent twice."""
+so a crash leaves at most the one in-flight message to be sent twice.
+
+Scheduling is per chat: the deliverer keeps the head message of every recipient (the
+oldest unfinished one, core.delivery.due_heads) and sends whichever is ready first, so a
+chat waiting for its 1-second slot never holds up the others. Mailings are a second,
+lower lane with a pace of its own: a readiness message or a staff task always goes first."""
 
 from __future__ import annotations
 
@@ -10,24 +15,30 @@ import logging
 import mimetypes
 import os
 import socket
+import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
 
 from core import delivery, filelinks, templates
 from core.clock import utcnow
 from core.config import Config
+from core.db import database
 from core.interfaces import DeliveryError, FileStore, OutgoingMessage, Sender
 from core.models import Notification, Order
+from scheduler.lease import holder_is_dead
 from scheduler.ratelimit import RateLimiter
 
-__all__ = ["DeliveryStats", "Deliverer", "limiter_for"]
+__all__ = ["CHAT_INTERVAL", "DeliveryStats", "Deliverer", "limiter_for"]
 
 log = logging.getLogger(__name__)
 
-MAX_SLEEP = 1.0  # wait in-line for a rate slot up to this; longer waits put the row back
+CHAT_INTERVAL = 1.05  # Telegram: one message per second per chat, with room for jitter
+LINGER = 2.0  # run_once waits this long for a chat's next slot before returning
+REFRESH = 0.5  # seconds between looks at the outbox while messages are moving
+MAILING = delivery.MAILING  # the lane (and its rate key)
+LANES = (None, MAILING)  # in priority order
 
 
 @dataclass
@@ -36,20 +47,35 @@ class DeliveryStats:
     sent: int = 0
     retried: int = 0
     failed: int = 0
-    postponed: int = 0
     lost_claims: int = 0
 
 
+@dataclass
+class _Head:
+    """A recipient's oldest due message and the ways to reach them, best first."""
+
+    note: Notification
+    lane: str | None
+    routes: list[delivery.Route] | None = None  # looked up when first considered
+
+    @property
+    def route(self) -> delivery.Route | None:
+        return self.routes[0] if self.routes else None
+
+
 def limiter_for(config: Config) -> RateLimiter:
-    """Telegram: ≈30/s per bot (configurable below it) and 1/s per chat; the rest per config."""
+    """Telegram: ≈30/s per bot (configurable below it) and 1/s per chat; the rest per config.
+    Mailings have a pace of their own on top of their channel's."""
+    notify = config.notify
     return RateLimiter(
         {
-            "telegram": config.notify.telegram_per_second,
-            "viber": config.notify.viber_per_second,
+            "telegram": notify.telegram_per_second,
+            "viber": notify.viber_per_second,
             "sms": config.sms.per_second,
-            "email": config.notify.email_per_second,
+            "email": notify.email_per_second,
+            MAILING: notify.mailing_per_second,
         },
-        per_chat_interval={"telegram": 1.0},
+        per_chat_interval={"telegram": CHAT_INTERVAL},
     )
 
 
@@ -63,6 +89,7 @@ class Deliverer:
         limiter: RateLimiter | None = None,
         worker: str | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] | None = None,
     ):
         self.transports = dict(transports)
         self.config = config
@@ -70,60 +97,169 @@ class Deliverer:
         self.limiter = limiter or limiter_for(config)
         self.worker = worker or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.sleep = sleep
+        self.clock = clock or self.limiter.clock
+        self._started = False
+        self._known: dict[int, _Head] = {}  # heads waiting for their slot, looked up once
 
-    def run_once(self, limit: int | None = None) -> DeliveryStats:
-        """Recover abandoned rows, then work through the due ones (at most `limit`)."""
+    # -- the loop ------------------------------------------------------------------------
+
+    def serve(self, stop: threading.Event, may_work: Callable[[], bool] = lambda: True) -> None:
+        """The one delivery loop of a scheduler process: deliver while `may_work()` (the
+        lease is ours), look again every `deliver_every_seconds` when idle, until `stop`."""
+        idle = self.config.notify.deliver_every_seconds
+        while not stop.is_set():
+            if not may_work():
+                stop.wait(min(idle, 0.5))
+                continue
+            try:
+                stats = self.run_once(stop=stop, may_work=may_work)
+            except Exception:  # noqa: BLE001 - logged; the loop must outlive a bad row
+                log.exception("outbox delivery failed")
+                stats = DeliveryStats()
+            finally:
+                if not database.is_closed():
+                    database.close()
+            if not stats.claimed:
+                stop.wait(idle)
+
+    def run_once(
+        self,
+        limit: int | None = None,
+        *,
+        stop: threading.Event | None = None,
+        may_work: Callable[[], bool] = lambda: True,
+    ) -> DeliveryStats:
+        """Deliver what is due, each chat at its own pace, until nothing is left that will
+        be ready within LINGER seconds (or `limit` messages were claimed, or `stop`)."""
         stats = DeliveryStats()
         notify = self.config.notify
-        recovered = delivery.reclaim_stale(notify.claim_timeout_seconds)
-        if recovered:
-            log.warning("outbox: %d rows abandoned in 'sending' taken again", recovered)
-        for note_id in delivery.due_ids(limit or notify.batch_size):
-            if not delivery.claim(note_id, self.worker):
-                continue  # another deliverer took it
+        self._recover(notify.claim_timeout_seconds)
+        heads: list[_Head] = []
+        refreshed, fresh = -1e18, False
+        while stop is None or not stop.is_set():
+            if limit is not None and stats.claimed >= limit:
+                break
+            now = self.clock()
+            if now - refreshed >= REFRESH or not (heads or fresh):
+                heads = self._heads(notify.batch_size)
+                refreshed, fresh = now, True
+            if not heads:
+                break  # nothing due that this look did not already see
+            ready, wait = self._pick(heads)
+            slot = self.clock()  # the pace counts from the moment the slot was granted
+            if ready is None:
+                if wait > LINGER:
+                    break
+                self._sleep(min(wait, max(0.001, refreshed + REFRESH - now)), stop)
+                continue
+            heads.remove(ready)
+            fresh = False
+            self._known.pop(ready.note.id, None)  # its outcome may change where it goes next
+            if not may_work():
+                break  # the lease was lost: finish the message in hand, take no more
+            if not delivery.claim(ready.note.id, self.worker):
+                continue  # another deliverer took it (or it changed): the next refresh tells
             stats.claimed += 1
-            self._deliver(note_id, stats)
+            if ready.route is None:
+                self._no_route(ready.note, stats)
+                continue
+            self._deliver(ready, slot, stats)
         return stats
 
-    def _deliver(self, note_id: int, stats: DeliveryStats) -> None:
-        note = Notification.get_by_id(note_id)
-        notify = self.config.notify
-        routes = [
-            r for r in delivery.routes_for(note, notify.fallback) if r.channel in self.transports
-        ]
-        if not routes:
-            verdict = delivery.Verdict(
-                "failed",
-                note.attempts,
-                utcnow(),
-                list(note.failed_channels or []),
-                error=note.last_error or "Нет доступного канала связи",
-            )
-            delivery.finish(note, self.worker, None, verdict)
-            stats.failed += 1
-            return
-        route = routes[0]
-        wait = self.limiter.delay(route.channel, route.address)
-        if wait > MAX_SLEEP:
-            delivery.release(note.id, self.worker, utcnow() + timedelta(seconds=wait))
-            stats.postponed += 1
-            return
-        # The slot is booked from the moment granted, not from when the request leaves:
-        # preparing the message and the request's own latency must not stretch the pace.
-        slot = time.monotonic() + wait
+    def _sleep(self, seconds: float, stop: threading.Event | None) -> None:
+        if stop is not None and self.sleep is time.sleep:
+            stop.wait(seconds)
+        else:
+            self.sleep(seconds)
+
+    def _recover(self, timeout: float) -> None:
+        """Rows a dead deliverer left in 'sending': at once if it was a process of this
+        host that is gone, else after claim_timeout_seconds. On the first run, a chat that
+        a previous process wrote to a moment ago still gets its full interval."""
+        if not self._started:
+            self._started = True
+            for channel, interval in self.limiter.chat_intervals.items():
+                last = delivery.last_sent_at(channel)
+                if last is not None:
+                    since = (utcnow() - last).total_seconds()
+                    self.limiter.pause(channel, max(0.0, interval - since))
+        dead = [w for w in delivery.claimers() if w != self.worker and holder_is_dead(w)]
+        if dead:  # its message in flight may have reached the chat a moment ago, unrecorded
+            for channel, interval in self.limiter.chat_intervals.items():
+                self.limiter.pause(channel, interval)
+        recovered = delivery.reclaim_stale(timeout, workers=dead)
+        if recovered:
+            log.warning("outbox: %d messages abandoned in 'sending' taken again", recovered)
+
+    def _heads(self, limit: int) -> list[_Head]:
+        """Each recipient's next message: the ordinary lane first, then mailings. A head
+        still waiting for its slot is kept from the last look (row and routes)."""
+        ids = {lane: delivery.due_heads(limit, mailing=lane is not None) for lane in LANES}
+        new = [i for lane_ids in ids.values() for i in lane_ids if i not in self._known]
+        fresh = {n.id: n for n in Notification.select().where(Notification.id.in_(new))}
+        known = {}
+        for lane, lane_ids in ids.items():
+            for note_id in lane_ids:
+                head = self._known.get(note_id)
+                if head is None and note_id in fresh:
+                    head = _Head(fresh[note_id], lane)
+                if head is not None:
+                    known[note_id] = head
+        self._known = known
+        return list(known.values())
+
+    def _routes_of(self, note: Notification) -> list[delivery.Route]:
+        fallback = self.config.notify.fallback
+        return [r for r in delivery.routes_for(note, fallback) if r.channel in self.transports]
+
+    def _pick(self, heads: list[_Head]) -> tuple[_Head | None, float]:
+        """The first head (in lane and age order) whose chat and channel are ready now;
+        else None and the shortest wait."""
+        shortest = float("inf")
+        for head in heads:
+            if head.routes is None:  # spread the look-ups over the sends, not all at once
+                head.routes = self._routes_of(head.note)
+            if head.route is None:
+                return head, 0.0
+            wait = self.limiter.delay(head.route.channel, head.route.address, head.lane)
+            if wait <= 0:
+                return head, 0.0
+            shortest = min(shortest, wait)
+        return None, shortest
+
+    # -- one message ---------------------------------------------------------------------
+
+    def _no_route(self, note: Notification, stats: DeliveryStats) -> None:
+        verdict = delivery.Verdict(
+            "failed",
+            note.attempts,
+            utcnow(),
+            list(note.failed_channels or []),
+            error=note.last_error or "Нет доступного канала связи",
+        )
+        delivery.finish(note, self.worker, None, verdict)
+        stats.failed += 1
+
+    def _deliver(self, head: _Head, slot: float, stats: DeliveryStats) -> None:
+        note, route, notify = head.note, head.route, self.config.notify
+        assert route is not None
         error: DeliveryError | None = None
         external_id: str | None = None
         try:
             outgoing = self._message(note, route)
-            if wait > 0:
-                self.sleep(max(0.0, slot - time.monotonic()))
             external_id = self.transports[route.channel].send(outgoing)
         except DeliveryError as exc:
             error = exc
         except Exception as exc:  # noqa: BLE001 - a transport bug must not kill the loop
             log.exception("transport %s crashed", route.channel)
             error = DeliveryError(f"{type(exc).__name__}: {exc}")
-        self.limiter.sent(route.channel, route.address, at=slot)
+        # The channel's pace counts from the moment the slot was granted: claiming,
+        # preparing and the request's latency must not stretch it. The chat's own interval
+        # counts from the answer: however late the request reached the platform, the next
+        # one to that chat arrives a full interval after it.
+        self.limiter.sent(
+            route.channel, route.address, at=slot, lane=head.lane, answered_at=self.clock()
+        )
         if error is not None and error.retry_after is not None:
             self.limiter.pause(route.channel, float(error.retry_after))
         verdict = delivery.decide(
@@ -131,7 +267,7 @@ class Deliverer:
             failed_channels=list(note.failed_channels or []),
             route=route,
             error=error,
-            more_routes=len(routes) > 1,
+            more_routes=len(head.routes or ()) > 1,
             now=utcnow(),
             max_attempts=notify.max_attempts,
             base=notify.retry_base_seconds,

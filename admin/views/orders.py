@@ -23,7 +23,7 @@ from admin.auth import current_actor
 from admin.base import AdminForm, BrigadirModelView, fail, sees
 from admin.formatting import money_column
 from admin.forms import ClientLoader, EmployeeLoader, LocalDateTimeField, MoneyField, RuDateField
-from core import bulk, expenses, pipelines, runtime, search, settings, shares, threads
+from core import bulk, expenses, pipelines, runtime, search, settings, shares, tasks, threads
 from core import orders as core_orders
 from core import payments as core_payments
 from core.access import can_see, hidden_fields, order_query, require_order
@@ -705,6 +705,19 @@ class OrderView(BrigadirModelView):
             fail(exc)
         except StorageError as exc:
             flash(exc.message, "error")
+
+    @expose("/subcontract/", methods=["POST"])
+    def subcontract_view(self):
+        """ "Перезаказ получен": the subcontracted item is in, its reminders stop."""
+        order = self._order_or_404(request.form.get("id"))
+        try:
+            tasks.receive_subcontract(current_actor(), order.id)
+            flash(
+                f"Заказ №{order.number}: перезаказ получен, напоминаний о нём больше не будет.",
+                "success",
+            )
+        except BrigadirError as exc:
+            fail(exc)
         return self._back(order.id)
 
     @expose("/read/", methods=["POST"])

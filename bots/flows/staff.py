@@ -9,7 +9,7 @@ from bots.flows.context import Ctx
 from bots.flows.files import as_file, as_image
 from bots.flows.registry import command, payload, step
 from bots.flows.types import OutFile, Reply
-from core import attachments, pipelines, proof, threads
+from core import attachments, pipelines, proof, tasks, threads
 from core.access import require_order
 from core.clock import format_date, format_datetime
 from core.errors import NotFound, ValidationError
@@ -116,6 +116,8 @@ def card(ctx: Ctx, order: Order, note: str = "") -> list[Reply]:
         buttons.append([(f"📎 Файлы ({len(files)})", f"files:{order.id}")])
     if "debt" not in view or view["debt"] > 0:
         buttons.append([("💵 Получил оплату", f"cash:{order.id}")])
+    if view.get("subcontractor") and not order.subcontract_received:
+        buttons.append([("📦 Перезаказ получен", f"subrecv:{order.id}")])
     if ctx.staff.is_staff_office:
         buttons.append([("📄 Документы", f"docs:{order.id}")])
     return [Reply("\n".join(lines), buttons=buttons)]
@@ -162,6 +164,13 @@ def order_command(ctx: Ctx) -> list[Reply]:
 def order_button(ctx: Ctx, arg: str) -> list[Reply]:
     ctx.reset()
     return card(ctx, require_order(ctx.staff, number=_number(arg)))
+
+
+@payload("subrecv")
+def subcontract_received(ctx: Ctx, arg: str) -> list[Reply]:
+    """The subcontracted item is in: reminders about it stop."""
+    order = tasks.receive_subcontract(ctx.staff, _order(ctx, arg).id)
+    return card(ctx, order, note="Перезаказ получен — напоминания подрядчику больше не придут.")
 
 
 # --- next stage, with an optional comment or photo ------------------------------------

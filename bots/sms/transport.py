@@ -1,9 +1,15 @@
-"""SMS senders behind core.interfaces.Sender: SMS.ru and a generic HTTP form gateway.
+"""SMS senders behind core.interfaces.Sender: SMS.ru, SMSC.ru and a generic HTTP form gateway.
 
 SMS.ru answers JSON (`json=1`): {"status": "OK", "status_code": 100, "sms": {"7912…":
 {"status": "OK", "status_code": 100, "sms_id": "…"}}, "balance": …}. A per-number error
-carries its own status_code and status_text. Codes that mean "this number will never
-work" are permanent; the rest (money, limits, service down) are retried."""
+carries its own status_code and status_text.
+
+SMSC.ru (`/sys/send.php`, `fmt=3`) answers {"id": …, "cnt": parts} or {"error": text,
+"error_code": N[, "id": …]}.
+
+For both, codes that mean "this number or this text will never go" are permanent (the
+next channel is tried); the rest — money, limits, a sender name awaiting approval, the
+service down — are retried, since people can fix them."""
 
 from __future__ import annotations
 
@@ -17,12 +23,20 @@ from core.errors import ValidationError
 from core.interfaces import DeliveryError, OutgoingMessage
 from core.phones import normalize_phone
 
-__all__ = ["HttpFormSender", "SmsRuSender", "build"]
+__all__ = ["HttpFormSender", "SmsRuSender", "SmscSender", "build"]
 
 log = logging.getLogger(__name__)
 
-# SMS.ru per-number codes that no retry will fix: bad number, no route to it, stop list.
-SMSRU_PERMANENT = {202, 207, 209}
+# SMS.ru codes no retry fixes (its published list): 202 wrong recipient, 203 no text,
+# 205 longer than 8 parts, 207 no sending to this number, 209 the number is in the stop
+# list. Not permanent: 200/300-series auth, 201 money, 204 sender name not approved,
+# 206/230-232 daily and per-number limits, 220 service unavailable.
+SMSRU_PERMANENT = {202, 203, 205, 207, 209}
+# SMSC.ru send.php errors no retry fixes: 6 text or sender name forbidden, 7 wrong number
+# format, 8 cannot be delivered to this number. 9 = too many identical/concurrent requests:
+# retried after a pause. 1-5 (parameters, login, money, IP blocked, date) are retried.
+SMSC_PERMANENT = {6, 7, 8}
+SMSC_TOO_OFTEN = 9
 
 
 def _prepare(message: OutgoingMessage, use_translit: bool) -> tuple[str, str]:
@@ -81,6 +95,38 @@ class SmsRuSender:
         raise DeliveryError(f"SMS.ru {code}: {reason}", permanent=code in SMSRU_PERMANENT)
 
 
+class SmscSender:
+    """SMSC.ru's HTTP API: one POST to /sys/send.php per message, JSON answer (fmt=3)."""
+
+    channel = "sms"
+
+    def __init__(self, login: str, password: str, *, base_url: str = "https://smsc.ru",
+                 sender: str = "", use_translit: bool = False, timeout: float = 15):  # fmt: skip
+        self.login, self.password, self.sender = login, password, sender
+        self.base_url, self.use_translit, self.timeout = base_url.rstrip("/"), use_translit, timeout
+
+    def send(self, message: OutgoingMessage) -> str | None:
+        phone, text = _prepare(message, self.use_translit)
+        data = {"login": self.login, "psw": self.password, "phones": phone, "mes": text,
+                "fmt": 3, "charset": "utf-8"}  # fmt: skip
+        if self.sender:
+            data["sender"] = self.sender
+        response = _post(f"{self.base_url}/sys/send.php", data, self.timeout)
+        try:
+            body = response.json()
+        except ValueError as exc:
+            raise DeliveryError(f"SMSC: непонятный ответ HTTP {response.status_code}") from exc
+        if "error_code" not in body and "error" not in body and body.get("id") is not None:
+            return str(body["id"])
+        code = int(body.get("error_code") or 0)
+        reason = body.get("error") or "ошибка"
+        raise DeliveryError(
+            f"SMSC {code}: {reason}",
+            permanent=code in SMSC_PERMANENT,
+            retry_after=10 if code == SMSC_TOO_OFTEN else None,
+        )
+
+
 class HttpFormSender:
     """Any gateway that takes a form POST: login, password, sender, phone, text.
     A 2xx answer is success (its body, trimmed, is the message id); 4xx is permanent."""
@@ -105,11 +151,14 @@ class HttpFormSender:
         return response.text.strip()[:200] or None
 
 
-def build(config: Config) -> SmsRuSender | HttpFormSender | None:
+def build(config: Config) -> SmsRuSender | SmscSender | HttpFormSender | None:
     sms = config.sms
     if sms.provider == "smsru" and sms.api_id:
         return SmsRuSender(sms.api_id, base_url=sms.url or "https://sms.ru", sender=sms.sender,
                            use_translit=sms.translit)  # fmt: skip
+    if sms.provider == "smsc" and sms.login and sms.password:
+        return SmscSender(sms.login, sms.password, base_url=sms.url or "https://smsc.ru",
+                          sender=sms.sender, use_translit=sms.translit)  # fmt: skip
     if sms.provider == "http" and sms.url:
         return HttpFormSender(sms.url, login=sms.login, password=sms.password, sender=sms.sender,
                               use_translit=sms.translit)  # fmt: skip

@@ -5,7 +5,7 @@ import time
 import pytest
 
 from bots.sms.text import fit, is_gsm7, segments, translit
-from bots.sms.transport import HttpFormSender, SmsRuSender, build
+from bots.sms.transport import HttpFormSender, SmscSender, SmsRuSender, build
 from core.config import Config, SmsSection
 from core.interfaces import DeliveryError, OutgoingMessage
 from tests.fakes.http import FakeHTTPServer, Reply
@@ -59,6 +59,55 @@ def test_an_invalid_phone_is_a_permanent_error_and_nothing_is_sent(raw):
         with pytest.raises(DeliveryError) as err:
             SmsRuSender("KEY", base_url=fake.url).send(OutgoingMessage(raw, "Привет"))
     assert err.value.permanent and fake.requests == []
+
+
+@pytest.mark.parametrize(
+    ("code", "permanent"),
+    [(202, True), (203, True), (205, True), (207, True), (209, True), (201, False), (204, False),
+     (206, False), (220, False), (230, False), (231, False)],
+)  # fmt: skip
+def test_smsru_codes_follow_its_published_list(code, permanent):
+    with smsru_fake(code_for=lambda p: code) as fake:
+        with pytest.raises(DeliveryError) as err:
+            SmsRuSender("KEY", base_url=fake.url).send(OutgoingMessage("+79123456789", "x"))
+    assert err.value.permanent is permanent and str(code) in str(err.value)
+
+
+def smsc_fake(answer=lambda form: {"id": 42, "cnt": 1}, status=200):
+    return FakeHTTPServer(lambda req: Reply(status, answer(req.form)))
+
+
+def test_smsc_sends_the_documented_request_and_returns_the_message_id():
+    with smsc_fake() as fake:
+        sender = SmscSender("shop", "secret", base_url=fake.url, sender="Brigadir")
+        assert sender.send(OutgoingMessage("8 (912) 345-67-89", "Заказ №5 готов")) == "42"
+    (req,) = fake.requests
+    assert req.path == "/sys/send.php"
+    assert req.form == {
+        "login": "shop",
+        "psw": "secret",
+        "phones": "79123456789",
+        "mes": "Заказ №5 готов",
+        "fmt": "3",
+        "charset": "utf-8",
+        "sender": "Brigadir",
+    }
+
+
+@pytest.mark.parametrize(
+    ("code", "permanent", "retry_after"),
+    [(6, True, None), (7, True, None), (8, True, None), (1, False, None), (2, False, None),
+     (3, False, None), (4, False, None), (9, False, 10)],
+)  # fmt: skip
+def test_smsc_error_codes_decide_permanent_retry_or_pause(code, permanent, retry_after):
+    answer = {"error": "описание", "error_code": code}
+    if code in (3, 6, 7, 8):
+        answer["id"] = 17  # SMSC names the message id with these errors
+    with smsc_fake(lambda form: answer) as fake:
+        with pytest.raises(DeliveryError) as err:
+            SmscSender("u", "p", base_url=fake.url).send(OutgoingMessage("+79123456789", "x"))
+    assert err.value.permanent is permanent and err.value.retry_after == retry_after
+    assert f"SMSC {code}" in str(err.value)
 
 
 def test_provider_codes_decide_permanent_or_retry():
@@ -125,3 +174,6 @@ def test_build_picks_the_provider_from_config():
     assert isinstance(
         build(Config(sms=SmsSection(provider="http", url="http://x"))), HttpFormSender
     )
+    smsc = build(Config(sms=SmsSection(provider="smsc", login="u", password="p")))
+    assert isinstance(smsc, SmscSender) and smsc.base_url == "https://smsc.ru"
+    assert build(Config(sms=SmsSection(provider="smsc", login="u"))) is None  # no password

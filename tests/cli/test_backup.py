@@ -91,7 +91,7 @@ def test_round_trip_onto_a_fresh_machine_brings_back_every_row_and_file(machine,
 
     result = _cli("backup", str(tmp_path / "copy.tar"))
     assert result.exit_code == 0, result.output
-    assert "файлов 13" in result.output
+    assert f"файлов {len(files)})" in " ".join(result.output.split())
 
     _lose_everything(machine)
     result = _cli("restore", "--yes", str(tmp_path / "copy.tar"))

@@ -16,11 +16,20 @@ from tests.fakes.http import FakeHTTPServer, Reply
 
 
 class CountingTelegram(FakeHTTPServer):
-    def __init__(self, per_second: float | None = None, delay: float = 0.0):
+    """`per_second`: 429 above that many requests in any 1-second window (per bot);
+    `per_chat`: 429 when one chat gets two messages closer than this many seconds."""
+
+    def __init__(
+        self, per_second: float | None = None, delay: float = 0.0, per_chat: float | None = None
+    ):
         self.per_second = per_second
+        self.per_chat = per_chat
         self.delay = delay
+        self.last_in_chat: dict[str, float] = {}
+        self.chat_times: collections.defaultdict[str, list[float]] = collections.defaultdict(list)
         self.blocked: set[str] = set()
         self.delivered: collections.Counter[str] = collections.Counter()  # chat_id -> count
+        self.texts: collections.Counter[tuple[str, str]] = collections.Counter()  # (chat, text)
         self.times: list[float] = []
         self.too_many = 0
         self._window: collections.deque[float] = collections.deque()
@@ -31,7 +40,13 @@ class CountingTelegram(FakeHTTPServer):
     def _handle(self, req):
         if not req.path.endswith("/sendMessage"):
             return Reply(404, {"ok": False, "error_code": 404, "description": "Not Found"})
-        body = req.json()
+        try:
+            body = req.json() or {}
+        except ValueError:
+            body = {}
+        if not body.get("chat_id") or not body.get("text"):  # e.g. a sender killed mid-request
+            return Reply(400, {"ok": False, "error_code": 400,
+                               "description": "Bad Request: message text is empty"})  # fmt: skip
         chat = str(body.get("chat_id"))
         if self.delay:
             time.sleep(self.delay)
@@ -45,12 +60,21 @@ class CountingTelegram(FakeHTTPServer):
                     return Reply(429, {"ok": False, "error_code": 429,
                                        "description": "Too Many Requests: retry after 1",
                                        "parameters": {"retry_after": 1}})  # fmt: skip
+            if self.per_chat and now - self.last_in_chat.get(chat, -1e9) < self.per_chat:
+                self.too_many += 1
+                return Reply(429, {"ok": False, "error_code": 429,
+                                   "description": "Too Many Requests: retry after 1",
+                                   "parameters": {"retry_after": 1}})  # fmt: skip
+            if self.per_second:
                 self._window.append(now)
+            self.last_in_chat[chat] = now
             if chat in self.blocked:
                 return Reply(403, {"ok": False, "error_code": 403,
                                    "description": "Forbidden: bot was blocked by the user"})  # fmt: skip
             self.delivered[chat] += 1
+            self.texts[(chat, str(body.get("text")))] += 1
             self.times.append(now)
+            self.chat_times[chat].append(now)
             return Reply(200, {"ok": True, "result": {"message_id": next(self._ids)}})
 
 

@@ -1,5 +1,6 @@
-"""A deliverer process for the crash test: `python deliver_worker.py DB_URL API_BASE`.
-Works until nothing is pending or in flight, then exits 0."""
+"""A scheduler process for the crash test: `python deliver_worker.py DB_URL API_BASE`.
+The real scheduler (lease keeper, delivery loop) with a Telegram-like transport; works
+until nothing is pending or in flight, then stops as `brigadir scheduler` does and exits 0."""
 
 from __future__ import annotations
 
@@ -12,23 +13,22 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from core import db, runtime  # noqa: E402
 from core.config import Config, NotifySection  # noqa: E402
 from core.models import Notification  # noqa: E402
-from scheduler.deliverer import Deliverer  # noqa: E402
+from scheduler.app import build_scheduler  # noqa: E402
 from tests.fakes.telegram_like import TelegramLikeSender  # noqa: E402
 
 
 def main(url: str, base: str) -> None:
-    config = Config(
-        notify=NotifySection(telegram_per_second=10_000, claim_timeout_seconds=1, batch_size=50)
-    )
+    # Default lease and claim timeouts: a restart must not wait for either to run out.
+    config = Config(notify=NotifySection(telegram_per_second=10_000, deliver_every_seconds=0.2))
     runtime.init(config)
     db.connect(url)
-    deliverer = Deliverer({"telegram": TelegramLikeSender(base)}, config)
-    while True:
-        deliverer.run_once()
-        left = Notification.select().where(Notification.status.in_(["pending", "sending"])).count()
-        if not left:
-            return
-        time.sleep(0.1)
+    scheduler = build_scheduler(config, {"telegram": TelegramLikeSender(base)})
+    scheduler.start()
+    try:
+        while Notification.select().where(Notification.status.in_(["pending", "sending"])).exists():
+            time.sleep(0.2)
+    finally:
+        scheduler.shutdown()
 
 
 if __name__ == "__main__":

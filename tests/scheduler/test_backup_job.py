@@ -158,7 +158,11 @@ def test_the_scheduler_runs_the_backup_job_behind_its_lease(config):
         lease=Lease("test-backup", 60),
         nightly_backup=lambda: ran.append(1),
     )
-    job = scheduler.get_job("backup")
+    job = scheduler.jobs.get_job("backup")
     assert job is not None
-    job.func()  # the guarded wrapper: takes the lease, then runs
+    job.func()  # the guarded wrapper: without the lease it does nothing
+    assert ran == []
+    assert scheduler.keeper.check()  # the process takes the lease; its jobs then run
+    job.func()
     assert ran == [1]
+    scheduler.keeper.stop()

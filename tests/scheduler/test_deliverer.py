@@ -8,7 +8,7 @@ from core.clock import utcnow
 from core.config import Config, NotifySection
 from core.interfaces import DeliveryError
 from core.models import Client, DeliveryAttempt, Message, MessengerLink, Notification, Task
-from scheduler.deliverer import Deliverer
+from scheduler.deliverer import CHAT_INTERVAL, Deliverer
 from scheduler.ratelimit import RateLimiter
 from tests.fakes.channels import FakeSender
 
@@ -145,9 +145,10 @@ def test_a_client_with_no_channel_fails_and_the_manager_is_told(actors, staff):
 
     assert Notification.get_by_id(note.id).status == "failed"
     task = Task.get(Task.kind == "call_client")
-    assert task.assignee_id == staff["manager"].id and "позвоните" in task.title
+    assert task.assignee_id == staff["manager"].id and "Позвонить клиенту" in task.title
     assert [m.address for m in staff_tg.sent] == ["777"]
-    assert "не дойти" in staff_tg.sent[0].text
+    assert "не дошло" in staff_tg.sent[0].text
+    assert "нет ни мессенджера, ни телефона, ни почты" in staff_tg.sent[0].text
 
 
 def test_a_claimed_row_is_not_claimed_twice_and_a_stale_claim_is_recovered(client_tg):
@@ -206,3 +207,162 @@ def test_over_http_a_telegram_block_falls_back_to_an_sms_gateway(client_tg):
     assert (note.status, note.sent_channel, note.external_id) == ("sent", "sms", "s-1")
     assert MessengerLink.get(MessengerLink.client == client.id).blocked
     assert "blocked by the user" in DeliveryAttempt.get(DeliveryAttempt.channel == "telegram").error
+
+
+def test_the_manager_is_told_every_channel_tried_in_russian_and_gets_one_task_per_order(
+    client_tg, staff
+):
+    client, order = client_tg
+    _clear_outbox()
+    MessengerLink.create(channel="telegram", external_id="777", employee=staff["manager"])
+    tg = FakeSender(
+        "telegram", *[DeliveryError("Forbidden: bot was blocked by the user", permanent=True)]
+    )
+    sms = FakeSender("sms", *[DeliveryError("SMS.ru 207: нельзя", permanent=True)] * 2)
+    email = FakeSender("email", *[DeliveryError("550 mailbox unavailable", permanent=True)] * 2)
+    first = _note(client, order, text="Ваш заказ готов", key="k1")
+    second = _note(client, order, text="Напоминаем: заказ ждёт вас", key="k2")
+    d = _deliverer(tg, sms, email)
+    for _ in range(4):
+        d.run_once()
+
+    assert {Notification.get_by_id(n.id).status for n in (first, second)} == {"failed"}
+    told = [m.text for m in tg.sent if m.address == "777"]
+    assert len(told) == 2
+    assert "пробовали: Telegram, SMS, e-mail" in told[0]  # the order they were tried in
+    assert "пробовали: SMS, e-mail" in told[1]  # Telegram was blocked by then: not tried
+    assert "+79123456789" in told[0] and "не дошло" in told[0]
+    tasks = Task.select().where((Task.kind == "call_client") & (Task.order == order.id))
+    assert tasks.count() == 1  # one open call task per order, not one per message
+
+
+def _clock():
+    """A virtual clock: sleeping moves it, so pacing is tested without waiting."""
+    now = [1000.0]
+
+    def sleep(seconds):
+        now[0] += max(seconds, 1e-4)
+
+    return (lambda: now[0]), sleep
+
+
+def _paced(*senders, telegram=30.0, mailing=10.0):
+    clock, sleep = _clock()
+    limiter = RateLimiter(
+        {"telegram": telegram, "sms": 1000, "mailing": mailing},
+        {"telegram": CHAT_INTERVAL},
+        clock=clock,
+    )
+    d = Deliverer({s.channel: s for s in senders}, FAST, limiter=limiter, sleep=sleep, clock=clock)
+    return d, clock
+
+
+class TimedSender(FakeSender):
+    """Records the virtual time of each send."""
+
+    def __init__(self, channel, clock, *script):
+        super().__init__(channel, *script)
+        self.clock, self.at = clock, []
+
+    def send(self, message):
+        self.at.append((self.clock(), message.address, message.text))
+        return super().send(message)
+
+
+def _chat_clients(n, prefix="Чат"):
+    Client.insert_many([{"name": f"{prefix} {i}"} for i in range(n)]).execute()
+    ids = [c.id for c in Client.select().where(Client.name.startswith(prefix + " "))]
+    MessengerLink.insert_many(
+        [{"channel": "telegram", "external_id": f"c{i}", "client": c} for i, c in enumerate(ids)]
+    ).execute()
+    return ids
+
+
+def test_a_chat_waiting_for_its_slot_does_not_hold_up_the_others(db):
+    _clear_outbox()
+    ids = _chat_clients(40)
+    rows = [(ids[0], f"first {k}") for k in range(5)] + [(c, "hello") for c in ids[1:]]
+    Notification.insert_many(
+        [{"audience": "client", "client": c, "text": t, "idempotency_key": f"hol:{i}"}
+         for i, (c, t) in enumerate(rows)]
+    ).execute()  # fmt: skip
+    d, clock = _paced(telegram=20.0)
+    tg = TimedSender("telegram", clock)
+    d.transports = {"telegram": tg}
+    start = clock()
+
+    d.run_once()
+
+    assert len(tg.sent) == len(rows)
+    # the 39 other chats went out at the channel's pace while chat c0 waited its turns
+    others = [t for t, chat, _ in tg.at if chat != "c0"]
+    assert max(others) - start < 40 / 20.0 + 0.2
+    mine = [t for t, chat, _ in tg.at if chat == "c0"]
+    assert [text for _, chat, text in tg.at if chat == "c0"] == [f"first {k}" for k in range(5)]
+    assert min(b - a for a, b in zip(mine, mine[1:], strict=False)) >= CHAT_INTERVAL - 1e-9
+    gaps = [b[0] - a[0] for a, b in zip(tg.at, tg.at[1:], strict=False)]
+    assert min(gaps) >= 1 / 20.0 - 1e-9  # never above the channel's rate
+
+
+def test_a_mailing_of_2000_does_not_delay_a_readiness_message_or_a_staff_task(db, staff):
+    _clear_outbox()
+    ids = _chat_clients(2000, prefix="Подписчик")
+    Notification.insert_many(
+        [{"audience": "client", "client": c, "text": "Скидки до пятницы", "kind": "mailing",
+          "idempotency_key": f"mail:{c}"} for c in ids]
+    ).execute()  # fmt: skip
+    MessengerLink.create(channel="telegram", external_id="staff-1", employee=staff["manager"])
+    d, clock = _paced(telegram=25.0, mailing=10.0)
+    written = {}
+
+    class Writer(TimedSender):
+        def send(self, message):
+            if len(self.at) == 100:  # mid-mailing, the web app writes two urgent messages
+                written["at"] = clock()
+                outbox.notify_client(Client.get_by_id(ids[-1]), "Ваш заказ готов", key="ready")
+                outbox.notify_staff(staff["manager"], "Новое задание", key="task")
+            return super().send(message)
+
+    tg = Writer("telegram", clock)
+    d.transports = {"telegram": tg}
+    d.run_once(limit=200)
+
+    urgent = {text: t for t, _, text in tg.at if text in ("Ваш заказ готов", "Новое задание")}
+    assert set(urgent) == {"Ваш заказ готов", "Новое задание"}
+    # out at the next look at the outbox, ahead of the ~1900 mailing messages still queued
+    assert max(urgent.values()) - written["at"] < 1.0
+    mailing = [t for t, _, text in tg.at if text == "Скидки до пятницы"]
+    assert (len(mailing) - 1) / (mailing[-1] - mailing[0]) <= 10.0 + 1e-6  # its own pace
+
+
+def test_messages_to_one_client_arrive_in_the_order_written_also_across_a_fallback(client_tg):
+    client, order = client_tg
+    _clear_outbox()
+    _note(client, order, text="Заказ принят", key="k1")
+    _note(client, order, text="Заказ готов", key="k2")
+    tg = FakeSender(
+        "telegram",
+        DeliveryError("HTTP 502"),  # "принят" has to wait for a retry on Telegram…
+        DeliveryError("HTTP 502"),
+        DeliveryError("HTTP 502"),
+    )
+    sms = FakeSender("sms", DeliveryError("SMS-шлюз: HTTP 503"))  # …then on SMS
+    config = replace(FAST, notify=replace(FAST.notify, max_attempts=3))
+    d = _deliverer(tg, sms, config=config)
+
+    for _ in range(6):
+        d.run_once()
+        Notification.update(next_attempt_at=utcnow()).where(
+            Notification.status == "pending"
+        ).execute()
+    d.run_once()
+
+    delivered = (
+        DeliveryAttempt.select(DeliveryAttempt, Notification)
+        .join(Notification)
+        .where(DeliveryAttempt.ok)
+        .order_by(DeliveryAttempt.id)
+    )
+    arrived = [(a.notification.text, a.channel) for a in delivered]
+    # "готов" waited for "принят" though Telegram was up for it all along
+    assert arrived == [("Заказ принят", "sms"), ("Заказ готов", "telegram")]

@@ -8,7 +8,6 @@ from core.config import Config
 from core.models import Notification, Order, Task
 from core.money import rubles
 from scheduler.app import build_scheduler
-from scheduler.lease import Lease
 
 
 def _staff_texts(employee):
@@ -82,12 +81,14 @@ def test_morning_digest_lists_todays_jobs_once(actors, staff):
     assert _staff_texts(staff["executor2"]) == []
 
 
-def _sent_readiness(actors, phone):
-    client = clients.create_client(actors["manager"], "Молчун", phone)
-    order = orders.create_order(actors["manager"], client.id, "Документы", rubles(1_000))
+def _sent_readiness(actors, phone, code="printing.done", order=None, key="ready"):
+    if order is None:
+        client = clients.create_client(actors["manager"], "Молчун", phone)
+        order = orders.create_order(actors["manager"], client.id, "Документы", rubles(1_000))
+    client = order.client
     note = Notification.create(
-        audience="client", client=client, order=order, template_code="printing.done",
-        text="Готово", idempotency_key=f"ready:{order.id}", status="sent",
+        audience="client", client=client, order=order, template_code=code,
+        text="Готово", idempotency_key=f"{key}:{order.id}", status="sent",
         sent_at=utcnow() - timedelta(hours=25),
     )  # fmt: skip
     return client, order, note
@@ -103,6 +104,30 @@ def test_unanswered_readiness_message_makes_a_call_task_for_the_manager(actors, 
     assert any("Позвоните клиенту" in t for t in _staff_texts(staff["manager"]))
 
 
+def test_only_messages_that_ask_the_client_to_act_are_escalated(actors, staff):
+    # "заявка принята" (a pipeline's first stage) asks nothing of the client
+    _sent_readiness(actors, "+7 912 111-22-40", code="installation.accepted")
+    _sent_readiness(actors, "+7 912 111-22-41", code="printing.accepted")
+    assert reminders.escalate_unanswered(24) == 0
+    # "документы готовы" (the installer's readiness) does
+    _, order, _ = _sent_readiness(actors, "+7 912 111-22-42", code="installation.ready")
+    assert reminders.escalate_unanswered(24) == 1
+    assert Task.get(Task.kind == "call_client").order_id == order.id
+    assert reminders.codes_expecting_action() == {"printing.done", "installation.ready"}
+
+
+def test_one_open_call_task_per_order_however_many_messages_went_unanswered(actors, staff):
+    _, order, _ = _sent_readiness(actors, "+7 912 111-22-43")
+    _sent_readiness(actors, None, code="installation.ready", order=order, key="docs")
+    assert reminders.escalate_unanswered(24) == 1
+    tasks = Task.select().where((Task.kind == "call_client") & (Task.order == order.id))
+    assert tasks.count() == 1
+    # once that call is made (the task done), a new unanswered message may raise a new one
+    Task.update(done_at=utcnow()).where(Task.order == order.id).execute()
+    _sent_readiness(actors, None, order=order, key="again")
+    assert reminders.escalate_unanswered(24) == 1
+
+
 def test_a_reply_or_a_seen_receipt_prevents_escalation(actors):
     client, order, note = _sent_readiness(actors, "+7 912 111-22-37")
     threads.record_incoming(client.id, "Спасибо, заеду", channel="viber", order_id=order.id)
@@ -113,24 +138,14 @@ def test_a_reply_or_a_seen_receipt_prevents_escalation(actors):
     assert reminders.escalate_unanswered(30) == 0  # not yet due anyway
 
 
-def test_only_one_lease_holder_at_a_time(db):
-    a, b = Lease("t", 60, holder="a"), Lease("t", 60, holder="b")
-    assert a.acquire() and a.acquire()
-    assert not b.acquire()
-    assert b.acquire(now=utcnow() + timedelta(seconds=61))  # a died: b takes over
-    assert not a.acquire()
-    b.release()
-    assert a.acquire()
-
-
-def test_scheduler_has_the_jobs_with_a_generous_misfire_grace(db):
+def test_scheduler_has_its_jobs_and_one_delivery_loop(db):
     scheduler = build_scheduler(Config(), {})
     scheduler.start(paused=True)  # defaults are applied when jobs reach the job store
     jobs = {job.id: job for job in scheduler.get_jobs()}
-    scheduler.shutdown(wait=False)
-    assert {"lease", "deliver", "escalate", "reminders", "digest"} <= set(jobs)
-    assert jobs["digest"].misfire_grace_time >= 300 and jobs["deliver"].coalesce
-    assert jobs["deliver"].misfire_grace_time >= 300
+    scheduler.shutdown()
+    assert {"escalate", "daily"} <= set(jobs)
+    assert "deliver" not in jobs  # the outbox has a loop of its own, not an interval job
+    assert jobs["daily"].misfire_grace_time >= 300 and jobs["daily"].coalesce
 
 
 def test_waiting_receipt_photos_are_swept_when_there_is_a_store(db):
