@@ -93,6 +93,12 @@ def _runtime_config():
 @pytest.fixture
 def db(_schema):
     """A clean database with presets (pipelines, categories, templates, main desk)."""
+    if dbmod.database.obj is not _schema:
+        # A test that ran a command in-process (restore, migrate) bound the models to a new
+        # connection of its own; bind them back, or `db.atomic()` and the models would be
+        # two connections to one SQLite file, each waiting for the other's lock.
+        dbmod.disconnect()
+        dbmod.database.initialize(_schema)
     _wipe(_schema)
     prepare()
     yield _schema
