@@ -37,6 +37,8 @@ __all__ = [
     "Notification",
     "Order",
     "Payment",
+    "PortalCode",
+    "PortalSession",
     "Pipeline",
     "ProcessedUpdate",
     "Sequence",
@@ -45,6 +47,7 @@ __all__ = [
     "StageMove",
     "Task",
     "Template",
+    "Visit",
 ]
 
 ROLES = ("director", "manager", "executor")
@@ -503,6 +506,52 @@ class LoginFailure(BaseModel):
         indexes = ((("key", "at"), False),)
 
 
+class Visit(BaseModel):
+    """A booked visit: one crew, one slot, one of the crew's seats in that slot.
+
+    The unique (crew, starts_at, seat) index is the no-double-booking rule: two clients
+    racing for the last seat both try to insert it and the database lets exactly one in."""
+
+    order = pw.ForeignKeyField(Order, unique=True, backref="visits", on_delete="CASCADE")
+    client = pw.ForeignKeyField(Client, backref="visits", on_delete="CASCADE")
+    crew = pw.ForeignKeyField(Crew, backref="visits", on_delete="RESTRICT")
+    starts_at = pw.DateTimeField()  # naive UTC
+    ends_at = pw.DateTimeField()
+    seat = pw.IntegerField(default=0)  # 0 .. visits per slot - 1
+    address = pw.CharField(max_length=500, default="")
+    departed_at = pw.DateTimeField(null=True)  # the crew tapped "Выехали"
+    created_at = pw.DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("crew", "starts_at", "seat"), True), (("starts_at",), False))
+
+
+class PortalCode(BaseModel):
+    """A one-time sign-in code for the client portal, stored hashed, short-lived."""
+
+    client = pw.ForeignKeyField(Client, on_delete="CASCADE")
+    code_hash = pw.CharField(max_length=64)
+    expires_at = pw.DateTimeField()
+    used_at = pw.DateTimeField(null=True)
+    attempts = pw.IntegerField(default=0)
+    created_at = pw.DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("client", "created_at"), False),)
+
+
+class PortalSession(BaseModel):
+    """A signed-in portal browser. The cookie holds only the token; deleting or revoking
+    the row ends the session at once on every worker."""
+
+    token_hash = pw.CharField(max_length=64, unique=True)
+    client = pw.ForeignKeyField(Client, backref="portal_sessions", on_delete="CASCADE")
+    created_at = pw.DateTimeField(default=utcnow)
+    seen_at = pw.DateTimeField(default=utcnow)
+    revoked_at = pw.DateTimeField(null=True)
+    ip = pw.CharField(max_length=64, default="")
+
+
 ALL_MODELS: list[type[BaseModel]] = [
     Setting,
     Sequence,
@@ -531,4 +580,7 @@ ALL_MODELS: list[type[BaseModel]] = [
     Conversation,
     ProcessedUpdate,
     LoginFailure,
+    Visit,
+    PortalCode,
+    PortalSession,
 ]
