@@ -73,6 +73,9 @@ def create_app(
     auth.init_app(app, config)
     formatting.init_app(app)
     app.register_blueprint(files.bp)
+    from portal import bp as portal_bp
+
+    app.register_blueprint(portal_bp)  # the client portal, /my/
     _build_admin(app, config)
     _error_pages(app)
     for blueprint in extra_blueprints:

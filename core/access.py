@@ -20,6 +20,7 @@ __all__ = [
     "SYSTEM",
     "actor_for_client",
     "actor_for_employee",
+    "CLIENT_FILE_KINDS",
     "can_manage_money_of",
     "can_see_money_of",
     "hidden_fields",
@@ -155,6 +156,10 @@ def hidden_fields(actor: Actor) -> frozenset[str]:
         return frozenset({"manager", "executor", "crew", "subcontractor", "folder", "custom"})
     per_role = settings.get("hidden_fields") or {}
     return frozenset(per_role.get(actor.role or "", []))
+
+
+# Files of their own order a client may open: not receipts (staff money) nor anything else.
+CLIENT_FILE_KINDS = ("file", "photo", "document", "proof", "preview")
 
 
 def can_see_money_of(actor: Actor, employee_id: int) -> bool:

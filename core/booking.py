@@ -38,6 +38,9 @@ __all__ = [
     "nearest_free",
     "remind_tomorrow",
     "save_settings",
+    "slot_label",
+    "visit_of",
+    "visits_of_client",
 ]
 
 SETTING = "booking"
@@ -211,9 +214,10 @@ def _check_slot(starts_at: datetime, conf: dict[str, Any], now: datetime) -> dat
 
 
 def _claim(order: Order, client_id: int, starts_at: datetime, ends_at: datetime, address: str,
-           conf: dict[str, Any]) -> Visit | None:  # fmt: skip
-    """Insert the visit into the first free crew seat; None if every seat is taken. Each
-    attempt is a savepoint, so a lost insert leaves the outer transaction usable."""
+           conf: dict[str, Any], moving: Visit | None = None) -> Visit | None:  # fmt: skip
+    """Put the visit (a new one, or `moving` to its new time) into the first free crew seat;
+    None if every seat is taken. Each attempt is a savepoint, so a lost write leaves the
+    outer transaction usable."""
     crews = bookable_crews(conf)
     busy = set(
         Visit.select(Visit.crew, Visit.seat)
@@ -226,6 +230,12 @@ def _claim(order: Order, client_id: int, starts_at: datetime, ends_at: datetime,
                 continue
             try:
                 with database.atomic():
+                    if moving is not None:
+                        Visit.update(
+                            crew=crew_id, seat=seat, starts_at=starts_at, ends_at=ends_at,
+                            departed_at=None,
+                        ).where(Visit.id == moving.id).execute()  # fmt: skip
+                        return Visit.get_by_id(moving.id)
                     return Visit.create(
                         order=order.id, client=client_id, crew=crew_id, starts_at=starts_at,
                         ends_at=ends_at, seat=seat, address=address,
@@ -287,17 +297,19 @@ def book_visit(
         else:
             Order.update(crew=visit.crew_id).where(Order.id == order.id).execute()
             _tell_crew(
-                visit, f"Новый выезд {_when(visit)}: {address} — заказ №{order.number}", "new"
+                visit, f"Новый выезд {slot_label(visit)}: {address} — заказ №{order.number}", "new"
             )
             _tell_managers(
-                order, f"Клиент {client.name} записался на {_when(visit)}: заказ №{order.number}"
+                order,
+                f"Клиент {client.name} записался на {slot_label(visit)}: заказ №{order.number}",
             )
     if visit is None:
         raise _taken(starts_at, now)
     return visit
 
 
-def _when(visit: Visit) -> str:
+def slot_label(visit: Visit) -> str:
+    """ "01.12 11:00–13:00" in the firm's zone."""
     return f"{to_local(visit.starts_at):%d.%m %H:%M}–{to_local(visit.ends_at):%H:%M}"
 
 
@@ -325,7 +337,7 @@ def _tell_managers(order: Order, text: str) -> None:
         )  # fmt: skip
 
 
-def _own_visit(actor: Actor, visit_id: int) -> Visit:
+def visit_of(actor: Actor, visit_id: int) -> Visit:
     visit = Visit.get_or_none(Visit.id == visit_id)
     mine = visit is not None and (actor.kind != "client" or visit.client_id == actor.client_id)
     if not mine:
@@ -348,14 +360,14 @@ def _check_change(visit: Visit, conf: dict[str, Any], now: datetime, actor: Acto
 def cancel_visit(actor: Actor, visit_id: int, *, now: datetime | None = None) -> Order:
     """Free the slot; the order stays (the office decides what becomes of it) with a note."""
     conf, now = booking_settings(), now or utcnow()
-    visit = _own_visit(actor, visit_id)
+    visit = visit_of(actor, visit_id)
     _check_change(visit, conf, now, actor)
     order = visit.order
     with database.atomic():
-        _tell_crew(visit, f"Выезд {_when(visit)} отменён: заказ №{order.number}", "cancel")
+        _tell_crew(visit, f"Выезд {slot_label(visit)} отменён: заказ №{order.number}", "cancel")
         Message.create(
             order=order, client=visit.client_id, direction="in", channel="web",
-            text=f"Запись на {_when(visit)} отменена.", is_read=False,
+            text=f"Запись на {slot_label(visit)} отменена.", is_read=False,
         )  # fmt: skip
         Order.update(visit_at=None, unread=Order.unread + 1, updated_at=now).where(
             Order.id == order.id
@@ -370,21 +382,26 @@ def move_visit(
 ) -> Visit:
     """Move a visit to another slot; if it is taken meanwhile, the old slot stays booked."""
     conf, now = booking_settings(), now or utcnow()
-    visit = _own_visit(actor, visit_id)
+    visit = visit_of(actor, visit_id)
     _check_change(visit, conf, now, actor)
+    if starts_at == visit.starts_at:
+        raise ValidationError("Вы уже записаны на это время.")
     ends_at = _check_slot(starts_at, conf, now)
-    order, old = visit.order, _when(visit)
+    order, old = visit.order, slot_label(visit)
     with write_atomic() as tx:
-        visit.delete_instance()
-        moved = _claim(order, visit.client_id, starts_at, ends_at, visit.address, conf)
+        moved = _claim(order, visit.client_id, starts_at, ends_at, visit.address, conf, visit)
         if moved is None:
             tx.rollback()
         else:
             Order.update(visit_at=starts_at, crew=moved.crew_id, updated_at=now).where(
                 Order.id == order.id
             ).execute()
-            text = f"Выезд по заказу №{order.number} перенесён: было {old}, стало {_when(moved)}"
+            text = (
+                f"Выезд по заказу №{order.number} перенесён: было {old}, стало {slot_label(moved)}"
+            )
             _tell_crew(moved, text, "moved")
+            if moved.crew_id != visit.crew_id:
+                _tell_crew(visit, text, "moved-away")  # the old crew's day changed too
             _tell_managers(order, text)
     if moved is None:
         raise _taken(starts_at, now)
@@ -454,7 +471,7 @@ def crew_digest(day: date | None = None) -> int:
         for v in rows:
             phone = f", {v.client.phone}" if v.client.phone else ""
             lines.append(
-                f"{_when(v)[6:]} — {v.address} ({v.client.name}{phone}), заказ №{v.order.number}"
+                f"{slot_label(v)[6:]} — {v.address} ({v.client.name}{phone}), заказ №{v.order.number}"
             )
         text = "\n".join(lines)
         for person in _members(crew_id):
