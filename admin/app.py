@@ -41,6 +41,7 @@ def create_app(
     file_store: Any = None,
     extra_blueprints: Iterable[Blueprint] = (),
     testing: bool = False,
+    payment_gateway: Any = None,
 ) -> Flask:
     """The admin app. file_store: any object with `read(key) -> bytes` (storage.LocalStore);
     None means attachments are listed but cannot be downloaded. The CSRFProtect instance is
@@ -68,6 +69,7 @@ def create_app(
     csrf = CSRFProtect(app)
     app.extensions["csrf"] = csrf
 
+    import checkout
     from admin import auth, files, formatting
 
     auth.init_app(app, config)
@@ -76,6 +78,7 @@ def create_app(
     from portal import bp as portal_bp
 
     app.register_blueprint(portal_bp)  # the client portal, /my/
+    checkout.init_app(app, config, payment_gateway)  # online payment (YooKassa), if configured
     _build_admin(app, config)
     _error_pages(app)
     for blueprint in extra_blueprints:
@@ -88,6 +91,7 @@ def _build_admin(app: Flask, config: Config) -> Admin:
     from admin.views.clients import ClientView
     from admin.views.dashboard import DashboardView
     from admin.views.imports import ImportView
+    from admin.views.online_payments import OnlinePaymentView
     from admin.views.orders import OrderView
     from admin.views.settings import SettingsView, StageView, TemplateView
     from admin.views.staff import BonusView, CrewView, EmployeeView
@@ -104,6 +108,7 @@ def _build_admin(app: Flask, config: Config) -> Admin:
     admin.add_view(OrderView(Order, name="Заказы", endpoint="order"))
     admin.add_view(ClientView(Client, name="Клиенты", endpoint="client"))
     admin.add_view(CashView(name="Касса", endpoint="cash"))
+    admin.add_view(OnlinePaymentView(name="Онлайн-оплаты", endpoint="online"))
     admin.add_view(TaskView(Task, name="Задачи", endpoint="task"))
     admin.add_view(
         EmployeeView(Employee, name="Сотрудники", endpoint="employee", category="Сотрудники")

@@ -12,7 +12,16 @@ from playhouse.migrate import SchemaMigrator
 from playhouse.migrate import migrate as run_ops
 
 from core.db import database, is_postgres
-from core.models import ALL_MODELS, LoginFailure, Message, Order, PortalCode, PortalSession, Visit
+from core.models import (
+    ALL_MODELS,
+    LoginFailure,
+    Message,
+    OnlinePayment,
+    Order,
+    PortalCode,
+    PortalSession,
+    Visit,
+)
 
 __all__ = ["LATEST", "current_version", "upgrade"]
 
@@ -75,8 +84,8 @@ def _v5_client_list_index(migrator: SchemaMigrator | None = None) -> None:
 
 def _v13_self_service(migrator: SchemaMigrator) -> None:
     """Client self-service: booked visits (one per crew, slot and seat), portal sign-in
-    codes and portal sessions."""
-    database.obj.create_tables([Visit, PortalCode, PortalSession], safe=True)
+    codes and sessions, online payments (one row per provider payment id)."""
+    database.obj.create_tables([Visit, PortalCode, PortalSession, OnlinePayment], safe=True)
 
 
 STEPS: dict[int, Callable[[SchemaMigrator], None]] = {

@@ -35,6 +35,7 @@ __all__ = [
     "MessengerLink",
     "Message",
     "Notification",
+    "OnlinePayment",
     "Order",
     "Payment",
     "PortalCode",
@@ -552,6 +553,31 @@ class PortalSession(BaseModel):
     ip = pw.CharField(max_length=64, default="")
 
 
+class OnlinePayment(BaseModel):
+    """A payment a client makes online (YooKassa). external_id is the provider's payment id:
+    unique, so one provider payment is recorded on the order at most once; `payment` is the
+    order's Payment row once the provider confirmed the money."""
+
+    order = pw.ForeignKeyField(Order, backref="online_payments", on_delete="CASCADE")
+    client = pw.ForeignKeyField(Client, on_delete="CASCADE")
+    amount = pw.BigIntegerField()  # kopecks asked for
+    provider = pw.CharField(max_length=16, default="yookassa")
+    idempotence_key = pw.CharField(max_length=64, unique=True)
+    external_id = pw.CharField(max_length=64, null=True, unique=True)
+    status = pw.CharField(
+        max_length=24, default="creating"
+    )  # creating|pending|succeeded|canceled|failed
+    confirmation_url = pw.CharField(max_length=1000, default="")
+    payment = pw.ForeignKeyField(Payment, null=True, unique=True, on_delete="SET NULL")
+    refunded = pw.BigIntegerField(default=0)  # kopecks returned to the client
+    receipt = JSONField(null=True)  # the 54-ФЗ receipt data sent with the payment
+    created_at = pw.DateTimeField(default=utcnow)
+    paid_at = pw.DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("order", "created_at"), False),)
+
+
 ALL_MODELS: list[type[BaseModel]] = [
     Setting,
     Sequence,
@@ -583,4 +609,5 @@ ALL_MODELS: list[type[BaseModel]] = [
     Visit,
     PortalCode,
     PortalSession,
+    OnlinePayment,
 ]

@@ -36,7 +36,11 @@ bp = Blueprint(
 
 @bp.context_processor
 def _globals() -> dict:
-    return {"firm": runtime.config().app.name, "me": current_client()}
+    return {
+        "firm": runtime.config().app.name,
+        "me": current_client(),
+        "online_pay": current_app.config.get("BRIGADIR_PAYMENT_GATEWAY") is not None,
+    }
 
 
 @bp.after_request
@@ -209,4 +213,5 @@ def password(actor):
     return render_template("portal/password.html")
 
 
-from portal import visits as _visits  # noqa: E402,F401 - booking pages join the blueprint
+from portal import pay as _pay  # noqa: E402,F401 - these pages join the blueprint
+from portal import visits as _visits  # noqa: E402,F401
