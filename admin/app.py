@@ -87,6 +87,7 @@ def create_app(
 
 
 def _build_admin(app: Flask, config: Config) -> Admin:
+    from admin.views.booking import BookingView
     from admin.views.cash import CashView
     from admin.views.clients import ClientView
     from admin.views.dashboard import DashboardView
@@ -119,6 +120,7 @@ def _build_admin(app: Flask, config: Config) -> Admin:
     )
     admin.add_view(SettingsView(name="Реквизиты и поля", endpoint="settings", category="Настройки"))
     admin.add_view(StageView(Stage, name="Этапы", endpoint="stage", category="Настройки"))
+    admin.add_view(BookingView(name="Запись на выезд", endpoint="booking", category="Настройки"))
     admin.add_view(
         TemplateView(Template, name="Шаблоны сообщений", endpoint="template", category="Настройки")
     )

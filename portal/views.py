@@ -37,7 +37,7 @@ bp = Blueprint(
 @bp.context_processor
 def _globals() -> dict:
     return {
-        "firm": runtime.config().app.name,
+        "firm": runtime.company().get("name") or runtime.config().app.name,
         "me": current_client(),
         "online_pay": current_app.config.get("BRIGADIR_PAYMENT_GATEWAY") is not None,
     }

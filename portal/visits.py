@@ -14,6 +14,19 @@ from portal.auth import signed_in
 from portal.views import bp
 
 WEEKDAYS = ["пн", "вт", "ср", "чт", "пт", "сб", "вс"]
+MONTHS = ["январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь",
+          "октябрь", "ноябрь", "декабрь"]  # fmt: skip
+
+
+def _months(days: list[date]) -> str:
+    """ "ноябрь — декабрь 2026" over the calendar's days."""
+    if not days:
+        return ""
+    first, last = days[0], days[-1]
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{MONTHS[first.month - 1]} {first.year}"
+    year = "" if first.year == last.year else f" {first.year}"
+    return f"{MONTHS[first.month - 1]}{year} — {MONTHS[last.month - 1]} {last.year}"
 
 
 def _slot(text: str | None) -> datetime:
@@ -34,6 +47,7 @@ def _calendar(action: str, **extra):
     return render_template(
         "portal/book.html", days=days, open_days=open_days, chosen=chosen,
         slots=days.get(chosen, []) if chosen else [], weekdays=WEEKDAYS, action=action,
+        months=_months(list(days)),
         **extra,
     )  # fmt: skip
 
