@@ -39,7 +39,9 @@ __all__ = [
     "remind_tomorrow",
     "save_settings",
     "slot_label",
+    "departed_button",
     "visit_of",
+    "visits_of_day",
     "visits_of_client",
 ]
 
@@ -417,6 +419,27 @@ def visits_of_client(actor: Actor, *, upcoming_only: bool = True) -> list[Visit]
     return list(query.order_by(Visit.starts_at))
 
 
+def visits_of_day(actor: Actor, day: date | None = None) -> list[Visit]:
+    """A day's visits: the crew's own for a crew member, every crew's for the office."""
+    if actor.kind != "employee":
+        raise AccessDenied("Это список выездов бригады.")
+    day = day or local_today()
+    begin = from_local(datetime.combine(day, time()))
+    query = Visit.select(Visit, Order, Client).join(Order).switch(Visit).join(Client)
+    query = query.where((Visit.starts_at >= begin) & (Visit.starts_at < begin + timedelta(days=1)))
+    if not actor.is_staff_office:
+        query = query.where(Visit.crew == (actor.crew_id or -1))
+    return list(query.order_by(Visit.starts_at, Visit.crew))
+
+
+def departed_button(visit: Visit) -> tuple[str, str]:
+    """The crew's one tap: "🚗 Выехали · 11:00 · address" (payload departed:<visit id>)."""
+    return (
+        f"🚗 Выехали · {to_local(visit.starts_at):%H:%M} · {visit.address[:30]}",
+        f"departed:{visit.id}",
+    )
+
+
 def _notify_once(write: Any) -> bool:
     try:
         with database.atomic():
@@ -474,9 +497,14 @@ def crew_digest(day: date | None = None) -> int:
                 f"{slot_label(v)[6:]} — {v.address} ({v.client.name}{phone}), заказ №{v.order.number}"
             )
         text = "\n".join(lines)
+        buttons = [[departed_button(v)] for v in rows]
         for person in _members(crew_id):
             key = f"visits-digest:{crew_id}:{day.isoformat()}:{person.id}"
-            if _notify_once(lambda p=person, t=text, k=key: outbox.notify_staff(p, t, key=k)):
+            if _notify_once(
+                lambda p=person, t=text, k=key, b=buttons: outbox.notify_staff(
+                    p, t, key=k, buttons=b
+                )
+            ):
                 count += 1
     return count
 

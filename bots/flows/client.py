@@ -3,7 +3,7 @@ lands in the order's thread (core.threads.record_incoming) for the manager to re
 
 from __future__ import annotations
 
-from bots.flows import texts
+from bots.flows import booking, texts
 from bots.flows.engine import Ctx
 from bots.flows.types import Reply
 from core import threads
@@ -20,6 +20,9 @@ RECEIVED = "Спасибо! Сообщение передано менеджер
 
 def route(ctx: Ctx) -> list[Reply]:
     incoming = ctx.incoming
+    booked = booking.route(ctx)  # booking a visit: its own small flow
+    if booked is not None:
+        return booked
     if incoming.command == "start":
         ctx.reset()
         return [Reply(f"Здравствуйте, {ctx.client.name}!\n" + texts.HELP_TEXT["client"],

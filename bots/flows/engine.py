@@ -252,7 +252,7 @@ def help_(ctx: Ctx) -> list[Reply]:
 
 
 # Flows register their commands, buttons and steps on import.
-from bots.flows import counter, documents, join, money, staff  # noqa: E402,F401
+from bots.flows import counter, documents, join, money, staff, visits  # noqa: E402,F401
 
 # Free words: an expense first ("бензин 1000"), then, for the office, a client search.
 IDLE[:] = [money.idle_expense, counter.idle_search]

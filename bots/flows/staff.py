@@ -8,11 +8,11 @@ from bots.flows import texts
 from bots.flows.engine import Ctx, command, payload, step
 from bots.flows.files import as_file, as_image
 from bots.flows.types import Reply
-from core import attachments, pipelines, proof, threads
+from core import attachments, booking, pipelines, proof, threads
 from core.access import require_order
 from core.clock import format_date
 from core.errors import NotFound, ValidationError
-from core.models import Order
+from core.models import Order, Visit
 from core.money import format_money, parse_money
 from core.orders import move_order, order_view, orders_of
 from core.payments import add_payment
@@ -91,6 +91,9 @@ def card(ctx: Ctx, order: Order, note: str = "") -> list[Reply]:
     target = proof.proof_stage(order)
     if target is not None and order.stage.position < target.position:
         buttons.append([("✅ Сдать с фото бланка", f"proof:{order.id}")])
+    visit = Visit.get_or_none(Visit.order == order.id)
+    if visit is not None and visit.departed_at is None and not order.is_archived:
+        buttons.append([booking.departed_button(visit)])  # the booked visit: one tap on the way
     buttons.append([("📷 Фото к заказу", f"attach:{order.id}"), ("💬 Клиенту", f"ask:{order.id}")])
     if "debt" not in view or view["debt"] > 0:
         buttons.append([("💵 Получил оплату", f"cash:{order.id}")])
