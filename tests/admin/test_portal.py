@@ -353,3 +353,13 @@ def test_foreign_visit_is_404(ivanov, world):
     assert ivanov.get(f"/my/visits/{visit.id}/move").status_code == 404
     assert ivanov.post(f"/my/visits/{visit.id}/cancel").status_code == 404
     assert Visit.select().count() == 1
+
+
+def test_pages_use_only_local_assets_and_russian(ivanov, world):
+    for url in ("/my/", f"/my/orders/{world['own'].id}", "/my/new", "/my/book", "/my/password"):
+        html = ivanov.get(url).get_data(as_text=True)
+        head = html.split("<body", 1)[0]
+        assert "cdn" not in html.lower() and "http" not in head, url
+        assert '<html lang="ru">' in html and "/my/static/portal.css" in head
+    login_page = ivanov.client.application.test_client().get("/my/login").get_data(as_text=True)
+    assert "Вход в личный кабинет" in login_page
