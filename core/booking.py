@@ -367,13 +367,15 @@ def cancel_visit(actor: Actor, visit_id: int, *, now: datetime | None = None) ->
     order = visit.order
     with database.atomic():
         _tell_crew(visit, f"Выезд {slot_label(visit)} отменён: заказ №{order.number}", "cancel")
+        by_client = actor.kind == "client"  # the office's own cancel is a note, not news
         Message.create(
-            order=order, client=visit.client_id, direction="in", channel="web",
-            text=f"Запись на {slot_label(visit)} отменена.", is_read=False,
+            order=order, client=visit.client_id, direction="in" if by_client else "out",
+            channel="portal" if by_client else "note", author=actor.employee_id,
+            text=f"Запись на {slot_label(visit)} отменена.", is_read=not by_client,
         )  # fmt: skip
-        Order.update(visit_at=None, unread=Order.unread + 1, updated_at=now).where(
-            Order.id == order.id
-        ).execute()
+        Order.update(
+            visit_at=None, unread=Order.unread + (1 if by_client else 0), updated_at=now
+        ).where(Order.id == order.id).execute()
         visit.delete_instance()
         _tell_managers(order, f"Клиент отменил выезд по заказу №{order.number}")
     return Order.get_by_id(order.id)

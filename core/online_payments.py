@@ -131,6 +131,9 @@ def accept_notification(gateway: PaymentGateway, body: Any, source_ip: str) -> s
     was written (unknown address, unknown payment, or the API disagrees with us)."""
     if not gateway.trusted_source(source_ip):
         raise UntrustedSource(f"Уведомление не от платёжной системы ({source_ip}).")
+    event = body.get("event", "") if isinstance(body, dict) else ""
+    if isinstance(event, str) and event.startswith("refund."):
+        return "ignored"  # refunds are ours and recorded when made; nothing to believe here
     obj = body.get("object") if isinstance(body, dict) else None
     payment_id = obj.get("id") if isinstance(obj, dict) else None
     if not isinstance(payment_id, str) or not 0 < len(payment_id) <= 64:

@@ -226,3 +226,13 @@ def test_fake_checkout_page_pays_and_returns(pay_app, world, fake):
         srv.shutdown()
     assert resp.status_code == 302 and fake.notified == [(200, pid)]
     assert Order.get_by_id(world["own"].id).debt == 0
+
+
+def test_foreign_order_cannot_be_paid_and_refund_events_write_nothing(pay_app, world, fake):
+    portal = sign_in(pay_app, world["c1"])
+    assert portal.post(f"/my/orders/{world['foreign'].id}/pay").status_code == 404
+    assert OnlinePayment.select().count() == 0 and not fake.requests
+    event = {"type": "notification", "event": "refund.succeeded", "object": {"id": "x" * 36}}
+    resp = notify(pay_app, event)
+    assert resp.status_code == 200 and resp.json["result"] == "ignored"
+    assert notify(pay_app, event, forwarded="8.8.8.8").status_code == 403
