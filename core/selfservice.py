@@ -16,7 +16,17 @@ from core.db import database
 from core.documents.issue import KINDS as PAPER_NAMES
 from core.errors import AccessDenied, NotFound, ValidationError
 from core.interfaces import FileStore
-from core.models import Attachment, Document, Employee, Order, Payment, Stage, StageMove, Visit
+from core.models import (
+    Attachment,
+    Document,
+    Employee,
+    OnlinePayment,
+    Order,
+    Payment,
+    Stage,
+    StageMove,
+    Visit,
+)
 from core.orders import create_order, order_view
 from core.payments import METHODS
 
@@ -44,6 +54,7 @@ class OrderPage:
     thread: list[Any]
     visit: Visit | None = None
     visit_label: str = ""
+    paying: bool = False  # an online payment was started and YooKassa has not answered yet
     stages: list[str] = field(default_factory=list)
 
 
@@ -94,6 +105,10 @@ def order_page(actor: Actor, order_id: int) -> OrderPage:
         thread=threads.thread_of(actor, order.id),
         visit=visit,
         visit_label=booking.slot_label(visit) if visit else "",
+        paying=order.debt > 0
+        and OnlinePayment.select()
+        .where((OnlinePayment.order == order.id) & (OnlinePayment.status == "pending"))
+        .exists(),
         stages=[s.name for s in order.pipeline.stages.order_by(Stage.position)],
     )
 

@@ -83,6 +83,8 @@ def test_payment_is_created_once_per_key_and_the_client_is_sent_to_pay(pay_app, 
     portal = sign_in(pay_app, world["c1"])
     again = portal.post(f"/my/orders/{world['own'].id}/pay")
     assert again.headers["Location"].endswith(pid) and OnlinePayment.select().count() == 1
+    page = portal.get(f"/my/orders/{world['own'].id}").get_data(as_text=True)
+    assert "платёж обрабатывается" in page  # back from YooKassa before its notification
 
 
 def test_verified_notification_records_the_payment_once(pay_app, world, fake):
