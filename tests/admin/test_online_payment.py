@@ -202,6 +202,8 @@ def test_refund_from_the_admin(pay_app, world, fake):
     fake.succeed(pid)
     notify(pay_app, fake.notification(pid))
     director = login(pay_app, "director")
+    card = director.get(f"/admin/order/card/?id={world['own'].id}").get_data(as_text=True)
+    assert f"/admin/online/?order={world['own'].id}" in card  # from the order card
     page = director.get(f"/admin/online/?order={world['own'].id}").get_data(as_text=True)
     assert pid in page and "Вернуть" in page
     resp = director.post(f"/admin/online/refund/{row.id}", data={"amount": "1 000"})
