@@ -25,6 +25,7 @@ from core.orders import create_order
 
 __all__ = [
     "SETTING",
+    "WEEKDAYS",
     "Slot",
     "SlotTaken",
     "book_visit",
@@ -47,6 +48,7 @@ __all__ = [
 
 SETTING = "booking"
 DEFAULTS: dict[str, Any] = settings.DEFAULTS[SETTING]
+WEEKDAYS = ("пн", "вт", "ср", "чт", "пт", "сб", "вс")  # date.weekday() order, as calendars show
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
 
@@ -301,9 +303,10 @@ def book_visit(
             _tell_crew(
                 visit, f"Новый выезд {slot_label(visit)}: {address} — заказ №{order.number}", "new"
             )
-            _tell_managers(
+            outbox.notify_office(
                 order,
                 f"Клиент {client.name} записался на {slot_label(visit)}: заказ №{order.number}",
+                key=f"visit:{visit.id}:booked",
             )
     if visit is None:
         raise _taken(starts_at, now)
@@ -324,18 +327,6 @@ def _tell_crew(visit: Visit, text: str, what: str) -> None:
         outbox.notify_staff(
             person, text, key=f"visit:{visit.id}:{what}:{visit.starts_at:%Y%m%d%H%M}:{person.id}",
             order=visit.order, buttons=[[("Открыть заказ", f"order:{visit.order.number}")]],
-        )  # fmt: skip
-
-
-def _tell_managers(order: Order, text: str) -> None:
-    people = Employee.select().where(Employee.role.in_(["director", "manager"]) & Employee.active)
-    if order.manager_id:
-        people = [order.manager]
-    stamp = utcnow().strftime("%Y%m%d%H%M%S%f")
-    for person in people:
-        outbox.notify_staff(
-            person, text, key=f"booking:{order.id}:{person.id}:{stamp}", order=order,
-            buttons=[[("Открыть заказ", f"order:{order.number}")]],
         )  # fmt: skip
 
 
@@ -377,7 +368,11 @@ def cancel_visit(actor: Actor, visit_id: int, *, now: datetime | None = None) ->
             visit_at=None, unread=Order.unread + (1 if by_client else 0), updated_at=now
         ).where(Order.id == order.id).execute()
         visit.delete_instance()
-        _tell_managers(order, f"Клиент отменил выезд по заказу №{order.number}")
+        outbox.notify_office(
+            order,
+            f"Выезд по заказу №{order.number} отменён",
+            key=f"visit:{visit.id}:cancelled:{now:%Y%m%d%H%M%S%f}",
+        )
     return Order.get_by_id(order.id)
 
 
@@ -406,7 +401,7 @@ def move_visit(
             _tell_crew(moved, text, "moved")
             if moved.crew_id != visit.crew_id:
                 _tell_crew(visit, text, "moved-away")  # the old crew's day changed too
-            _tell_managers(order, text)
+            outbox.notify_office(order, text, key=f"visit:{moved.id}:moved:{now:%Y%m%d%H%M%S%f}")
     if moved is None:
         raise _taken(starts_at, now)
     return moved

@@ -21,7 +21,7 @@ from core.clock import utcnow
 from core.db import database, write_atomic
 from core.errors import AccessDenied, BrigadirError, NotFound, ValidationError
 from core.interfaces import GatewayError, GatewayPayment, PaymentGateway
-from core.models import Employee, OnlinePayment, Order
+from core.models import OnlinePayment, Order
 from core.money import format_money
 from core.payments import add_payment, take_back
 
@@ -177,26 +177,22 @@ def _record(row: OnlinePayment) -> bool:
         except ValidationError:
             # Money arrived but the debt shrank meanwhile (cash on site): keep it visible.
             payment = None
-            _tell_office(order, f"Онлайн-оплата {format_money(row.amount)} по заказу "
-                                f"№{order.number} больше остатка — проверьте и оформите возврат.",
-                         f"online-over:{row.id}")  # fmt: skip
+            outbox.notify_office(
+                order, f"Онлайн-оплата {format_money(row.amount)} по заказу №{order.number} "
+                "больше остатка — проверьте и оформите возврат.", key=f"online-over:{row.id}",
+            )  # fmt: skip
         if payment is not None:
             OnlinePayment.update(payment=payment).where(OnlinePayment.id == row.id).execute()
             outbox.notify_client(
                 order.client, f"Оплата {format_money(row.amount)} по заказу №{order.number} "
                 "получена. Спасибо!", key=f"online-paid:{row.id}", order=order,
             )  # fmt: skip
-            _tell_office(order, f"Онлайн-оплата {format_money(row.amount)} по заказу "
-                                f"№{order.number}", f"online-paid:{row.id}")  # fmt: skip
+            outbox.notify_office(
+                order,
+                f"Онлайн-оплата {format_money(row.amount)} по заказу №{order.number}",
+                key=f"online-paid:{row.id}",
+            )
     return True
-
-
-def _tell_office(order: Order, text: str, key: str) -> None:
-    people = [order.manager] if order.manager_id else list(
-        Employee.select().where((Employee.role == "director") & Employee.active)
-    )  # fmt: skip
-    for person in people:
-        outbox.notify_staff(person, text, key=f"{key}:{person.id}", order=order)
 
 
 def refund(actor: Actor, gateway: PaymentGateway, online_payment_id: int, amount: int) -> str:

@@ -19,7 +19,6 @@ from core.interfaces import FileStore
 from core.models import (
     Attachment,
     Document,
-    Employee,
     OnlinePayment,
     Order,
     Payment,
@@ -132,18 +131,6 @@ def my_file(actor: Actor, attachment_id: int) -> Attachment:
     return item
 
 
-def _tell_office(order: Order, text: str, key: str) -> None:
-    """The order's manager, else every manager and the director."""
-    people = [order.manager] if order.manager_id else list(
-        Employee.select().where(Employee.role.in_(["director", "manager"]) & Employee.active)
-    )  # fmt: skip
-    for person in people:
-        outbox.notify_staff(
-            person, text, key=f"{key}:{person.id}", order=order,
-            buttons=[[("Открыть заказ", f"order:{order.number}")]],
-        )  # fmt: skip
-
-
 def write_to_order(actor: Actor, order_id: int, text: str) -> Any:
     """The client's message lands in the order's thread, unread; the office is told."""
     _client(actor)
@@ -152,7 +139,7 @@ def write_to_order(actor: Actor, order_id: int, text: str) -> Any:
         message = threads.record_incoming(
             actor.client_id, text, channel="portal", order_id=order.id
         )
-        _tell_office(
+        outbox.notify_office(
             order,
             f"Сообщение от клиента по заказу №{order.number}: {message.text[:300]}",
             key=f"portal-message:{message.id}",
@@ -186,7 +173,7 @@ def new_order(
                     SYSTEM, store, order.id, name, data, content_type, kind="file"
                 )
                 saved.append(item.storage_key)
-            _tell_office(
+            outbox.notify_office(
                 order,
                 f"Новый заказ из личного кабинета: №{order.number} — {order.description[:200]}",
                 key=f"portal-order:{order.id}",

@@ -13,7 +13,7 @@ from core.models import Client, Visit
 from portal.auth import signed_in
 from portal.views import bp
 
-WEEKDAYS = ["пн", "вт", "ср", "чт", "пт", "сб", "вс"]
+WEEKDAYS = booking.WEEKDAYS
 MONTHS = ["январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь",
           "октябрь", "ноябрь", "декабрь"]  # fmt: skip
 

@@ -17,7 +17,7 @@ from core.models import Client, Crew, Order, Pipeline, Visit
 
 __all__ = ["BookingView"]
 
-WEEKDAYS = {1: "пн", 2: "вт", 3: "ср", 4: "чт", 5: "пт", 6: "сб", 7: "вс"}
+WEEKDAYS = {n + 1: name for n, name in enumerate(booking.WEEKDAYS)}  # ISO numbers
 NUMBERS = {
     "slot_minutes": "Длительность выезда, минут",
     "visits_per_slot": "Выездов на бригаду в одно время",

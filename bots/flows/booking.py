@@ -16,7 +16,7 @@ from core.errors import ValidationError
 __all__ = ["PREFIXES", "route"]
 
 PREFIXES = ("book", "bday", "bslot", "baddr")
-WEEKDAYS = ["пн", "вт", "ср", "чт", "пт", "сб", "вс"]
+WEEKDAYS = booking.WEEKDAYS
 DAYS_SHOWN = 12
 WORDS = {"записаться на выезд", "записаться", "запись", "выезд"}  # the menu label and plain words
 ASK_ADDRESS = "Куда приехать бригаде? Напишите адрес одним сообщением."
