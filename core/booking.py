@@ -7,7 +7,6 @@ check and the write cannot be split by a race. Portal, site widget and bots all 
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -17,7 +16,7 @@ import peewee as pw
 
 from core import outbox, settings
 from core.access import SYSTEM, Actor, require_role
-from core.clock import format_datetime, from_local, local_today, to_local, utcnow
+from core.clock import format_datetime, from_local, to_local, utcnow
 from core.db import database, write_atomic
 from core.errors import AccessDenied, Conflict, NotFound, ValidationError
 from core.models import Client, Crew, Employee, Message, Order, Visit
@@ -32,17 +31,13 @@ __all__ = [
     "bookable_crews",
     "booking_settings",
     "cancel_visit",
-    "crew_digest",
-    "crew_departed",
     "free_slots",
+    "members",
     "move_visit",
     "nearest_free",
-    "remind_tomorrow",
     "save_settings",
     "slot_label",
-    "departed_button",
     "visit_of",
-    "visits_of_day",
     "visits_of_client",
 ]
 
@@ -318,12 +313,13 @@ def slot_label(visit: Visit) -> str:
     return f"{to_local(visit.starts_at):%d.%m %H:%M}–{to_local(visit.ends_at):%H:%M}"
 
 
-def _members(crew_id: int) -> list[Employee]:
+def members(crew_id: int) -> list[Employee]:
+    """The crew's active people."""
     return list(Employee.select().where((Employee.crew == crew_id) & Employee.active))
 
 
 def _tell_crew(visit: Visit, text: str, what: str) -> None:
-    for person in _members(visit.crew_id):
+    for person in members(visit.crew_id):
         outbox.notify_staff(
             person, text, key=f"visit:{visit.id}:{what}:{visit.starts_at:%Y%m%d%H%M}:{person.id}",
             order=visit.order, buttons=[[("Открыть заказ", f"order:{visit.order.number}")]],
@@ -414,122 +410,3 @@ def visits_of_client(actor: Actor, *, upcoming_only: bool = True) -> list[Visit]
     if upcoming_only:
         query = query.where(Visit.ends_at >= utcnow())
     return list(query.order_by(Visit.starts_at))
-
-
-def visits_of_day(actor: Actor, day: date | None = None) -> list[Visit]:
-    """A day's visits: the crew's own for a crew member, every crew's for the office."""
-    if actor.kind != "employee":
-        raise AccessDenied("Это список выездов бригады.")
-    day = day or local_today()
-    begin = from_local(datetime.combine(day, time()))
-    query = Visit.select(Visit, Order, Client).join(Order).switch(Visit).join(Client)
-    query = query.where((Visit.starts_at >= begin) & (Visit.starts_at < begin + timedelta(days=1)))
-    if not actor.is_staff_office:
-        query = query.where(Visit.crew == (actor.crew_id or -1))
-    return list(query.order_by(Visit.starts_at, Visit.crew))
-
-
-def departed_button(visit: Visit) -> tuple[str, str]:
-    """The crew's one tap: "🚗 Выехали · 11:00 · address" (payload departed:<visit id>)."""
-    return (
-        f"🚗 Выехали · {to_local(visit.starts_at):%H:%M} · {visit.address[:30]}",
-        f"departed:{visit.id}",
-    )
-
-
-def _notify_once(write: Any) -> bool:
-    try:
-        with database.atomic():
-            write()
-    except pw.IntegrityError:  # already queued by an earlier run
-        return False
-    return True
-
-
-def remind_tomorrow(today: date | None = None) -> int:
-    """The day before: each client with a visit tomorrow is reminded once (per slot)."""
-    today = today or local_today()
-    day = today + timedelta(days=1)
-    begin, end = (
-        from_local(datetime.combine(day, time())),
-        from_local(datetime.combine(day + timedelta(days=1), time())),
-    )
-    count = 0
-    for visit in Visit.select().where((Visit.starts_at >= begin) & (Visit.starts_at < end)):
-        start, finish = to_local(visit.starts_at), to_local(visit.ends_at)
-        text = (
-            f"Напоминаем: завтра, {start:%d.%m}, с {start:%H:%M} до {finish:%H:%M} к вам "
-            f"приедет бригада по адресу: {visit.address}. Заказ №{visit.order.number}."
-        )
-        key = f"visit:{visit.id}:remind:{visit.starts_at:%Y%m%d%H%M}"
-        if _notify_once(
-            lambda v=visit, t=text, k=key: outbox.notify_client(v.client, t, key=k, order=v.order)
-        ):
-            count += 1
-    return count
-
-
-def crew_digest(day: date | None = None) -> int:
-    """The crews' morning list: each member gets the day's visits with times and addresses."""
-    day = day or local_today()
-    begin = from_local(datetime.combine(day, time()))
-    end = from_local(datetime.combine(day + timedelta(days=1), time()))
-    visits = (
-        Visit.select(Visit, Order, Client)
-        .join(Order)
-        .switch(Visit)
-        .join(Client)
-        .where((Visit.starts_at >= begin) & (Visit.starts_at < end))
-        .order_by(Visit.crew, Visit.starts_at)
-    )
-    by_crew: dict[int, list[Visit]] = {}
-    for visit in visits:
-        by_crew.setdefault(visit.crew_id, []).append(visit)
-    count = 0
-    for crew_id, rows in by_crew.items():
-        lines = [f"Выезды на {day:%d.%m}:"]
-        for v in rows:
-            phone = f", {v.client.phone}" if v.client.phone else ""
-            lines.append(
-                f"{slot_label(v)[6:]} — {v.address} ({v.client.name}{phone}), заказ №{v.order.number}"
-            )
-        text = "\n".join(lines)
-        buttons = [[departed_button(v)] for v in rows]
-        for person in _members(crew_id):
-            key = f"visits-digest:{crew_id}:{day.isoformat()}:{person.id}"
-            if _notify_once(
-                lambda p=person, t=text, k=key, b=buttons: outbox.notify_staff(
-                    p, t, key=k, buttons=b
-                )
-            ):
-                count += 1
-    return count
-
-
-def crew_departed(actor: Actor, visit_id: int, *, now: datetime | None = None) -> str:
-    """ "Выехали": one tap by the crew; the client is told when to expect them, once."""
-    now = now or utcnow()
-    visit = Visit.get_or_none(Visit.id == visit_id)
-    if (
-        visit is None
-        or actor.kind != "employee"
-        or (actor.crew_id != visit.crew_id and not actor.is_staff_office)
-    ):
-        raise NotFound("Выезд не найден.")
-    if visit.departed_at is not None:
-        return f"Клиенту уже сообщили, что вы выехали ({format_datetime(visit.departed_at)})."
-    minutes = booking_settings()["travel_minutes"]
-    eta = to_local(now + timedelta(minutes=minutes))
-    eta = eta + timedelta(minutes=math.ceil(eta.minute / 5) * 5 - eta.minute)  # to 5 minutes
-    text = f"Бригада выехала, будет около {eta:%H:%M}."
-    with database.atomic():
-        changed = (
-            Visit.update(departed_at=now)
-            .where((Visit.id == visit.id) & Visit.departed_at.is_null())
-            .execute()
-        )
-        if changed:
-            outbox.notify_client(
-                visit.client, text, key=f"visit:{visit.id}:departed", order=visit.order
-            )
-    return f"Клиенту отправлено: «{text}»"

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from core import booking, reminders
+from core import crew_visits, reminders
 from core.config import Config
 from core.db import database
 from core.interfaces import FileStore, Sender
@@ -98,8 +98,8 @@ def build_scheduler(
         misfire_grace_time=DAILY_GRACE,
     )
     # Booked visits: the crews' list of the day, and the clients' reminder the day before.
-    add("visit_digest", booking.crew_digest, CronTrigger(hour=notify.digest_hour, minute=0, timezone=zone), misfire_grace_time=DAILY_GRACE)  # fmt: skip
-    add("visit_reminders", booking.remind_tomorrow, CronTrigger(hour=notify.remind_hour, minute=0, timezone=zone), misfire_grace_time=DAILY_GRACE)  # fmt: skip
+    add("visit_digest", crew_visits.crew_digest, CronTrigger(hour=notify.digest_hour, minute=0, timezone=zone), misfire_grace_time=DAILY_GRACE)  # fmt: skip
+    add("visit_reminders", crew_visits.remind_tomorrow, CronTrigger(hour=notify.remind_hour, minute=0, timezone=zone), misfire_grace_time=DAILY_GRACE)  # fmt: skip
     if mail_poller is not None:
         add("poll_mail", mail_poller, "interval", seconds=config.imap.poll_seconds)
     if hasattr(store, "sync_pending"):  # Yandex Disk behind a local spool

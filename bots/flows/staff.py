@@ -8,7 +8,7 @@ from bots.flows import texts
 from bots.flows.engine import Ctx, command, payload, step
 from bots.flows.files import as_file, as_image
 from bots.flows.types import Reply
-from core import attachments, booking, pipelines, proof, threads
+from core import attachments, crew_visits, pipelines, proof, threads
 from core.access import require_order
 from core.clock import format_date
 from core.errors import NotFound, ValidationError
@@ -93,7 +93,7 @@ def card(ctx: Ctx, order: Order, note: str = "") -> list[Reply]:
         buttons.append([("✅ Сдать с фото бланка", f"proof:{order.id}")])
     visit = Visit.get_or_none(Visit.order == order.id)
     if visit is not None and visit.departed_at is None and not order.is_archived:
-        buttons.append([booking.departed_button(visit)])  # the booked visit: one tap on the way
+        buttons.append([crew_visits.departed_button(visit)])  # the booked visit: one tap on the way
     buttons.append([("📷 Фото к заказу", f"attach:{order.id}"), ("💬 Клиенту", f"ask:{order.id}")])
     if "debt" not in view or view["debt"] > 0:
         buttons.append([("💵 Получил оплату", f"cash:{order.id}")])

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from core import booking
+from core import booking, crew_visits
 from core.access import SYSTEM, actor_for_client
 from core.clients import create_client
 from core.clock import from_local, local_today
@@ -84,6 +84,6 @@ def test_crew_digest_carries_the_departed_buttons(deps, staff, actors):
     day = local_today() + timedelta(days=1)
     slot = from_local(datetime(day.year, day.month, day.day, 11, 0))
     visit = booking.book_visit(actors["manager"], client.id, slot, "ул. Лесная, 12")
-    assert booking.crew_digest(day) == 1
+    assert crew_visits.crew_digest(day) == 1
     digest = Notification.get(Notification.idempotency_key.startswith("visits-digest:"))
     assert digest.buttons == [[["🚗 Выехали · 11:00 · ул. Лесная, 12", f"departed:{visit.id}"]]]

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 import peewee as pw
 import pytest
 
-from core import booking
+from core import booking, crew_visits
 from core.access import SYSTEM, actor_for_client, actor_for_employee
 from core.clients import create_client
 from core.clock import from_local, to_local
@@ -178,14 +178,14 @@ def test_reminder_the_day_before_and_the_crews_digest(setup, staff):
     client2 = setup["clients"][1]
     booking.book_visit(me(client), client.id, at(DAY, "11:00"), "ул. Ленина, 5", now=NOW)
     booking.book_visit(me(client2), client2.id, at(DAY, "09:00"), "ул. Мира, 1", now=NOW)
-    assert booking.remind_tomorrow(date(2026, 11, 30)) == 2
-    assert booking.remind_tomorrow(date(2026, 11, 30)) == 0  # once
+    assert crew_visits.remind_tomorrow(date(2026, 11, 30)) == 2
+    assert crew_visits.remind_tomorrow(date(2026, 11, 30)) == 0  # once
     note = Notification.get(
         (Notification.client == client.id) & Notification.text.contains("Напоминаем")
     )
     assert "с 11:00 до 13:00" in note.text and "ул. Ленина, 5" in note.text
-    assert booking.crew_digest(DAY) == 1  # the crew has one member
-    assert booking.crew_digest(DAY) == 0
+    assert crew_visits.crew_digest(DAY) == 1  # the crew has one member
+    assert crew_visits.crew_digest(DAY) == 0
     digest = Notification.get(Notification.idempotency_key.startswith("visits-digest:"))
     lines = digest.text.splitlines()
     assert lines[1].startswith("09:00–11:00 — ул. Мира, 1") and lines[2].startswith("11:00–13:00")
@@ -197,11 +197,11 @@ def test_departed_tells_the_client_once(setup, staff):
     crew_member = actor_for_employee(staff["executor"])
     stranger = actor_for_employee(setup["member2"])
     with pytest.raises(NotFound):
-        booking.crew_departed(stranger, visit.id)
+        crew_visits.crew_departed(stranger, visit.id)
     left = at(DAY, "13:38")  # + 40 min on the road → 14:18, rounded to 14:20
-    answer = booking.crew_departed(crew_member, visit.id, now=left)
+    answer = crew_visits.crew_departed(crew_member, visit.id, now=left)
     assert "Бригада выехала, будет около 14:20" in answer
-    booking.crew_departed(crew_member, visit.id, now=left + timedelta(minutes=3))
+    crew_visits.crew_departed(crew_member, visit.id, now=left + timedelta(minutes=3))
     sent = Notification.select().where(Notification.text.contains("Бригада выехала"))
     assert [n.client_id for n in sent] == [client.id]
     assert to_local(Visit.get_by_id(visit.id).departed_at).strftime("%H:%M") == "13:38"
