@@ -41,6 +41,7 @@ def create_app(
     file_store: Any = None,
     extra_blueprints: Iterable[Blueprint] = (),
     testing: bool = False,
+    payment_gateway: Any = None,
 ) -> Flask:
     """The admin app. file_store: any object with `read(key) -> bytes` (storage.LocalStore);
     None means attachments are listed but cannot be downloaded. The CSRFProtect instance is
@@ -68,6 +69,7 @@ def create_app(
     csrf = CSRFProtect(app)
     app.extensions["csrf"] = csrf
 
+    import checkout
     from admin import auth, files, formatting
 
     auth.init_app(app, config)
@@ -77,6 +79,10 @@ def create_app(
     app.jinja_env.globals["sees"] = sees  # core.access: may this person see a field or sum
     app.jinja_env.filters["masked"] = masked
     app.register_blueprint(files.bp)
+    from portal import bp as portal_bp
+
+    app.register_blueprint(portal_bp)  # the client portal, /my/
+    checkout.init_app(app, config, payment_gateway)  # online payment (YooKassa), if configured
     _build_admin(app, config)
     _error_pages(app)
     # Each request hands its connection back: a threaded server runs every request in a new
@@ -88,6 +94,7 @@ def create_app(
 
 
 def _build_admin(app: Flask, config: Config) -> Admin:
+    from admin.views.booking import BookingView
     from admin.views.cash import CashView
     from admin.views.clients import ClientView
     from admin.views.dashboard import DashboardView
@@ -96,6 +103,7 @@ def _build_admin(app: Flask, config: Config) -> Admin:
     from admin.views.inbox import InboxView, counters
     from admin.views.mailboxes import MailboxView
     from admin.views.mailing import MailingView
+    from admin.views.online_payments import OnlinePaymentView
     from admin.views.orders import OrderView
     from admin.views.settings import SettingsView, StageView, TemplateView
     from admin.views.staff import BonusView, CrewView, EmployeeView
@@ -115,6 +123,7 @@ def _build_admin(app: Flask, config: Config) -> Admin:
     admin.add_view(ClientView(Client, name="Клиенты", endpoint="client"))
     admin.add_view(CashView(name="Касса", endpoint="cash"))
     admin.add_view(ExpensesView(name="Расходы", endpoint="expenses"))
+    admin.add_view(OnlinePaymentView(name="Онлайн-оплаты", endpoint="online"))
     admin.add_view(TaskView(Task, name="Задачи", endpoint="task"))
     admin.add_view(MailingView(name="Рассылка", endpoint="mailing"))
     admin.add_view(TeamView(name="Коллеги", endpoint="team"))
@@ -127,6 +136,7 @@ def _build_admin(app: Flask, config: Config) -> Admin:
     )
     admin.add_view(SettingsView(name="Реквизиты и поля", endpoint="settings", category="Настройки"))
     admin.add_view(StageView(Stage, name="Этапы", endpoint="stage", category="Настройки"))
+    admin.add_view(BookingView(name="Запись на выезд", endpoint="booking", category="Настройки"))
     admin.add_view(
         TemplateView(Template, name="Шаблоны сообщений", endpoint="template", category="Настройки")
     )

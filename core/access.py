@@ -32,6 +32,7 @@ __all__ = [
     "actor_for_client",
     "actor_for_employee",
     "HIDEABLE",
+    "CLIENT_FILE_KINDS",
     "can_manage_money_of",
     "can_see",
     "can_see_earnings",
@@ -222,6 +223,10 @@ def visible_fields(actor: Actor, names: tuple[str, ...] = ORDER_FIELDS) -> list[
     """Of these names, the ones the actor may see (in the same order)."""
     hidden = hidden_fields(actor)
     return [n for n in names if can_see(actor, n, hidden=hidden)]
+
+
+# Files of their own order a client may open: not receipts (staff money) nor anything else.
+CLIENT_FILE_KINDS = ("file", "photo", "document", "proof", "preview")
 
 
 def can_see_money_of(actor: Actor, employee_id: int) -> bool:

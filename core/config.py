@@ -187,6 +187,19 @@ class BackupSection:
 
 
 @dataclass(frozen=True)
+class YookassaSection:
+    shop_id: str = ""  # empty: online payment is off
+    shop_secret: str = ""  # the shop's secret key
+    api_url: str = "https://api.yookassa.ru/v3"  # tests point it at a fake on 127.0.0.1
+    # Proxies in front of the web app whose X-Forwarded-For is believed when checking that a
+    # notification comes from YooKassa's published addresses (e.g. "127.0.0.1" behind nginx).
+    trusted_proxies: tuple[str, ...] = ()
+    receipts: bool = False  # pass 54-ФЗ receipt data with each payment
+    vat_code: int = 1  # YooKassa vat_code for receipt lines: 1 = без НДС
+    tax_system_code: int = 0  # 0: not sent; 1..6 as YooKassa defines
+
+
+@dataclass(frozen=True)
 class Config:
     app: AppSection = field(default_factory=AppSection)
     database: DatabaseSection = field(default_factory=DatabaseSection)
@@ -202,6 +215,7 @@ class Config:
     backup: BackupSection = field(default_factory=BackupSection)
     mailboxes: tuple[MailboxSection, ...] = ()  # [[mailboxes]]: more mailboxes besides [imap]
     scheduler: SchedulerSection = field(default_factory=SchedulerSection)
+    yookassa: YookassaSection = field(default_factory=YookassaSection)
     path: str = ""  # the file this came from ("" = defaults only)
 
     @property

@@ -10,7 +10,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol, runtime_checkable
 
-__all__ = ["DeliveryError", "FileStore", "OutgoingMessage", "Sender", "StoredFile"]
+__all__ = [
+    "DeliveryError",
+    "FileStore",
+    "GatewayError",
+    "GatewayPayment",
+    "OutgoingMessage",
+    "PaymentGateway",
+    "Sender",
+    "StoredFile",
+]
 
 
 @dataclass(frozen=True)
@@ -79,3 +88,42 @@ class Sender(Protocol):
     channel: str
 
     def send(self, message: OutgoingMessage) -> str | None: ...
+
+
+class GatewayError(Exception):
+    """The payment provider could not be reached or refused the request."""
+
+
+@dataclass(frozen=True)
+class GatewayPayment:
+    """A payment as the provider's API reports it (never as a notification body claims)."""
+
+    id: str
+    status: str  # pending | waiting_for_capture | succeeded | canceled
+    paid: bool
+    amount: int  # kopecks
+    currency: str
+    metadata: dict[str, str] = field(default_factory=dict)
+    confirmation_url: str = ""
+
+
+class PaymentGateway(Protocol):
+    """An online payment provider (YooKassa). Raises GatewayError."""
+
+    def create(
+        self,
+        amount: int,
+        description: str,
+        idempotence_key: str,
+        return_url: str,
+        metadata: dict[str, str],
+        receipt: dict | None = None,
+    ) -> GatewayPayment: ...
+
+    def fetch(self, payment_id: str) -> GatewayPayment: ...
+
+    def refund(self, payment_id: str, amount: int, idempotence_key: str) -> str:
+        """Return the refund's status ("succeeded", "pending" or "canceled")."""
+
+    def trusted_source(self, ip: str) -> bool:
+        """Whether a notification from this address may be from the provider."""

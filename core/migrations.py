@@ -26,9 +26,13 @@ from core.models import (
     MailboxMember,
     Message,
     Notification,
+    OnlinePayment,
     Order,
+    PortalCode,
+    PortalSession,
     StaffSession,
     Template,
+    Visit,
 )
 
 __all__ = ["LATEST", "current_version", "upgrade"]
@@ -158,6 +162,12 @@ def _v10_outbox_lanes(migrator: SchemaMigrator) -> None:
     _add_column(migrator, "notification", Notification.kind)
 
 
+def _v13_self_service(migrator: SchemaMigrator) -> None:
+    """Client self-service: booked visits (one per crew, slot and seat), portal sign-in
+    codes and sessions, online payments (one row per provider payment id)."""
+    database.obj.create_tables([Visit, PortalCode, PortalSession, OnlinePayment], safe=True)
+
+
 STEPS: dict[int, Callable[[SchemaMigrator], None]] = {
     2: _v2_order_source,
     3: _v3_message_sender,
@@ -167,6 +177,7 @@ STEPS: dict[int, Callable[[SchemaMigrator], None]] = {
     7: _v7_fiscal_receipts,
     8: _v8_mailings_and_conditional_presets,
     10: _v10_outbox_lanes,
+    13: _v13_self_service,
     14: _v14_inbox,
 }
 # Indexes the models cannot declare on both backends: a new database gets them too.

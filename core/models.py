@@ -43,8 +43,11 @@ __all__ = [
     "MessengerLink",
     "Message",
     "Notification",
+    "OnlinePayment",
     "Order",
     "Payment",
+    "PortalCode",
+    "PortalSession",
     "Pipeline",
     "ProcessedUpdate",
     "Sequence",
@@ -54,6 +57,7 @@ __all__ = [
     "StaffSession",
     "Task",
     "Template",
+    "Visit",
 ]
 
 ROLES = ("director", "manager", "executor")
@@ -663,6 +667,77 @@ class FolderShare(BaseModel):
     revoked_at = pw.DateTimeField(null=True)
 
 
+class Visit(BaseModel):
+    """A booked visit: one crew, one slot, one of the crew's seats in that slot.
+
+    The unique (crew, starts_at, seat) index is the no-double-booking rule: two clients
+    racing for the last seat both try to insert it and the database lets exactly one in."""
+
+    order = pw.ForeignKeyField(Order, unique=True, backref="visits", on_delete="CASCADE")
+    client = pw.ForeignKeyField(Client, backref="visits", on_delete="CASCADE")
+    crew = pw.ForeignKeyField(Crew, backref="visits", on_delete="RESTRICT")
+    starts_at = pw.DateTimeField()  # naive UTC
+    ends_at = pw.DateTimeField()
+    seat = pw.IntegerField(default=0)  # 0 .. visits per slot - 1
+    address = pw.CharField(max_length=500, default="")
+    departed_at = pw.DateTimeField(null=True)  # the crew tapped "Выехали"
+    created_at = pw.DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("crew", "starts_at", "seat"), True), (("starts_at",), False))
+
+
+class PortalCode(BaseModel):
+    """A one-time sign-in code for the client portal, stored hashed, short-lived."""
+
+    client = pw.ForeignKeyField(Client, on_delete="CASCADE")
+    code_hash = pw.CharField(max_length=64)
+    expires_at = pw.DateTimeField()
+    used_at = pw.DateTimeField(null=True)
+    attempts = pw.IntegerField(default=0)
+    created_at = pw.DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("client", "created_at"), False),)
+
+
+class PortalSession(BaseModel):
+    """A signed-in portal browser. The cookie holds only the token; deleting or revoking
+    the row ends the session at once on every worker."""
+
+    token_hash = pw.CharField(max_length=64, unique=True)
+    client = pw.ForeignKeyField(Client, backref="portal_sessions", on_delete="CASCADE")
+    created_at = pw.DateTimeField(default=utcnow)
+    seen_at = pw.DateTimeField(default=utcnow)
+    revoked_at = pw.DateTimeField(null=True)
+    ip = pw.CharField(max_length=64, default="")
+
+
+class OnlinePayment(BaseModel):
+    """A payment a client makes online (YooKassa). external_id is the provider's payment id:
+    unique, so one provider payment is recorded on the order at most once; `payment` is the
+    order's Payment row once the provider confirmed the money."""
+
+    order = pw.ForeignKeyField(Order, backref="online_payments", on_delete="CASCADE")
+    client = pw.ForeignKeyField(Client, on_delete="CASCADE")
+    amount = pw.BigIntegerField()  # kopecks asked for
+    provider = pw.CharField(max_length=16, default="yookassa")
+    idempotence_key = pw.CharField(max_length=64, unique=True)
+    external_id = pw.CharField(max_length=64, null=True, unique=True)
+    status = pw.CharField(
+        max_length=24, default="creating"
+    )  # creating|pending|succeeded|canceled|failed
+    confirmation_url = pw.CharField(max_length=1000, default="")
+    payment = pw.ForeignKeyField(Payment, null=True, unique=True, on_delete="SET NULL")
+    refunded = pw.BigIntegerField(default=0)  # kopecks returned to the client
+    receipt = JSONField(null=True)  # the 54-ФЗ receipt data sent with the payment
+    created_at = pw.DateTimeField(default=utcnow)
+    paid_at = pw.DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("order", "created_at"), False),)
+
+
 ALL_MODELS: list[type[BaseModel]] = [
     Setting,
     Sequence,
@@ -700,4 +775,8 @@ ALL_MODELS: list[type[BaseModel]] = [
     StaffSession,
     FolderShare,
     FileLink,
+    Visit,
+    PortalCode,
+    PortalSession,
+    OnlinePayment,
 ]

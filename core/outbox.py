@@ -6,7 +6,7 @@ from __future__ import annotations
 from core import templates
 from core.models import Client, Employee, Notification, Order
 
-__all__ = ["notify_client", "notify_order_client", "notify_staff"]
+__all__ = ["notify_client", "notify_office", "notify_order_client", "notify_staff"]
 
 
 def notify_client(
@@ -67,3 +67,21 @@ def notify_staff(
         buttons=[[list(b) for b in row] for row in buttons or []],
         idempotency_key=key,
     )
+
+
+def notify_office(order: Order, text: str, *, key: str) -> list[Notification]:
+    """Something a client did by themself (portal, bot, online payment): the order's manager
+    hears of it, or, for an order nobody took yet, every manager and the director."""
+    people = [order.manager] if order.manager_id else list(
+        Employee.select().where(Employee.role.in_(["director", "manager"]) & Employee.active)
+    )  # fmt: skip
+    return [
+        notify_staff(
+            person,
+            text,
+            key=f"{key}:{person.id}",
+            order=order,
+            buttons=[[("Открыть заказ", f"order:{order.number}")]],
+        )  # fmt: skip
+        for person in people
+    ]

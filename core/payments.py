@@ -10,7 +10,7 @@ from core.errors import ValidationError
 from core.models import Client, Order, Payment
 from core.money import check_sum, format_money
 
-__all__ = ["KINDS", "METHODS", "add_payment"]
+__all__ = ["KINDS", "METHODS", "add_payment", "take_back"]
 
 KINDS = {"advance": "Аванс", "final": "Остаток оплаты", "other": "Оплата"}
 METHODS = {"cash": "Наличные", "card": "Карта", "transfer": "Перевод", "online": "Онлайн"}
@@ -59,3 +59,32 @@ def add_payment(
         if method == "cash":
             cash.record_collection(actor, payment)
     return payment
+
+
+def take_back(actor: Actor, payment_id: int, amount: int, note: str = "") -> Payment:
+    """Money returned to the client (a refund of a non-cash payment): the order's paid sum
+    drops and its debt grows by the same, on the order and the client, in one transaction."""
+    require_role(actor, "manager")
+    payment = Payment.get_or_none(Payment.id == payment_id)
+    if payment is None:
+        raise ValidationError("Оплата не найдена.")
+    order = require_order(actor, payment.order_id)
+    check_sum(amount, what="Сумма возврата")
+    if amount > payment.amount or amount > order.paid:
+        raise ValidationError(
+            f"Вернуть можно не больше {format_money(min(payment.amount, order.paid))}."
+        )
+    with database.atomic():
+        Order.update(paid=Order.paid - amount, debt=Order.debt + amount, updated_at=utcnow()).where(
+            Order.id == order.id
+        ).execute()
+        Client.update(paid_total=Client.paid_total - amount, debt=Client.debt + amount).where(
+            Client.id == order.client_id
+        ).execute()
+        stamp = f"Возврат {format_money(amount)} {utcnow():%d.%m.%Y}" + (
+            f": {note}" if note else ""
+        )
+        Payment.update(note=(payment.note + "\n" + stamp).strip()).where(
+            Payment.id == payment.id
+        ).execute()
+    return Payment.get_by_id(payment.id)

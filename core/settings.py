@@ -30,6 +30,21 @@ DEFAULTS: dict[str, Any] = {
     "hidden_fields": {"executor": ["cost", "paid", "debt"]},
     # Company requisites entered in the admin; empty values fall back to the config file.
     "company": {},
+    # Booking of fixed-length visits (core/booking.py checks and uses these).
+    "booking": {
+        "weekdays": [1, 2, 3, 4, 5, 6],  # ISO: 1 = Monday
+        "day_start": "09:00",
+        "day_end": "19:00",
+        "slot_minutes": 120,
+        "crews": [],  # crew ids; empty = every active crew
+        "visits_per_slot": 1,  # per crew
+        "days_off": [],  # "YYYY-MM-DD"
+        "days_ahead": 30,  # how far ahead a slot may be booked
+        "min_hours_before": 2,  # how late: a slot must start at least this long after booking
+        "change_hours_before": 24,  # cancel or move until this long before the visit
+        "travel_minutes": 40,  # "Выехали" → "будет около …"
+        "pipeline": "",  # the booking flow's pipeline; empty = the firm's default
+    },
 }
 
 MAX_OBJECT_TYPES = 10

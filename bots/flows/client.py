@@ -4,7 +4,7 @@ send — text (core.threads.record_incoming) and files (core.attachments.receive
 
 from __future__ import annotations
 
-from bots.flows import texts
+from bots.flows import booking, texts
 from bots.flows.context import Ctx
 from bots.flows.files import as_file, is_picture
 from bots.flows.types import Reply
@@ -24,6 +24,9 @@ WHICH = "К какому заказу относится {}?"
 
 def route(ctx: Ctx) -> list[Reply]:
     incoming = ctx.incoming
+    booked = booking.route(ctx)  # booking a visit: its own small flow
+    if booked is not None:
+        return booked
     if incoming.command == "start":
         ctx.reset()
         return [Reply(f"Здравствуйте, {ctx.client.name}!\n" + texts.HELP_TEXT["client"],

@@ -18,7 +18,7 @@ import peewee as pw
 
 # Flows register their commands, buttons and steps on import (they import the registry,
 # never this module, so the arrows run one way).
-from bots.flows import client, counter, documents, join, money, staff, team, texts  # noqa: F401
+from bots.flows import client, counter, documents, join, money, staff, team, texts, visits  # noqa: F401
 from bots.flows.context import Ctx
 from bots.flows.registry import COMMANDS, IDLE, PAYLOADS, STEPS, command, payload, set_router
 from bots.flows.types import Deps, Incoming, Reply

@@ -9,11 +9,11 @@ from bots.flows.context import Ctx
 from bots.flows.files import as_file, as_image
 from bots.flows.registry import command, payload, step
 from bots.flows.types import OutFile, Reply
-from core import attachments, pipelines, proof, tasks, threads
+from core import attachments, crew_visits, pipelines, proof, tasks, threads
 from core.access import require_order
 from core.clock import format_date, format_datetime
 from core.errors import NotFound, ValidationError
-from core.models import Order
+from core.models import Order, Visit
 from core.money import format_money, parse_money
 from core.orders import move_order, order_view, orders_of
 from core.payments import add_payment
@@ -110,6 +110,9 @@ def card(ctx: Ctx, order: Order, note: str = "") -> list[Reply]:
     target = proof.proof_stage(order)
     if target is not None and order.stage.position < target.position:
         buttons.append([("✅ Сдать с фото бланка", f"proof:{order.id}")])
+    visit = Visit.get_or_none(Visit.order == order.id)
+    if visit is not None and visit.departed_at is None and not order.is_archived:
+        buttons.append([crew_visits.departed_button(visit)])  # the booked visit: one tap on the way
     buttons.append([("📷 Фото к заказу", f"attach:{order.id}"), ("💬 Клиенту", f"ask:{order.id}")])
     buttons.append([("🧾 Расход по заказу", f"oexp:{order.id}")])
     if files:

@@ -11,6 +11,7 @@ HANDOVER = "📤 Сдать деньги"
 ADVANCE = "💸 Выдать под отчёт"
 HELP = "❓ Помощь"
 MY_ORDERS = "📦 Мои заказы"
+BOOK = "🗓 Записаться на выезд"
 CANCEL = "✖ Отмена"
 TEAM = "💬 Коллегам"
 
@@ -18,7 +19,7 @@ MENUS = {
     "executor": [[TASKS, BALANCE], [EXPENSE, HANDOVER], [TEAM, HELP]],
     "manager": [[NEW_ORDER, ORDERS], [BALANCE, EXPENSE], [HANDOVER, TEAM, HELP]],
     "director": [[NEW_ORDER, ORDERS], [ADVANCE, BALANCE], [EXPENSE, TEAM, HELP]],
-    "client": [[MY_ORDERS]],
+    "client": [[MY_ORDERS], [BOOK]],
 }
 
 # Menu labels and plain words people type, to the command they mean.
@@ -76,6 +77,7 @@ HELP_TEXT = {
     "client": (
         "Здесь приходят уведомления о ваших заказах.\n"
         "• «📦 Мои заказы» — статусы и остаток оплаты.\n"
+        "• «🗓 Записаться на выезд» — выбрать свободные день и время.\n"
         "• Напишите сообщение — оно попадёт менеджеру в карточку заказа."
     ),
 }

@@ -37,9 +37,11 @@ def calls(monkeypatch, db):
 
 
 def start(digest_hour=8, remind_hour=10):
-    """A scheduler process starting: its daily jobs, as build_scheduler wires them."""
+    """A scheduler process starting: its reminder and digest jobs, as build_scheduler wires
+    them (the booked-visit jobs ride the same mechanism: tests/scheduler/test_visit_jobs.py)."""
     config = Config(notify=NotifySection(digest_hour=digest_hour, remind_hour=remind_hour))
-    return build_scheduler(config, {}).daily_jobs
+    jobs = build_scheduler(config, {}).daily_jobs
+    return [job for job in jobs if job.name in ("reminders", "digest")]
 
 
 def test_a_late_start_catches_up_once_and_a_restart_does_not_repeat(calls):
