@@ -89,8 +89,9 @@ def _build_admin(app: Flask, config: Config) -> Admin:
     from admin.views.dashboard import DashboardView
     from admin.views.imports import ImportView
     from admin.views.orders import OrderView
-    from admin.views.settings import SettingsView, StageView, TemplateView
+    from admin.views.settings import SettingsView, TemplateView
     from admin.views.staff import BonusView, CrewView, EmployeeView
+    from admin.views.stages import StageView
     from admin.views.tasks import TaskView
     from core.models import Bonus, Client, Crew, Employee, Order, Stage, Task, Template
 

@@ -12,7 +12,7 @@ from playhouse.migrate import SchemaMigrator
 from playhouse.migrate import migrate as run_ops
 
 from core.db import database, is_postgres
-from core.models import ALL_MODELS, LoginFailure, Message, Order
+from core.models import ALL_MODELS, LoginFailure, Message, Order, Stage
 
 __all__ = ["LATEST", "current_version", "upgrade"]
 
@@ -73,11 +73,17 @@ def _v5_client_list_index(migrator: SchemaMigrator | None = None) -> None:
     )
 
 
+def _v15_stage_responsible(migrator: SchemaMigrator) -> None:
+    """A stage may name the employee who answers for it."""
+    _add_column(migrator, "stage", Stage.responsible)
+
+
 STEPS: dict[int, Callable[[SchemaMigrator], None]] = {
     2: _v2_order_source,
     3: _v3_message_sender,
     4: _v4_admin_lists,
     5: _v5_client_list_index,
+    15: _v15_stage_responsible,
 }
 # Indexes the models cannot declare on both backends: a new database gets them too.
 RAW_INDEXES: list[Callable[[], None]] = [_v5_client_list_index]

@@ -165,6 +165,8 @@ class Stage(BaseModel):
     template_code = pw.CharField(max_length=64, null=True)
     is_archive = pw.BooleanField(default=False)
     order_count = pw.IntegerField(default=0)  # for tabs without COUNT(*)
+    # The person who answers for the stage: shown on the card, told when an order arrives.
+    responsible = pw.ForeignKeyField(Employee, null=True, on_delete="SET NULL")
 
     class Meta:
         indexes = ((("pipeline", "code"), True), (("pipeline", "position"), True))
