@@ -11,7 +11,6 @@ from core import db as dbmod
 from core import migrations, orders, pipelines
 from core.errors import ValidationError
 from core.models import Notification, Order, Pipeline, Stage, StageMove
-from core.money import rubles
 
 
 def _flow(code="printing"):
