@@ -87,6 +87,7 @@ def _build_admin(app: Flask, config: Config) -> Admin:
     from admin.views.cash import CashView
     from admin.views.clients import ClientView
     from admin.views.dashboard import DashboardView
+    from admin.views.documents import DocumentRegisterView
     from admin.views.imports import ImportView
     from admin.views.orders import OrderView
     from admin.views.settings import SettingsView, TemplateView
@@ -105,6 +106,7 @@ def _build_admin(app: Flask, config: Config) -> Admin:
     admin.add_view(OrderView(Order, name="Заказы", endpoint="order"))
     admin.add_view(ClientView(Client, name="Клиенты", endpoint="client"))
     admin.add_view(CashView(name="Касса", endpoint="cash"))
+    admin.add_view(DocumentRegisterView(name="Документы", endpoint="documents"))
     admin.add_view(TaskView(Task, name="Задачи", endpoint="task"))
     admin.add_view(
         EmployeeView(Employee, name="Сотрудники", endpoint="employee", category="Сотрудники")
