@@ -69,22 +69,40 @@ def _actions(view, context, model, name) -> Markup:
         for step, arrow, title in ((-1, "↑", "Выше"), (1, "↓", "Ниже"))
     )
     remove = url_for("stage.remove_view", id=model.id)
-    return Markup(f'{buttons}<a class="text-danger small" href="{remove}">удалить</a>')
+    return Markup(
+        f'<span class="text-nowrap">{buttons}<a class="text-danger small" href="{remove}">удалить</a></span>'
+    )
+
+
+def _message(view, context, model, name) -> str:
+    """The template's name people gave it, not its code."""
+    if not model.notify_client:
+        return "нет"
+    found = Template.select(Template.name).where(Template.code == model.template_code).first()
+    return (found.name if found and found.name else model.template_code) or "да"
+
+
+def _responsible(view, context, model, name) -> str:
+    """The person, else the role that answers for the stage."""
+    if model.responsible_id:
+        return model.responsible.name
+    role = ROLE_NAMES.get(model.responsible_role or "")
+    return f"{role.lower()} (роль)" if role else "—"
 
 
 class StageView(BrigadirModelView):
     roles = ("director",)
     write_roles = ("director",)
     can_export = False
-    column_list = ("pipeline", "position", "name", "responsible", "responsible_role", "notify_client",
-                   "template_code", "is_archive", "order_count", "actions")  # fmt: skip
-    column_labels = {"pipeline": "Процесс", "position": "Порядок", "name": "Этап", "responsible": "Ответственный",
-                     "responsible_role": "Роль", "notify_client": "Уведомлять", "template_code": "Шаблон",
-                     "is_archive": "Архив", "order_count": "Заказов", "actions": "Действия"}  # fmt: skip
+    column_list = ("pipeline", "position", "name", "responsible", "notify_client", "is_archive", "order_count",
+                   "actions")  # fmt: skip
+    column_labels = {"pipeline": "Процесс", "position": "№", "name": "Этап", "responsible": "Ответственный",
+                     "notify_client": "Сообщение клиенту", "is_archive": "Архив", "order_count": "Заказов",
+                     "actions": ""}  # fmt: skip
     column_formatters = {
         "pipeline": lambda v, c, m, n: m.pipeline.name,
-        "responsible": lambda v, c, m, n: m.responsible.name if m.responsible_id else "—",
-        "responsible_role": lambda v, c, m, n: ROLE_NAMES.get(m.responsible_role or "", "—"),
+        "responsible": _responsible,
+        "notify_client": _message,
         "actions": _actions,
     }
     column_sortable_list = ()
