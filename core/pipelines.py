@@ -288,7 +288,9 @@ def remove_stage(actor: object, stage_id: int, *, move_to: int | None = None) ->
     with database.atomic():
         StageMove.insert_from(
             Order.select(
-                Order.id, pw.Value(stage.id), pw.Value(target.id), pw.Value(actor.employee_id),  # type: ignore[attr-defined]
+                # A typed NULL for the system actor: PostgreSQL reads a bare NULL as text here.
+                Order.id, pw.Value(stage.id), pw.Value(target.id),
+                pw.Cast(pw.Value(actor.employee_id), "INTEGER"),  # type: ignore[attr-defined]
                 pw.Value(now), pw.Value(note), pw.Value(True),
             ).where(Order.stage == stage.id),
             [StageMove.order, StageMove.from_stage, StageMove.to_stage, StageMove.employee,

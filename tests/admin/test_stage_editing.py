@@ -134,3 +134,18 @@ def test_upgrade_adds_the_responsible_column(db, staff):
     assert migrations.upgrade() == (5, migrations.LATEST)
     assert "responsible_id" in {c.name for c in dbmod.database.get_columns("stage")}
     assert Stage.select().count() == 11
+
+
+def test_system_removes_a_stage_with_orders(world, actors):
+    """The system actor (no employee) writes the history rows with nobody as the mover."""
+    from core.access import SYSTEM
+
+    accepted = Stage.get(Stage.code == "accepted", Stage.pipeline == world["own"].pipeline_id)
+    done = Stage.get(Stage.code == "done", Stage.pipeline == world["own"].pipeline_id)
+    assert pipelines.remove_stage(SYSTEM, accepted.id, move_to=done.id) == 4
+    moves = StageMove.select().where(
+        StageMove.to_stage == done.id, StageMove.comment == "Этап «Принят» удалён"
+    )
+    assert [m.employee_id for m in moves] == [None] * 4
+    assert pipelines.first_stage(world["own"].pipeline_id).id != accepted.id
+    _counters_match()
