@@ -74,8 +74,12 @@ def _v5_client_list_index(migrator: SchemaMigrator | None = None) -> None:
 
 
 def _v15_stage_responsible(migrator: SchemaMigrator) -> None:
-    """A stage may name the employee who answers for it."""
+    """A stage may name the employee who answers for it; the period's moves into a stage
+    (the dashboard's finished orders) are read by index."""
     _add_column(migrator, "stage", Stage.responsible)
+    database.execute_sql(
+        'CREATE INDEX IF NOT EXISTS "stage_move_to_stage_id_at" ON "stage_move" ("to_stage_id", "at")'
+    )
 
 
 STEPS: dict[int, Callable[[SchemaMigrator], None]] = {

@@ -252,7 +252,8 @@ class StageMove(BaseModel):
     out_of_order = pw.BooleanField(default=False)  # a skip or a step back, allowed to managers
 
     class Meta:
-        indexes = ((("order", "at"), False),)
+        # (to_stage, at): "who finished what" reads the period's moves into archive stages.
+        indexes = ((("order", "at"), False), (("to_stage", "at"), False))
 
 
 class Payment(BaseModel):

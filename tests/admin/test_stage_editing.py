@@ -129,10 +129,12 @@ def test_upgrade_adds_the_responsible_column(db, staff):
     # SQLite's own DROP COLUMN refuses a foreign key column: the migrator rebuilds the table.
     legacy = {} if dbmod.is_postgres() else {"legacy": True}
     migrate(migrator.drop_column("stage", "responsible_id", **legacy))
+    dbmod.database.execute_sql('DROP INDEX IF EXISTS "stage_move_to_stage_id_at"')
     assert "responsible_id" not in {c.name for c in dbmod.database.get_columns("stage")}
     migrations.SchemaVersion.update(version=5).execute()
     assert migrations.upgrade() == (5, migrations.LATEST)
     assert "responsible_id" in {c.name for c in dbmod.database.get_columns("stage")}
+    assert "stage_move_to_stage_id_at" in {i.name for i in dbmod.database.get_indexes("stage_move")}
     assert Stage.select().count() == 11
 
 
