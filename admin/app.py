@@ -98,6 +98,7 @@ def _build_admin(app: Flask, config: Config) -> Admin:
     from admin.views.cash import CashView
     from admin.views.clients import ClientView
     from admin.views.dashboard import DashboardView
+    from admin.views.documents import DocumentRegisterView
     from admin.views.expenses import ExpensesView
     from admin.views.imports import ImportView
     from admin.views.inbox import InboxView, counters
@@ -105,8 +106,9 @@ def _build_admin(app: Flask, config: Config) -> Admin:
     from admin.views.mailing import MailingView
     from admin.views.online_payments import OnlinePaymentView
     from admin.views.orders import OrderView
-    from admin.views.settings import SettingsView, StageView, TemplateView
+    from admin.views.settings import SettingsView, TemplateView
     from admin.views.staff import BonusView, CrewView, EmployeeView
+    from admin.views.stages import StageView
     from admin.views.tasks import TaskView
     from admin.views.team import TeamView
     from core.models import Bonus, Client, Crew, Employee, Order, Stage, Task, Template
@@ -124,6 +126,7 @@ def _build_admin(app: Flask, config: Config) -> Admin:
     admin.add_view(CashView(name="Касса", endpoint="cash"))
     admin.add_view(ExpensesView(name="Расходы", endpoint="expenses"))
     admin.add_view(OnlinePaymentView(name="Онлайн-оплаты", endpoint="online"))
+    admin.add_view(DocumentRegisterView(name="Документы", endpoint="documents"))
     admin.add_view(TaskView(Task, name="Задачи", endpoint="task"))
     admin.add_view(MailingView(name="Рассылка", endpoint="mailing"))
     admin.add_view(TeamView(name="Коллеги", endpoint="team"))

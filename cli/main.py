@@ -340,15 +340,54 @@ def scheduler(ctx: click.Context) -> None:
 @click.option(
     "--pipeline", type=click.Choice(["printing", "installation"]), help="Процесс для заказов."
 )
+@click.option(
+    "--status", "statuses", multiple=True, metavar="СЛОВО=ЭТАП",
+    help="Статус из таблицы — этап программы: --status \"монтируется=Монтаж\".",
+)  # fmt: skip
+@click.option(
+    "--crew", "crews", multiple=True, metavar="ИМЯ=БРИГАДА",
+    help="Бригада из таблицы — бригада программы или «новая»: --crew \"Петров=Бригада Петрова\".",
+)  # fmt: skip
 @click.pass_context
 def import_command(
-    ctx: click.Context, kind: str, source: Path, write: bool, pipeline: str | None
+    ctx: click.Context,
+    kind: str,
+    source: Path,
+    write: bool,
+    pipeline: str | None,
+    statuses: tuple[str, ...],
+    crews: tuple[str, ...],
 ) -> None:
     """Перенести таблицу Excel/CSV (заказы монтажников или клиентов типографии): сначала проверка
-    каждой строки, с --write — запись всего или ничего."""
+    каждой строки, с --write — запись всего или ничего. Свои слова таблицы (статусы, бригады)
+    сопоставляются один раз через --status и --crew и запоминаются."""
     from rich.table import Table
 
-    from core.imports import CLIENT_FIELDS, ORDER_FIELDS, guess_mapping, read_table, run_import
+    from core.imports import (
+        CLIENT_FIELDS,
+        NEW_CREW,
+        ORDER_FIELDS,
+        guess_mapping,
+        read_table,
+        run_import,
+    )
+
+    def pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
+        found = {}
+        for value in values:
+            word, sep, target = value.partition("=")
+            if not sep or not word.strip() or not target.strip():
+                raise click.BadParameter(f"нужно СЛОВО=ЦЕЛЬ, а не «{value}»", param_hint=option)
+            found[word.strip()] = target.strip()
+        return found
+
+    words = {
+        "stage": pairs(statuses, "--status"),
+        "crew": {
+            w: NEW_CREW if t.lower() in ("новая", "new") else t
+            for w, t in pairs(crews, "--crew").items()
+        },
+    }
 
     _open(ctx)
     prepare()
@@ -359,8 +398,9 @@ def import_command(
         rows = read_table(source.read_bytes(), source.name)
         mapping = guess_mapping(rows[0], kind) if rows else {}
         report = run_import(
-            actor_for_employee(director), rows, kind, mapping, dry_run=not write, pipeline=pipeline
-        )
+            actor_for_employee(director), rows, kind, mapping, dry_run=not write,
+            pipeline=pipeline, words=words,
+        )  # fmt: skip
     except BrigadirError as exc:
         raise click.ClickException(str(exc)) from None
     labels = CLIENT_FIELDS if kind == "clients" else ORDER_FIELDS
@@ -379,6 +419,17 @@ def import_command(
     )
     for note in report.notes:
         console.print(note)
+    unmapped = report.unmapped
+    if unmapped.get("stage"):
+        console.print(
+            "Статусы без этапа: " + ", ".join(f"«{w}»" for w in unmapped["stage"])
+            + ' — укажите: --status "СЛОВО=Этап".'
+        )  # fmt: skip
+    if unmapped.get("crew"):
+        console.print(
+            "Бригады не найдены: " + ", ".join(f"«{w}»" for w in unmapped["crew"])
+            + ' — укажите: --crew "ИМЯ=Бригада" или --crew "ИМЯ=новая".'
+        )  # fmt: skip
     console.print(f"Строк без ошибок: {report.ok} из {len(report.rows)} — {verdict}.")
     if write and not report.written:
         raise SystemExit(1)

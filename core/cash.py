@@ -27,6 +27,7 @@ __all__ = [
     "balance",
     "employee_summary",
     "hand_over",
+    "held_cash",
     "issue_advance",
     "log_expense",
     "main_account",
@@ -82,6 +83,18 @@ def balance(account: Account | int) -> int:
         CashMovement.from_account == account
     )
     return int(incoming.scalar()) - int(outgoing.scalar())
+
+
+def held_cash(account_ids: list[int]) -> set[int]:
+    """The desks among these that money ever passed through: one query of index probes."""
+    if not account_ids:
+        return set()
+    came = CashMovement.select(pw.SQL("1")).where(CashMovement.to_account == Account.id)
+    went = CashMovement.select(pw.SQL("1")).where(CashMovement.from_account == Account.id)
+    query = Account.select(Account.id).where(
+        Account.id.in_(account_ids) & (pw.fn.EXISTS(came) | pw.fn.EXISTS(went))
+    )
+    return {a for (a,) in query.tuples()}
 
 
 def movements(account: Account | int, limit: int = 20) -> list[CashMovement]:

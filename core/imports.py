@@ -2,7 +2,10 @@
 shop's client list (XLSX or CSV).
 
 Columns are matched by their headers (Russian words people use), the director can change
-the mapping, and every run first goes through the real use cases inside one transaction:
+the mapping. The table's own words — a status "монтируется", a crew "Петров" — are mapped
+once to the firm's stages and crews (or "create a new crew"); nothing is guessed silently,
+and the mapping is remembered for the next import. Every run first goes through the real
+use cases inside one transaction:
 a dry run rolls it back and reports each row's errors; a real run commits only when no
 row failed — all or nothing. Imported history is quiet: no client or staff messages."""
 
@@ -15,11 +18,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from core import clients, orders, pipelines, runtime, search
+from core import clients, orders, pipelines, runtime, search, settings
 from core.access import Actor, require_role
 from core.db import database
 from core.errors import BrigadirError, ValidationError
-from core.models import Client, Crew, Notification, Pipeline
+from core.models import Client, Crew, Notification, Pipeline, Stage
 from core.money import parse_money
 from core.phones import normalize_phone
 
@@ -27,12 +30,16 @@ __all__ = [
     "CLIENT_FIELDS",
     "ORDER_FIELDS",
     "ImportReport",
+    "NEW_CREW",
+    "WordChoices",
     "guess_mapping",
     "read_table",
     "run_import",
 ]
 
 MAX_ROWS = 20_000
+NEW_CREW = "new"  # the choice "create a new crew with this name"
+WORDS_SETTING = "import_words"  # {"stage": {pipeline: {word: stage code}}, "crew": {word: id}}
 MAX_BYTES = 10 * 1024 * 1024
 
 CLIENT_FIELDS = {
@@ -90,6 +97,15 @@ class ImportReport:
     rows: list[RowResult]
     written: bool = False
     notes: list[str] = field(default_factory=list)  # what the person should know besides errors
+    # The table's own words that are not a stage's or a crew's name, each with what it is
+    # mapped to now (a stage code, a crew id as text, NEW_CREW) or None while unmapped.
+    words: dict[str, dict[str, str | None]] = field(
+        default_factory=lambda: {"stage": {}, "crew": {}}
+    )
+
+    @property
+    def unmapped(self) -> dict[str, list[str]]:
+        return {k: [w for w, to in v.items() if to is None] for k, v in self.words.items()}
 
     @property
     def ok(self) -> int:
@@ -227,6 +243,94 @@ def _yes(text: str) -> bool:
     )
 
 
+def _key(word: str) -> str:
+    return " ".join(search.fold(word).split())
+
+
+class WordChoices:
+    """Turns the table's status words and crew names into the firm's stages and crews:
+    an exact name first, then what the person chose in this run, then what was chosen in
+    earlier imports. An unmapped word fails its row and is listed for the person to map."""
+
+    def __init__(self, pipeline: Pipeline, chosen: dict[str, dict[str, str]] | None) -> None:
+        self.pipeline = pipeline
+        self.flow = pipelines.stages_of(pipeline)
+        self.crews = {_key(c.name): c for c in Crew.select()}
+        saved = settings.get(WORDS_SETTING) or {}
+        self.saved_stages: dict[str, str] = (saved.get("stage") or {}).get(pipeline.code, {})
+        self.saved_crews: dict[str, int] = saved.get("crew") or {}
+        chosen = chosen or {}
+        self.chosen = {
+            kind: {_key(w): str(to) for w, to in (chosen.get(kind) or {}).items() if str(to or "")}
+            for kind in ("stage", "crew")
+        }
+        self.fresh: set[str] = set()  # crews created in this run
+        self.seen: dict[str, dict[str, str | None]] = {"stage": {}, "crew": {}}
+        self.spelled: dict[str, str] = {}  # folded word -> its first spelling in the table
+        self.used: dict[str, dict[str, object]] = {"stage": {}, "crew": {}}
+
+    def _see(self, what: str, word: str, target: str | None) -> None:
+        """One entry per word however it is spelled ("Петров", "петров")."""
+        spelled = self.spelled.setdefault(f"{what}:{_key(word)}", word)
+        self.seen[what].setdefault(spelled, target)
+
+    def _stage_by(self, value: str) -> Stage | None:
+        return next(
+            (s for s in self.flow if value in (s.code, str(s.id)) or _key(s.name) == _key(value)),
+            None,
+        )
+
+    def stage(self, word: str) -> Stage:
+        word, key = word.strip(), _key(word)
+        exact = next((s for s in self.flow if _key(s.name) == key), None)
+        if exact is not None:
+            return exact
+        for source in (self.chosen["stage"].get(key), self.saved_stages.get(key)):
+            found = self._stage_by(source) if source else None
+            if found is not None:
+                self._see("stage", word, found.code)
+                self.used["stage"][key] = found.code
+                return found
+        self._see("stage", word, None)
+        raise ValidationError(f"Статус «{word}» не сопоставлен ни с одним этапом: выберите этап.")
+
+    def crew(self, name: str) -> Crew:
+        name, key = name.strip(), _key(name)
+        if key in self.fresh and not Crew.select().where(Crew.id == self.crews[key].id).exists():
+            del self.crews[key]  # made for a row that failed afterwards: rolled back with it
+        if key in self.crews:
+            return self.crews[key]
+        for source in (self.chosen["crew"].get(key), self.saved_crews.get(key)):
+            if not source:
+                continue
+            if str(source) == NEW_CREW:
+                crew = Crew.create(name=name[:100])
+                self.crews[key] = crew
+                self.fresh.add(key)
+                self._see("crew", name, NEW_CREW)
+                self.used["crew"][key] = crew.id
+                return crew
+            found = next(
+                (c for c in self.crews.values() if str(source) in (str(c.id), c.name)), None
+            )
+            if found is not None:
+                self._see("crew", name, str(found.id))
+                self.used["crew"][key] = found.id
+                return found
+        self._see("crew", name, None)
+        raise ValidationError(
+            f"Бригада «{name}» не найдена: выберите бригаду или «создать новую бригаду»."
+        )
+
+    def remember(self) -> None:
+        """Keep this run's mapping for the next import (called when the rows are written)."""
+        saved = settings.get(WORDS_SETTING) or {}
+        stages = saved.setdefault("stage", {}).setdefault(self.pipeline.code, {})
+        stages.update(self.used["stage"])
+        saved.setdefault("crew", {}).update(self.used["crew"])
+        settings.put(WORDS_SETTING, saved)
+
+
 def _client_for(actor: Actor, name: str, phone: str) -> Client:
     normalized = normalize_phone(phone) if phone.strip() else None
     if normalized:
@@ -246,7 +350,9 @@ def _import_client(actor: Actor, values: dict[str, str]) -> None:
     clients.create_client(actor, name, phone, **data)
 
 
-def _import_order(actor: Actor, values: dict[str, str], pipeline: Pipeline) -> None:
+def _import_order(
+    actor: Actor, values: dict[str, str], pipeline: Pipeline, words: WordChoices
+) -> None:
     name = values.get("client", "")
     if not name:
         raise ValidationError("Нет ФИО клиента.")
@@ -255,20 +361,19 @@ def _import_order(actor: Actor, values: dict[str, str], pipeline: Pipeline) -> N
     install = _date(values.get("install_date", ""), "Дата монтажа")
     cost = parse_money(values["cost"], allow_zero=True) if values.get("cost") else 0
     advance = parse_money(values["advance"], allow_zero=True) if values.get("advance") else 0
-    crew = None
-    if values.get("crew"):
-        crew = Crew.get_or_none(Crew.name == values["crew"].strip())
-        if crew is None:
-            crew = Crew.create(name=values["crew"].strip()[:100])
-    stage = None
-    if values.get("stage"):
-        wanted = search.fold(values["stage"].strip())
-        stage = next(
-            (s for s in pipelines.stages_of(pipeline) if search.fold(s.name) == wanted), None
-        )
-        if stage is None:
-            names = ", ".join(s.name for s in pipelines.stages_of(pipeline))
-            raise ValidationError(f"Статус «{values['stage']}» не найден. Есть: {names}.")
+    # Both words are looked at before failing: the dry run lists every unknown one at once.
+    crew = stage = None
+    problems = []
+    try:
+        crew = words.crew(values["crew"]) if values.get("crew") else None
+    except ValidationError as exc:
+        problems.append(str(exc))
+    try:
+        stage = words.stage(values["stage"]) if values.get("stage") else None
+    except ValidationError as exc:
+        problems.append(str(exc))
+    if problems:
+        raise ValidationError(" ".join(problems))
     description = values.get("description") or values.get("object_type") or "Заказ из таблицы"
     order = orders.create_order(
         actor, client.id, description, cost, pipeline=pipeline.code, crew_id=crew.id if crew else None,
@@ -292,8 +397,11 @@ def run_import(
     *,
     dry_run: bool = True,
     pipeline: str | None = None,
+    words: dict[str, dict[str, str]] | None = None,
 ) -> ImportReport:
-    """Check (dry_run) or write every row; a real run writes all rows or none."""
+    """Check (dry_run) or write every row; a real run writes all rows or none.
+    `words` maps the table's own words: {"stage": {word: stage code or name},
+    "crew": {name: crew id or name, or NEW_CREW}}."""
     require_role(actor, "director")
     if kind not in ("clients", "orders"):
         raise ValidationError("Импорт: клиенты или заказы.")
@@ -302,13 +410,15 @@ def run_import(
     required = "name" if kind == "clients" else "client"
     if required not in mapping:
         raise ValidationError("Не найдена колонка с именем клиента: укажите её в сопоставлении.")
-    flow = None
+    flow = choices = None
     if kind == "orders":
         flow = Pipeline.get_or_none(Pipeline.code == (pipeline or runtime.config().app.pipeline))
         if flow is None:
             raise ValidationError("Процесс для заказов не найден.")
     results = []
     with database.atomic() as transaction:
+        if flow is not None:
+            choices = WordChoices(flow, words)
         for offset, row in enumerate(body, start=2):
             values = {key: (row[i] if i < len(row) else "").strip() for key, i in mapping.items()}
             result = RowResult(line=offset, values=values)
@@ -317,11 +427,13 @@ def run_import(
                     if kind == "clients":
                         _import_client(actor, values)
                     else:
-                        _import_order(actor, values, flow)  # type: ignore[arg-type]
+                        _import_order(actor, values, flow, choices)  # type: ignore[arg-type]
             except BrigadirError as exc:
                 result.errors.append(str(exc))
             results.append(result)
         report = ImportReport(kind=kind, rows=results)
+        if choices is not None:
+            report.words = choices.seen
         if kind == "orders" and "advance" in mapping and "advance_method" not in mapping:
             report.notes.append(
                 "Нет колонки «Как получен аванс»: авансы записаны как полученные переводом и "
@@ -330,5 +442,7 @@ def run_import(
         if dry_run or report.failed:
             transaction.rollback()
         else:
+            if choices is not None:
+                choices.remember()
             report.written = True
     return report

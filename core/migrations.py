@@ -31,6 +31,7 @@ from core.models import (
     PortalCode,
     PortalSession,
     StaffSession,
+    Stage,
     Template,
     Visit,
 )
@@ -168,6 +169,15 @@ def _v13_self_service(migrator: SchemaMigrator) -> None:
     database.obj.create_tables([Visit, PortalCode, PortalSession, OnlinePayment], safe=True)
 
 
+def _v15_stage_responsible(migrator: SchemaMigrator) -> None:
+    """A stage may name the employee who answers for it; the period's moves into a stage
+    (the dashboard's finished orders) are read by index."""
+    _add_column(migrator, "stage", Stage.responsible)
+    database.execute_sql(
+        'CREATE INDEX IF NOT EXISTS "stage_move_to_stage_id_at" ON "stage_move" ("to_stage_id", "at")'
+    )
+
+
 STEPS: dict[int, Callable[[SchemaMigrator], None]] = {
     2: _v2_order_source,
     3: _v3_message_sender,
@@ -179,6 +189,7 @@ STEPS: dict[int, Callable[[SchemaMigrator], None]] = {
     10: _v10_outbox_lanes,
     13: _v13_self_service,
     14: _v14_inbox,
+    15: _v15_stage_responsible,
 }
 # Indexes the models cannot declare on both backends: a new database gets them too.
 RAW_INDEXES: list[Callable[[], None]] = [_v5_client_list_index]

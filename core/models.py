@@ -178,6 +178,8 @@ class Stage(BaseModel):
     template_code = pw.CharField(max_length=64, null=True)
     is_archive = pw.BooleanField(default=False)
     order_count = pw.IntegerField(default=0)  # for tabs without COUNT(*)
+    # The person who answers for the stage: shown on the card, told when an order arrives.
+    responsible = pw.ForeignKeyField(Employee, null=True, on_delete="SET NULL")
 
     class Meta:
         indexes = ((("pipeline", "code"), True), (("pipeline", "position"), True))
@@ -263,7 +265,8 @@ class StageMove(BaseModel):
     out_of_order = pw.BooleanField(default=False)  # a skip or a step back, allowed to managers
 
     class Meta:
-        indexes = ((("order", "at"), False),)
+        # (to_stage, at): "who finished what" reads the period's moves into archive stages.
+        indexes = ((("order", "at"), False), (("to_stage", "at"), False))
 
 
 class Payment(BaseModel):

@@ -162,7 +162,26 @@ def create_order(
                 order, stage.template_code, key=f"order:{order.id}:stage:{stage.id}:1"
             )
         _announce_assignment(order, key_suffix="new")
+        _tell_responsible(actor, order, stage, key=f"stage-lead:{order.id}:new")
     return order
+
+
+def _tell_responsible(actor: Actor, order: Order, stage: Stage, *, key: str) -> None:
+    """The person who answers for a stage hears when an order arrives there (not when they
+    moved it there themself)."""
+    if not stage.responsible_id or stage.responsible_id == actor.employee_id:
+        return
+    person = Employee.get_or_none((Employee.id == stage.responsible_id) & Employee.active)
+    if person is None:
+        return
+    outbox.notify_staff(
+        person,
+        f"Заказ №{order.number} на этапе «{stage.name}», вы ответственный: "
+        f"{order.description[:200]}",
+        key=key,
+        order=order,
+        buttons=[[("Открыть заказ", f"order:{order.number}")]],
+    )
 
 
 def _announce_assignment(order: Order, *, key_suffix: str) -> None:
@@ -260,6 +279,7 @@ def _move(actor: Actor, order: Order, flow: list[Stage], target: Stage, comment:
         Stage.update(order_count=Stage.order_count + Case(Stage.id, [(target.id, 1)], -1)).where(
             Stage.id.in_([current.id, target.id])
         ).execute()
+        _tell_responsible(actor, order, target, key=f"stage-lead:{order.id}:move:{move.id}")
         if target.notify_client and target.template_code:
             order.stage, order.is_archived = target, target.is_archive
             outbox.notify_order_client(

@@ -45,13 +45,22 @@ class MovementForm(AdminForm):
 
 
 def _visible_accounts(actor) -> list[Account]:
+    """Desks this person may see; an employee's desk that money never passed through is
+    left out (it would be a row of zeros), except the person's own."""
     cash.main_account()
     accounts = []
-    for account in Account.select().order_by(Account.kind.desc(), Account.name):
+    query = Account.select(Account, Employee).join(Employee, pw.JOIN.LEFT_OUTER)
+    for account in query.order_by(Account.kind.desc(), Account.name):
         if account.kind == "main" and actor.is_director:
             accounts.append(account)
         elif account.employee_id and can_see_money_of(actor, account.employee_id):
             accounts.append(account)
+    used = cash.held_cash([a.id for a in accounts if a.kind != "main"])
+    accounts = [
+        a
+        for a in accounts
+        if a.kind == "main" or a.id in used or a.employee_id == actor.employee_id
+    ]
     if (
         not actor.is_director
         and actor.employee_id
@@ -97,12 +106,20 @@ class CashView(BrigadirView):
             .group_by(ExpenseCategory.name).tuples()
         ]  # fmt: skip
         balances = [(a, cash.balance(a)) for a in accounts]
+        # Whose desk each movement touches: an advance row says to whom it was issued.
+        holders = dict(
+            Account.select(Account.id, Employee.name)
+            .join(Employee)
+            .where(Account.id.in_({m.to_account_id for m in rows if m.kind == "advance"} or {0}))
+            .tuples()
+        )
         summary = cash.employee_summary(actor, account.employee_id) if account.employee_id else None
         form = MovementForm(formdata=None)
         self._choices(form, actor)
         return self.render(
             "brigadir/cash.html", account=account, balances=balances, rows=rows, by_category=by_category,
             summary=summary, form=form, start=start, end=end, money=format_money, kinds=cash.KIND_NAMES,
+            holders=holders,
         )  # fmt: skip
 
     def _choices(self, form, actor):

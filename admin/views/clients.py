@@ -17,6 +17,7 @@ from admin.forms import ClientLoader, check_phone
 from core import clients as core_clients
 from core import search
 from core.clients import payments_of
+from core.documents.issue import KINDS
 from core.errors import BrigadirError, NotFound
 from core.models import Client, ClientWord, Document, Message, Order, Stage
 from core.money import format_money
@@ -171,7 +172,7 @@ class ClientView(BrigadirModelView):
         return self.render(
             "brigadir/client_card.html", client=client, orders=orders, stages=stages,
             payments=payments_of(client.id)[:100], messages=messages, documents=documents, current=current,
-            money=format_money, merge_loader=self._form_ajax_refs["merge"],
+            money=format_money, merge_loader=self._form_ajax_refs["merge"], doc_names=KINDS,
         )  # fmt: skip
 
     @expose("/merge/", methods=["POST"])

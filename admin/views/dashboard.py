@@ -14,9 +14,8 @@ from admin.auth import current_actor
 from admin.base import period_from_request, sees
 from admin.charts import bar_chart, grouped_bars
 from core import backups, runtime, stats
-from core.access import order_query
 from core.clock import from_local
-from core.models import CashMovement, ExpenseCategory, Order, Pipeline, Stage, Task
+from core.models import CashMovement, ExpenseCategory, Task
 from core.money import format_money
 
 __all__ = ["DashboardView"]
@@ -55,27 +54,18 @@ class DashboardView(AdminIndexView):
         start, end = period_from_request()
         lo = from_local(datetime.combine(start, datetime.min.time()))
         hi = from_local(datetime.combine(end + timedelta(days=1), datetime.min.time()))
-        pipe = Pipeline.get_or_none(Pipeline.code == runtime.config().app.pipeline)
-        if actor.is_staff_office:
-            # Maintained counters: no COUNT(*) over the orders table.
-            by_stage = [
-                (s.name, s.order_count)
-                for s in Stage.select().where(Stage.pipeline == pipe).order_by(Stage.position)
-            ]
-        else:
-            counts = dict(
-                order_query(actor, Order.select(Order.stage, pw.fn.COUNT(Order.id)))
-                .group_by(Order.stage)
-                .tuples()
-            )
-            by_stage = [
-                (s.name, counts.get(s.id, 0))
-                for s in Stage.select().where(Stage.pipeline == pipe).order_by(Stage.position)
-            ]
-        managers, expenses = [], []
+        flows = stats.stage_counts(actor, runtime.config().app.pipeline)
+        by_stage = [
+            (f.pipeline, f.archived, bar_chart(f.live, title=f"Заказы по этапам: {f.pipeline}"))
+            for f in flows
+        ]
+        managers, expenses, finished = [], [], []
         if actor.is_staff_office:
             managers = _cached(
                 ("managers", actor.employee_id, lo, hi), lambda: stats.manager_stats(actor, lo, hi)
+            )
+            finished = _cached(
+                ("finished", actor.role, lo, hi), lambda: stats.finished_by(actor, lo, hi)
             )
         if actor.is_director:
             expenses = _cached(
@@ -113,7 +103,7 @@ class DashboardView(AdminIndexView):
         figures = [(k, label) for k, label in MONEY_FIGURES if sees(k)]
         return self.render(
             "brigadir/dashboard.html",
-            start=start, end=end, by_stage_chart=bar_chart(by_stage, title="Заказы по этапам"),
+            start=start, end=end, by_stage=by_stage, finished=finished,
             managers=managers, figures=figures,
             managers_chart=grouped_bars(
                 [(m.manager, [getattr(m, k) for k, _ in figures if k != "average"]) for m in managers],

@@ -1,5 +1,6 @@
 """Import page: upload an .xlsx/.csv, check the column mapping and every row (dry run),
-then write all rows or none through core.imports."""
+map the table's own status words and crew names once, then write all rows or none through
+core.imports."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from flask_admin import expose
 
 from admin.auth import current_actor
 from admin.base import BrigadirView, fail
-from core import imports
+from core import imports, pipelines, runtime
 from core.errors import BrigadirError
+from core.models import Crew, Pipeline
 
 __all__ = ["ImportView"]
 
@@ -29,10 +31,16 @@ def _folder() -> Path:
 class ImportView(BrigadirView):
     roles = ("director",)
 
+    @staticmethod
+    def _flows() -> dict:
+        flows = list(Pipeline.select().order_by(Pipeline.id))
+        code = request.form.get("pipeline") or runtime.config().app.pipeline
+        return {"flows": flows, "flow": next((f for f in flows if f.code == code), None)}
+
     @expose("/", methods=["GET", "POST"])
     def index(self):
         if request.method == "GET":
-            return self.render("brigadir/import.html", report=None)
+            return self.render("brigadir/import.html", report=None, **self._flows())
         kind = request.form.get("kind", "clients")
         if kind not in ("clients", "orders"):
             abort(400)
@@ -52,13 +60,13 @@ class ImportView(BrigadirView):
                 rows = imports.read_table(path.read_bytes(), path.name)
             else:
                 flash("Выберите файл .xlsx или .csv.", "error")
-                return self.render("brigadir/import.html", report=None)
+                return self.render("brigadir/import.html", report=None, **self._flows())
         except FileNotFoundError:
             flash("Загруженный файл не найден: загрузите его ещё раз.", "error")
-            return self.render("brigadir/import.html", report=None)
+            return self.render("brigadir/import.html", report=None, **self._flows())
         except BrigadirError as exc:
             fail(exc)
-            return self.render("brigadir/import.html", report=None)
+            return self.render("brigadir/import.html", report=None, **self._flows())
         headers = rows[0]
         fields = imports.CLIENT_FIELDS if kind == "clients" else imports.ORDER_FIELDS
         if upload is not None and upload.filename:
@@ -70,8 +78,24 @@ class ImportView(BrigadirView):
                 if raw.isdigit() and int(raw) < len(headers):
                     mapping[key] = int(raw)
         write = request.form.get("write") == "1"
+        # The person's choices for the table's own words: parallel lists word -> target.
+        words = {
+            what: dict(
+                zip(
+                    request.form.getlist(f"{what}_word"),
+                    request.form.getlist(f"{what}_to"),
+                    strict=False,
+                )
+            )
+            for what in ("stage", "crew")
+        }
+        flows = self._flows()
+        flow = flows["flow"] or flows["flows"][0]
         try:
-            report = imports.run_import(current_actor(), rows, kind, mapping, dry_run=not write)
+            report = imports.run_import(
+                current_actor(), rows, kind, mapping, dry_run=not write, words=words,
+                pipeline=flow.code,
+            )  # fmt: skip
         except BrigadirError as exc:
             fail(exc)
             report = None
@@ -86,5 +110,6 @@ class ImportView(BrigadirView):
             )
         return self.render(
             "brigadir/import.html", report=report, headers=headers, mapping=mapping, fields=fields,
-            kind=kind, token=token,
+            kind=kind, token=token, new_crew=imports.NEW_CREW, crews=list(Crew.select().order_by(Crew.name)),
+            stages=pipelines.stages_of(flow), flows=flows["flows"], flow=flow,
         )  # fmt: skip

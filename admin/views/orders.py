@@ -705,6 +705,7 @@ class OrderView(BrigadirModelView):
             fail(exc)
         except StorageError as exc:
             flash(exc.message, "error")
+        return self._back(order.id)
 
     @expose("/subcontract/", methods=["POST"])
     def subcontract_view(self):

@@ -9,19 +9,19 @@ from dataclasses import fields as dc_fields
 from flask import flash, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.helpers import get_form_data
-from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
 
 from admin.auth import current_actor
 from admin.base import AdminForm, BrigadirModelView, BrigadirView, fail
-from core import pipelines, settings, templates
+from core import settings, templates
 from core.access import HIDEABLE, require_role
 from core.config import CompanySection
 from core.db import database
 from core.errors import BrigadirError, ValidationError
-from core.models import ROLE_NAMES, Order, Stage, Template
+from core.models import ROLE_NAMES, Order, Template
 
-__all__ = ["SettingsView", "StageView", "TemplateView"]
+__all__ = ["SettingsView", "TemplateView"]
 
 COMPANY_LABELS = {
     "name": "Название", "inn": "ИНН", "kpp": "КПП", "ogrn": "ОГРН", "address": "Адрес", "phone": "Телефон",
@@ -114,58 +114,6 @@ class SettingsView(BrigadirView):
             hidden=settings.get("hidden_fields") or {}, hideable=_hideable(settings.get("custom_fields") or []),
             roles=ROLE_NAMES, errors=form_errors,
         )  # fmt: skip
-
-
-class StageForm(AdminForm):
-    name = StringField("Название", validators=[DataRequired("Укажите название."), Length(max=100)])
-    position = IntegerField(
-        "Порядок", validators=[InputRequired("Укажите порядок."), NumberRange(1, 50, "От 1 до 50.")]
-    )
-    responsible_role = SelectField("Ответственный", choices=[("", "—")] + list(ROLE_NAMES.items()))
-    notify_client = BooleanField("Уведомлять клиента")
-    template_code = SelectField("Шаблон сообщения", validate_choice=False)
-    is_archive = BooleanField("Архивный этап")
-
-
-class StageView(BrigadirModelView):
-    roles = ("director",)
-    write_roles = ("director",)
-    can_create = False
-    can_export = False
-    column_list = (
-        "pipeline",
-        "position",
-        "name",
-        "responsible_role",
-        "notify_client",
-        "template_code",
-        "is_archive",
-        "order_count",
-    )
-    column_labels = {"pipeline": "Процесс", "position": "Порядок", "name": "Этап", "responsible_role": "Ответственный",
-                     "notify_client": "Уведомлять", "template_code": "Шаблон", "is_archive": "Архив", "order_count": "Заказов"}  # fmt: skip
-    column_formatters = {"pipeline": lambda v, c, m, n: m.pipeline.name,
-                         "responsible_role": lambda v, c, m, n: ROLE_NAMES.get(m.responsible_role or "", "—")}  # fmt: skip
-
-    def default_sort(self):
-        return [Stage.pipeline, Stage.position]
-
-    def edit_form(self, obj=None):
-        form = StageForm(get_form_data(), obj=obj)
-        form.template_code.choices = [("", "—")] + [
-            (code, f"{code} — {name}")
-            for code, name in Template.select(Template.code, Template.name).distinct().tuples()
-        ]
-        return form
-
-    def update_model(self, form, model):
-        try:
-            pipelines.update_stage(current_actor(), model.id, **{k: form[k].data for k in (
-                "name", "position", "responsible_role", "notify_client", "template_code", "is_archive")})  # fmt: skip
-        except BrigadirError as exc:
-            fail(exc)
-            return False
-        return True
 
 
 class TemplateForm(AdminForm):

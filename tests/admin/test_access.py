@@ -22,6 +22,7 @@ PAGES = {
     "/admin/employee/": (D,), "/admin/employee/new/": (D,), "/admin/employee/payroll/": (D,),
     "/admin/bonus/": (D,), "/admin/crew/": (D,), "/admin/crew/new/": (D,), "/admin/bonus/new/": (D,), "/admin/settings/": (D,), "/admin/stage/": (D,),
     "/admin/template/": (D,), "/admin/template/new/": (D,), "/admin/import/": (D,),
+    "/admin/stage/new/": (D,), "/admin/documents/": (D, M), "/admin/documents/?export=xlsx": (D, M),
     "/admin/order/export/csv/": ALL, "/admin/client/export/xlsx/": (D, M), "/admin/employee/export/csv/": (D,),
 }  # fmt: skip
 
