@@ -11,7 +11,7 @@ import mimetypes
 from pathlib import PurePosixPath
 
 from core import outbox
-from core.access import Actor, require_order, require_order_write
+from core.access import Actor, require_order, require_order_write, require_role
 from core.clock import local_today, to_local, utcnow
 from core.db import database
 from core.delivery import responsible_employee
@@ -20,8 +20,8 @@ from core.interfaces import FileStore
 from core.models import Attachment, Client, Employee, Message, Order
 
 __all__ = [
-    "CLIENT_FILE_TYPES", "MAX_FILE_BYTES", "attach_to_order", "client_folder_key",
-    "file_into_order", "order_folder_key", "receive_client_file", "save_receipt",
+    "CLIENT_FILE_TYPES", "MAX_FILE_BYTES", "attach_to_order", "check_file", "client_folder_key",
+    "delete_attachment", "file_into_order", "set_preview", "order_folder_key", "receive_client_file", "save_receipt",
 ]  # fmt: skip
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # what the Telegram Bot API lets a bot download
@@ -47,6 +47,11 @@ def _check(data: bytes, name: str, kind: str) -> str:
     if len(data) > MAX_FILE_BYTES:
         raise ValidationError("Файл больше 20 МБ — такой не принимаем.")
     return (name or "file").replace("\x00", "").strip()[:200] or "file"
+
+
+def check_file(name: str, data: bytes) -> str:
+    """Refuse an empty or oversized file before anything is written; the cleaned name."""
+    return _check(data, name, "file")
 
 
 def order_folder_key(order: Order, store: FileStore) -> str:
@@ -220,3 +225,35 @@ def file_into_order(actor: Actor, message_id: int, order_id: int) -> Message:
         Attachment.update(order=order).where(Attachment.message == message.id).execute()
         Order.update(unread=Order.unread + 1).where(Order.id == order.id).execute()
     return message
+
+
+def _order_attachment(actor: Actor, attachment_id: int) -> tuple[Attachment, Order]:
+    attachment = Attachment.get_or_none(Attachment.id == attachment_id)
+    if attachment is None or attachment.order_id is None:
+        raise NotFound("Файл не найден.")
+    order = require_order(actor, attachment.order_id)
+    require_order_write(actor, order)
+    return attachment, order
+
+
+def set_preview(actor: Actor, attachment_id: int) -> Order:
+    """The picture printed on the order form: one of the order's own images."""
+    from core.orders import update_order
+
+    attachment, order = _order_attachment(actor, attachment_id)
+    if not (attachment.content_type or "").startswith("image/"):
+        raise ValidationError("Превью может быть только картинкой (фото, JPEG, PNG).")
+    return update_order(actor, order.id, preview=attachment.storage_key)
+
+
+def delete_attachment(actor: Actor, store: FileStore, attachment_id: int) -> None:
+    """The director removes a file from an order: the row, the preview mark, then the bytes."""
+    require_role(actor, "director")
+    attachment, order = _order_attachment(actor, attachment_id)
+    with database.atomic():
+        if order.preview == attachment.storage_key:
+            Order.update(preview="", version=Order.version + 1).where(
+                Order.id == order.id
+            ).execute()
+        attachment.delete_instance()
+    store.delete(attachment.storage_key)

@@ -12,7 +12,9 @@ from admin.formatting import money_column
 from admin.forms import ClientLoader, EmployeeLoader
 from admin.views.orders.bulk import OrderBulkMixin
 from admin.views.orders.card import OrderCardMixin
+from admin.views.orders.card_files import OrderFilesMixin
 from admin.views.orders.common import FIELD_LABELS, _employee_options, _stage_options, _stages
+from admin.views.orders.counter import OrderCounterMixin
 from admin.views.orders.forms import _form_values, _order_form_class
 from admin.views.orders.listing import (
     DebtFilter,
@@ -31,7 +33,14 @@ from core.errors import BrigadirError
 from core.models import Client, Crew, Order
 
 
-class OrderView(OrderListMixin, OrderCardMixin, OrderBulkMixin, BrigadirModelView):
+class OrderView(
+    OrderListMixin,
+    OrderCardMixin,
+    OrderFilesMixin,
+    OrderCounterMixin,
+    OrderBulkMixin,
+    BrigadirModelView,
+):
     roles = ("manager", "executor")
     guards_order_fields = True  # hidden fields leave the columns, exports, sorting and filters
     column_display_actions = False  # the number opens the card; the card has "Изменить"
