@@ -14,7 +14,7 @@ from admin.auth import current_actor
 from admin.views.orders.common import _names, _stages
 from core import runtime, search
 from core.access import order_query
-from core.clock import from_local
+from core.clock import format_date, from_local, local_today
 from core.models import Client, ClientWord, Order, Pipeline
 
 
@@ -114,6 +114,18 @@ def _stage_inline(view, context, model, name):
         f'<select name="stage" class="form-control form-control-sm" aria-label="Этап заказа №{model.number}"'
         f' onchange="this.form.submit()">{options}</select></form>'
     )
+
+
+def _due(view, context, model, name):
+    """The due date; past it and not yet finished, it stands out."""
+    if not model.due_date:
+        return ""
+    text = format_date(model.due_date)
+    if "today" not in g:
+        g.today = local_today()
+    if model.due_date < g.today and not model.is_archived:
+        return Markup(f'<span class="overdue" title="Срок прошёл">{text}</span>')
+    return text
 
 
 def _rubles_export(view, context, model, name):

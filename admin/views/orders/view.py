@@ -22,6 +22,7 @@ from admin.views.orders.listing import (
     OrderListMixin,
     _client,
     _description,
+    _due,
     _number,
     _person,
     _rubles_export,
@@ -55,7 +56,7 @@ class OrderView(
     column_formatters = {
         "number": _number, "client": _client, "description": _description, "stage": _stage_inline,
         "cost": money_column, "paid": money_column, "debt": money_column,
-        "manager": _person, "executor": _person,
+        "manager": _person, "executor": _person, "due_date": _due,
     }  # fmt: skip
     column_formatters_export = {
         "number": lambda v, c, m, n: m.number, "client": lambda v, c, m, n: m.client.name,
