@@ -1,0 +1,31 @@
+"""Issue 12, Russian where a person looks: the page language and the select2 widget's texts."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.admin.test_browser import page, server  # noqa: F401 - fixtures
+
+
+@pytest.mark.parametrize(
+    "url", ["/admin/", "/admin/order/", "/admin/order/new/", "/admin/client/", "/login"]
+)
+def test_pages_say_they_are_russian(as_role, world, url):
+    html = as_role("director").get(url).get_data(as_text=True)
+    assert '<html lang="ru">' in html
+
+
+@pytest.mark.e2e
+def test_select2_speaks_russian(page, server, world):  # noqa: F811
+    page.goto(f"{server}/login")
+    page.fill("#login", "director")
+    page.fill("#password", "director-pass-1")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/admin/")
+    page.goto(f"{server}/admin/order/edit/?id={world['own'].id}")
+    container = page.locator("#s2id_executor")
+    assert "Выберите сотрудника" in container.inner_text()
+    container.locator("a").click()
+    page.keyboard.type("Щщщщ")
+    page.wait_for_selector(".select2-no-results")
+    assert page.inner_text(".select2-no-results") == "Ничего не найдено"
