@@ -93,7 +93,8 @@ def _stage_options_html(pipeline_id: int) -> list[tuple[int, str]]:
 
 
 def _stage_inline(view, context, model, name):
-    """The stage as a small form: pick another and it moves through core.orders.move_order."""
+    """The stage as a select: pick another and the list's one move form sends it through
+    core.orders.move_order (one form per page, not per row: the page stays small)."""
     actor = current_actor()
     if not actor.is_staff_office:
         stage = _stages().get(model.stage_id)
@@ -102,17 +103,9 @@ def _stage_inline(view, context, model, name):
         f'<option value="{sid}"{" selected" if sid == model.stage_id else ""}>{label}</option>'
         for sid, label in _stage_options_html(model.pipeline_id)
     )
-    if "inline_move_head" not in g:
-        token = context.resolve("csrf_token")()
-        g.inline_move_head = (
-            f'<form method="post" action="{url_for("order.move_view")}" class="inline-move form-inline">'
-            f'<input type="hidden" name="csrf_token" value="{token}">'
-            f'<input type="hidden" name="next" value="{escape(request.full_path)}">'
-        )
     return Markup(
-        f'{g.inline_move_head}<input type="hidden" name="id" value="{model.id}">'
-        f'<select name="stage" class="form-control form-control-sm" aria-label="Этап заказа №{model.number}"'
-        f' onchange="this.form.submit()">{options}</select></form>'
+        f'<select name="stage" class="form-control form-control-sm" data-order="{model.id}"'
+        f' aria-label="Этап заказа №{model.number}" onchange="moveOrder(this)">{options}</select>'
     )
 
 
@@ -262,6 +255,10 @@ class OrderListMixin:
             }
         )
         return tabs
+
+    def can_move(self) -> bool:
+        """Whether list rows carry the stage select (office staff) or the stage's name."""
+        return current_actor().is_staff_office
 
     def current_tab(self) -> str:
         return self._tab()
