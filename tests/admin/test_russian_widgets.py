@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from core.models import Order
 from tests.admin.test_browser import page, server  # noqa: F401 - fixtures
 
 
@@ -29,3 +30,23 @@ def test_select2_speaks_russian(page, server, world):  # noqa: F811
     page.keyboard.type("Щщщщ")
     page.wait_for_selector(".select2-no-results")
     assert page.inner_text(".select2-no-results") == "Ничего не найдено"
+
+
+@pytest.mark.parametrize(
+    "n, words",
+    [(1, "новое сообщение"), (2, "новых сообщения"), (4, "новых сообщения"), (5, "новых сообщений"),
+     (11, "новых сообщений"), (21, "новое сообщение"), (22, "новых сообщения"), (112, "новых сообщений")],
+)  # fmt: skip
+def test_words_agree_with_numbers(n, words):
+    from admin.formatting import plural
+
+    assert plural(n, "новое сообщение", "новых сообщения", "новых сообщений") == words
+
+
+def test_the_card_counts_new_messages_in_russian(as_role, world):
+    Order.update(unread=1).where(Order.id == world["own"].id).execute()
+    html = as_role("manager").get(f"/admin/order/card/?id={world['own'].id}").get_data(as_text=True)
+    assert "новое сообщение" in html and "новых сообщений" not in html
+    Order.update(unread=3).where(Order.id == world["own"].id).execute()
+    html = as_role("manager").get(f"/admin/order/card/?id={world['own'].id}").get_data(as_text=True)
+    assert "новых сообщения" in html
