@@ -50,3 +50,16 @@ def test_the_card_counts_new_messages_in_russian(as_role, world):
     Order.update(unread=3).where(Order.id == world["own"].id).execute()
     html = as_role("manager").get(f"/admin/order/card/?id={world['own'].id}").get_data(as_text=True)
     assert "новых сообщения" in html
+
+
+def test_saving_an_order_names_it(as_role, world):
+    order = Order.get_by_id(world["own"].id)
+    resp = as_role("manager").post(
+        f"/admin/order/edit/?id={order.id}",
+        data={"description": "Визитки 2000 шт", "cost": "3000", "version": order.version,
+              "source": "", "object_address": "", "object_type": "", "object_note": "", "folder": ""},
+        follow_redirects=True,
+    )  # fmt: skip
+    html = resp.get_data(as_text=True)
+    assert f"Заказ №{order.number} сохранён." in html
+    assert "Запись" not in html and "Record" not in html

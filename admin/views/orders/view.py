@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import flash, request, url_for
+from flask import flash, g, request, session, url_for
+from flask_admin import expose
+from flask_admin.babel import gettext as admin_gettext
 from flask_admin.contrib.peewee.filters import FilterEqual
 from flask_admin.helpers import get_form_data
 
@@ -151,7 +153,21 @@ class OrderView(
         except BrigadirError as exc:
             fail(exc)
             return False
+        g.saved_message = f"Заказ №{model.number} сохранён."
         return True
+
+    @expose("/edit/", methods=("GET", "POST"))
+    def edit_view(self):
+        """The stock page, saying which order was saved instead of "Запись была сохранена"."""
+        response = super().edit_view()
+        said = g.pop("saved_message", None)
+        if said:
+            stock = admin_gettext("Record was successfully saved.")
+            session["_flashes"] = [
+                (kind, said if text == stock else text)
+                for kind, text in session.get("_flashes", [])
+            ]
+        return response
 
     def get_save_return_url(self, model, is_created=False):
         return url_for("order.card_view", id=model.id)
