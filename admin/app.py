@@ -88,9 +88,20 @@ def create_app(
     # Each request hands its connection back: a threaded server runs every request in a new
     # thread, and a connection left open holds a file handle and a page cache for good.
     app.teardown_appcontext(lambda _exc: core_db.release())
+    app.after_request(_russian_page)
     for blueprint in extra_blueprints:
         app.register_blueprint(blueprint)
     return app
+
+
+def _russian_page(response):
+    """`<html lang="ru">`: Flask-Admin's base template has a bare <html> outside any block;
+    the browser needs the language for hyphenation, dates and screen readers."""
+    if response.mimetype == "text/html" and not response.direct_passthrough:
+        body = response.get_data()
+        if b"<html>" in body[:200]:
+            response.set_data(body.replace(b"<html>", b'<html lang="ru">', 1))
+    return response
 
 
 def _build_admin(app: Flask, config: Config) -> Admin:

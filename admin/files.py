@@ -83,6 +83,17 @@ def get(key: str):
     response = Response(data, mimetype=content_type or "application/octet-stream")
     # Images inline (thumbnails); everything else as a download: no HTML from users runs here.
     inline = content_type.startswith("image/") and not request.args.get("download")
+    issued = (
+        request.args.get("inline")
+        and content_type == "application/pdf"
+        and Document.select().where(Document.storage_key == key).exists()
+    )
+    if issued:
+        # A paper the app itself made opens on the card, ready for the printer: the browser's
+        # PDF viewer needs a frame of this site and no sandbox.
+        response.headers["X-Frame-Options"] = "SAMEORIGIN"
+        response.headers["Cache-Control"] = "private, max-age=3600"
+        return response
     if not inline:
         from urllib.parse import quote
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from babel import Locale
 from flask import Flask
 from markupsafe import Markup, escape
 
@@ -50,7 +51,17 @@ CHANNELS = {"auto": "по доступному каналу", "telegram": "Teleg
             "sms": "SMS", "web": "сайт", "note": "заметка"}  # fmt: skip
 
 
+_RU = Locale("ru")
+
+
+def plural(n: int, one: str, few: str, many: str) -> str:
+    """The word agreeing with n by Babel's CLDR rules for Russian: 1 новое сообщение,
+    3 новых сообщения, 5 новых сообщений (fractions take the "few" form)."""
+    return {"one": one, "few": few}.get(_RU.plural_form(abs(n)), many if n == int(n) else few)
+
+
 def init_app(app: Flask) -> None:
+    app.jinja_env.globals["plural"] = plural
     app.jinja_env.filters["channel"] = lambda c: CHANNELS.get(c or "", c or "")
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["size"] = format_size

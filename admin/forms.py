@@ -97,7 +97,7 @@ class ClientLoader(AjaxModelLoader):
     """Client lookup by first letters of any word or phone digits (core.clients.find_clients)."""
 
     def __init__(self, name="client"):
-        super().__init__(name, {})
+        super().__init__(name, {"placeholder": "Выберите клиента"})
 
     def format(self, model):
         if model is None:
@@ -120,7 +120,7 @@ class ClientLoader(AjaxModelLoader):
 
 class EmployeeLoader(AjaxModelLoader):
     def __init__(self, name, *, external: bool | None = None):
-        super().__init__(name, {})
+        super().__init__(name, {"placeholder": "Выберите сотрудника"})
         self.external = external
 
     def format(self, model):

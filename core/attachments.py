@@ -12,7 +12,13 @@ from datetime import timedelta
 from pathlib import PurePosixPath
 
 from core import outbox
-from core.access import Actor, require_order, require_order_write, visible_message_filter
+from core.access import (
+    Actor,
+    require_order,
+    require_order_write,
+    require_role,
+    visible_message_filter,
+)
 from core.clock import local_today, to_local, utcnow
 from core.db import database
 from core.delivery import responsible_employee
@@ -21,9 +27,9 @@ from core.interfaces import FileStore
 from core.models import Attachment, CashMovement, Client, Conversation, Employee, Message, Order
 
 __all__ = [
-    "CLIENT_FILE_TYPES", "MAX_FILE_BYTES", "STAGED_RECEIPT_TTL", "attach_to_order",
-    "client_folder_key", "discard_receipt", "file_into_order", "files_of", "order_folder_key",
-    "receive_client_file", "save_receipt", "sweep_waiting_receipts",
+    "CLIENT_FILE_TYPES", "MAX_FILE_BYTES", "STAGED_RECEIPT_TTL", "attach_to_order", "check_file",
+    "client_folder_key", "delete_attachment", "discard_receipt", "file_into_order", "files_of",
+    "order_folder_key", "receive_client_file", "save_receipt", "set_preview", "sweep_waiting_receipts",
 ]  # fmt: skip
 
 # A receipt photo waits in the dialog this long for its words; then the dialog expires.
@@ -52,6 +58,11 @@ def _check(data: bytes, name: str, kind: str) -> str:
     if len(data) > MAX_FILE_BYTES:
         raise ValidationError("Файл больше 20 МБ — такой не принимаем.")
     return (name or "file").replace("\x00", "").strip()[:200] or "file"
+
+
+def check_file(name: str, data: bytes) -> str:
+    """Refuse an empty or oversized file before anything is written; the cleaned name."""
+    return _check(data, name, "file")
 
 
 def order_folder_key(order: Order, store: FileStore) -> str:
@@ -284,3 +295,35 @@ def sweep_waiting_receipts(store: FileStore, ttl: timedelta = STAGED_RECEIPT_TTL
         )
         gone += sum(discard_receipt(store, a.id) for a in loose if a.id not in held)
     return gone
+
+
+def _order_attachment(actor: Actor, attachment_id: int) -> tuple[Attachment, Order]:
+    attachment = Attachment.get_or_none(Attachment.id == attachment_id)
+    if attachment is None or attachment.order_id is None:
+        raise NotFound("Файл не найден.")
+    order = require_order(actor, attachment.order_id)
+    require_order_write(actor, order)
+    return attachment, order
+
+
+def set_preview(actor: Actor, attachment_id: int) -> Order:
+    """The picture printed on the order form: one of the order's own images."""
+    from core.orders import update_order
+
+    attachment, order = _order_attachment(actor, attachment_id)
+    if not (attachment.content_type or "").startswith("image/"):
+        raise ValidationError("Превью может быть только картинкой (фото, JPEG, PNG).")
+    return update_order(actor, order.id, preview=attachment.storage_key)
+
+
+def delete_attachment(actor: Actor, store: FileStore, attachment_id: int) -> None:
+    """The director removes a file from an order: the row, the preview mark, then the bytes."""
+    require_role(actor, "director")
+    attachment, order = _order_attachment(actor, attachment_id)
+    with database.atomic():
+        if order.preview == attachment.storage_key:
+            Order.update(preview="", version=Order.version + 1).where(
+                Order.id == order.id
+            ).execute()
+        attachment.delete_instance()
+    store.delete(attachment.storage_key)

@@ -28,6 +28,7 @@ from core.phones import display_phone, normalize_phone
 __all__ = [
     "EDITABLE_FIELDS",
     "client_list",
+    "client_with_phone",
     "create_client",
     "find_clients",
     "get_client",
@@ -93,14 +94,21 @@ def _clean(fields: dict[str, Any], current: Client | None = None) -> dict[str, A
     if data.get("kind", "person") not in ("person", "company"):
         raise ValidationError("Тип клиента: физлицо или организация.")
     if data.get("phone"):
-        twin = Client.get_or_none(
-            (Client.phone == data["phone"]) & (Client.id != (current.id if current else -1))
-        )
+        twin = client_with_phone(data["phone"], besides=current.id if current else None)
         if twin is not None:
             raise Conflict(
                 f"Клиент с телефоном {display_phone(data['phone'])} уже есть: {twin.name} (карточка #{twin.id})."
             )
     return data
+
+
+def client_with_phone(phone: str, *, besides: int | None = None) -> Client | None:
+    """The card that already has this phone (any spelling of it), if there is one."""
+    try:
+        phone = normalize_phone(phone)
+    except ValidationError:
+        return None
+    return Client.get_or_none((Client.phone == phone) & (Client.id != (besides or -1)))
 
 
 def create_client(actor: Actor, name: str, phone: str | None = None, **fields: Any) -> Client:

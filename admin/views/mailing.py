@@ -28,7 +28,7 @@ class MailingView(BrigadirView):
 
     @expose("/", methods=["GET", "POST"])
     def index(self):
-        from admin.views.orders import _stage_options
+        from admin.views.orders.common import _stage_options
 
         form = request.form if request.method == "POST" else request.args
         values = {k: form.get(k, "") for k in ("text", "subject", "stage", "since", "until")}

@@ -48,7 +48,7 @@ class TeamView(BrigadirView):
 
     @expose("/order-note/", methods=["POST"])
     def order_note_view(self):
-        """An internal note from the order card (the card lives in admin/views/orders.py)."""
+        """An internal note from the order card (the card lives in admin/views/orders/card.py)."""
         try:
             order_id = int(request.form.get("id", ""))
             staffchat.add_note(current_actor(), request.form.get("text", ""), order_id=order_id)

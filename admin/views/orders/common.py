@@ -1,0 +1,52 @@
+"""Labels and the small per-request caches the order pages share."""
+
+from __future__ import annotations
+
+from flask import g
+
+from core.models import Employee, Pipeline, Stage
+
+SOURCES = [("", "—"), ("counter", "В офисе"), ("phone", "Телефон"), ("site", "Сайт"),
+           ("email", "Почта"), ("telegram", "Telegram"), ("viber", "Viber")]  # fmt: skip
+FIELD_LABELS = {
+    "number": "№", "client": "Клиент", "description": "Описание", "cost": "Стоимость",
+    "paid": "Оплачено", "debt": "Долг", "manager": "Менеджер", "executor": "Исполнитель",
+    "crew": "Бригада", "subcontractor": "Подрядчик", "due_date": "Срок", "visit_at": "Выезд",
+    "install_date": "Дата монтажа", "object_address": "Адрес объекта", "object_type": "Тип объекта",
+    "object_note": "Особенности объекта", "documents_received": "Документы получены",
+    "source": "Источник", "folder": "Папка с файлами", "preview": "Превью", "stage": "Этап",
+    "created_at": "Принят", "unread": "Новые сообщения", "subcontract_received": "Перезаказ получен",
+    "client_phone": "Телефон клиента",
+}  # fmt: skip
+
+
+# ---------------------------------------------------------------- small per-request caches
+def _stages() -> dict[int, Stage]:
+    if "stages" not in g:
+        g.stages = {s.id: s for s in Stage.select().order_by(Stage.pipeline, Stage.position)}
+    return g.stages
+
+
+def _names() -> dict[int, str]:
+    if "employee_names" not in g:
+        g.employee_names = dict(Employee.select(Employee.id, Employee.name).tuples())
+    return g.employee_names
+
+
+def _employee_options(external: bool | None = None):
+    def options():
+        query = Employee.select(Employee.id, Employee.name).where(Employee.active)
+        if external is not None:
+            query = query.where(Employee.is_external == external)
+        return [(str(i), n) for i, n in query.order_by(Employee.name).tuples()]
+
+    return options
+
+
+def _stage_options():
+    pipes = dict(Pipeline.select(Pipeline.id, Pipeline.name).tuples())
+    multi = len({s.pipeline_id for s in Stage.select(Stage.pipeline)}) > 1
+    return [
+        (str(s.id), f"{pipes.get(s.pipeline_id, '')}: {s.name}" if multi else s.name)
+        for s in Stage.select().order_by(Stage.pipeline, Stage.position)
+    ]

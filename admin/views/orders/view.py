@@ -1,0 +1,173 @@
+"""OrderView: the list, the card and the bulk actions put together; create and edit."""
+
+from __future__ import annotations
+
+from flask import flash, g, request, session, url_for
+from flask_admin import expose
+from flask_admin.babel import gettext as admin_gettext
+from flask_admin.contrib.peewee.filters import FilterEqual
+from flask_admin.helpers import get_form_data
+
+from admin.auth import current_actor
+from admin.base import BrigadirModelView, fail
+from admin.formatting import money_column
+from admin.forms import ClientLoader, EmployeeLoader
+from admin.views.orders.bulk import OrderBulkMixin
+from admin.views.orders.card import OrderCardMixin
+from admin.views.orders.card_files import OrderFilesMixin
+from admin.views.orders.common import FIELD_LABELS, _employee_options, _stage_options, _stages
+from admin.views.orders.counter import OrderCounterMixin
+from admin.views.orders.forms import _form_values, _order_form_class
+from admin.views.orders.listing import (
+    DebtFilter,
+    LocalDateBetween,
+    OrderListMixin,
+    _client,
+    _description,
+    _due,
+    _number,
+    _person,
+    _rubles_export,
+    _stage_inline,
+)
+from core import orders as core_orders
+from core.db import database
+from core.errors import BrigadirError
+from core.models import Client, Crew, Order
+
+
+class OrderView(
+    OrderListMixin,
+    OrderCardMixin,
+    OrderFilesMixin,
+    OrderCounterMixin,
+    OrderBulkMixin,
+    BrigadirModelView,
+):
+    roles = ("manager", "executor")
+    guards_order_fields = True  # hidden fields leave the columns, exports, sorting and filters
+    column_display_actions = False  # the number opens the card; the card has "Изменить"
+    write_roles = ("manager",)
+    list_template = "brigadir/order_list.html"
+    edit_template = "brigadir/order_edit.html"
+    create_template = "brigadir/order_create.html"
+    column_list = ("number", "created_at", "client", "description", "stage", "cost", "paid", "debt",
+                   "manager", "executor", "due_date")  # fmt: skip
+    column_labels = FIELD_LABELS
+    column_sortable_list = ("number", "created_at", "due_date", "debt")
+    column_formatters = {
+        "number": _number, "client": _client, "description": _description, "stage": _stage_inline,
+        "cost": money_column, "paid": money_column, "debt": money_column,
+        "manager": _person, "executor": _person, "due_date": _due,
+    }  # fmt: skip
+    column_formatters_export = {
+        "number": lambda v, c, m, n: m.number, "client": lambda v, c, m, n: m.client.name,
+        "description": lambda v, c, m, n: m.description,
+        "stage": lambda v, c, m, n: _stages()[m.stage_id].name,
+        "cost": _rubles_export, "paid": _rubles_export, "debt": _rubles_export,
+        "manager": _person, "executor": _person,
+    }  # fmt: skip
+    column_filters = (
+        FilterEqual(Order.stage, "Этап", options=_stage_options),
+        FilterEqual(Order.manager, "Менеджер", options=_employee_options()),
+        FilterEqual(Order.executor, "Исполнитель", options=_employee_options(False)),
+        FilterEqual(Order.subcontractor, "Подрядчик", options=_employee_options(True)),
+        LocalDateBetween(Order.created_at, "Дата приёма"),
+        DebtFilter(),
+    )
+    form_ajax_refs = {
+        "client": ClientLoader("client"),
+        "executor": EmployeeLoader("executor"),
+    }
+
+    # --- forms
+    def create_form(self, obj=None):
+        form = _order_form_class(self, creating=True)(get_form_data(), obj=obj)
+        self._fill_choices(form)
+        raw = request.args.get("client", "")
+        if request.method == "GET" and raw.isdigit():
+            # "Новый заказ" from a client's card: the client is already chosen.
+            form.client.data = Client.get_or_none(Client.id == int(raw))
+        return form
+
+    def edit_form(self, obj=None):
+        form = _order_form_class(self, creating=False)(get_form_data(), obj=obj)
+        if obj is not None and request.method == "GET":
+            form.version.data = obj.version
+            if hasattr(form, "executor"):
+                form.executor.data = obj.subcontractor if obj.subcontractor_id else obj.executor
+            for key, value in (obj.custom or {}).items():
+                if f"custom_{key}" in form._fields:
+                    form[f"custom_{key}"].data = value
+            if hasattr(form, "crew"):
+                form.crew.data = obj.crew_id
+        self._fill_choices(form)
+        return form
+
+    def _fill_choices(self, form):
+        if hasattr(form, "crew"):
+            form.crew.choices = [("", "—")] + [
+                (c.id, c.name) for c in Crew.select().where(Crew.active).order_by(Crew.name)
+            ]
+
+    def create_model(self, form):
+        self._fill_choices(form)
+        actor = current_actor()
+        executor = form.executor.data if hasattr(form, "executor") else None
+        try:
+            return core_orders.create_order(
+                actor,
+                form.client.data.id,
+                advance=form.advance.data or 0 if hasattr(form, "advance") else 0,
+                advance_method=form.advance_method.data
+                if hasattr(form, "advance_method")
+                else "cash",
+                executor_id=executor.id if executor else None,
+                crew_id=form.crew.data if hasattr(form, "crew") else None,
+                **_form_values(form),
+            )
+        except BrigadirError as exc:
+            fail(exc)
+            return False
+
+    def update_model(self, form, model):
+        actor = current_actor()
+        try:
+            version = int(form.version.data)
+        except (TypeError, ValueError):
+            flash("Форма устарела: откройте заказ заново.", "error")
+            return False
+        try:
+            with database.atomic():
+                fresh = core_orders.update_order(
+                    actor, model.id, expected_version=version, **_form_values(form)
+                )
+                executor = form.executor.data if hasattr(form, "executor") else None
+                new_exec = executor.id if executor else None
+                old_exec = fresh.subcontractor_id or fresh.executor_id
+                new_crew = form.crew.data if hasattr(form, "crew") else fresh.crew_id
+                if (new_exec, new_crew) != (old_exec, fresh.crew_id):
+                    core_orders.assign_order(
+                        actor, model.id, executor_id=new_exec, crew_id=new_crew
+                    )
+        except BrigadirError as exc:
+            fail(exc)
+            return False
+        g.saved_message = f"Заказ №{model.number} сохранён."
+        return True
+
+    @expose("/edit/", methods=("GET", "POST"))
+    def edit_view(self):
+        """The stock page, saying which order was saved instead of "Запись была сохранена"."""
+        response = super().edit_view()
+        said = g.pop("saved_message", None)
+        if said:
+            stock = admin_gettext("Record was successfully saved.")
+            session["_flashes"] = [
+                (kind, said if text == stock else text)
+                for kind, text in session.get("_flashes", [])
+            ]
+        return response
+
+    def get_save_return_url(self, model, is_created=False):
+        return url_for("order.card_view", id=model.id)
