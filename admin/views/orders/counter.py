@@ -14,7 +14,7 @@ from flask_admin import expose
 
 from admin.auth import current_actor
 from admin.base import fail
-from admin.views.orders.forms import _form_values
+from admin.views.orders.forms import _new_order_values
 from core import clients, counter
 from core.clock import local_today
 from core.documents import issue
@@ -99,7 +99,6 @@ class OrderCounterMixin:
             for f in request.files.getlist("files")
             if f and f.filename
         ]
-        executor = form.executor.data if hasattr(form, "executor") else None
         try:
             return counter.take_order(
                 current_actor(),
@@ -108,13 +107,7 @@ class OrderCounterMixin:
                 new_client=(new_name, new_phone) if new_name else None,
                 files=uploads,
                 preview=request.form.get("preview") or None,
-                advance=form.advance.data or 0 if hasattr(form, "advance") else 0,
-                advance_method=form.advance_method.data
-                if hasattr(form, "advance_method")
-                else "cash",
-                executor_id=executor.id if executor else None,
-                crew_id=form.crew.data if hasattr(form, "crew") else None,
-                **_form_values(form),
+                **_new_order_values(form),
             )
         except Conflict as exc:
             fail(exc)

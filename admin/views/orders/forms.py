@@ -97,3 +97,16 @@ def _form_values(form) -> dict:
         if key in data:
             data[key] = (data[key] or "").strip()
     return data
+
+
+def _new_order_values(form) -> dict:
+    """A new order's form as keyword arguments for core.orders.create_order (the stock form
+    and the counter page alike): the advance and who does the work besides the fields."""
+    executor = form.executor.data if hasattr(form, "executor") else None
+    return {
+        "advance": (form.advance.data or 0) if hasattr(form, "advance") else 0,
+        "advance_method": form.advance_method.data if hasattr(form, "advance_method") else "cash",
+        "executor_id": executor.id if executor else None,
+        "crew_id": form.crew.data if hasattr(form, "crew") else None,
+        **_form_values(form),
+    }

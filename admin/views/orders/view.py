@@ -17,7 +17,7 @@ from admin.views.orders.card import OrderCardMixin
 from admin.views.orders.card_files import OrderFilesMixin
 from admin.views.orders.common import FIELD_LABELS, _employee_options, _stage_options, _stages
 from admin.views.orders.counter import OrderCounterMixin
-from admin.views.orders.forms import _form_values, _order_form_class
+from admin.views.orders.forms import _form_values, _new_order_values, _order_form_class
 from admin.views.orders.listing import (
     DebtFilter,
     LocalDateBetween,
@@ -112,19 +112,9 @@ class OrderView(
 
     def create_model(self, form):
         self._fill_choices(form)
-        actor = current_actor()
-        executor = form.executor.data if hasattr(form, "executor") else None
         try:
             return core_orders.create_order(
-                actor,
-                form.client.data.id,
-                advance=form.advance.data or 0 if hasattr(form, "advance") else 0,
-                advance_method=form.advance_method.data
-                if hasattr(form, "advance_method")
-                else "cash",
-                executor_id=executor.id if executor else None,
-                crew_id=form.crew.data if hasattr(form, "crew") else None,
-                **_form_values(form),
+                current_actor(), form.client.data.id, **_new_order_values(form)
             )
         except BrigadirError as exc:
             fail(exc)
