@@ -17,7 +17,7 @@ import peewee as pw
 from core import outbox, settings
 from core.access import SYSTEM, Actor, require_role
 from core.clock import format_datetime, from_local, to_local, utcnow
-from core.db import database, write_atomic
+from core.db import database
 from core.errors import AccessDenied, Conflict, NotFound, ValidationError
 from core.models import Client, Crew, Employee, Message, Order, Visit
 from core.orders import create_order
@@ -285,7 +285,7 @@ def book_visit(
         raise ValidationError("Адрес слишком длинный (больше 500 символов).")
     ends_at = _check_slot(starts_at, conf, now)
     description = (description or "").strip() or "Выезд бригады"
-    with write_atomic() as tx:
+    with database.atomic() as tx:
         order = create_order(
             SYSTEM, client.id, description, pipeline=conf["pipeline"] or None, source=source,
             visit_at=starts_at, object_address=address,
@@ -383,7 +383,7 @@ def move_visit(
         raise ValidationError("Вы уже записаны на это время.")
     ends_at = _check_slot(starts_at, conf, now)
     order, old = visit.order, slot_label(visit)
-    with write_atomic() as tx:
+    with database.atomic() as tx:
         moved = _claim(order, visit.client_id, starts_at, ends_at, visit.address, conf, visit)
         if moved is None:
             tx.rollback()

@@ -60,7 +60,8 @@ def remind_tomorrow(today: date | None = None) -> int:
         from_local(datetime.combine(day + timedelta(days=1), time())),
     )
     count = 0
-    for visit in Visit.select().where((Visit.starts_at >= begin) & (Visit.starts_at < end)):
+    visits = list(Visit.select().where((Visit.starts_at >= begin) & (Visit.starts_at < end)))
+    for visit in visits:  # read first, then write (see core.reminders._once)
         start, finish = to_local(visit.starts_at), to_local(visit.ends_at)
         text = (
             f"Напоминаем: завтра, {start:%d.%m}, с {start:%H:%M} до {finish:%H:%M} к вам "

@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 import peewee as pw
 from playhouse.db_url import connect as url_connect
 
-__all__ = ["atomic", "connect", "database", "disconnect", "is_postgres", "release", "write_atomic"]
+__all__ = ["atomic", "connect", "database", "disconnect", "is_postgres", "release"]
 
 database = pw.DatabaseProxy()
 
@@ -81,14 +81,3 @@ def atomic() -> Iterator[None]:
     """One transaction (nested calls become savepoints)."""
     with database.atomic():
         yield
-
-
-def write_atomic() -> pw._atomic:
-    """A transaction that will write after reading. SQLite's default deferred BEGIN takes
-    a read snapshot and fails at once with "database is locked" if another writer commits
-    before it upgrades; BEGIN IMMEDIATE queues for the write lock (busy_timeout) instead.
-    PostgreSQL locks rows as it goes and needs nothing special."""
-    db = database.obj
-    if isinstance(db, pw.SqliteDatabase) and not db.in_transaction():
-        return db.atomic("IMMEDIATE")
-    return database.atomic()

@@ -18,7 +18,7 @@ from typing import Any
 from core import outbox, runtime
 from core.access import SYSTEM, Actor, require_order, require_role
 from core.clock import utcnow
-from core.db import database, write_atomic
+from core.db import database
 from core.errors import AccessDenied, BrigadirError, NotFound, ValidationError
 from core.interfaces import GatewayError, GatewayPayment, PaymentGateway
 from core.models import OnlinePayment, Order
@@ -160,7 +160,7 @@ def accept_notification(gateway: PaymentGateway, body: Any, source_ip: str) -> s
 def _record(row: OnlinePayment) -> bool:
     """The order's Payment, once. False if an earlier notification already recorded it."""
     now = utcnow()
-    with write_atomic():
+    with database.atomic():
         won = (
             OnlinePayment.update(status="succeeded", paid_at=now)
             .where((OnlinePayment.id == row.id) & (OnlinePayment.status != "succeeded"))

@@ -30,7 +30,11 @@ def _buttons(order: Order) -> list[list[tuple[str, str]]]:
 
 
 def _once(employee: Employee, text: str, key: str, order: Order | None = None) -> bool:
-    """Queue a staff message unless one with this key exists; True if queued."""
+    """Queue a staff message unless one with this key exists; True if queued.
+
+    Callers read their rows into a list before the loop: on SQLite a write transaction begun
+    while a SELECT of the same connection is still open fails at once ("database is locked")
+    when another writer committed since that SELECT began — the busy timeout cannot help."""
     if Notification.select().where(Notification.idempotency_key == key).exists():
         return False
     try:
@@ -76,7 +80,7 @@ def remind_subcontracts(today: date | None = None, days_ahead: int = 1) -> int:
         )
     )
     queued = 0
-    for order in orders:
+    for order in list(orders):  # read first (see _once)
         if order.stage.position >= ready_at.get(order.stage.pipeline_id, 10**6):
             continue
         overdue = order.due_date < today
@@ -109,7 +113,7 @@ def remind_due_dates(today: date | None = None) -> int:
     tomorrow = today + timedelta(days=1)
     orders = Order.select().where(~Order.is_archived & (Order.due_date == tomorrow))
     queued = 0
-    for order in orders:
+    for order in list(orders):  # read first (see _once)
         text = f"Завтра срок по заказу №{order.number}: {order.description[:200]}"
         for person in _carriers(order):
             key = f"due:{order.id}:{person.id}:{today.isoformat()}"
@@ -135,7 +139,7 @@ def morning_digest(today: date | None = None) -> int:
         .order_by(Order.visit_at.asc(nulls="last"), Order.number)
     )
     jobs: dict[int, tuple[Employee, list[str]]] = {}
-    for order in orders:
+    for order in list(orders):  # read first (see _once)
         line = f"• №{order.number}"
         if order.visit_at and start <= order.visit_at < end:
             line += f" в {to_local(order.visit_at):%H:%M}"
@@ -184,7 +188,7 @@ def escalate_unanswered(after_hours: float, now: datetime | None = None) -> int:
         & (Notification.sent_at > limit - timedelta(days=7))  # old history is not news
     )
     created = 0
-    for note in candidates:
+    for note in list(candidates):  # read first (see _once)
         if (
             Task.select()
             .where((Task.notification == note.id) & (Task.kind == "call_client"))
