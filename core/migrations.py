@@ -15,6 +15,7 @@ from core.db import database, is_postgres
 from core.models import (
     ALL_MODELS,
     CashMovement,
+    Client,
     Dialogue,
     DialogueSeen,
     DuplicateReceipt,
@@ -152,6 +153,13 @@ def _v14_inbox(migrator: SchemaMigrator) -> None:
     )
 
 
+def _v17_leads(migrator: SchemaMigrator) -> None:
+    """Strangers who write in become leads: a client card remembers where they came from."""
+    for field in (Client.source, Client.is_lead):
+        _add_column(migrator, "client", field)
+    database.execute_sql('CREATE INDEX IF NOT EXISTS "client_is_lead" ON "client" ("is_lead")')
+
+
 STEPS: dict[int, Callable[[SchemaMigrator], None]] = {
     2: _v2_order_source,
     3: _v3_message_sender,
@@ -161,6 +169,7 @@ STEPS: dict[int, Callable[[SchemaMigrator], None]] = {
     7: _v7_fiscal_receipts,
     8: _v8_mailings_and_conditional_presets,
     14: _v14_inbox,
+    17: _v17_leads,
 }
 # Indexes the models cannot declare on both backends: a new database gets them too.
 RAW_INDEXES: list[Callable[[], None]] = [_v5_client_list_index]

@@ -139,6 +139,10 @@ class Client(BaseModel):
     paid_total = pw.BigIntegerField(default=0)
     debt = pw.BigIntegerField(default=0, index=True)
     last_order_at = pw.DateTimeField(null=True, index=True)
+    # Where the person first came from (telegram, viber, web, vk, max, …) and whether they
+    # are still a lead: someone who wrote in and has no order yet (core.leads).
+    source = pw.CharField(max_length=20, default="")
+    is_lead = pw.BooleanField(default=False, index=True)
 
     def __str__(self) -> str:
         return self.name
