@@ -22,6 +22,7 @@ from core.phones import display_phone, normalize_phone
 
 __all__ = [
     "ORDER_SOURCES",
+    "client_named",
     "confirm_client",
     "open_lead",
     "order_from_lead",
@@ -128,6 +129,22 @@ def phone_given(lead: Client, raw: str, *, verified: bool) -> Client:
         _tell(lead, f"{lead.name} оставил(а) телефон для связи: {display_phone(phone)}.",
               key=f"lead:{lead.id}:phone:{phone}")  # fmt: skip
     return lead
+
+
+def client_named(raw: str) -> Client:
+    """The client a manager names in the inbox: by a phone of theirs or the card's number."""
+    raw = (raw or "").strip().lstrip("№")
+    found = None
+    if raw.isdigit() and len(raw) < 7:
+        found = Client.get_or_none((Client.id == int(raw)) & ~Client.is_lead)
+    elif raw:
+        phone = normalize_phone(raw)
+        found = Client.get_or_none(((Client.phone == phone) | (Client.phone2 == phone))
+                                   & ~Client.is_lead)  # fmt: skip
+    if found is None:
+        # Not NotFound: the conversation is there, only the name given is wrong.
+        raise ValidationError("Клиент не найден: укажите его телефон или номер карточки.")
+    return found
 
 
 def confirm_client(actor: Actor, dialogue_id: int, client_id: int) -> Client:
