@@ -26,6 +26,11 @@ def build_web_app(config: Config, store: FileStore) -> Flask:
     app = create_app(config, file_store=store)
     app.register_blueprint(web.make_blueprint(config, store), url_prefix="/chat")
     csrf = app.extensions["csrf"]
+    from bots.web import widget
+
+    site_chat = widget.make_blueprint(config, store)  # /widget.js for the firm's own site
+    app.register_blueprint(site_chat)
+    csrf.exempt(site_chat)  # cross-site by design: the origin list and the cookie stand in
     if config.telegram.token and config.telegram.mode == "webhook":
         from bots import telegram
         from bots.telegram.webhook import URL_PREFIX

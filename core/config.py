@@ -47,6 +47,18 @@ class WebSection:
 
 
 @dataclass(frozen=True)
+class WidgetSection:
+    """The chat bubble a firm pastes into its own site (/widget.js)."""
+
+    allowed_origins: tuple[str, ...] = ()  # sites that may embed it: "https://firm.ru"
+    per_ip_per_minute: int = 20
+    per_ip_per_hour: int = 200
+    per_visitor_per_minute: int = 10
+    max_text: int = 2000  # characters in one message
+    max_file_mb: int = 10
+
+
+@dataclass(frozen=True)
 class CompanySection:
     name: str = ""
     inn: str = ""
@@ -185,6 +197,7 @@ class Config:
     app: AppSection = field(default_factory=AppSection)
     database: DatabaseSection = field(default_factory=DatabaseSection)
     web: WebSection = field(default_factory=WebSection)
+    widget: WidgetSection = field(default_factory=WidgetSection)
     company: CompanySection = field(default_factory=CompanySection)
     telegram: TelegramSection = field(default_factory=TelegramSection)
     viber: ViberSection = field(default_factory=ViberSection)

@@ -10,7 +10,7 @@ orders of its own, so until then it sees nothing of anybody's order."""
 
 from __future__ import annotations
 
-from core import links, orders
+from core import links, orders, threads
 from core.access import Actor, require_dialogue, require_role
 from core.clients import fold_client, index_words
 from core.db import database
@@ -22,6 +22,7 @@ from core.phones import display_phone, normalize_phone
 
 __all__ = [
     "ORDER_SOURCES",
+    "callback_request",
     "client_named",
     "confirm_client",
     "open_lead",
@@ -145,6 +146,24 @@ def client_named(raw: str) -> Client:
         # Not NotFound: the conversation is there, only the name given is wrong.
         raise ValidationError("Клиент не найден: укажите его телефон или номер карточки.")
     return found
+
+
+def callback_request(channel: str, external_id: str, phone: str, name: str = "") -> Client:
+    """«Перезвоните мне» from the site: the phone (typed, so never linked by itself) and a
+    line in the conversation the manager sees. A bad phone writes nothing."""
+    normalize_phone(phone)  # refuse before anything is written
+    with database.atomic():
+        link = links.find_link(channel, external_id)
+        if link is None or link.client_id is None:
+            link = open_lead(channel, external_id, name)
+        client = Client.get_by_id(link.client_id)
+        if client.is_lead and name.strip():
+            set_name(client, name)
+        threads.record_incoming(client.id, f"Прошу перезвонить: {phone.strip()[:40]}",
+                                channel=channel)  # fmt: skip
+        if client.is_lead:
+            client = phone_given(client, phone, verified=False)
+    return client
 
 
 def confirm_client(actor: Actor, dialogue_id: int, client_id: int) -> Client:

@@ -28,6 +28,7 @@ from core.models import (
     Message,
     Notification,
     Order,
+    RateCount,
     StaffSession,
     Template,
 )
@@ -154,9 +155,11 @@ def _v14_inbox(migrator: SchemaMigrator) -> None:
 
 
 def _v17_leads(migrator: SchemaMigrator) -> None:
-    """Strangers who write in become leads: a client card remembers where they came from."""
+    """Strangers who write in become leads: a client card remembers where they came from;
+    the site widget's limits are counted in the database."""
     for field in (Client.source, Client.is_lead):
         _add_column(migrator, "client", field)
+    database.obj.create_tables([RateCount], safe=True)
     database.execute_sql('CREATE INDEX IF NOT EXISTS "client_is_lead" ON "client" ("is_lead")')
 
 

@@ -38,6 +38,7 @@ __all__ = [
     "FiscalReceipt",
     "Invite",
     "LoginFailure",
+    "RateCount",
     "Mailbox",
     "MailboxMember",
     "MessengerLink",
@@ -644,6 +645,18 @@ class LoginFailure(BaseModel):
         indexes = ((("key", "at"), False),)
 
 
+class RateCount(BaseModel):
+    """Hits of one key (an IP, a widget visitor) in one time window: the limits of the open
+    doors live in the database so every web worker shares them (core.ratelimit)."""
+
+    key = pw.CharField(max_length=200)
+    window = pw.BigIntegerField()  # the window's start, seconds since the epoch
+    count = pw.IntegerField(default=0)
+
+    class Meta:
+        indexes = ((("key", "window"), True),)
+
+
 class StaffSession(BaseModel):
     """A login to the web admin, checked on every request: logout, a password change or
     deactivation ends it at once, whatever cookie a browser still holds."""
@@ -701,6 +714,7 @@ ALL_MODELS: list[type[BaseModel]] = [
     Conversation,
     ProcessedUpdate,
     LoginFailure,
+    RateCount,
     StaffSession,
     FolderShare,
     FileLink,
