@@ -16,10 +16,9 @@ ASK_NAME = (
     "Здравствуйте! Спасибо, что написали в «{firm}». Ваше сообщение уже у менеджера.\n"
     "Как к вам обращаться?"
 )
-ASK_PHONE = (
-    "Приятно познакомиться, {name}! Оставьте, пожалуйста, телефон для связи — "
-    "нажмите «Поделиться номером» или напишите его."
-)
+ASK_PHONE = "Приятно познакомиться, {name}! Оставьте, пожалуйста, телефон для связи — {how}."
+# Where the platform has a "share my phone" button (Incoming.contact_phone), offer it.
+CONTACT_BUTTON = {"telegram", "viber"}
 THANKS = "Спасибо! Менеджер свяжется с вами в ближайшее время и ответит здесь же."
 KEPT = "Спасибо! Сообщение передано менеджеру, ответим здесь же."
 FILE_KEPT = "Спасибо! Файл получен и передан менеджеру."
@@ -51,9 +50,15 @@ def _keep(ctx: Ctx) -> None:
                                 external_id=_key(ctx))  # fmt: skip
 
 
+def _how(ctx: Ctx) -> str:
+    if ctx.incoming.channel in CONTACT_BUTTON:
+        return "нажмите «Поделиться номером» или напишите его"
+    return "напишите номер"
+
+
 def _ask_phone(ctx: Ctx) -> list[Reply]:
     ctx.goto("lead", "phone")
-    return [Reply(ASK_PHONE.format(name=ctx.client.name), ask_contact=True)]
+    return [Reply(ASK_PHONE.format(name=ctx.client.name, how=_how(ctx)), ask_contact=True)]
 
 
 def route(ctx: Ctx, *, first: bool = False) -> list[Reply]:
@@ -80,8 +85,8 @@ def route(ctx: Ctx, *, first: bool = False) -> list[Reply]:
         try:
             leads.phone_given(ctx.client, text, verified=False)
         except BrigadirError:
-            return [Reply("Не похоже на номер телефона. Напишите, например: +7 912 345-67-89 "
-                          "— или нажмите «Поделиться номером».", ask_contact=True)]  # fmt: skip
+            return [Reply("Не похоже на номер телефона. Напишите, например: +7 912 345-67-89.",
+                          ask_contact=True)]  # fmt: skip
         ctx.reset()
         return [Reply(THANKS)]
     if step == "lead.name":

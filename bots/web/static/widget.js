@@ -11,7 +11,7 @@
   var KEY = "brigadir_visitor";
   var store = { get: function () { try { return localStorage.getItem(KEY) || ""; } catch (e) { return ""; } },
                 set: function (v) { try { localStorage.setItem(KEY, v); } catch (e) {} } };
-  var last = null, open = false, timer = null, seq = 0;
+  var last = null, open = false, timer = null, seq = 0, polling = false;
 
   var host = document.createElement("div");
   host.setAttribute("data-brigadir-widget", "");
@@ -20,7 +20,7 @@
     '<style>' +
     ':host{all:initial}' +
     '*{box-sizing:border-box;font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif}' +
-    '.bubble{position:fixed;right:20px;bottom:20px;width:60px;height:60px;border-radius:50%;border:0;' +
+    '.bubble{position:fixed;right:20px;bottom:20px;width:60px;height:60px;border-radius:50%;border:0;display:flex;align-items:center;justify-content:center;' +
     'background:#1769aa;color:#fff;font-size:28px;cursor:pointer;box-shadow:0 4px 14px rgba(0,0,0,.25);z-index:2147483000}' +
     '.badge{position:absolute;top:-2px;right:-2px;min-width:20px;height:20px;border-radius:10px;background:#d32f2f;' +
     'color:#fff;font-size:12px;line-height:20px;padding:0 5px;display:none}' +
@@ -40,7 +40,7 @@
     '.row input[type=text]{flex:1}' +
     'button.act{border:0;border-radius:8px;background:#1769aa;color:#fff;padding:9px 12px;font-size:15px;cursor:pointer}' +
     'button.ghost{border:1px solid #c5ccd3;border-radius:8px;background:#fff;color:#1769aa;padding:8px 10px;font-size:14px;cursor:pointer}' +
-    'label.clip{cursor:pointer;font-size:22px;padding:0 4px}label.clip input{display:none}' +
+    'label.clip{cursor:pointer;padding:0 2px;display:flex}label.clip input{display:none}' +
     '.links{padding:6px 10px 0;background:#fff}' +
     '.hp{position:absolute;left:-10000px;width:1px;height:1px;overflow:hidden}' +
     '@media (max-width:480px){.panel{right:0;bottom:0;width:100vw;height:100%;max-height:100%;border-radius:0}' +
@@ -49,16 +49,16 @@
     '<div class="panel" role="dialog" aria-label="Чат с нами">' +
     '<div class="head"><b>Напишите нам</b><button class="close" type="button" aria-label="Закрыть">×</button></div>' +
     '<div class="log" aria-live="polite"></div>' +
-    '<div class="links"><button class="ghost callme" type="button">📞 Перезвоните мне</button></div>' +
+    '<div class="links"><button class="ghost callme" type="button">Перезвоните мне</button></div>' +
     '<form class="call"><input type="text" class="cname" placeholder="Ваше имя" autocomplete="name">' +
     '<input type="tel" class="cphone" placeholder="+7 900 000-00-00" autocomplete="tel" required>' +
     '<button class="act" type="submit">Жду звонка</button></form>' +
-    '<form class="row send"><label class="clip" title="Прикрепить файл">📎<input type="file" class="file"></label>' +
+    '<form class="row send"><label class="clip" title="Прикрепить файл" aria-label="Прикрепить файл"><svg width="22" height="22" viewBox="0 0 24 24" aria-hidden="true"><path fill="none" stroke="#1769aa" stroke-width="2" stroke-linecap="round" d="M21 11l-8.5 8.5a5 5 0 0 1-7-7L14 4a3.5 3.5 0 0 1 5 5l-8.5 8.5a2 2 0 0 1-3-3L15 7"/></svg><input type="file" class="file"></label>' +
     '<input type="text" class="text" placeholder="Ваше сообщение…" autocomplete="off" aria-label="Сообщение">' +
     '<span class="hp" aria-hidden="true"><input type="text" name="website" class="website" tabindex="-1" autocomplete="off"></span>' +
-    '<button class="act" type="submit" aria-label="Отправить">➤</button></form>' +
+    '<button class="act" type="submit" aria-label="Отправить">Отправить</button></form>' +
     '</div>' +
-    '<button class="bubble" type="button" aria-label="Открыть чат">💬<span class="badge"></span></button>';
+    '<button class="bubble" type="button" aria-label="Открыть чат"><svg width="28" height="28" viewBox="0 0 24 24" aria-hidden="true"><path fill="currentColor" d="M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H8l-5 4V5a2 2 0 0 1 1-2z"/></svg><span class="badge"></span></button>';
   var $ = function (s) { return root.querySelector(s); };
   var panel = $(".panel"), log = $(".log"), badge = $(".badge");
 
@@ -89,6 +89,9 @@
       .then(take).catch(function () { add("Нет связи. Попробуйте ещё раз.", "err"); });
   }
   function poll() {
+    if (polling) return;  // one loop only: two at once would show a reply twice
+    polling = true;
+    clearTimeout(timer);
     var q = last === null ? "" : "?after=" + last;
     fetch(api + "poll" + q, { credentials: "include", headers: headers(false) })
       .then(function (r) { return r.json(); })
@@ -101,7 +104,7 @@
           badge.style.display = "block";
         }
       }).catch(function () {})
-      .then(function () { timer = setTimeout(poll, open ? 3000 : 15000); });
+      .then(function () { polling = false; timer = setTimeout(poll, open ? 3000 : 15000); });
   }
   function toggle(to) {
     open = to;
@@ -110,7 +113,7 @@
       badge.style.display = "none"; badge.textContent = "";
       if (!log.childElementCount) add("Здравствуйте! Задайте вопрос — ответим здесь же. Можно приложить файл.", "them");
       $(".text").focus();
-      clearTimeout(timer); poll();
+      poll();
     }
   }
   $(".bubble").addEventListener("click", function () { toggle(!open); });
@@ -140,7 +143,7 @@
     data.append("caption", $(".text").value.trim());
     data.append("website", $(".website").value);
     $(".text").value = "";
-    add("📎 " + f.name, "me");
+    add("Файл: " + f.name, "me");
     post("upload", data, true);
     this.value = "";
   });
