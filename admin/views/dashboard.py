@@ -13,7 +13,7 @@ from flask_login import current_user
 from admin.auth import current_actor
 from admin.base import period_from_request, sees
 from admin.charts import bar_chart, grouped_bars
-from core import backups, runtime, stats
+from core import backups, runtime, sources, stats
 from core.access import order_query
 from core.clock import from_local
 from core.models import CashMovement, ExpenseCategory, Order, Pipeline, Stage, Task
@@ -72,11 +72,13 @@ class DashboardView(AdminIndexView):
                 (s.name, counts.get(s.id, 0))
                 for s in Stage.select().where(Stage.pipeline == pipe).order_by(Stage.position)
             ]
-        managers, expenses = [], []
+        managers, expenses, by_source = [], [], []
         if actor.is_staff_office:
             managers = _cached(
                 ("managers", actor.employee_id, lo, hi), lambda: stats.manager_stats(actor, lo, hi)
             )
+            by_source = _cached(("sources", actor.employee_id, lo, hi),
+                                lambda: sources.orders_by_source(actor, lo, hi))  # fmt: skip
         if actor.is_director:
             expenses = _cached(
                 ("expenses", lo, hi),
@@ -122,4 +124,5 @@ class DashboardView(AdminIndexView):
             expenses_chart=bar_chart(expenses, fmt=format_money, title="Расходы по статьям") if actor.is_director else None,
             expenses_total=sum(v for _, v in expenses), money=format_money, tasks=tasks, actor=actor,
             backup=backups.last() if actor.is_director else None,
+            sources_chart=bar_chart(by_source, title="Откуда заказы") if by_source else None,
         )  # fmt: skip

@@ -46,12 +46,12 @@ from core.models import (
     StageMove,
 )
 from core.money import format_money
+from core.sources import SOURCE_NAMES
 from storage.errors import StorageError
 
 __all__ = ["OrderView"]
 
-SOURCES = [("", "—"), ("counter", "В офисе"), ("phone", "Телефон"), ("site", "Сайт"),
-           ("email", "Почта"), ("telegram", "Telegram"), ("viber", "Viber")]  # fmt: skip
+SOURCES = [("", "—"), *SOURCE_NAMES.items()]  # one list with the dashboard (core.sources)
 FIELD_LABELS = {
     "number": "№", "client": "Клиент", "description": "Описание", "cost": "Стоимость",
     "paid": "Оплачено", "debt": "Долг", "manager": "Менеджер", "executor": "Исполнитель",
