@@ -44,6 +44,12 @@ def build_web_app(config: Config, store: FileStore) -> Flask:
         bp = viber_blueprint(config, Deps(store=store, config=config))
         csrf.exempt(bp)  # Viber signs the body (X-Viber-Content-Signature) instead
         app.register_blueprint(bp)
+    if config.vk.token:
+        from bots.vk.webhook import make_blueprint as vk_blueprint
+
+        bp = vk_blueprint(config, store)
+        csrf.exempt(bp)  # VK proves itself with the Callback API secret key instead
+        app.register_blueprint(bp)
     return app
 
 

@@ -94,6 +94,18 @@ class ViberSection:
 
 
 @dataclass(frozen=True)
+class VkSection:
+    """A VK community's messages (Callback API; bots.vk)."""
+
+    token: str = ""  # the community's access key (messages allowed)
+    group_id: int = 0
+    secret: str = ""  # the Callback API «секретный ключ»: a request without it is refused
+    confirmation: str = ""  # the string VK asks the server to return once
+    api_base: str = "https://api.vk.com/method/"
+    max_media_mb: int = 20
+
+
+@dataclass(frozen=True)
 class SmtpSection:
     host: str = ""
     port: int = 587
@@ -164,11 +176,12 @@ class StorageSection:
 
 @dataclass(frozen=True)
 class NotifySection:
-    fallback: tuple[str, ...] = ("telegram", "viber", "sms", "email")
+    fallback: tuple[str, ...] = ("telegram", "viber", "vk", "sms", "email")
     escalate_after_hours: int = 24
     max_attempts: int = 8
     telegram_per_second: float = 25.0
     viber_per_second: float = 20.0
+    vk_per_second: float = 18.0  # VK allows a community token 20 requests a second
     email_per_second: float = 5.0
     retry_base_seconds: int = 60  # first retry after this; doubles each attempt
     retry_cap_seconds: int = 6 * 3600
@@ -201,6 +214,7 @@ class Config:
     company: CompanySection = field(default_factory=CompanySection)
     telegram: TelegramSection = field(default_factory=TelegramSection)
     viber: ViberSection = field(default_factory=ViberSection)
+    vk: VkSection = field(default_factory=VkSection)
     smtp: SmtpSection = field(default_factory=SmtpSection)
     imap: ImapSection = field(default_factory=ImapSection)
     sms: SmsSection = field(default_factory=SmsSection)
@@ -351,5 +365,5 @@ def _check(config: Config, source: str) -> None:
             )
         codes.append(box.code)
     for channel in config.notify.fallback:
-        if channel not in ("telegram", "viber", "sms", "email"):
+        if channel not in ("telegram", "viber", "vk", "sms", "email"):
             raise ConfigError(f"[notify] fallback в {source}: неизвестный канал {channel!r}")
