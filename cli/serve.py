@@ -50,6 +50,12 @@ def build_web_app(config: Config, store: FileStore) -> Flask:
         bp = vk_blueprint(config, store)
         csrf.exempt(bp)  # VK proves itself with the Callback API secret key instead
         app.register_blueprint(bp)
+    if config.max.token:
+        from bots.maxbot.webhook import make_blueprint as max_blueprint
+
+        bp = max_blueprint(config, store)
+        csrf.exempt(bp)  # MAX proves itself with the subscription's secret header instead
+        app.register_blueprint(bp)
     return app
 
 

@@ -106,6 +106,16 @@ class VkSection:
 
 
 @dataclass(frozen=True)
+class MaxSection:
+    """A MAX messenger bot (webhook at /max/webhook; bots.maxbot)."""
+
+    token: str = ""
+    secret: str = ""  # the subscription's secret: MAX sends it as X-Max-Bot-Api-Secret
+    api_base: str = "https://platform-api2.max.ru"
+    max_media_mb: int = 20
+
+
+@dataclass(frozen=True)
 class SmtpSection:
     host: str = ""
     port: int = 587
@@ -176,12 +186,13 @@ class StorageSection:
 
 @dataclass(frozen=True)
 class NotifySection:
-    fallback: tuple[str, ...] = ("telegram", "viber", "vk", "sms", "email")
+    fallback: tuple[str, ...] = ("telegram", "max", "vk", "viber", "sms", "email")
     escalate_after_hours: int = 24
     max_attempts: int = 8
     telegram_per_second: float = 25.0
     viber_per_second: float = 20.0
     vk_per_second: float = 18.0  # VK allows a community token 20 requests a second
+    max_per_second: float = 25.0  # MAX's Bot API allows 30 requests a second
     email_per_second: float = 5.0
     retry_base_seconds: int = 60  # first retry after this; doubles each attempt
     retry_cap_seconds: int = 6 * 3600
@@ -215,6 +226,7 @@ class Config:
     telegram: TelegramSection = field(default_factory=TelegramSection)
     viber: ViberSection = field(default_factory=ViberSection)
     vk: VkSection = field(default_factory=VkSection)
+    max: MaxSection = field(default_factory=MaxSection)
     smtp: SmtpSection = field(default_factory=SmtpSection)
     imap: ImapSection = field(default_factory=ImapSection)
     sms: SmsSection = field(default_factory=SmsSection)
@@ -365,5 +377,5 @@ def _check(config: Config, source: str) -> None:
             )
         codes.append(box.code)
     for channel in config.notify.fallback:
-        if channel not in ("telegram", "viber", "vk", "sms", "email"):
+        if channel not in ("telegram", "viber", "vk", "max", "sms", "email"):
             raise ConfigError(f"[notify] fallback в {source}: неизвестный канал {channel!r}")

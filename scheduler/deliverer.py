@@ -47,6 +47,7 @@ def limiter_for(config: Config) -> RateLimiter:
             "telegram": config.notify.telegram_per_second,
             "viber": config.notify.viber_per_second,
             "vk": config.notify.vk_per_second,
+            "max": config.notify.max_per_second,
             "sms": config.sms.per_second,
             "email": config.notify.email_per_second,
         },
