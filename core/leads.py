@@ -154,6 +154,8 @@ def callback_request(channel: str, external_id: str, phone: str, name: str = "")
     normalize_phone(phone)  # refuse before anything is written
     with database.atomic():
         link = links.find_link(channel, external_id)
+        if link is not None and link.employee_id is not None:
+            raise ValidationError("Это чат сотрудника: звонок заказывают клиенты.")
         if link is None or link.client_id is None:
             link = open_lead(channel, external_id, name)
         client = Client.get_by_id(link.client_id)
