@@ -16,7 +16,7 @@ from core.clients import fold_client, index_words
 from core.db import database
 from core.errors import NotFound, ValidationError
 from core.inbox import CHANNEL_NAMES
-from core.models import Client, Dialogue, Employee, Message, MessengerLink, Order
+from core.models import Client, Dialogue, Employee, Message, MessengerLink, Notification, Order
 from core.outbox import notify_staff
 from core.phones import display_phone, normalize_phone
 
@@ -61,6 +61,9 @@ def _dialogue_of(lead: Client) -> Dialogue | None:
 
 
 def _tell(lead: Client, text: str, key: str) -> None:
+    """Once per key: the same phone left twice tells the manager once."""
+    if Notification.select().where(Notification.idempotency_key == key).exists():
+        return
     dialogue = _dialogue_of(lead)
     person = dialogue.assignee if dialogue and dialogue.assignee_id else responsible()
     if person is not None:

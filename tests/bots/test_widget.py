@@ -111,6 +111,8 @@ def test_a_file_and_a_call_back_request_are_kept(site):
     assert bad.status_code == 400
     done = _send(client, "", phone="8 912 777-66-55", name="Ольга")
     assert "Перезвоним" in done.get_json()["replies"][0]["text"]
+    again = _send(client, "", phone="8 912 777-66-55", name="Ольга")  # pressed twice
+    assert again.status_code == 200
     lead = Client.get(Client.is_lead)
     assert (lead.name, lead.phone, lead.source) == ("Ольга", "+79127776655", "web")
     file = Attachment.get(Attachment.client == lead.id)
