@@ -239,6 +239,8 @@ def fold_client(keep: Client, remove: Client) -> Client:
         if not keep.phone2 and remove.phone and remove.phone != keep.phone:
             keep.phone2 = remove.phone
         keep.notes = "\n".join(n for n in (keep.notes, remove.notes) if n)
+        keep.is_lead = keep.is_lead and remove.is_lead  # a real client folded in: no more a lead
+        keep.source = keep.source or remove.source
         remove.delete_instance(recursive=False)
         keep.save()
         index_words(keep)

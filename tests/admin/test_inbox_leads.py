@@ -40,3 +40,17 @@ def test_an_order_from_a_lead_in_one_click(as_role, world):
     assert answer.status_code == 302 and f"id={order.id}" in answer.headers["Location"]
     assert order.source == "site" and Dialogue.get_by_id(dialogue.id).order_id == order.id
     assert not Client.get_by_id(order.client_id).is_lead
+
+
+def test_an_order_from_the_lead_card(as_role, world):
+    dialogue = _lead("vk", "vk-1", "Баннер на фасад 2х1")
+    s = as_role("manager")
+    card = s.get(f"/admin/client/card/?id={dialogue.client_id}").get_data(as_text=True)
+    assert "Новое обращение" in card and "Оформить заказ из обращения" in card
+    answer = s.post("/admin/client/lead-order/", {"id": str(dialogue.client_id)})
+    order = Order.get(Order.description == "Баннер на фасад 2х1")
+    assert answer.status_code == 302 and order.source == "vk"
+    again = s.post("/admin/client/lead-order/", {"id": str(dialogue.client_id)},
+                   follow_redirects=True)  # fmt: skip
+    assert "уже клиент" in again.get_data(as_text=True)
+    assert Order.select().where(Order.client == dialogue.client_id).count() == 1
