@@ -24,7 +24,7 @@ def test_a_lead_becomes_an_order_in_the_inbox(page, server, world, screens, widt
     page.goto(f"{server}/admin/inbox/{dialogue.id}/")
     page.wait_for_selector("text=Это клиент…")
     page.screenshot(path=str(screens / f"inbox-lead-{width}.png"), full_page=True)
-    page.click("button:has-text(\"Оформить заказ\")")
+    page.click('button:has-text("Оформить заказ")')
     page.wait_for_url("**/admin/order/card/**")
     order = Order.get(Order.client == link.client_id)
     assert order.source == "telegram" and f"№{order.number}" in page.content()
