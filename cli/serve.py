@@ -26,6 +26,11 @@ def build_web_app(config: Config, store: FileStore) -> Flask:
     app = create_app(config, file_store=store)
     app.register_blueprint(web.make_blueprint(config, store), url_prefix="/chat")
     csrf = app.extensions["csrf"]
+    from bots.web import widget
+
+    site_chat = widget.make_blueprint(config, store)  # /widget.js for the firm's own site
+    app.register_blueprint(site_chat)
+    csrf.exempt(site_chat)  # cross-site by design: the origin list and the cookie stand in
     if config.telegram.token and config.telegram.mode == "webhook":
         from bots import telegram
         from bots.telegram.webhook import URL_PREFIX
@@ -38,6 +43,18 @@ def build_web_app(config: Config, store: FileStore) -> Flask:
 
         bp = viber_blueprint(config, Deps(store=store, config=config))
         csrf.exempt(bp)  # Viber signs the body (X-Viber-Content-Signature) instead
+        app.register_blueprint(bp)
+    if config.vk.token:
+        from bots.vk.webhook import make_blueprint as vk_blueprint
+
+        bp = vk_blueprint(config, store)
+        csrf.exempt(bp)  # VK proves itself with the Callback API secret key instead
+        app.register_blueprint(bp)
+    if config.max.token:
+        from bots.maxbot.webhook import make_blueprint as max_blueprint
+
+        bp = max_blueprint(config, store)
+        csrf.exempt(bp)  # MAX proves itself with the subscription's secret header instead
         app.register_blueprint(bp)
     return app
 

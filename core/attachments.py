@@ -11,7 +11,7 @@ import mimetypes
 from datetime import timedelta
 from pathlib import PurePosixPath
 
-from core import outbox
+from core import inbox, outbox
 from core.access import (
     Actor,
     require_order,
@@ -216,6 +216,7 @@ def receive_client_file(
             )  # fmt: skip
             if order is not None:
                 Order.update(unread=Order.unread + 1).where(Order.id == order.id).execute()
+            inbox.file_chat(message, channel=channel)  # files show in the conversation too
             what = "фото" if kind == "photo" else f"файл «{name}»"
             _tell_manager(
                 client, order, message, what + (f": «{caption[:300]}»" if caption else "")

@@ -15,6 +15,7 @@ from core.models import (
     Attachment,
     Client,
     ClientWord,
+    Dialogue,
     Document,
     Message,
     MessengerLink,
@@ -31,6 +32,8 @@ __all__ = [
     "client_with_phone",
     "create_client",
     "find_clients",
+    "fold_client",
+    "index_words",
     "get_client",
     "merge_clients",
     "recompute_client",
@@ -53,7 +56,7 @@ EDITABLE_FIELDS = (
 )
 
 
-def _index_words(client: Client) -> None:
+def index_words(client: Client) -> None:
     """Rebuild the search words: name words, phone digits (with 7 and 8 prefixes), e-mail."""
     tokens = search.words(client.name, client.email.split("@")[0] if client.email else "")
     for phone in (client.phone, client.phone2):
@@ -116,7 +119,7 @@ def create_client(actor: Actor, name: str, phone: str | None = None, **fields: A
     data = _clean({"name": name, "phone": phone or "", **fields})
     with database.atomic():
         client = Client.create(**data)
-        _index_words(client)
+        index_words(client)
     return client
 
 
@@ -128,7 +131,7 @@ def update_client(actor: Actor, client_id: int, **fields: Any) -> Client:
         for key, value in data.items():
             setattr(client, key, value)
         client.save()
-        _index_words(client)
+        index_words(client)
     return client
 
 
@@ -228,8 +231,14 @@ def merge_clients(actor: Actor, keep_id: int, remove_id: int) -> Client:
     if keep_id == remove_id:
         raise ValidationError("Нельзя объединить клиента с самим собой.")
     keep, remove = get_client(actor, keep_id), get_client(actor, remove_id)
+    return fold_client(keep, remove)
+
+
+def fold_client(keep: Client, remove: Client) -> Client:
+    """The merge itself, without the permission check: also core.leads' way of joining a
+    lead to the client a verified phone or a manager named."""
     with database.atomic():
-        for model in (Order, Message, Document, Attachment, Notification, Task):
+        for model in (Order, Message, Document, Attachment, Notification, Task, Dialogue):
             model.update(client=keep).where(model.client == remove).execute()
         MessengerLink.update(client=keep).where(MessengerLink.client == remove).execute()
         for key in ("phone2", "email", "address", "inn", "kpp", "requisites"):
@@ -238,9 +247,11 @@ def merge_clients(actor: Actor, keep_id: int, remove_id: int) -> Client:
         if not keep.phone2 and remove.phone and remove.phone != keep.phone:
             keep.phone2 = remove.phone
         keep.notes = "\n".join(n for n in (keep.notes, remove.notes) if n)
+        keep.is_lead = keep.is_lead and remove.is_lead  # a real client folded in: no more a lead
+        keep.source = keep.source or remove.source
         remove.delete_instance(recursive=False)
         keep.save()
-        _index_words(keep)
+        index_words(keep)
         recompute_client(keep.id)
     return Client.get_by_id(keep.id)
 

@@ -47,6 +47,18 @@ class WebSection:
 
 
 @dataclass(frozen=True)
+class WidgetSection:
+    """The chat bubble a firm pastes into its own site (/widget.js)."""
+
+    allowed_origins: tuple[str, ...] = ()  # sites that may embed it: "https://firm.ru"
+    per_ip_per_minute: int = 20
+    per_ip_per_hour: int = 200
+    per_visitor_per_minute: int = 10
+    max_text: int = 2000  # characters in one message
+    max_file_mb: int = 10
+
+
+@dataclass(frozen=True)
 class CompanySection:
     name: str = ""
     inn: str = ""
@@ -79,6 +91,28 @@ class ViberSection:
     name: str = "Бригадир"
     avatar: str = ""
     max_media_mb: int = 20  # a photo a Viber user sends is downloaded up to this size
+
+
+@dataclass(frozen=True)
+class VkSection:
+    """A VK community's messages (Callback API; bots.vk)."""
+
+    token: str = ""  # the community's access key (messages allowed)
+    group_id: int = 0
+    secret: str = ""  # the Callback API «секретный ключ»: a request without it is refused
+    confirmation: str = ""  # the string VK asks the server to return once
+    api_base: str = "https://api.vk.com/method/"
+    max_media_mb: int = 20
+
+
+@dataclass(frozen=True)
+class MaxSection:
+    """A MAX messenger bot (webhook at /max/webhook; bots.maxbot)."""
+
+    token: str = ""
+    secret: str = ""  # the subscription's secret: MAX sends it as X-Max-Bot-Api-Secret
+    api_base: str = "https://platform-api2.max.ru"
+    max_media_mb: int = 20
 
 
 @dataclass(frozen=True)
@@ -152,11 +186,13 @@ class StorageSection:
 
 @dataclass(frozen=True)
 class NotifySection:
-    fallback: tuple[str, ...] = ("telegram", "viber", "sms", "email")
+    fallback: tuple[str, ...] = ("telegram", "max", "vk", "viber", "sms", "email")
     escalate_after_hours: int = 24
     max_attempts: int = 8
     telegram_per_second: float = 25.0
     viber_per_second: float = 20.0
+    vk_per_second: float = 18.0  # VK allows a community token 20 requests a second
+    max_per_second: float = 25.0  # MAX's Bot API allows 30 requests a second
     email_per_second: float = 5.0
     retry_base_seconds: int = 60  # first retry after this; doubles each attempt
     retry_cap_seconds: int = 6 * 3600
@@ -204,9 +240,12 @@ class Config:
     app: AppSection = field(default_factory=AppSection)
     database: DatabaseSection = field(default_factory=DatabaseSection)
     web: WebSection = field(default_factory=WebSection)
+    widget: WidgetSection = field(default_factory=WidgetSection)
     company: CompanySection = field(default_factory=CompanySection)
     telegram: TelegramSection = field(default_factory=TelegramSection)
     viber: ViberSection = field(default_factory=ViberSection)
+    vk: VkSection = field(default_factory=VkSection)
+    max: MaxSection = field(default_factory=MaxSection)
     smtp: SmtpSection = field(default_factory=SmtpSection)
     imap: ImapSection = field(default_factory=ImapSection)
     sms: SmsSection = field(default_factory=SmsSection)
@@ -361,5 +400,5 @@ def _check(config: Config, source: str) -> None:
     if config.scheduler.lease_seconds < 3:
         raise ConfigError(f"[scheduler] lease_seconds в {source}: не меньше 3 секунд")
     for channel in config.notify.fallback:
-        if channel not in ("telegram", "viber", "sms", "email"):
+        if channel not in ("telegram", "viber", "vk", "max", "sms", "email"):
             raise ConfigError(f"[notify] fallback в {source}: неизвестный канал {channel!r}")

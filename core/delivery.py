@@ -54,7 +54,7 @@ __all__ = [
     "routes_for",
 ]
 
-MESSENGERS = ("telegram", "viber")
+MESSENGERS = ("telegram", "viber", "vk", "max")
 # Channels whose transport sends the file itself; the others get a download link instead.
 CARRIES_FILES = frozenset({"telegram", "email"})
 STAFF_ONLY = ("web",)  # the web chat reaches staff (it shows their messages live); not clients

@@ -14,6 +14,7 @@ from core.phones import normalize_phone
 
 __all__ = [
     "accept_invite",
+    "bind_client",
     "find_link",
     "follow_link",
     "link_client_by_phone",
@@ -111,6 +112,13 @@ def link_client_by_phone(
         )
     with database.atomic():
         return _bind(channel, external_id, client=client, display_name=display_name)
+
+
+def bind_client(
+    channel: str, external_id: str, client: Client, display_name: str = ""
+) -> MessengerLink:
+    """Bind an account to a card the caller vouches for (core.leads: a new lead's own)."""
+    return _bind(channel, external_id, client=client, display_name=display_name)
 
 
 def mark_blocked(channel: str, external_id: str, blocked: bool = True) -> int:

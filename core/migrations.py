@@ -15,6 +15,7 @@ from core.db import database, is_postgres
 from core.models import (
     ALL_MODELS,
     CashMovement,
+    Client,
     Dialogue,
     DialogueSeen,
     DuplicateReceipt,
@@ -30,6 +31,7 @@ from core.models import (
     Order,
     PortalCode,
     PortalSession,
+    RateCount,
     StaffSession,
     Stage,
     Template,
@@ -178,6 +180,15 @@ def _v15_stage_responsible(migrator: SchemaMigrator) -> None:
     )
 
 
+def _v17_leads(migrator: SchemaMigrator) -> None:
+    """Strangers who write in become leads: a client card remembers where they came from;
+    the site widget's limits are counted in the database."""
+    for field in (Client.source, Client.is_lead):
+        _add_column(migrator, "client", field)
+    database.obj.create_tables([RateCount], safe=True)
+    database.execute_sql('CREATE INDEX IF NOT EXISTS "client_is_lead" ON "client" ("is_lead")')
+
+
 STEPS: dict[int, Callable[[SchemaMigrator], None]] = {
     2: _v2_order_source,
     3: _v3_message_sender,
@@ -190,6 +201,7 @@ STEPS: dict[int, Callable[[SchemaMigrator], None]] = {
     13: _v13_self_service,
     14: _v14_inbox,
     15: _v15_stage_responsible,
+    17: _v17_leads,
 }
 # Indexes the models cannot declare on both backends: a new database gets them too.
 RAW_INDEXES: list[Callable[[], None]] = [_v5_client_list_index]

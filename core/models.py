@@ -38,6 +38,7 @@ __all__ = [
     "FiscalReceipt",
     "Invite",
     "LoginFailure",
+    "RateCount",
     "Mailbox",
     "MailboxMember",
     "MessengerLink",
@@ -143,6 +144,10 @@ class Client(BaseModel):
     paid_total = pw.BigIntegerField(default=0)
     debt = pw.BigIntegerField(default=0, index=True)
     last_order_at = pw.DateTimeField(null=True, index=True)
+    # Where the person first came from (telegram, viber, web, vk, max, …) and whether they
+    # are still a lead: someone who wrote in and has no order yet (core.leads).
+    source = pw.CharField(max_length=20, default="")
+    is_lead = pw.BooleanField(default=False, index=True)
 
     def __str__(self) -> str:
         return self.name
@@ -647,6 +652,18 @@ class LoginFailure(BaseModel):
         indexes = ((("key", "at"), False),)
 
 
+class RateCount(BaseModel):
+    """Hits of one key (an IP, a widget visitor) in one time window: the limits of the open
+    doors live in the database so every web worker shares them (core.ratelimit)."""
+
+    key = pw.CharField(max_length=200)
+    window = pw.BigIntegerField()  # the window's start, seconds since the epoch
+    count = pw.IntegerField(default=0)
+
+    class Meta:
+        indexes = ((("key", "window"), True),)
+
+
 class StaffSession(BaseModel):
     """A login to the web admin, checked on every request: logout, a password change or
     deactivation ends it at once, whatever cookie a browser still holds."""
@@ -775,6 +792,7 @@ ALL_MODELS: list[type[BaseModel]] = [
     Conversation,
     ProcessedUpdate,
     LoginFailure,
+    RateCount,
     StaffSession,
     FolderShare,
     FileLink,

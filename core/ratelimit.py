@@ -1,16 +1,23 @@
-"""Attempt counters kept in the database (LoginFailure rows), shared by every web worker
-and surviving restarts: an in-memory counter would give an attacker N workers' worth of
-tries and forget them on every deploy."""
+"""Rate limits kept in the database, shared by every web worker and surviving restarts (an
+in-memory counter would give an attacker N workers' worth of tries and forget them on every
+deploy): attempt counters over LoginFailure rows (sign-in codes), and fixed windows over
+RateCount rows (the site widget) taken with one conditional UPDATE, so two workers can never
+both take the last hit."""
 
 from __future__ import annotations
 
+import random
+import time
 from datetime import timedelta
 
-from core.clock import utcnow
-from core.errors import BrigadirError
-from core.models import LoginFailure
+import peewee as pw
 
-__all__ = ["TooManyAttempts", "blocked", "clear", "record"]
+from core.clock import utcnow
+from core.db import database
+from core.errors import BrigadirError
+from core.models import LoginFailure, RateCount
+
+__all__ = ["TooManyAttempts", "blocked", "clear", "record", "take"]
 
 WINDOW = timedelta(minutes=15)
 
@@ -39,3 +46,30 @@ def clear(key: str) -> None:
 
 class TooManyAttempts(BrigadirError):
     """A rate limit was hit: the caller answers 429 with this Russian message."""
+
+
+def take(key: str, limit: int, seconds: int, now: float | None = None) -> bool:
+    """One hit for `key` in the current window of `seconds`: True while under `limit`."""
+    if limit <= 0:
+        return False
+    window = int((time.time() if now is None else now) // seconds * seconds)
+    key = f"{key[:180]}/{seconds}"  # each window size counts apart
+    with database.atomic():
+        try:
+            with database.atomic():
+                RateCount.insert(key=key, window=window, count=0).execute()
+            # A new window: this key's old ones go (and, now and then, everybody's old ones).
+            gone = RateCount.window < window
+            if random.random() < 0.01:
+                RateCount.delete().where(RateCount.window < window - 2 * 86400).execute()
+            RateCount.delete().where((RateCount.key == key) & gone).execute()
+        except pw.IntegrityError:
+            pass  # the window is already open
+        taken = (
+            RateCount.update(count=RateCount.count + 1)
+            .where(
+                (RateCount.key == key) & (RateCount.window == window) & (RateCount.count < limit)
+            )
+            .execute()
+        )
+    return bool(taken)

@@ -71,6 +71,8 @@ def limiter_for(config: Config) -> RateLimiter:
         {
             "telegram": notify.telegram_per_second,
             "viber": notify.viber_per_second,
+            "vk": notify.vk_per_second,
+            "max": notify.max_per_second,
             "sms": config.sms.per_second,
             "email": notify.email_per_second,
             MAILING: notify.mailing_per_second,

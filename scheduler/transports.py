@@ -19,6 +19,8 @@ log = logging.getLogger(__name__)
 TRANSPORTS: dict[str, str] = {
     "telegram": "bots.telegram.transport:TelegramSender",
     "viber": "bots.viber.transport:build",
+    "vk": "bots.vk.transport:build",
+    "max": "bots.maxbot.transport:build",
     "sms": "bots.sms.transport:build",
     "email": "bots.email.mailboxes:build_sender",
     "web": "bots.web.delivery:build",

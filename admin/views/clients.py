@@ -15,7 +15,7 @@ from admin.base import AdminForm, BrigadirModelView, back_url, fail
 from admin.formatting import money_column
 from admin.forms import ClientLoader, check_phone
 from core import clients as core_clients
-from core import search
+from core import leads, search
 from core.clients import payments_of
 from core.documents.issue import KINDS
 from core.errors import BrigadirError, NotFound
@@ -174,6 +174,23 @@ class ClientView(BrigadirModelView):
             payments=payments_of(client.id)[:100], messages=messages, documents=documents, current=current,
             money=format_money, merge_loader=self._form_ajax_refs["merge"], doc_names=KINDS,
         )  # fmt: skip
+
+    @expose("/lead-order/", methods=["POST"])
+    def lead_order_view(self):
+        """A new person's card becomes an order in one click (core.leads)."""
+        try:
+            client_id = int(request.form.get("id", ""))
+        except ValueError:
+            abort(404)
+        try:
+            order = leads.order_from_lead(current_actor(), client_id)
+        except NotFound:
+            abort(404)
+        except BrigadirError as exc:
+            fail(exc)
+            return redirect(url_for("client.card_view", id=client_id))
+        flash(f"Заказ №{order.number} оформлен, переписка в нём.", "success")
+        return redirect(url_for("order.card_view", id=order.id))
 
     @expose("/merge/", methods=["POST"])
     def merge_view(self):

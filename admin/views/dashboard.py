@@ -13,7 +13,7 @@ from flask_login import current_user
 from admin.auth import current_actor
 from admin.base import period_from_request, sees
 from admin.charts import bar_chart, grouped_bars
-from core import backups, runtime, stats
+from core import backups, runtime, sources, stats
 from core.clock import from_local
 from core.models import CashMovement, ExpenseCategory, Task
 from core.money import format_money
@@ -59,7 +59,7 @@ class DashboardView(AdminIndexView):
             (f.pipeline, f.archived, bar_chart(f.live, title=f"Заказы по этапам: {f.pipeline}"))
             for f in flows
         ]
-        managers, expenses, finished = [], [], []
+        managers, expenses, finished, by_source = [], [], [], []
         if actor.is_staff_office:
             managers = _cached(
                 ("managers", actor.employee_id, lo, hi), lambda: stats.manager_stats(actor, lo, hi)
@@ -67,6 +67,8 @@ class DashboardView(AdminIndexView):
             finished = _cached(
                 ("finished", actor.role, lo, hi), lambda: stats.finished_by(actor, lo, hi)
             )
+            by_source = _cached(("sources", actor.employee_id, lo, hi),
+                                lambda: sources.orders_by_source(actor, lo, hi))  # fmt: skip
         if actor.is_director:
             expenses = _cached(
                 ("expenses", lo, hi),
@@ -112,4 +114,5 @@ class DashboardView(AdminIndexView):
             expenses_chart=bar_chart(expenses, fmt=format_money, title="Расходы по статьям") if actor.is_director else None,
             expenses_total=sum(v for _, v in expenses), money=format_money, tasks=tasks, actor=actor,
             backup=backups.last() if actor.is_director else None,
+            sources_chart=bar_chart(by_source, title="Откуда заказы") if by_source else None,
         )  # fmt: skip

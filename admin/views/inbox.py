@@ -14,7 +14,7 @@ from flask_admin import expose
 
 from admin.auth import current_actor
 from admin.base import BrigadirView, fail
-from core import inbox, inbox_actions, mailboxes, staffchat
+from core import inbox, inbox_actions, leads, mailboxes, staffchat
 from core.access import require_order
 from core.clock import format_datetime
 from core.errors import BrigadirError, NotFound, ValidationError
@@ -174,6 +174,32 @@ class InboxView(BrigadirView):
         except BrigadirError as exc:
             fail(exc)
         return self._back(dialogue_id)
+
+    @expose("/<int:dialogue_id>/is-client/", methods=["POST"])
+    def is_client_view(self, dialogue_id: int):
+        """«Это клиент …»: a new person's conversation joins the card the manager names."""
+        who = request.form.get("who", "")
+        return self._act(
+            dialogue_id,
+            lambda: leads.confirm_client(current_actor(), dialogue_id, leads.client_named(who).id),
+            "Переписка присоединена к карточке клиента.",
+        )
+
+    @expose("/<int:dialogue_id>/lead-order/", methods=["POST"])
+    def lead_order_view(self, dialogue_id: int):
+        """A new person's request becomes an order in one click."""
+        actor = current_actor()
+        try:
+            dialogue, _ = inbox.messages_of(actor, dialogue_id)
+        except NotFound:
+            abort(404)
+        try:
+            order = leads.order_from_lead(actor, dialogue.client_id or 0)
+        except BrigadirError as exc:
+            fail(exc)
+            return self._back(dialogue_id)
+        flash(f"Заказ №{order.number} оформлен, переписка в нём.", "success")
+        return redirect(url_for("order.card_view", id=order.id))
 
     @expose("/letter/<int:message_id>/forward/", methods=["POST"])
     def forward_view(self, message_id: int):

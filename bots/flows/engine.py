@@ -18,7 +18,7 @@ import peewee as pw
 
 # Flows register their commands, buttons and steps on import (they import the registry,
 # never this module, so the arrows run one way).
-from bots.flows import client, counter, documents, join, money, staff, team, texts, visits  # noqa: F401
+from bots.flows import client, counter, documents, join, leads, money, staff, team, texts, visits  # noqa: F401
 from bots.flows.context import Ctx
 from bots.flows.registry import COMMANDS, IDLE, PAYLOADS, STEPS, command, payload, set_router
 from bots.flows.types import Deps, Incoming, Reply
@@ -77,6 +77,8 @@ def handle(incoming: Incoming, deps: Deps) -> list[Reply]:
 def _route(ctx: Ctx) -> list[Reply]:
     if ctx.employee is None and ctx.client is None:
         return join.stranger(ctx)
+    if ctx.client is not None and ctx.client.is_lead:
+        return join.known_lead(ctx)
     if ctx.client is not None:
         return client.route(ctx)
     return _route_staff(ctx)

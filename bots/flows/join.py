@@ -1,19 +1,19 @@
 """Strangers: an invite code binds them; a shared phone finds a client's card;
-anyone else is politely sent to the director."""
+anyone else becomes a lead."""
 
 from __future__ import annotations
 
 import re
 
-from bots.flows import texts
+from bots.flows import lead, texts
 from bots.flows.context import Ctx
 from bots.flows.registry import command
 from bots.flows.types import Reply
-from core import links
-from core.errors import BrigadirError
-from core.models import ROLE_NAMES
+from core import leads, links
+from core.errors import NotFound
+from core.models import ROLE_NAMES, Invite
 
-__all__ = ["stranger"]
+__all__ = ["known_lead", "stranger"]
 
 _CODE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
@@ -39,24 +39,48 @@ def _join(ctx: Ctx, code: str) -> list[Reply]:
 
 
 def stranger(ctx: Ctx) -> list[Reply]:
+    """An invite code joins; a verified phone of a known client links; anyone else becomes
+    a lead (bots.flows.lead) — nobody who writes in is turned away."""
     incoming = ctx.incoming
-    if incoming.command == "start" and incoming.args:
-        return _join(ctx, incoming.args.strip())
+    code = _code(ctx)
+    if code:
+        return _join(ctx, code)
     if incoming.contact_phone:
         try:
             link = links.link_client_by_phone(
                 incoming.channel, incoming.external_id, incoming.contact_phone,
                 incoming.display_name,
             )  # fmt: skip
-        except BrigadirError as exc:
-            return [Reply(str(exc))]
-        return _welcome(Ctx(incoming, ctx.deps, link), link.client.name)
+            return _welcome(Ctx(incoming, ctx.deps, link), link.client.name)
+        except NotFound:
+            pass  # not a client yet: a lead with that phone
+    if incoming.command == "start" or (not ctx.text and incoming.file is None
+                                       and not incoming.contact_phone):  # fmt: skip
+        # Opening the chat is not yet a word: greet, write nothing until they say something.
+        return [Reply(texts.STRANGER.format(firm=ctx.deps.config.app.name), ask_contact=True)]
+    link = leads.open_lead(incoming.channel, incoming.external_id, incoming.display_name)
+    fresh = Ctx(incoming, ctx.deps, link)  # the dialog state is the new card's now
+    replies = lead.route(fresh, first=not incoming.contact_phone)
+    fresh.save()
+    return replies
+
+
+def known_lead(ctx: Ctx) -> list[Reply]:
+    """A lead writes again; an invite code still joins them (a new employee wrote first)."""
+    code = _code(ctx)
+    return _join(ctx, code) if code else lead.route(ctx)
+
+
+def _code(ctx: Ctx) -> str:
+    """The invite code in /start, or a pasted bare code that is a real invite's."""
+    incoming = ctx.incoming
+    if incoming.command == "start" and incoming.args:
+        return incoming.args.strip()
     text = ctx.text
     if incoming.command is None and incoming.payload is None and _CODE.match(text):
-        return _join(ctx, text)  # the web chat: people paste the bare code
-    if incoming.channel == "web":
-        return [Reply(texts.WEB_STRANGER)]
-    return [Reply(texts.STRANGER, ask_contact=True)]
+        if Invite.select().where(Invite.code == text).exists():
+            return text
+    return ""
 
 
 @command("start")

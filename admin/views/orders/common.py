@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import g
 
 from core.models import Employee, Pipeline, Stage
+from core.sources import SOURCE_NAMES
 
-SOURCES = [("", "—"), ("counter", "В офисе"), ("phone", "Телефон"), ("site", "Сайт"),
-           ("email", "Почта"), ("telegram", "Telegram"), ("viber", "Viber")]  # fmt: skip
+SOURCES = [("", "—"), *SOURCE_NAMES.items()]  # one list with the dashboard (core.sources)
 FIELD_LABELS = {
     "number": "№", "client": "Клиент", "description": "Описание", "cost": "Стоимость",
     "paid": "Оплачено", "debt": "Долг", "manager": "Менеджер", "executor": "Исполнитель",

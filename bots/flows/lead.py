@@ -1,0 +1,96 @@
+"""New people: a lead is welcomed, asked for a name and a phone (the platform's contact
+button where there is one), and everything they write or send is kept in their
+conversation for the manager (core.leads decides who they are)."""
+
+from __future__ import annotations
+
+from bots.flows.context import Ctx
+from bots.flows.files import as_file, is_picture
+from bots.flows.types import Reply
+from core import attachments, leads, threads
+from core.errors import BrigadirError
+
+__all__ = ["ASK_NAME", "route"]
+
+ASK_NAME = (
+    "Здравствуйте! Спасибо, что написали в «{firm}». Ваше сообщение уже у менеджера.\n"
+    "Как к вам обращаться?"
+)
+ASK_PHONE = "Приятно познакомиться, {name}! Оставьте, пожалуйста, телефон для связи — {how}."
+# Where the platform has a "share my phone" button (Incoming.contact_phone), offer it.
+CONTACT_BUTTON = {"telegram", "viber"}
+THANKS = "Спасибо! Менеджер свяжется с вами в ближайшее время и ответит здесь же."
+KEPT = "Спасибо! Сообщение передано менеджеру, ответим здесь же."
+FILE_KEPT = "Спасибо! Файл получен и передан менеджеру."
+
+
+def welcome(ctx: Ctx) -> list[Reply]:
+    """A stranger's first contact: ask for the name next."""
+    ctx.goto("lead", "name")
+    return [Reply(ASK_NAME.format(firm=ctx.deps.config.app.name))]
+
+
+def _key(ctx: Ctx) -> str | None:
+    incoming = ctx.incoming
+    return f"{incoming.channel}:{incoming.update_key}" if incoming.update_key else None
+
+
+def _keep(ctx: Ctx) -> None:
+    """Nothing a new person sends is dropped: text and files go into their conversation."""
+    incoming, lead = ctx.incoming, ctx.client
+    if incoming.file is not None:
+        name, data, mime = as_file(incoming.file)
+        attachments.receive_client_file(
+            lead.id, ctx.deps.store, name, data, mime, channel=incoming.channel,
+            kind="photo" if is_picture(incoming.file) else "file", caption=ctx.text,
+            external_id=_key(ctx),
+        )  # fmt: skip
+    elif ctx.text and incoming.command != "start":
+        threads.record_incoming(lead.id, ctx.text, channel=incoming.channel,
+                                external_id=_key(ctx))  # fmt: skip
+
+
+def _how(ctx: Ctx) -> str:
+    if ctx.incoming.channel in CONTACT_BUTTON:
+        return "нажмите «Поделиться номером» или напишите его"
+    return "напишите номер"
+
+
+def _ask_phone(ctx: Ctx) -> list[Reply]:
+    ctx.goto("lead", "phone")
+    return [Reply(ASK_PHONE.format(name=ctx.client.name, how=_how(ctx)), ask_contact=True)]
+
+
+def route(ctx: Ctx, *, first: bool = False) -> list[Reply]:
+    incoming = ctx.incoming
+    if incoming.contact_phone:  # the platform vouches it is the sender's own number
+        client = leads.phone_given(ctx.client, incoming.contact_phone, verified=True)
+        ctx.reset()
+        if not client.is_lead:
+            return [Reply(f"Здравствуйте, {client.name}! Мы нашли вашу карточку — "
+                          "пишите, ответим здесь же.")]  # fmt: skip
+        return [Reply(THANKS)]
+    _keep(ctx)
+    if first:
+        return welcome(ctx)
+    step = ctx.step
+    text = ctx.text if incoming.file is None and incoming.command is None else ""
+    if step == "lead.name" and text:
+        try:
+            leads.set_name(ctx.client, text)
+        except BrigadirError as exc:
+            return [Reply(str(exc))]
+        return _ask_phone(ctx)
+    if step == "lead.phone" and text:
+        try:
+            leads.phone_given(ctx.client, text, verified=False)
+        except BrigadirError:
+            return [Reply("Не похоже на номер телефона. Напишите, например: +7 912 345-67-89.",
+                          ask_contact=True)]  # fmt: skip
+        ctx.reset()
+        return [Reply(THANKS)]
+    if step == "lead.name":
+        return [Reply(FILE_KEPT + " Как к вам обращаться?")]
+    if step == "lead.phone":
+        return [Reply(FILE_KEPT + " Оставьте, пожалуйста, телефон для связи.", ask_contact=True)]
+    return [Reply(FILE_KEPT if incoming.file is not None else KEPT)]
