@@ -208,8 +208,7 @@ def escalate_unanswered(after_hours: float, now: datetime | None = None) -> int:
         if replied:
             continue
         order = Order.get_by_id(note.order_id)
-        manager = order.manager if order.manager_id and order.manager.active else None
-        manager = manager or next(iter(_directors()), None)
+        manager = delivery.responsible_employee(order)
         if manager is None:
             continue
         client = order.client
