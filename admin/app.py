@@ -74,9 +74,12 @@ def create_app(
 
     auth.init_app(app, config)
     formatting.init_app(app)
-    from admin.base import masked, sees
+    from admin.base import masked, reads_paper, sees
 
-    app.jinja_env.globals["sees"] = sees  # core.access: may this person see a field or sum
+    app.jinja_env.globals["sees"] = sees
+    app.jinja_env.globals["reads_paper"] = (
+        reads_paper  # core.access: may this person see a field or sum
+    )
     app.jinja_env.filters["masked"] = masked
     app.register_blueprint(files.bp)
     from portal import bp as portal_bp

@@ -28,7 +28,7 @@ from core.clock import local_today
 from core.errors import AccessDenied, BrigadirError, NotFound
 
 __all__ = ["AdminForm", "BrigadirModelView", "BrigadirView", "back_url", "capped_count", "fail",
-           "masked", "sees"]  # fmt: skip
+           "masked", "reads_paper", "sees"]  # fmt: skip
 
 MAX_PAGES = 20  # deeper than 20 pages of 50 nobody reads; search or filter instead
 
@@ -86,6 +86,14 @@ def sees(name: str) -> bool:
     if "hidden_fields" not in g:
         g.hidden_fields = hidden_fields(actor)
     return can_see(actor, name, hidden=g.hidden_fields)
+
+
+def reads_paper(kind: str) -> bool:
+    """May the person of this request open a paper of this kind (core: its sums)?"""
+    from core.documents.issue import may_read
+
+    sees("cost")  # fills g.hidden_fields
+    return may_read(current_actor(), kind, hidden=g.hidden_fields)
 
 
 def masked(text: str) -> str:

@@ -13,6 +13,7 @@ from flask_login import login_required
 
 from admin.auth import current_actor
 from core.access import can_see_message, can_see_money_of, visible_order_filter
+from core.documents.issue import may_read
 from core.models import Account, Attachment, CashMovement, Document, Message, Order
 
 __all__ = ["bp"]
@@ -56,7 +57,8 @@ def _allowed(key: str) -> tuple[bool, str, str]:
     if Order.select().where((Order.preview == key) & Order.id.in_(visible)).exists():
         return True, mimetypes.guess_type(key)[0] or "image/jpeg", key.rsplit("/", 1)[-1]
     doc = Document.get_or_none(Document.storage_key == key)
-    if doc is not None and actor.is_staff_office:
+    if doc is not None and actor.is_staff_office and may_read(actor, doc.kind):
+        # a paper prints sums: hidden from this person, its file is a 404 like a missing one
         return True, "application/pdf", key.rsplit("/", 1)[-1]
     return False, "", ""
 

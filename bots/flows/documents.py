@@ -7,16 +7,16 @@ from bots.flows.context import Ctx
 from bots.flows.registry import command, payload
 from bots.flows.staff import _number, _order
 from bots.flows.types import OutFile, Reply
-from core.access import require_order, require_role
+from core.access import Actor, require_order, require_role
 from core.documents.issue import KINDS, issue_document, kinds_for, send_document
 from core.models import Order
 
 __all__ = ["document_buttons"]
 
 
-def document_buttons(order: Order) -> list[list[tuple[str, str]]]:
-    """The papers that fit this order (core decides), two per row."""
-    buttons = [(f"📄 {KINDS[k]}", f"doc:{order.id}:{k}") for k in kinds_for(order)]
+def document_buttons(order: Order, actor: Actor) -> list[list[tuple[str, str]]]:
+    """The papers that fit this order and this person (core decides), two per row."""
+    buttons = [(f"📄 {KINDS[k]}", f"doc:{order.id}:{k}") for k in kinds_for(order, actor)]
     return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
 
 
@@ -24,7 +24,10 @@ def document_buttons(order: Order) -> list[list[tuple[str, str]]]:
 def docs_menu(ctx: Ctx, arg: str) -> list[Reply]:
     require_role(ctx.staff, "manager")
     order = _order(ctx, arg)
-    return [Reply(f"Какой документ по заказу №{order.number}?", buttons=document_buttons(order))]
+    buttons = document_buttons(order, ctx.staff)
+    if not buttons:
+        return [Reply("Документы показывают суммы заказа, а они для вас скрыты.")]
+    return [Reply(f"Какой документ по заказу №{order.number}?", buttons=buttons)]
 
 
 @payload("doc")

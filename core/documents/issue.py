@@ -8,7 +8,7 @@ import datetime as dt
 from typing import Any
 
 from core import clock, outbox, runtime
-from core.access import Actor, require_order, require_role
+from core.access import Actor, can_see, require_order, require_role
 from core.attachments import order_folder_key
 from core.db import database
 from core.documents.data import (
@@ -23,7 +23,7 @@ from core.documents.data import (
 from core.documents.forms import render_contract, render_order_form, render_receipt
 from core.documents.sales import render_act, render_invoice, render_waybill
 from core.documents.texts import Texts
-from core.errors import NotFound, ValidationError
+from core.errors import AccessDenied, NotFound, ValidationError
 from core.interfaces import FileStore
 from core.links import follow_link
 from core.models import Client, Document, Message, Order, Payment
@@ -35,6 +35,7 @@ __all__ = [
     "company_from_settings",
     "issue_document",
     "kinds_for",
+    "may_read",
     "party_from_client",
     "send_document",
 ]
@@ -50,14 +51,29 @@ KINDS = {
 _FIELDS = {f.name for f in dataclasses.fields(Company)}
 
 
-def kinds_for(order: Order) -> list[str]:
-    """The papers that make sense for this order, in the order people ask for them."""
+def may_read(actor: Actor, kind: str, *, hidden: frozenset[str] | None = None) -> bool:
+    """Every paper prints the order's money (a receipt its payment): whoever may not see
+    that figure may not issue, send or open the paper either."""
+    return can_see(actor, "payments" if kind == "receipt" else "document_total", hidden=hidden)
+
+
+def _require_readable(actor: Actor, kind: str) -> None:
+    if not may_read(actor, kind):
+        raise AccessDenied(
+            f"{KINDS[kind]} показывает суммы заказа, а они для вас скрыты. "
+            "Попросите директора или менеджера."
+        )
+
+
+def kinds_for(order: Order, actor: Actor | None = None) -> list[str]:
+    """The papers that make sense for this order, in the order people ask for them
+    (of those, the ones this person may read when an actor is given)."""
     kinds = ["order_form", "invoice", "act", "waybill"]
     if order.pipeline.code == "installation":
         kinds.insert(1, "contract")
     if order.paid:
         kinds.append("receipt")
-    return kinds
+    return [k for k in kinds if actor is None or may_read(actor, k)]
 
 
 def company_from_settings() -> Company:
@@ -166,6 +182,7 @@ def issue_document(
         raise ValueError(f"unknown document kind {kind!r}")
     require_role(actor, "manager")
     order = require_order(actor, order_id)
+    _require_readable(actor, kind)
     date = date or clock.local_today()
     if kind == "receipt" and "amount" not in opts:  # a cash receipt is for the last payment
         last = Payment.select().where(Payment.order == order.id).order_by(Payment.id.desc()).first()
@@ -235,6 +252,7 @@ def send_document(actor: Actor, document_id: int) -> Message:
     if document is None or document.order_id is None:
         raise NotFound("Документ не найден.")
     order = require_order(actor, document.order_id)
+    _require_readable(actor, document.kind)
     title = f"{KINDS[document.kind]} № {document.number} от {document.date:%d.%m.%Y}"
     text = (
         f"Здравствуйте, {order.client.name}! Направляем {_ACCUSATIVE[document.kind]} "

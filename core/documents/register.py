@@ -13,9 +13,9 @@ from datetime import date
 
 import peewee as pw
 
-from core.access import Actor, can_see, require_role
+from core.access import Actor, can_see, hidden_fields, require_role
 from core.clients import find_clients
-from core.documents.issue import KINDS
+from core.documents.issue import KINDS, may_read
 from core.errors import ValidationError
 from core.models import Client, Document, Order
 
@@ -87,12 +87,14 @@ def register(
         found = [c.id for c in find_clients(actor, client, limit=50)]
         query = query.where(Document.client.in_(found or [0]))
     show_sum = "total" in columns_for(actor)
+    hidden = hidden_fields(actor)
     rows = query.order_by(Document.date.desc(), Document.id.desc()).limit(limit).objects()
     return [
         RegisterRow(
             id=d.id, kind=KINDS.get(d.kind, d.kind), number=d.number, date=d.date,
             client=d.client_name or "", client_id=d.client_id, order=d.order_number,
-            order_id=d.order_id, total=d.total if show_sum else None, storage_key=d.storage_key,
+            order_id=d.order_id, total=d.total if show_sum else None,
+            storage_key=d.storage_key if may_read(actor, d.kind, hidden=hidden) else "",
         )
         for d in rows
     ]  # fmt: skip

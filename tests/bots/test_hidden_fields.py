@@ -40,3 +40,20 @@ def test_an_overpayment_does_not_reveal_a_hidden_debt(join, actors, staff, store
     crew.tap(crew.button("Получил оплату"))
     crew.say("9 999 999")
     assert "больше остатка" in crew.text and MONEY["debt"] not in crew.text
+
+
+def test_the_bot_offers_only_papers_whose_sums_one_may_see(join, actors, staff, store):
+    order, _client = secret_order(actors, staff, store)
+    chat = join("manager2")
+    for hidden, offered in [([], {"Бланк заказа", "Счёт", "Акт", "Накладная", "Квитанция"}),
+                            (["paid"], {"Бланк заказа", "Счёт", "Акт", "Накладная"}),
+                            (["cost"], {"Квитанция"}), (["cost", "paid"], set())]:  # fmt: skip
+        settings.put("hidden_fields", {"manager": hidden})
+        chat.tap(f"docs:{order.id}")
+        labels = {label.removeprefix("📄 ") for label, _payload in chat.buttons()}
+        assert labels == offered, hidden
+        if not offered:
+            assert "скрыты" in chat.text
+    settings.put("hidden_fields", {"manager": ["cost"]})
+    chat.tap(f"doc:{order.id}:invoice")  # a crafted tap is refused, no paper is made
+    assert "скрыты" in chat.text and chat.last[0].file is None

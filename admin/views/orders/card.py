@@ -58,7 +58,7 @@ class OrderCardMixin:
             "kinds": core_payments.KINDS, "methods": core_payments.METHODS,
             "can_edit_order": actor.is_staff_office, "money": format_money, "fmt_dt": format_datetime,
             **_folder_context(actor, order, hidden),
-            "doc_kinds": issue.kinds_for(order), "doc_names": issue.KINDS,
+            "doc_kinds": issue.kinds_for(order, actor), "doc_names": issue.KINDS,
             "materials": expenses.order_money(actor, order.id),
         }  # fmt: skip
 
@@ -146,7 +146,7 @@ class OrderCardMixin:
         """Issue a paper for the order: numbered, rendered, stored, listed on the card."""
         order = self._order_or_404(request.form.get("id"))
         kind = request.form.get("kind", "")
-        if kind not in issue.kinds_for(order):
+        if kind not in issue.kinds_for(order, current_actor()):
             flash("Выберите документ из списка.", "error")
             return self._back(order.id)
         try:
