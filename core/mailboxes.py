@@ -102,6 +102,13 @@ def sync(config: Config) -> dict[str, Mailbox]:
             box = Mailbox.get_or_none(Mailbox.code == code)
             if box is None:
                 box = Mailbox.create(code=code, name=end.name[:100], address=end.address[:200])
+                if code == "main":
+                    # The firm's one mailbox was read by the whole office before mailboxes
+                    # had members: it stays so after an upgrade; the director narrows it.
+                    for person in Employee.select(Employee.id).where(
+                        Employee.active & (Employee.role == "manager")
+                    ):
+                        MailboxMember.create(mailbox=box, employee=person)
             elif (box.name, box.address, box.active) != (end.name, end.address, True):
                 box.name, box.address, box.active = end.name[:100], end.address[:200], True
                 box.save()

@@ -47,6 +47,24 @@ def test_config_mailboxes_become_rows_and_a_removed_one_turns_inactive(boxes):
     assert not Mailbox.get(Mailbox.code == "sales").active
 
 
+def test_an_upgraded_firm_keeps_its_office_reading_the_main_mailbox(staff, actors):
+    """Before mailboxes had members every manager read the firm's mail: the main mailbox
+    starts with the active managers, another one with nobody, and the director's later
+    choice is not undone by the next start."""
+    config = Config(
+        imap=ImapSection(host="imap.test", user="shop@example.test"),
+        mailboxes=(MailboxSection(code="sales", name="Продажи", address="sales@example.test",
+                                  imap_host="imap.test", imap_user="sales@example.test"),),
+    )  # fmt: skip
+    boxes = mailboxes.sync(config)
+    managers = {staff["manager"].name, staff["manager2"].name}
+    assert {e.name for e in mailboxes.members_of(boxes["main"].id)} == managers
+    assert mailboxes.members_of(boxes["sales"].id) == []
+    mailboxes.set_members(actors["director"], boxes["main"].id, [staff["manager"].id])
+    mailboxes.sync(config)
+    assert [e.name for e in mailboxes.members_of(boxes["main"].id)] == [staff["manager"].name]
+
+
 def test_only_the_director_sets_members_and_only_managers_can_be_members(boxes, actors, staff):
     sales = boxes["sales"]
     with pytest.raises(AccessDenied):
