@@ -71,20 +71,17 @@ def _tell(lead: Client, text: str, key: str) -> None:
 
 
 def open_lead(channel: str, external_id: str, display_name: str = "") -> MessengerLink:
-    """A stranger's first word: their card (a lead), the account bound to it, an inbox
-    conversation for the responsible manager, and the manager told."""
+    """A stranger's first word: their card (a lead), the account bound to it and an inbox
+    conversation for the responsible manager. The manager is told by what the stranger
+    says or leaves first (core.threads words it "Новое обращение"): one notice, not two."""
     where = CHANNEL_NAMES.get(channel, channel)
     name = " ".join((display_name or "").split())[:200] or f"Новый клиент ({where})"
     with database.atomic():
         lead = Client.create(name=name, source=channel[:20], is_lead=True)
         index_words(lead)
         link = links.bind_client(channel, external_id, lead, display_name)
-        manager = responsible()
         Dialogue.create(channel=channel, contact=str(external_id)[:300], contact_name=name,
-                        client=lead, assignee=manager)  # fmt: skip
-        if manager is not None:
-            notify_staff(manager, f"Новое обращение ({where}): {name}. Переписка — во «Входящих».",
-                         key=f"lead:{lead.id}")  # fmt: skip
+                        client=lead, assignee=responsible())  # fmt: skip
     return link
 
 
@@ -164,8 +161,9 @@ def callback_request(channel: str, external_id: str, phone: str, name: str = "")
         client = Client.get_by_id(link.client_id)
         if client.is_lead and name.strip():
             set_name(client, name)
+        # A lead is told of once, by the phone below; a known client's request is the notice.
         threads.record_incoming(client.id, f"Прошу перезвонить: {phone.strip()[:40]}",
-                                channel=channel)  # fmt: skip
+                                channel=channel, tell=not client.is_lead)  # fmt: skip
         if client.is_lead:
             client = phone_given(client, phone, verified=False)
     return client

@@ -62,9 +62,11 @@ def record_incoming(
     order_id: int | None = None,
     external_id: str | None = None,
     subject: str = "",
+    tell: bool = True,
 ) -> Message:
     """A client's message lands in the order (or the client's card) unread. Redelivered
-    messages (same channel external id) are stored once."""
+    messages (same channel external id) are stored once. `tell`: the people of the order
+    are told (off when the caller tells them in its own words)."""
     if external_id:
         twin = Message.get_or_none(
             (Message.external_id == external_id) & (Message.channel == channel)
@@ -79,7 +81,8 @@ def record_incoming(
         if order_id is not None:
             Order.update(unread=Order.unread + 1).where(Order.id == order_id).execute()
         dialogue = inbox.file_chat(message, channel=channel)  # one list with the letters
-        _tell_staff(message, dialogue.assignee_id)
+        if tell:
+            _tell_staff(message, dialogue.assignee_id)
     return message
 
 
@@ -94,9 +97,23 @@ def _tell_staff(message: Message, assignee_id: int | None) -> None:
     client = Client.get_by_id(message.client_id)
     about = f" по заказу №{order.number}" if order is not None else ""
     buttons = [[("Открыть заказ", f"order:{order.number}")]] if order is not None else None
+    text = f"Клиент {client.name} пишет{about}: «{message.text[:500]}»"
+    if client.is_lead and _first_word_of(client.id, message.id):
+        where = inbox.CHANNEL_NAMES.get(message.channel, message.channel)
+        text = (f"Новое обращение ({where}): {client.name} пишет: «{message.text[:500]}». "
+                "Переписка — во «Входящих».")  # fmt: skip
     for person in people:
-        outbox.notify_staff(person, f"Клиент {client.name} пишет{about}: «{message.text[:500]}»",
-                            key=f"reply:{message.id}:{person.id}", order=order, buttons=buttons)  # fmt: skip
+        outbox.notify_staff(person, text, key=f"reply:{message.id}:{person.id}", order=order,
+                            buttons=buttons)  # fmt: skip
+
+
+def _first_word_of(client_id: int, message_id: int) -> bool:
+    return not (
+        Message.select()
+        .where((Message.client == client_id) & (Message.direction == "in"))
+        .where(Message.id != message_id)
+        .exists()
+    )
 
 
 def mark_read(actor: Actor, order_id: int) -> int:

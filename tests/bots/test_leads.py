@@ -45,7 +45,9 @@ def test_a_stranger_on_any_channel_becomes_a_lead_and_nothing_is_dropped(
     dialogue = Dialogue.get(Dialogue.client == lead.id)
     assert dialogue.channel == channel and dialogue.kind == "outside"
     assert dialogue.assignee_id == staff["manager"].id  # the responsible manager
-    assert any("Новое обращение" in t for t in _told(staff["manager"].id))
+    # one notice for the first word, naming the channel and quoting it
+    told = _told(staff["manager"].id)
+    assert len(told) == 1 and "Новое обращение" in told[0] and "визитки 1000" in told[0]
     chat.photo(jpeg("blue"), caption="вот макет")  # a file in the middle of the questions
     assert "Файл получен" in chat.text and "обращаться" in chat.text
     chat.say("Пётр Сидоров")

@@ -105,6 +105,7 @@ def test_forward_into_an_order_moves_the_letter_and_its_files(db, actors, store,
     from core.orders import create_order
 
     boxes = mailboxes.sync(config_for(type("S", (), {"port": 25})()))
+    mailboxes.set_members(actors["director"], boxes["main"].id, [actors["manager"].employee_id])
     client = create_client(actors["manager"], "Ромашка", "+74951234567")
     order = create_order(actors["manager"], client.id, "Баннер 3×6", rubles(12500))
     letter = incoming(boxes["main"], "x@romashka.test", "Макет баннера", "Вот макет", "<f1@r.test>",
