@@ -38,6 +38,7 @@ __all__ = [
     "Verdict",
     "backoff",
     "CHANNEL_NAMES",
+    "ask_to_call",
     "channels_tried",
     "claim",
     "claimers",
@@ -405,6 +406,25 @@ def open_call_task(order_id: int | None, client_id: int | None) -> Task | None:
     return Task.select().where(where).first()
 
 
+def ask_to_call(
+    note: Notification,
+    order: Order | None,
+    client: Client,
+    manager: Employee,
+    reason: str,
+    *,
+    at: datetime | None = None,
+) -> bool:
+    """The "позвонить клиенту" task: one open per order (or per client without one), for
+    whatever reason the client must be called. False when one is already open."""
+    if open_call_task(order.id if order else None, client.id) is not None:
+        return False
+    Task.create(kind="call_client", title=f"Позвонить клиенту {client.name}: {reason}"[:300],
+                order=order, client=client, assignee=manager, notification=note.id,
+                due_at=at or utcnow())  # fmt: skip
+    return True
+
+
 def _tell_manager_unreachable(note: Notification) -> None:
     """No channel reached the client: the responsible manager gets a message naming every
     channel tried, and one open "позвонить клиенту" task per order."""
@@ -414,16 +434,7 @@ def _tell_manager_unreachable(note: Notification) -> None:
     if manager is None or client is None:
         return
     about = f" по заказу №{order.number}" if order else ""
-    if open_call_task(note.order_id, note.client_id) is None:
-        Task.create(
-            kind="call_client",
-            title=f"Позвонить клиенту {client.name}: сообщение{about} не дошло"[:300],
-            order=order,
-            client=client,
-            assignee=manager,
-            notification=note.id,
-            due_at=utcnow(),
-        )
+    ask_to_call(note, order, client, manager, f"сообщение{about} не дошло")
     tried = channels_tried(note)
     how = (
         f"пробовали: {', '.join(tried)}"

@@ -213,15 +213,9 @@ def escalate_unanswered(after_hours: float, now: datetime | None = None) -> int:
             continue
         client = order.client
         with database.atomic():
-            Task.create(
-                kind="call_client",
-                title=f"Позвонить клиенту {client.name}: заказ №{order.number}, нет ответа"[:300],
-                order=order,
-                client=client,
-                assignee=manager,
-                notification=note.id,
-                due_at=now,
-            )
+            reason = f"заказ №{order.number}, нет ответа"
+            if not delivery.ask_to_call(note, order, client, manager, reason, at=now):
+                continue
             phone = f" ({client.phone})" if client.phone else ""
             text = (
                 f"Клиент {client.name}{phone} не ответил и не прочитал сообщение по заказу "
