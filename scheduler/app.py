@@ -18,7 +18,7 @@ from datetime import datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from core import attachments, crew_visits, reminders
+from core import attachments, crew_visits, housekeeping, reminders
 from core.config import Config
 from core.db import database
 from core.interfaces import FileStore, Sender
@@ -141,6 +141,8 @@ def build_scheduler(
         # Booked visits: the crews' list of the day, and the clients' reminder the day before.
         daily.DailyJob("visit_digest", notify.digest_hour, crew_visits.crew_digest),
         daily.DailyJob("visit_reminders", notify.remind_hour, crew_visits.remind_tomorrow),
+        # expired links, codes and sessions, old update ids: at night, when nobody works
+        daily.DailyJob("housekeeping", 3, lambda today: housekeeping.sweep()),
     ]
     # Every minute, and at once at start: a day's job not yet done runs (catch-up).
     add(
