@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import g
 
-from core.models import Employee, Pipeline, Stage
+from core.models import Crew, Employee, Pipeline, Stage
 from core.sources import SOURCE_NAMES
 
 SOURCES = [("", "—"), *SOURCE_NAMES.items()]  # one list with the dashboard (core.sources)
@@ -16,7 +16,7 @@ FIELD_LABELS = {
     "object_note": "Особенности объекта", "documents_received": "Документы получены",
     "source": "Источник", "folder": "Папка с файлами", "preview": "Превью", "stage": "Этап",
     "created_at": "Принят", "unread": "Новые сообщения", "subcontract_received": "Перезаказ получен",
-    "client_phone": "Телефон клиента",
+    "client_phone": "Телефон клиента", "responsible": "Ответственный",
 }  # fmt: skip
 
 
@@ -31,6 +31,35 @@ def _names() -> dict[int, str]:
     if "employee_names" not in g:
         g.employee_names = dict(Employee.select(Employee.id, Employee.name).tuples())
     return g.employee_names
+
+
+def _crews() -> dict[int, str]:
+    if "crew_names" not in g:
+        g.crew_names = dict(Crew.select(Crew.id, Crew.name).tuples())
+    return g.crew_names
+
+
+def _active_people() -> tuple[frozenset[int], int | None]:
+    """Active employees' ids and the first active director's (who answers when nobody else
+    does), read once per request."""
+    if "active_people" not in g:
+        rows = (
+            Employee.select(Employee.id, Employee.role)
+            .where(Employee.active)
+            .order_by(Employee.id)
+            .tuples()
+        )
+        rows = list(rows)
+        director = next((i for i, role in rows if role == "director"), None)
+        g.active_people = (frozenset(i for i, _r in rows), director)
+    return g.active_people
+
+
+def _crew_options():
+    return [
+        (str(i), n)
+        for i, n in Crew.select(Crew.id, Crew.name).where(Crew.active).order_by(Crew.name).tuples()
+    ]
 
 
 def _employee_options(external: bool | None = None):
