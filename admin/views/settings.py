@@ -14,6 +14,7 @@ from wtforms.validators import DataRequired, Length
 
 from admin.auth import current_actor
 from admin.base import AdminForm, BrigadirModelView, BrigadirView, fail
+from admin.views.order_columns import OrderColumnsMixin
 from core import settings, templates
 from core.access import HIDEABLE, require_role
 from core.config import CompanySection
@@ -29,6 +30,8 @@ COMPANY_LABELS = {
     "director": "Директор (ФИО)",
 }  # fmt: skip
 _KEY = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+# The director may hide fields from himself too (his own screens; the system sees all).
+HIDING_ROLES = ("director", "manager", "executor")
 
 
 def _parse_custom_fields(text: str) -> list[dict]:
@@ -62,7 +65,7 @@ def _hideable(custom: list[dict]) -> list[tuple[str, str]]:
     ]
 
 
-class SettingsView(BrigadirView):
+class SettingsView(OrderColumnsMixin, BrigadirView):
     roles = ("director",)
 
     @expose("/", methods=["GET", "POST"])
@@ -92,7 +95,7 @@ class SettingsView(BrigadirView):
                 hideable = _hideable(custom)
                 hidden = {
                     role: [f for f, _label in hideable if request.form.get(f"hide_{role}_{f}")]
-                    for role in ("manager", "executor")
+                    for role in HIDING_ROLES
                 }
                 with database.atomic():
                     settings.put("company", new_company)
@@ -112,7 +115,7 @@ class SettingsView(BrigadirView):
             defaults={f.name: getattr(CompanySection(), f.name) for f in dc_fields(CompanySection)},
             object_types="\n".join(settings.get("object_types") or []), custom_text=custom_text,
             hidden=settings.get("hidden_fields") or {}, hideable=_hideable(settings.get("custom_fields") or []),
-            roles=ROLE_NAMES, errors=form_errors,
+            roles=ROLE_NAMES, hiding_roles=HIDING_ROLES, errors=form_errors,
         )  # fmt: skip
 
 
