@@ -243,6 +243,20 @@ class BrigadirModelView(_Access, ModelView):
     def _filter_groups(self, value):
         self.__dict__["_all_filter_groups"] = value
 
+    def _get_filter_groups(self):
+        """Filter choices that are the firm's data (stages, people, crews, object types) are
+        read per request: Flask-Admin reads them once at start-up, so a crew added today would
+        not be offered until a restart."""
+        groups = super()._get_filter_groups()
+        if groups is None or not has_request_context():
+            return groups
+        for items in groups.values():
+            for item in items:
+                flt = self._filters[item["index"]]
+                if callable(getattr(flt, "options", None)):
+                    item["options"] = [(k, str(v)) for k, v in flt.get_options(self)] or None
+        return groups
+
     @property
     def capped(self) -> bool:
         """This request's list shows only the first MAX_PAGES pages."""
