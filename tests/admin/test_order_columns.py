@@ -174,10 +174,12 @@ def test_a_fifty_row_page_stays_small_and_asks_no_query_per_row(as_role, world, 
                                                                   installer):  # fmt: skip
     from peewee import Database
 
-    for i in range(50):
+    for i in range(50):  # as long as the installer's real addresses run
         create_order(actors["manager"], world["c1"].id, f"Щит {i}", rubles(10_000 + i),
-                     pipeline="installation", crew_id=staff["crew"].id,
-                     object_address=f"ул. Длинная, д. {i}", object_type="Частный дом")  # fmt: skip
+                     advance=rubles(5_000), pipeline="installation", crew_id=staff["crew"].id,
+                     object_address=f"Новосибирская обл., Новосибирский р-н, СНТ «Рассвет», ул. "
+                                    f"Садовая, уч. {i}", object_type="Дача / садовый участок",
+                     install_date=date(2031, 5, 1 + i % 28), documents_received=i % 2 == 0)  # fmt: skip
     s = as_role("director")
     s.get("/admin/order/?tab=all")  # warm
     executed = []

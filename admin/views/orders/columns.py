@@ -7,12 +7,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask import g
+from markupsafe import Markup
 
 from admin.auth import current_actor
 from admin.base import sees
 from admin.views.orders.common import _active_people, _crews, _names, _stages
 from core import columns, runtime
 from core.models import Order
+from core.money import format_money
 from core.phones import display_phone
 from core.sources import SOURCE_NAMES
 
@@ -59,12 +61,23 @@ def _source(view, context, model, name):
     return SOURCE_NAMES.get(model.source, model.source or "")
 
 
+def _money(view, context, model, name):
+    """Kopecks as "12 500,00 ₽" (kept on one line by the stylesheet); a debt shows red."""
+    value = int(getattr(model, name) or 0)
+    if name == "debt" and value > 0:
+        return Markup(f'<span class="text-danger font-weight-bold">{format_money(value)}</span>')
+    return format_money(value)
+
+
 def _rubles(view, context, model, name) -> Decimal:
     """Kopecks as rubles Excel adds up (a number, two decimals)."""
     return (Decimal(int(getattr(model, name) or 0)) / 100).quantize(Decimal("0.01"))
 
 
 LIST_FORMATTERS = {
+    "cost": _money,
+    "paid": _money,
+    "debt": _money,
     "client_phone": _phone,
     "crew": _crew,
     "responsible": _responsible,

@@ -10,7 +10,6 @@ from flask_admin.helpers import get_form_data
 
 from admin.auth import current_actor
 from admin.base import BrigadirModelView, fail
-from admin.formatting import money_column
 from admin.forms import ClientLoader, EmployeeLoader
 from admin.views.orders.bulk import OrderBulkMixin
 from admin.views.orders.card import OrderCardMixin
@@ -72,7 +71,6 @@ class OrderView(
     column_sortable_list = ("number", "created_at", "due_date", "debt", "install_date")
     column_formatters = {
         "number": _number, "client": _client, "description": _description, "stage": _stage_inline,
-        "cost": money_column, "paid": money_column, "debt": money_column,
         "manager": _person, "executor": _person, "subcontractor": _person, "due_date": _due,
         **LIST_FORMATTERS,
     }  # fmt: skip
