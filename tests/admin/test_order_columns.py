@@ -22,7 +22,7 @@ from core.orders import create_order, order_view
 from core.staff import create_crew
 from tests.admin.conftest import csrf_of
 from tests.admin.test_hidden_fields import _filters_offered
-from tests.htmlforms import form_values
+from tests.htmlforms import form_with
 
 INSTALLER_HEADERS = ["№", "Дата", "Клиент (ФИО)", "Адрес объекта", "Тип объекта", "Аванс",
                      "Стоимость", "Документы получены", "Дата монтажа", "Бригада", "Этап",
@@ -268,7 +268,7 @@ def test_settings_pages_speak_russian_labels(as_role, world):
 def test_settings_columns_form_saves_order_and_refuses_bad_places(as_role, world):
     s = as_role("director")
     html = s.get("/admin/settings/columns/").get_data(as_text=True)
-    form = form_values(html)
+    form = form_with(html, "pos_director_created_at")
     for role in columns.ROLES:
         for column in columns.COLUMNS:
             form.pop(f"pos_{role}_{column}", None)
@@ -299,3 +299,24 @@ def test_only_the_director_chooses_columns(as_role, world):
 def test_each_firm_names_columns_its_own_way():
     assert columns.label_of("paid", "installation") == "Аванс"
     assert columns.label_of("paid", "printing") == "Оплачено"
+
+
+def test_custom_fields_are_named_in_russian_and_keep_their_values(as_role, world):
+    s = as_role("director")
+    settings.put("custom_fields", [{"key": "material", "label": "Материал", "type": "text"}])
+    Order.update(custom={"material": "Баннерная ткань"}).where(
+        Order.id == world["own"].id
+    ).execute()
+    form = form_with(s.get("/admin/settings/").get_data(as_text=True), "custom_fields")
+    assert form["custom_fields"] == "Материал"  # names only: no key to type or to read
+    form["custom_fields"] = "Мощность, кВт\nМатериал\n15 кВт или больше"
+    for _ in range(2):  # saving again keeps every key
+        assert s.post("/admin/settings/", form).status_code == 302
+        assert settings.get("custom_fields") == [
+            {"key": "moshchnost_kvt", "label": "Мощность, кВт", "type": "text"},
+            {"key": "material", "label": "Материал", "type": "text"},
+            {"key": "f_15_kvt_ili_bolshe", "label": "15 кВт или больше", "type": "text"},
+        ]
+        form = form_with(s.get("/admin/settings/").get_data(as_text=True), "custom_fields")
+    card = s.get(f"/admin/order/card/?id={world['own'].id}").get_data(as_text=True)
+    assert "<th>Материал</th><td>Баннерная ткань</td>" in card
