@@ -202,6 +202,12 @@ COLUMN_NEEDLES = {
     "crew": None, "subcontractor": None, "documents_received": None, "responsible": None,
 }  # fmt: skip
 ROLE_KEYS = {"director": "director", "manager2": "manager", "executor": "executor"}
+# column -> (its filter's index, a value that leaves the secret order out when applied)
+COLUMN_FILTERS = {
+    "manager": (1, "999999"), "executor": (2, "999999"), "subcontractor": (3, "999999"),
+    "debt": (5, "0"), "crew": (6, "999999"), "documents_received": (7, "1"),
+    "object_type": (8, "Нет такого"), "install_date": (9, "2000-01-01+to+2000-01-02"),
+}  # fmt: skip
 
 
 def _export_headers(s) -> tuple[list[str], list[str]]:
@@ -243,6 +249,12 @@ def test_a_chosen_column_never_shows_a_hidden_field(as_role, secret, role):
             if not hidden and needles:
                 assert any(n in pages[0] for n in needles), (role, column)
                 assert any(n in exports for n in needles), (role, column)
+            if column in COLUMN_FILTERS:  # nor filtered by: not offered, a crafted one ignored
+                index, value = COLUMN_FILTERS[column]
+                offered = _filters_offered(pages[0])
+                assert (columns.COLUMNS[column] in offered) == (not hidden), (role, column)
+                html = s.get(f"/admin/order/?tab=all&flt0_{index}={value}").get_data(as_text=True)
+                assert (f"№{secret['order'].number}<" in html) == hidden, (role, column)
             checked += 1
     assert checked == 2 * len(COLUMN_NEEDLES)
 
