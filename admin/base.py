@@ -6,8 +6,10 @@ cases, and a BrigadirError becomes a flash message with nothing written."""
 
 from __future__ import annotations
 
+import csv
 import io
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 import peewee as pw
@@ -24,7 +26,7 @@ from werkzeug.utils import secure_filename
 from admin.auth import current_actor
 from admin.formatting import TYPE_FORMATTERS
 from core.access import can_see, hidden_fields, masked_text
-from core.clock import local_today
+from core.clock import local_today, to_local
 from core.errors import AccessDenied, BrigadirError, NotFound
 
 __all__ = ["AdminForm", "BrigadirModelView", "BrigadirView", "back_url", "capped_count", "fail",
@@ -61,6 +63,31 @@ def period_from_request() -> tuple[date, date]:
     except ValueError:
         end = today
     return (start, end) if start <= end else (end, start)
+
+
+# Exports carry values Excel understands: local wall-clock times (no zone, no seconds),
+# dates as dates, yes/no in Russian; the writers below give each its cell format.
+EXPORT_TYPE_FORMATTERS = {
+    datetime: lambda view, value, name=None: to_local(value).replace(
+        tzinfo=None, second=0, microsecond=0
+    ),
+    bool: lambda view, value, name=None: "да" if value else "нет",
+    type(None): lambda view, value, name=None: "",
+    list: lambda view, value, name=None: ", ".join(str(v) for v in value),
+}
+XLSX_FORMATS = {datetime: "DD.MM.YYYY HH:MM", date: "DD.MM.YYYY", Decimal: "#,##0.00",
+                float: "#,##0.00"}  # fmt: skip
+
+
+def csv_text(value: Any) -> Any:
+    """A value as Excel in Russian reads a CSV cell: dd.mm.yyyy, decimal commas."""
+    if isinstance(value, datetime):
+        return value.strftime("%d.%m.%Y %H:%M")
+    if isinstance(value, date):
+        return value.strftime("%d.%m.%Y")
+    if isinstance(value, (Decimal, float)):
+        return f"{value:.2f}".replace(".", ",")
+    return "" if value is None else value
 
 
 def fail(error: BrigadirError) -> None:
@@ -145,6 +172,7 @@ class BrigadirModelView(_Access, ModelView):
     form_base_class = AdminForm
     model_form_converter = _Converter
     column_type_formatters = TYPE_FORMATTERS
+    column_type_formatters_export = EXPORT_TYPE_FORMATTERS
     column_display_pk = False
     can_view_details = False
     can_delete = False
@@ -222,6 +250,20 @@ class BrigadirModelView(_Access, ModelView):
     @_filter_groups.setter
     def _filter_groups(self, value):
         self.__dict__["_all_filter_groups"] = value
+
+    def _get_filter_groups(self):
+        """Filter choices that are the firm's data (stages, people, crews, object types) are
+        read per request: Flask-Admin reads them once at start-up, so a crew added today would
+        not be offered until a restart."""
+        groups = super()._get_filter_groups()
+        if groups is None or not has_request_context():
+            return groups
+        for items in groups.values():
+            for item in items:
+                flt = self._filters[item["index"]]
+                if callable(getattr(flt, "options", None)):
+                    item["options"] = [(k, str(v)) for k, v in flt.get_options(self)] or None
+        return groups
 
     @property
     def capped(self) -> bool:
@@ -332,19 +374,31 @@ class BrigadirModelView(_Access, ModelView):
             abort(404)
         return model
 
-    # --- export: XLSX through openpyxl (no tablib), CSV through Flask-Admin
+    # --- export: XLSX through openpyxl (no tablib); CSV for Excel in Russian (semicolons,
+    # decimal commas, a BOM so Cyrillic opens right) as the documents register writes it.
     def _export_tablib(self, export_type: str, return_url: str):
         from flask import Response
         from openpyxl import Workbook
+        from openpyxl.cell import WriteOnlyCell
 
         if export_type != "xlsx":
             abort(404)
         _count, data = self._export_data()
         book = Workbook(write_only=True)
         sheet = book.create_sheet(str(self.name)[:31])
-        sheet.append([str(c[1]) for c in self._export_columns])
+        columns = self._export_columns
+        sheet.append([str(c[1]) for c in columns])
+
+        def cell(value):
+            number_format = XLSX_FORMATS.get(type(value))
+            if number_format is None:
+                return value
+            made = WriteOnlyCell(sheet, value=value)
+            made.number_format = number_format
+            return made
+
         for row in data:
-            sheet.append([self.get_export_value(row, c[0]) for c in self._export_columns])
+            sheet.append([cell(self.get_export_value(row, c[0])) for c in columns])
         buf = io.BytesIO()
         book.save(buf)
         name = secure_filename(self.get_export_name("xlsx")) or "export.xlsx"
@@ -352,6 +406,23 @@ class BrigadirModelView(_Access, ModelView):
             buf.getvalue(),
             headers={"Content-Disposition": f"attachment;filename={name}"},
             mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+
+    def _export_csv(self, return_url: str):
+        from flask import Response
+
+        _count, data = self._export_data()
+        columns = self._export_columns
+        out = io.StringIO()
+        writer = csv.writer(out, delimiter=";")
+        writer.writerow([str(c[1]) for c in columns])
+        for row in data:
+            writer.writerow([csv_text(self.get_export_value(row, c[0])) for c in columns])
+        name = secure_filename(self.get_export_name("csv")) or "export.csv"
+        return Response(
+            out.getvalue().encode("utf-8-sig"),
+            headers={"Content-Disposition": f"attachment;filename={name}"},
+            mimetype="text/csv",
         )
 
     def get_export_value(self, model, name):

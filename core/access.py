@@ -72,6 +72,8 @@ HIDEABLE = (
 REVEALS = {
     "orders_total": "cost", "revenue": "cost", "average": "cost", "document_total": "cost",
     "paid_total": "paid", "payments": "paid",
+    # who answers for an order is its manager unless the stage names someone
+    "responsible": "manager",
 }  # fmt: skip
 
 
@@ -187,8 +189,10 @@ def require_order_write(actor: Actor, order: Order) -> None:
 
 
 def hidden_fields(actor: Actor) -> frozenset[str]:
-    """Order fields this actor may not see (settings: hidden fields per role)."""
-    if actor.is_director:
+    """Order fields this actor may not see (settings: hidden fields per role). The director
+    may hide fields from himself too (a tidier screen); the system itself sees everything:
+    messages and papers are written with every field."""
+    if actor.kind == "system":
         return frozenset()
     if actor.kind == "client":
         return frozenset({"manager", "executor", "crew", "subcontractor", "folder", "custom"})

@@ -241,6 +241,9 @@ class Order(BaseModel):
             (("executor", "id"), False),
             (("subcontractor", "id"), False),
             (("debt", "id"), False),
+            # The crew filter and the sort by mounting date (the installer's list).
+            (("crew", "id"), False),
+            (("install_date", "id"), False),
         )
 
     def __str__(self) -> str:

@@ -14,6 +14,7 @@ from wtforms.validators import DataRequired, Length
 
 from admin.auth import current_actor
 from admin.base import AdminForm, BrigadirModelView, BrigadirView, fail
+from admin.views.order_columns import OrderColumnsMixin
 from core import settings, templates
 from core.access import HIDEABLE, require_role
 from core.config import CompanySection
@@ -29,24 +30,51 @@ COMPANY_LABELS = {
     "director": "Директор (ФИО)",
 }  # fmt: skip
 _KEY = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+# The director may hide fields from himself too (his own screens; the system sees all).
+HIDING_ROLES = ("director", "manager", "executor")
 
 
-def _parse_custom_fields(text: str) -> list[dict]:
-    """Lines "key: Label" -> [{"key", "label", "type": "text"}]."""
-    result, seen = [], set()
+_LATIN = str.maketrans({
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh", "з": "z",
+    "и": "i", "й": "i", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r",
+    "с": "s", "т": "t", "у": "u", "ф": "f", "х": "h", "ц": "ts", "ч": "ch", "ш": "sh",
+    "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu", "я": "ya",
+})  # fmt: skip
+
+
+def _key_for(label: str, taken: set[str]) -> str:
+    """A stored key made from the Russian name ("Мощность, кВт" -> moshchnost_kvt): the
+    director never types one."""
+    base = re.sub(r"[^a-z0-9]+", "_", label.lower().translate(_LATIN)).strip("_")[:28] or "pole"
+    base = base if base[0].isalpha() else f"f_{base}"[:28]
+    key, n = base, 2
+    while key in taken:
+        key, n = f"{base}_{n}", n + 1
+    return key
+
+
+def _parse_custom_fields(text: str, existing: list[dict] | None = None) -> list[dict]:
+    """One field name a line ("Материал") -> [{"key", "label", "type": "text"}]. A name the
+    firm already has keeps its key (and the values orders carry under it); "key: Name" lines
+    of earlier versions are still read."""
+    known = {f["label"].casefold(): f["key"] for f in existing or []}
+    taken = set(known.values())
+    result, keys, names = [], set(), set()
     for number, line in enumerate((text or "").splitlines(), start=1):
         line = line.strip()
         if not line:
             continue
-        key, _, label = line.partition(":")
-        key, label = key.strip().lower(), label.strip() or key.strip()
-        if not _KEY.match(key):
-            raise ValidationError(
-                f"Строка {number}: ключ «{key}» — латиница, цифры и _, с буквы (например material)."
-            )
-        if key in seen:
-            raise ValidationError(f"Строка {number}: ключ «{key}» повторяется.")
-        seen.add(key)
+        key, sep, label = line.partition(":")
+        key = key.strip().lower()
+        if sep and _KEY.match(key):
+            label = label.strip() or key
+        else:
+            label, key = line, known.get(line.casefold(), "")
+        if label.casefold() in names or key in keys:
+            raise ValidationError(f"Строка {number}: поле «{label}» повторяется.")
+        key = key or _key_for(label, taken | keys)
+        keys.add(key)
+        names.add(label.casefold())
         result.append({"key": key, "label": label[:100], "type": "text"})
     if len(result) > 20:
         raise ValidationError("Дополнительных полей может быть не больше 20.")
@@ -62,7 +90,7 @@ def _hideable(custom: list[dict]) -> list[tuple[str, str]]:
     ]
 
 
-class SettingsView(BrigadirView):
+class SettingsView(OrderColumnsMixin, BrigadirView):
     roles = ("director",)
 
     @expose("/", methods=["GET", "POST"])
@@ -88,11 +116,13 @@ class SettingsView(BrigadirView):
                     for t in request.form.get("object_types", "").splitlines()
                     if t.strip()
                 ]
-                custom = _parse_custom_fields(request.form.get("custom_fields", ""))
+                custom = _parse_custom_fields(
+                    request.form.get("custom_fields", ""), settings.get("custom_fields") or []
+                )
                 hideable = _hideable(custom)
                 hidden = {
                     role: [f for f, _label in hideable if request.form.get(f"hide_{role}_{f}")]
-                    for role in ("manager", "executor")
+                    for role in HIDING_ROLES
                 }
                 with database.atomic():
                     settings.put("company", new_company)
@@ -104,15 +134,13 @@ class SettingsView(BrigadirView):
             except BrigadirError as exc:
                 fail(exc)
                 company = {k: request.form.get(f"company_{k}", "") for k in COMPANY_LABELS}
-        custom_text = "\n".join(
-            f"{f['key']}: {f['label']}" for f in settings.get("custom_fields") or []
-        )
+        custom_text = "\n".join(f["label"] for f in settings.get("custom_fields") or [])
         return self.render(
             "brigadir/settings.html", company=company, labels=COMPANY_LABELS,
             defaults={f.name: getattr(CompanySection(), f.name) for f in dc_fields(CompanySection)},
             object_types="\n".join(settings.get("object_types") or []), custom_text=custom_text,
             hidden=settings.get("hidden_fields") or {}, hideable=_hideable(settings.get("custom_fields") or []),
-            roles=ROLE_NAMES, errors=form_errors,
+            roles=ROLE_NAMES, hiding_roles=HIDING_ROLES, errors=form_errors,
         )  # fmt: skip
 
 

@@ -105,7 +105,7 @@ def generate(
         _bulk(Order, [Order.id, Order.number, Order.pipeline, Order.stage, Order.client, Order.description, Order.cost,
                       Order.paid, Order.debt, Order.manager, Order.executor, Order.crew, Order.subcontractor,
                       Order.due_date, Order.object_address, Order.object_type, Order.documents_received, Order.source,
-                      Order.is_archived, Order.created_at, Order.updated_at, Order.closed_at],
+                      Order.is_archived, Order.created_at, Order.updated_at, Order.closed_at, Order.install_date],
               order_rows, advance)  # fmt: skip
         _bulk(StageMove, [StageMove.order, StageMove.from_stage, StageMove.to_stage, StageMove.employee, StageMove.at,
                           StageMove.comment, StageMove.out_of_order], move_rows, advance)  # fmt: skip

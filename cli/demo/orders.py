@@ -8,6 +8,11 @@ from datetime import datetime, timedelta
 
 from cli.demo.texts import CLIENT_QUESTIONS, INSTALL_JOBS, PRINT_JOBS
 from core import cash
+from core.settings import DEFAULTS as SETTING_DEFAULTS
+
+# The installer's usual objects (derived from the order id: the demo's random stream, and so
+# every figure a seed gives, stays as it was).
+OBJECT_TYPES = SETTING_DEFAULTS["object_types"][:6]
 
 
 @dataclass
@@ -113,9 +118,11 @@ def order_rows(rnd: random.Random, start: Start) -> dict:
         order_rows.append((
             oid, number, pipelines[code].id, stage.id, cid, description, cost, paid, cost - paid,
             manager.id, executor.id if executor else None, crew.id if crew else None, sub.id if sub else None,
-            due, rnd.choice(addresses) if installer else "", "Частный дом" if installer else "",
+            due, rnd.choice(addresses) if installer else "", OBJECT_TYPES[oid % len(OBJECT_TYPES)] if installer else "",
             installer and reach >= 2, rnd.choice(["phone", "counter", "site", "email"]),
             stage.is_archive, created, at, closed,
+            # mounting is planned once an order is taken: a week to four after it came in
+            (created + timedelta(days=7 + oid % 21)).date() if installer and reach >= 1 else None,
         ))  # fmt: skip
         counts[stage.id] += 1
         f = figures[cid]

@@ -358,8 +358,10 @@ def test_settings_and_hidden_fields(as_role, world):
         follow_redirects=True,
     )
     assert "не больше 10" in resp.get_data(as_text=True)
-    resp = s.post("/admin/settings/", {"custom_fields": "Плохой ключ: x"}, follow_redirects=True)
-    assert "латиница" in resp.get_data(as_text=True)
+    resp = s.post(
+        "/admin/settings/", {"custom_fields": "Материал\nматериал"}, follow_redirects=True
+    )
+    assert "повторяется" in resp.get_data(as_text=True)
 
 
 def test_employee_invite_link(as_role, world, staff, app):

@@ -187,3 +187,121 @@ def test_settings_offer_custom_fields_to_hide(as_role, secret):
             "hide_executor_cost": "1", "object_types": "Дом"}  # fmt: skip
     assert s.post("/admin/settings/", form).status_code == 302
     assert settings.get("hidden_fields")["executor"] == ["cost", "custom_material"]
+
+
+# ---------------------------------------------------------------- chosen columns (issue 12)
+# A column the director chose for a role can never show a field hidden from that role: not in
+# the list, nor its export, nor through sorting. column -> how its value is printed (None: the
+# header alone tells, e.g. a name that the page shows elsewhere anyway).
+COLUMN_NEEDLES = {
+    "cost": _plain(MONEY["cost"]), "paid": _plain(MONEY["paid"]), "debt": _plain(MONEY["debt"]),
+    "client_phone": {"913 000-11-22"}, "object_address": {DETAILS["object_address"]},
+    "object_type": {DETAILS["object_type"]}, "due_date": DETAIL_FORMS["due_date"],
+    "install_date": DETAIL_FORMS["install_date"], "visit_at": DETAIL_FORMS["visit_at"],
+    "custom_material": {DETAILS["custom_material"]}, "manager": None, "executor": None,
+    "crew": None, "subcontractor": None, "documents_received": None, "responsible": None,
+}  # fmt: skip
+ROLE_KEYS = {"director": "director", "manager2": "manager", "executor": "executor"}
+# column -> (its filter's index, a value that leaves the secret order out when applied)
+COLUMN_FILTERS = {
+    "manager": (1, "999999"), "executor": (2, "999999"), "subcontractor": (3, "999999"),
+    "debt": (5, "0"), "crew": (6, "999999"), "documents_received": (7, "1"),
+    "object_type": (8, "Нет такого"), "install_date": (9, "2000-01-01+to+2000-01-02"),
+}  # fmt: skip
+
+
+def _export_headers(s) -> tuple[list[str], list[str]]:
+    import csv
+
+    text = s.get("/admin/order/export/csv/?tab=all").data.decode("utf-8-sig")
+    book = load_workbook(io.BytesIO(s.get("/admin/order/export/xlsx/?tab=all").data))
+    first = next(book.active.iter_rows(values_only=True))
+    return next(csv.reader(io.StringIO(text), delimiter=";")), [str(v) for v in first]
+
+
+@pytest.mark.parametrize("role", ["director", "manager2", "executor"])
+def test_a_chosen_column_never_shows_a_hidden_field(as_role, secret, role):
+    from core import columns
+    from core.access import REVEALS
+
+    s = as_role(role)
+    key = ROLE_KEYS[role]
+    checked = 0
+    for column, needles in COLUMN_NEEDLES.items():
+        label = columns.label_of(column)
+        columns.save_choice({r: ["client", column] for r in columns.ROLES}, "printing")
+        for hidden in (False, True):
+            field = REVEALS.get(column, column)
+            settings.put("hidden_fields", {key: [field] if hidden else []})
+            pages = [s.get(f"/admin/order/?tab=all&sort={i}{d}").get_data(as_text=True)
+                     for i in range(4) for d in ("", "&desc=1")]  # fmt: skip
+            exports = _text(s.get("/admin/order/export/csv/?tab=all")) + _text(
+                s.get("/admin/order/export/xlsx/?tab=all")
+            )
+            csv_head, xlsx_head = _export_headers(s)
+            shown = [f"col-{column}" in html for html in pages]
+            assert shown == [not hidden] * len(pages), (role, column, hidden)
+            assert (label in csv_head, label in xlsx_head) == (not hidden,) * 2, (role, column)
+            for needle in needles or ():
+                if hidden:
+                    assert not [p for p in pages if needle in p], (role, column, needle)
+                    assert needle not in exports, (role, column, needle)
+            if not hidden and needles:
+                assert any(n in pages[0] for n in needles), (role, column)
+                assert any(n in exports for n in needles), (role, column)
+            if column in COLUMN_FILTERS:  # nor filtered by: not offered, a crafted one ignored
+                index, value = COLUMN_FILTERS[column]
+                offered = _filters_offered(pages[0])
+                assert (columns.COLUMNS[column] in offered) == (not hidden), (role, column)
+                html = s.get(f"/admin/order/?tab=all&flt0_{index}={value}").get_data(as_text=True)
+                assert (f"№{secret['order'].number}<" in html) == hidden, (role, column)
+            checked += 1
+    assert checked == 2 * len(COLUMN_NEEDLES)
+
+
+@pytest.mark.parametrize("role", ["director", "manager2", "executor"])
+@pytest.mark.parametrize("column", ["due_date", "debt", "install_date"])
+def test_no_sort_reveals_a_hidden_column(as_role, world, staff, actors, role, column):
+    """Four orders whose due dates, debts and mounting dates each rank them in an order of
+    their own: a list sorted by a hidden column would give its order away."""
+    from datetime import date
+
+    from core import columns
+    from core.money import rubles
+    from core.orders import create_order
+
+    ranks = {"due_date": [1, 3, 0, 2], "debt": [3, 1, 0, 2], "install_date": [2, 3, 1, 0]}
+    orders = [
+        create_order(
+            actors["manager"],
+            world["c1"].id,
+            f"Сортировка {i}",
+            rubles(1000 + 100 * ranks["debt"][i]),
+            executor_id=staff["executor"].id,
+            due_date=date(2031, 1, 1 + ranks["due_date"][i]),
+            install_date=date(2031, 2, 1 + ranks["install_date"][i]),
+        )  # fmt: skip
+        for i in range(4)
+    ]
+    numbers = [o.number for o in orders]
+
+    def by(col: str) -> list[int]:
+        return [numbers[i] for i in sorted(range(4), key=lambda i: ranks[col][i])]
+
+    columns.save_choice({r: ["created_at", "due_date", "debt", "install_date"]
+                         for r in columns.ROLES}, "printing")  # fmt: skip
+    s = as_role(role)
+
+    def orders_seen() -> set[tuple[int, ...]]:
+        seen = set()
+        for i in range(8):
+            for d in ("", "&desc=1"):
+                html = s.get(f"/admin/order/?tab=all&sort={i}{d}").get_data(as_text=True)
+                seen.add(tuple(sorted(numbers, key=lambda n: html.index(f"№{n}<"))))
+        return seen
+
+    settings.put("hidden_fields", {})
+    assert {tuple(by(column)), tuple(reversed(by(column)))} <= orders_seen()  # sortable at all
+    settings.put("hidden_fields", {ROLE_KEYS[role]: [column]})
+    seen = orders_seen()
+    assert tuple(by(column)) not in seen and tuple(reversed(by(column))) not in seen, (role, column)

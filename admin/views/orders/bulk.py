@@ -7,12 +7,11 @@ from flask_admin.actions import action
 
 from admin.auth import current_actor
 from admin.base import fail
-from admin.views.orders.common import _employee_options, _stage_options
+from admin.views.orders.common import _crew_options, _employee_options, _stage_options
 from core import bulk, settings
 from core import orders as core_orders
 from core.db import database
 from core.errors import BrigadirError
-from core.models import Crew
 
 
 class OrderBulkMixin:
@@ -88,9 +87,7 @@ class OrderBulkMixin:
         return {
             "stages": _stage_options(),
             "executors": _employee_options()(),
-            "crews": [
-                (str(c.id), c.name) for c in Crew.select().where(Crew.active).order_by(Crew.name)
-            ],
+            "crews": _crew_options(),
         }
 
     def object_types(self) -> list[str]:

@@ -15,6 +15,7 @@ from core import payments as core_payments
 from core.access import hidden_fields, require_order
 from core.attachments import files_of, order_folder_key
 from core.clock import format_datetime
+from core.columns import custom_columns
 from core.db import database
 from core.documents import issue
 from core.errors import BrigadirError, NotFound
@@ -52,6 +53,7 @@ class OrderCardMixin:
         )
         return {
             "order": order, "fields": view, "hidden": hidden, "labels": FIELD_LABELS, "moves": moves,
+            "custom_labels": custom_columns(),
             "payments": payments, "thread": thread, "attachments": attachments, "documents": documents,
             "outbox": outbox, "move_form": move_form, "payment_form": PaymentForm(formdata=None),
             "reply_form": ReplyForm(formdata=None), "names": _names(), "stages": _stages(),

@@ -43,6 +43,26 @@ class DebtFilter(BasePeeweeFilter):
         return "—"
 
 
+class YesNoFilter(BasePeeweeFilter):
+    """A yes/no field ("Документы получены": да / нет)."""
+
+    def __init__(self, column, name):
+        super().__init__(column, name, options=[("1", "да"), ("0", "нет")])
+
+    def apply(self, query, value):
+        return query.where(self.column == (value == "1"))
+
+    def operation(self):
+        return "—"
+
+
+def _object_type_options():
+    """The firm's object types (Settings → Типы объектов)."""
+    from core import settings
+
+    return [(t, t) for t in settings.get("object_types") or []]
+
+
 # ---------------------------------------------------------------- list columns
 def _prefix(endpoint: str, **kw) -> str:
     """A URL built once per request; rows append their id (url_for per cell is the slow part
@@ -99,13 +119,15 @@ def _stage_inline(view, context, model, name):
     if not actor.is_staff_office:
         stage = _stages().get(model.stage_id)
         return stage.name if stage else ""
+    # Markup as short as HTML allows (no </option>, unquoted numbers, the change handler
+    # delegated in order_list.html): fifty selects were a quarter of the page.
     options = "".join(
-        f'<option value="{sid}"{" selected" if sid == model.stage_id else ""}>{label}</option>'
+        f"<option value={sid}{' selected' if sid == model.stage_id else ''}>{label}"
         for sid, label in _stage_options_html(model.pipeline_id)
     )
     return Markup(
-        f'<select name="stage" class="form-control form-control-sm" data-order="{model.id}"'
-        f' aria-label="Этап заказа №{model.number}" onchange="moveOrder(this)">{options}</select>'
+        f'<select name=stage data-order={model.id} aria-label="Этап №{model.number}">'
+        f"{options}</select>"
     )
 
 
@@ -119,10 +141,6 @@ def _due(view, context, model, name):
     if model.due_date < g.today and not model.is_archived:
         return Markup(f'<span class="overdue" title="Срок прошёл">{text}</span>')
     return text
-
-
-def _rubles_export(view, context, model, name):
-    return round(int(getattr(model, name) or 0) / 100, 2)
 
 
 class OrderListMixin:

@@ -2,34 +2,47 @@
 
 from __future__ import annotations
 
-from flask import flash, g, request, session, url_for
+from flask import flash, g, has_request_context, request, session, url_for
 from flask_admin import expose
 from flask_admin.babel import gettext as admin_gettext
-from flask_admin.contrib.peewee.filters import FilterEqual
+from flask_admin.contrib.peewee.filters import DateBetweenFilter, FilterEqual
 from flask_admin.helpers import get_form_data
 
 from admin.auth import current_actor
 from admin.base import BrigadirModelView, fail
-from admin.formatting import money_column
 from admin.forms import ClientLoader, EmployeeLoader
 from admin.views.orders.bulk import OrderBulkMixin
 from admin.views.orders.card import OrderCardMixin
 from admin.views.orders.card_files import OrderFilesMixin
-from admin.views.orders.common import FIELD_LABELS, _employee_options, _stage_options, _stages
+from admin.views.orders.columns import (
+    EXPORT_FORMATTERS,
+    LIST_FORMATTERS,
+    custom_value,
+    order_columns,
+)
+from admin.views.orders.common import (
+    FIELD_LABELS,
+    SOURCES,
+    _crew_options,
+    _employee_options,
+    _stage_options,
+)
 from admin.views.orders.counter import OrderCounterMixin
 from admin.views.orders.forms import _form_values, _new_order_values, _order_form_class
 from admin.views.orders.listing import (
     DebtFilter,
     LocalDateBetween,
     OrderListMixin,
+    YesNoFilter,
     _client,
     _description,
     _due,
     _number,
+    _object_type_options,
     _person,
-    _rubles_export,
     _stage_inline,
 )
+from core import columns as core_columns
 from core import orders as core_orders
 from core.db import database
 from core.errors import BrigadirError
@@ -51,22 +64,20 @@ class OrderView(
     list_template = "brigadir/order_list.html"
     edit_template = "brigadir/order_edit.html"
     create_template = "brigadir/order_create.html"
-    column_list = ("number", "created_at", "client", "description", "stage", "cost", "paid", "debt",
-                   "manager", "executor", "due_date")  # fmt: skip
+    # Every column there is (core.columns); each request shows the ones chosen for the
+    # person's role in Settings and allowed to them (see _list_columns below).
+    column_list = tuple(core_columns.COLUMNS)
     column_labels = FIELD_LABELS
-    column_sortable_list = ("number", "created_at", "due_date", "debt")
+    column_sortable_list = ("number", "created_at", "due_date", "debt", "install_date")
     column_formatters = {
         "number": _number, "client": _client, "description": _description, "stage": _stage_inline,
-        "cost": money_column, "paid": money_column, "debt": money_column,
-        "manager": _person, "executor": _person, "due_date": _due,
+        "manager": _person, "executor": _person, "subcontractor": _person, "due_date": _due,
+        **LIST_FORMATTERS,
     }  # fmt: skip
     column_formatters_export = {
-        "number": lambda v, c, m, n: m.number, "client": lambda v, c, m, n: m.client.name,
-        "description": lambda v, c, m, n: m.description,
-        "stage": lambda v, c, m, n: _stages()[m.stage_id].name,
-        "cost": _rubles_export, "paid": _rubles_export, "debt": _rubles_export,
-        "manager": _person, "executor": _person,
+        **EXPORT_FORMATTERS, "manager": _person, "executor": _person, "subcontractor": _person,
     }  # fmt: skip
+    # New filters go last: links and bookmarks carry filters by their index (flt0_5 = Долг).
     column_filters = (
         FilterEqual(Order.stage, "Этап", options=_stage_options),
         FilterEqual(Order.manager, "Менеджер", options=_employee_options()),
@@ -74,7 +85,41 @@ class OrderView(
         FilterEqual(Order.subcontractor, "Подрядчик", options=_employee_options(True)),
         LocalDateBetween(Order.created_at, "Дата приёма"),
         DebtFilter(),
+        FilterEqual(Order.crew, "Бригада", options=_crew_options),
+        YesNoFilter(Order.documents_received, "Документы получены"),
+        FilterEqual(Order.object_type, "Тип объекта", options=_object_type_options),
+        DateBetweenFilter(Order.install_date, "Дата монтажа"),
+        FilterEqual(Order.source, "Источник", options=[s for s in SOURCES if s[0]]),
     )
+
+    # --- the chosen columns: list and export show the same per-person set
+    @property
+    def _list_columns(self):
+        if not has_request_context():
+            return self.__dict__["_all_list_columns"]
+        return order_columns()
+
+    @_list_columns.setter
+    def _list_columns(self, value):
+        self.__dict__["_all_list_columns"] = value
+
+    @property
+    def _export_columns(self):
+        if not has_request_context():
+            return self.__dict__["_all_export_columns"]
+        return order_columns()
+
+    @_export_columns.setter
+    def _export_columns(self, value):
+        self.__dict__["_all_export_columns"] = value
+
+    def _get_list_value(self, context, model, name, column_formatters, column_type_formatters):
+        if name.startswith("custom_"):  # the firm's own fields live in Order.custom
+            return custom_value(model, name)
+        return super()._get_list_value(
+            context, model, name, column_formatters, column_type_formatters
+        )
+
     form_ajax_refs = {
         "client": ClientLoader("client"),
         "executor": EmployeeLoader("executor"),
