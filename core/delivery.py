@@ -19,6 +19,7 @@ import peewee as pw
 
 from core import outbox
 from core.clock import format_date, to_local, utcnow
+from core.columns import who_answers
 from core.db import database
 from core.interfaces import DeliveryError
 from core.models import (
@@ -29,6 +30,7 @@ from core.models import (
     MessengerLink,
     Notification,
     Order,
+    Stage,
     Task,
 )
 
@@ -453,17 +455,24 @@ def _tell_manager_unreachable(note: Notification) -> None:
 
 
 def responsible_employee(order: Order | None) -> Employee | None:
-    """The order's manager if active, else a director."""
-    if order is not None and order.manager_id:
-        manager = Employee.get_by_id(order.manager_id)
-        if manager.active:
-            return manager
-    return (
-        Employee.select()
+    """Who answers for the order now (core.columns.who_answers, as the order list shows it):
+    the person its stage names, else its manager, else a director — the first one active."""
+    director = (
+        Employee.select(Employee.id)
         .where((Employee.role == "director") & Employee.active)
         .order_by(Employee.id)
-        .first()
+        .scalar()
     )
+    stage_person = manager = None
+    if order is not None:
+        stage_person = Stage.select(Stage.responsible).where(Stage.id == order.stage_id).scalar()
+        manager = order.manager_id
+    candidates = [i for i in (stage_person, manager) if i]
+    active = {
+        e.id for e in Employee.select(Employee.id).where(Employee.id.in_(candidates) & Employee.active)
+    } if candidates else set()  # fmt: skip
+    person = who_answers(stage_person, manager, active, director)
+    return Employee.get_by_id(person) if person else None
 
 
 def mark_seen(channel: str, external_id: str, at: datetime | None = None) -> int:
