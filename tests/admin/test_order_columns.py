@@ -320,3 +320,26 @@ def test_custom_fields_are_named_in_russian_and_keep_their_values(as_role, world
         form = form_with(s.get("/admin/settings/").get_data(as_text=True), "custom_fields")
     card = s.get(f"/admin/order/card/?id={world['own'].id}").get_data(as_text=True)
     assert "<th>Материал</th><td>Баннерная ткань</td>" in card
+
+
+def test_one_tab_per_stage_name_across_pipelines(as_role, world, staff, actors, installer):
+    """The installer's firm also has print orders: «Принят» of both pipelines is one tab
+    with both counts and both orders; the print pipeline's other stages appear only while
+    they hold orders."""
+    import re
+
+    from core.models import Stage
+
+    inst = create_order(actors["manager"], world["c1"].id, "Техприсоединение", rubles(45_000),
+                        pipeline="installation")  # fmt: skip
+    html = as_role("director").get("/admin/order/").get_data(as_text=True)
+    tabs = re.findall(r'href="/admin/order/\?tab=([\d-]+)">\s*([^<]+?)\s*<span', html)
+    names = [name for _key, name in tabs]
+    assert names.count("Принят") == 1
+    key = dict((name, k) for k, name in tabs)["Принят"]
+    accepted = Stage.select().where(Stage.name == "Принят")
+    assert sorted(map(int, key.split("-"))) == sorted(s.id for s in accepted)
+    page = as_role("director").get(f"/admin/order/?tab={key}").get_data(as_text=True)
+    for order in (inst, world["own"], world["foreign"]):
+        assert f"№{order.number}<" in page
+    assert "Монтаж" in names and "В работе" not in names  # no print order is in work

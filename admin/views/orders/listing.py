@@ -150,7 +150,11 @@ class OrderListMixin:
     # --- tabs
     def _tab(self) -> str:
         tab = request.args.get("tab", "")
-        return tab if re.fullmatch(r"|all|archive|sub|\d{1,9}", tab) else ""
+        return tab if re.fullmatch(r"|all|archive|sub|\d{1,9}(-\d{1,9}){0,9}", tab) else ""
+
+    def _tab_stages(self, tab: str) -> list[int]:
+        """A stage tab's stage ids: one, or "12-34" for stages of one name in two pipelines."""
+        return [int(part) for part in tab.split("-")] if tab[:1].isdigit() else []
 
     def base_query(self) -> pw.ModelSelect:
         return order_query(current_actor(), Order.select(Order, Client).join(Client).switch(Order))
@@ -164,8 +168,8 @@ class OrderListMixin:
             query = query.where(Order.is_archived)
         elif tab == "sub":
             query = query.where(Order.subcontractor.is_null(False) & ~Order.is_archived)
-        elif tab.isdigit():
-            query = query.where(Order.stage == int(tab))
+        elif tab[:1].isdigit():
+            query = query.where(Order.stage.in_(self._tab_stages(tab)))
         return query
 
     def apply_search(self, query, search_text):
@@ -233,9 +237,8 @@ class OrderListMixin:
         if not actor.is_staff_office or tab in ("sub",):
             return None
         stages = list(_stages().values())
-        if tab.isdigit():
-            stage = _stages().get(int(tab))
-            return stage.order_count if stage else 0
+        if tab[:1].isdigit():
+            return sum(_stages()[i].order_count for i in self._tab_stages(tab) if i in _stages())
         if tab == "all":
             return sum(s.order_count for s in stages)
         if tab == "archive":
@@ -259,11 +262,16 @@ class OrderListMixin:
                 "count": sum(s.order_count for s in stages if not s.is_archive) if counts else None,
             }
         ]
+        # One tab per stage name: "Принят" of both pipelines is one tab, not two.
+        by_name: dict[str, list] = {}
         for s in stages:
             if not s.is_archive:
-                tabs.append(
-                    {"key": str(s.id), "name": s.name, "count": s.order_count if counts else None}
-                )
+                by_name.setdefault(s.name.strip().lower(), []).append(s)
+        for group in by_name.values():
+            tabs.append({
+                "key": "-".join(str(s.id) for s in group), "name": group[0].name,
+                "count": sum(s.order_count for s in group) if counts else None,
+            })  # fmt: skip
         tabs.append({"key": "sub", "name": "Перезаказ", "count": None})
         tabs.append(
             {
