@@ -60,8 +60,21 @@ def plural(n: int, one: str, few: str, many: str) -> str:
     return {"one": one, "few": few}.get(_RU.plural_form(abs(n)), many if n == int(n) else few)
 
 
+MONTHS = ("январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь",
+          "октябрь", "ноябрь", "декабрь")  # fmt: skip
+
+
+def month_name(period: str | None) -> str:
+    """A "2026-11" period as a person says it: "ноябрь 2026"; anything else as it is."""
+    year, _, month = (period or "").partition("-")
+    if year.isdigit() and month.isdigit() and 1 <= int(month) <= 12:
+        return f"{MONTHS[int(month) - 1]} {year}"
+    return period or ""
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["plural"] = plural
+    app.jinja_env.filters["month"] = month_name
     app.jinja_env.filters["channel"] = lambda c: CHANNELS.get(c or "", c or "")
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["size"] = format_size

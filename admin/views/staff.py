@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from admin.auth import current_actor, start_login
 from admin.base import AdminForm, BrigadirModelView, fail
-from admin.formatting import money_column
+from admin.formatting import money_column, month_name
 from admin.forms import MoneyField, check_phone
 from core import staff as core_staff
 from core.clock import local_today
@@ -139,7 +139,9 @@ class BonusForm(AdminForm):
     kind = SelectField("Вид", choices=[("bonus", "Премия"), ("fine", "Штраф")])
     amount = MoneyField("Сумма, ₽", allow_zero=False)
     reason = StringField("Причина", validators=[DataRequired("Укажите причину."), Length(max=1000)])
-    period = StringField("Период (ГГГГ-ММ)", validators=[DataRequired("Укажите период.")])
+    period = StringField(
+        "Месяц", validators=[DataRequired("Укажите месяц.")], render_kw={"type": "month"}
+    )  # the browser's own month picker
 
 
 class BonusView(BrigadirModelView):
@@ -152,11 +154,12 @@ class BonusView(BrigadirModelView):
         "kind": "Вид",
         "amount": "Сумма",
         "reason": "Причина",
-        "period": "Период",
+        "period": "Месяц",
         "created_at": "Записано",
     }
     column_formatters = {"employee": lambda v, c, m, n: m.employee.name, "amount": money_column,
-                         "kind": lambda v, c, m, n: "Премия" if m.kind == "bonus" else "Штраф"}  # fmt: skip
+                         "kind": lambda v, c, m, n: "Премия" if m.kind == "bonus" else "Штраф",
+                         "period": lambda v, c, m, n: month_name(m.period)}  # fmt: skip
     column_formatters_export = {"employee": lambda v, c, m, n: m.employee.name, "amount": lambda v, c, m, n: m.amount / 100,
                                 "kind": lambda v, c, m, n: "Премия" if m.kind == "bonus" else "Штраф"}  # fmt: skip
 
