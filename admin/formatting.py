@@ -72,6 +72,15 @@ def month_name(period: str | None) -> str:
     return period or ""
 
 
+def recent_months(today, back: int = 12, ahead: int = 1) -> list[tuple[str, str]]:
+    """("2026-11", "ноябрь 2026") from `ahead` months ahead to `back` months ago, newest
+    first: a month chosen from a list reads the same in any browser (a native month input
+    speaks the browser's language)."""
+    index = today.year * 12 + today.month - 1
+    periods = [f"{i // 12}-{i % 12 + 1:02d}" for i in range(index + ahead, index - back - 1, -1)]
+    return [(p, month_name(p)) for p in periods]
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["plural"] = plural
     app.jinja_env.filters["month"] = month_name

@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from admin.auth import current_actor, start_login
 from admin.base import AdminForm, BrigadirModelView, fail
-from admin.formatting import money_column, month_name
+from admin.formatting import money_column, month_name, recent_months
 from admin.forms import MoneyField, check_phone
 from core import staff as core_staff
 from core.clock import local_today
@@ -130,8 +130,21 @@ class EmployeeView(BrigadirModelView):
             fail(exc)
             rows, period = [], local_today().strftime("%Y-%m")
         return self.render(
-            "brigadir/payroll.html", rows=rows, period=period, money=format_money, roles=ROLE_NAMES
+            "brigadir/payroll.html",
+            rows=rows,
+            period=period,
+            money=format_money,
+            roles=ROLE_NAMES,
+            months=_months_with(period),
         )
+
+
+def _months_with(period: str) -> list[tuple[str, str]]:
+    """The recent months to choose from, and `period` among them even if it is older."""
+    months = recent_months(local_today())
+    if period and period not in dict(months):
+        months.append((period, month_name(period)))
+    return months
 
 
 class BonusForm(AdminForm):
@@ -139,9 +152,7 @@ class BonusForm(AdminForm):
     kind = SelectField("Вид", choices=[("bonus", "Премия"), ("fine", "Штраф")])
     amount = MoneyField("Сумма, ₽", allow_zero=False)
     reason = StringField("Причина", validators=[DataRequired("Укажите причину."), Length(max=1000)])
-    period = StringField(
-        "Месяц", validators=[DataRequired("Укажите месяц.")], render_kw={"type": "month"}
-    )  # the browser's own month picker
+    period = SelectField("Месяц", validate_choice=False)  # the browser's own month picker
 
 
 class BonusView(BrigadirModelView):
@@ -170,6 +181,7 @@ class BonusView(BrigadirModelView):
         ]
         if not form.period.data:
             form.period.data = local_today().strftime("%Y-%m")
+        form.period.choices = _months_with(form.period.data)
         return form
 
     def create_model(self, form):
