@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 import pytest
 
-from core.models import Employee
+from core.models import Employee, Message
 from core.money import rubles
 from tests.admin.conftest import LOGINS
 from tests.admin.test_browser_pages import filled  # noqa: F401 - fixture
@@ -197,14 +197,17 @@ def _report(found: dict[str, list[str]]) -> str:
 @pytest.mark.parametrize("role", ROLES)
 def test_every_page_speaks_russian(firm, as_role, role):
     session = as_role(role)
-    pages = crawl(session)
+    letter = Message.select().where(Message.channel == "email", Message.direction == "in").first()
+    pages = crawl(session, START + (f"/admin/inbox/letter/{letter.id}/order/",))
     own = _own_words()
     found = {url: p for url, html in pages.items() if (p := problems(html, own))}
     assert not found, f"{len(found)} of {len(pages)} pages:\n" + _report(found)
     endpoints = {_endpoint(u).split("?")[0] for u in pages}
+    assert len(pages) > (150 if role == "director" else 25)
     expected = {"/admin/", "/admin/order/", "/admin/order/card/"}
     if role != "executor":
-        expected |= {"/admin/client/", "/admin/client/card/", "/admin/inbox/"}
+        expected |= {"/admin/client/", "/admin/client/card/", "/admin/inbox/", "/admin/inbox/<id>/",
+                     "/admin/inbox/letter/<id>/order/"}  # fmt: skip
     if role == "director":
         expected |= {"/admin/settings/", "/admin/cash/", "/admin/import/", "/admin/mailing/",
                      "/admin/booking/", "/admin/template/", "/admin/employee/", "/admin/documents/",
