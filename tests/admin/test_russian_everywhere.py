@@ -313,3 +313,44 @@ def test_the_checker_catches_what_it_is_for():
     assert ALLOWED and len(ALLOWED) < 40 and all(" " not in w for w in ALLOWED)
     assert foreign_words("Бригада Петрова, адрес: ул. Ленина") == []
     assert all(p for p in STOCK)
+
+
+def test_our_words_replace_flask_admins_own_phrases(app):
+    """Every phrase laid over names a message Flask-Admin really has (an upgrade that renames
+    one would silently bring the stock wording back), and is what Flask-Admin now says."""
+    import os
+
+    from babel.messages.pofile import read_po
+    from flask_admin import translations
+    from flask_admin.babel import gettext, ngettext
+
+    from admin.wording import PHRASES, PLURALS
+
+    with open(os.path.join(translations.__path__[0], "ru/LC_MESSAGES/admin.po"), "rb") as f:
+        stock = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(f)}
+    assert set(PHRASES) | set(PLURALS) <= stock
+    with app.test_request_context("/admin/"):
+        assert gettext("Save and Add Another") == "Сохранить и добавить ещё"
+        assert gettext("With selected") == "С отмеченными"
+        assert gettext("Record was successfully saved.") == "Сохранено."
+        assert gettext("Please select model") == "Выберите…"
+        deleted = "Record was successfully deleted."
+        many = "%(count)s records were successfully deleted."
+        assert [ngettext(deleted, many, n, count=n) for n in (1, 3, 5, 21)] == [
+            "Удалена 1 запись.", "Удалено 3 записи.", "Удалено 5 записей.", "Удалена 21 запись."
+        ]  # fmt: skip
+
+
+def test_the_crawler_catches_english_planted_in_the_app(app, as_role, world):
+    """A menu item renamed to English and a stock phrase put back are found on real pages."""
+    admin = app.extensions["admin"][0]
+    cash = next(v for v in admin._views if v.endpoint == "cash")
+    cash.name = "Cash desk"
+    pages = crawl(as_role("director"), ("/admin/", "/admin/order/"))
+    found = [line for html in pages.values() for line in problems(html, _own_words())]
+    assert any(line.startswith("English: Cash, desk") for line in found)
+    cash.name = "Касса"
+    page = as_role("director").get("/admin/order/").get_data(as_text=True)
+    assert not problems(page, _own_words())
+    planted = page.replace("С отмеченными", "С выбранным")
+    assert "stock phrase: «С выбранным»" in problems(planted, _own_words())
