@@ -311,7 +311,8 @@ def test_the_checker_catches_what_it_is_for():
         assert any(line.startswith(expect) for line in found), (planted, found)
     assert "Telegram" not in visible_text("<script>Telegram</script>")
     assert ALLOWED and len(ALLOWED) < 40 and all(" " not in w for w in ALLOWED)
-    assert foreign_words("Бригада Петрова, адрес: ул. Ленина") == []
+    assert foreign_words("Бригада Петрова, адрес: ул. Ленина, /admin/order/") == []
+    assert foreign_words("Сохранить/Save") == ["Save"]
     assert all(p for p in STOCK)
 
 

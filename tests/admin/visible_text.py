@@ -17,18 +17,20 @@ from html.parser import HTMLParser
 # Brand, protocol and format names a Russian user reads as they are. Kept short on purpose:
 # each entry is a name written in Latin letters on Russian sites too.
 ALLOWED = {
-    # messengers and social networks the firm talks through
-    "telegram", "viber", "vk", "max", "whatsapp", "avito",
-    # channels and formats
-    "e-mail", "email", "sms", "pdf", "excel", "csv", "xlsx", "xls", "docx", "jpg", "png",
-    "url", "imap", "smtp", "api", "id", "qr",
-    # services the firm connects
-    "yandex", "yookassa", "юkassa", "cloudpayments",
+    # the channels the firm talks through, named as their apps name themselves
+    "telegram", "viber", "vk", "max", "e-mail", "sms",
+    # file formats a person picks or downloads
+    "pdf", "excel", "csv", "xlsx",
+    # services the firm connects: Yandex Disk, YooKassa («ЮKassa» reads as Ю + Kassa)
+    "yandex", "yookassa", "kassa",
+    # the receipt's QR code, printed so on every Russian till slip
+    "qr",
 }  # fmt: skip
 HIDDEN_TAGS = {"script", "style", "template", "noscript"}
 LITERAL_TAGS = {"code", "kbd"}
 READ_ATTRS = ("placeholder", "title", "aria-label", "alt", "data-original-title")
-URL = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+|/[\w/.\-?=&%]+")
+# web addresses, e-mail addresses and site paths (a path starts a word: "и/или" is not one)
+URL = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+|(?:^|(?<=\s))/[\w/.\-?=&%]+", re.M)
 WORD = re.compile(r"[A-Za-z][A-Za-z\-']*")
 ISO_DATE = re.compile(r"\b(?:19|20)\d{2}-(?:0[1-9]|1[0-2])(?:-\d{2})?\b")  # a day or a month
 MICROSECONDS = re.compile(r"\d{2}:\d{2}:\d{2}\.\d+")
