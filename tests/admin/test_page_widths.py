@@ -5,6 +5,8 @@ Each page is screenshotted at both widths (BRIGADIR_SCREENS keeps them)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from cli.demo_inbox import fill_inbox
@@ -72,3 +74,30 @@ def test_every_main_page_fits_a_desktop_and_a_phone(
                     f"{overflow} px sideways, widest: {worst} to {reach} px"
                 )
     assert not wide, "\n".join(f"{k}: {v}" for k, v in wide.items())
+
+
+def test_the_date_filter_speaks_russian_and_writes_dates_as_the_firm_does(
+    page, server, world, screens
+):
+    """The order list's «Дата приёма» filter: the picker in Russian, Monday first, the field
+    filled as 01.11.2026 — 30.11.2026, and the list filtered by it."""
+    _login(page, server)
+    page.goto(f"{server}/admin/order/")
+    page.click("text=Фильтр")
+    page.click(".field-filters >> text=Дата приёма")
+    field = page.locator("#filter_form .filter-val").first
+    field.click()
+    picker = page.locator(".daterangepicker").last
+    picker.wait_for(state="visible")
+    page.screenshot(path=str(screens / "date-filter-1366.png"))
+    words = picker.inner_text()
+    assert "Применить" in words and "Отмена" in words and "Apply" not in words
+    assert picker.locator("th").filter(has_text="Пн").count() >= 1
+    assert picker.locator("tr th").nth(0).inner_text() in ("Пн", "")  # a week starts on Monday
+    picker.locator(".applyBtn").click()
+    value = field.input_value()
+    assert re.fullmatch(r"\d{2}\.\d{2}\.\d{4} — \d{2}\.\d{2}\.\d{4}", value), value
+    page.click("#filter_form button[type=submit], #filter_form .btn-primary")
+    page.wait_for_load_state()
+    assert "не понял" not in page.content()
+    assert "Визитки 1000 шт" in page.inner_text(".model-list")
