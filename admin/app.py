@@ -66,6 +66,10 @@ def create_app(
         FLASK_ADMIN_FLUID_LAYOUT=True,
     )
     Babel(app, locale_selector=lambda: "ru", timezone_selector=lambda: config.app.timezone)
+    from admin import date_filters, wording
+
+    wording.install()  # Flask-Admin's stock phrases in the firm's words
+    date_filters.install()  # list filters read dd.mm.yyyy
     csrf = CSRFProtect(app)
     app.extensions["csrf"] = csrf
 
@@ -97,13 +101,21 @@ def create_app(
     return app
 
 
+# Flask-Admin's base template says these outside any block or gettext call.
+_BASE_TEMPLATE_WORDS = ((b"<html>", b'<html lang="ru">'),
+                        (b'aria-label="Toggle navigation"', 'aria-label="Меню"'.encode()))  # fmt: skip
+
+
 def _russian_page(response):
-    """`<html lang="ru">`: Flask-Admin's base template has a bare <html> outside any block;
-    the browser needs the language for hyphenation, dates and screen readers."""
+    """`<html lang="ru">` (the browser needs the language for hyphenation, dates and screen
+    readers) and the menu button's label for screen readers, both fixed in Flask-Admin's
+    base template."""
     if response.mimetype == "text/html" and not response.direct_passthrough:
         body = response.get_data()
         if b"<html>" in body[:200]:
-            response.set_data(body.replace(b"<html>", b'<html lang="ru">', 1))
+            for stock, ours in _BASE_TEMPLATE_WORDS:
+                body = body.replace(stock, ours, 1)
+            response.set_data(body)
     return response
 
 

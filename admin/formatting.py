@@ -60,8 +60,30 @@ def plural(n: int, one: str, few: str, many: str) -> str:
     return {"one": one, "few": few}.get(_RU.plural_form(abs(n)), many if n == int(n) else few)
 
 
+MONTHS = ("январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь",
+          "октябрь", "ноябрь", "декабрь")  # fmt: skip
+
+
+def month_name(period: str | None) -> str:
+    """A "2026-11" period as a person says it: "ноябрь 2026"; anything else as it is."""
+    year, _, month = (period or "").partition("-")
+    if year.isdigit() and month.isdigit() and 1 <= int(month) <= 12:
+        return f"{MONTHS[int(month) - 1]} {year}"
+    return period or ""
+
+
+def recent_months(today, back: int = 12, ahead: int = 1) -> list[tuple[str, str]]:
+    """("2026-11", "ноябрь 2026") from `ahead` months ahead to `back` months ago, newest
+    first: a month chosen from a list reads the same in any browser (a native month input
+    speaks the browser's language)."""
+    index = today.year * 12 + today.month - 1
+    periods = [f"{i // 12}-{i % 12 + 1:02d}" for i in range(index + ahead, index - back - 1, -1)]
+    return [(p, month_name(p)) for p in periods]
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["plural"] = plural
+    app.jinja_env.filters["month"] = month_name
     app.jinja_env.filters["channel"] = lambda c: CHANNELS.get(c or "", c or "")
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["size"] = format_size

@@ -9,6 +9,7 @@ from dataclasses import fields as dc_fields
 from flask import flash, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.helpers import get_form_data
+from markupsafe import Markup, escape
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
@@ -144,18 +145,21 @@ class SettingsView(OrderColumnsMixin, BrigadirView):
         )  # fmt: skip
 
 
+CHANNELS = {
+    "any": "любой",
+    "telegram": "Telegram",
+    "viber": "Viber",
+    "sms": "SMS",
+    "email": "E-mail",
+}
+
+
 class TemplateForm(AdminForm):
     name = StringField("Название", validators=[Length(max=200)])
     code = StringField("Код", validators=[DataRequired("Укажите код."), Length(max=64)])
     channel = SelectField(
         "Канал",
-        choices=[
-            ("any", "любой"),
-            ("telegram", "Telegram"),
-            ("viber", "Viber"),
-            ("sms", "SMS"),
-            ("email", "E-mail"),
-        ],
+        choices=list(CHANNELS.items()),
     )
     subject = StringField("Тема (для писем)", validators=[Length(max=300)])
     body = TextAreaField(
@@ -166,13 +170,18 @@ class TemplateForm(AdminForm):
 class TemplateView(BrigadirModelView):
     roles = ("director",)
     write_roles = ("director",)
-    column_list = ("code", "channel", "name", "body")
-    column_labels = {"code": "Код", "channel": "Канал", "name": "Название", "body": "Текст"}
+    # The code links a template to events and stages; people know a template by its name.
+    column_list = ("name", "channel", "body")
+    column_labels = {"channel": "Канал", "name": "Название", "body": "Текст"}
+    column_formatters = {
+        "name": lambda v, c, m, n: m.name or Markup(f"<code>{escape(m.code)}</code>"),
+        "channel": lambda v, c, m, n: CHANNELS.get(m.channel, m.channel),
+    }
     edit_template = "brigadir/template_edit.html"
     create_template = "brigadir/template_edit.html"
 
     def default_sort(self):
-        return [Template.code, Template.channel]
+        return [Template.name, Template.channel]
 
     def _form(self, obj=None):
         return TemplateForm(get_form_data(), obj=obj)

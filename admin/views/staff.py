@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from admin.auth import current_actor, start_login
 from admin.base import AdminForm, BrigadirModelView, fail
-from admin.formatting import money_column
+from admin.formatting import money_column, month_name, recent_months
 from admin.forms import MoneyField, check_phone
 from core import staff as core_staff
 from core.clock import local_today
@@ -130,8 +130,21 @@ class EmployeeView(BrigadirModelView):
             fail(exc)
             rows, period = [], local_today().strftime("%Y-%m")
         return self.render(
-            "brigadir/payroll.html", rows=rows, period=period, money=format_money, roles=ROLE_NAMES
+            "brigadir/payroll.html",
+            rows=rows,
+            period=period,
+            money=format_money,
+            roles=ROLE_NAMES,
+            months=_months_with(period),
         )
+
+
+def _months_with(period: str) -> list[tuple[str, str]]:
+    """The recent months to choose from, and `period` among them even if it is older."""
+    months = recent_months(local_today())
+    if period and period not in dict(months):
+        months.append((period, month_name(period)))
+    return months
 
 
 class BonusForm(AdminForm):
@@ -139,7 +152,7 @@ class BonusForm(AdminForm):
     kind = SelectField("Вид", choices=[("bonus", "Премия"), ("fine", "Штраф")])
     amount = MoneyField("Сумма, ₽", allow_zero=False)
     reason = StringField("Причина", validators=[DataRequired("Укажите причину."), Length(max=1000)])
-    period = StringField("Период (ГГГГ-ММ)", validators=[DataRequired("Укажите период.")])
+    period = SelectField("Месяц", validate_choice=False)  # the browser's own month picker
 
 
 class BonusView(BrigadirModelView):
@@ -152,11 +165,12 @@ class BonusView(BrigadirModelView):
         "kind": "Вид",
         "amount": "Сумма",
         "reason": "Причина",
-        "period": "Период",
+        "period": "Месяц",
         "created_at": "Записано",
     }
     column_formatters = {"employee": lambda v, c, m, n: m.employee.name, "amount": money_column,
-                         "kind": lambda v, c, m, n: "Премия" if m.kind == "bonus" else "Штраф"}  # fmt: skip
+                         "kind": lambda v, c, m, n: "Премия" if m.kind == "bonus" else "Штраф",
+                         "period": lambda v, c, m, n: month_name(m.period)}  # fmt: skip
     column_formatters_export = {"employee": lambda v, c, m, n: m.employee.name, "amount": lambda v, c, m, n: m.amount / 100,
                                 "kind": lambda v, c, m, n: "Премия" if m.kind == "bonus" else "Штраф"}  # fmt: skip
 
@@ -167,6 +181,7 @@ class BonusView(BrigadirModelView):
         ]
         if not form.period.data:
             form.period.data = local_today().strftime("%Y-%m")
+        form.period.choices = _months_with(form.period.data)
         return form
 
     def create_model(self, form):

@@ -112,10 +112,16 @@ class StageView(BrigadirModelView):
 
     def edit_form(self, obj=None):
         form = StageForm(get_form_data(), obj=obj)
-        form.template_code.choices = [("", "—")] + [
-            (code, f"{code} — {name}")
-            for code, name in Template.select(Template.code, Template.name).distinct().tuples()
-        ]
+        names: dict[str, str] = {}  # a code's name people gave it (one per code, any channel)
+        for code, name in (
+            Template.select(Template.code, Template.name)
+            .order_by(Template.code, Template.channel)
+            .tuples()
+        ):
+            if name and names.get(code, code) == code:
+                names[code] = name
+            names.setdefault(code, code)
+        form.template_code.choices = [("", "—")] + sorted(names.items(), key=lambda c: c[1])
         form.responsible.choices = _people()
         if obj is not None and not get_form_data():
             form.responsible.data = obj.responsible_id

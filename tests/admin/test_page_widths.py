@@ -1,0 +1,103 @@
+# ruff: noqa: F811 - pytest fixtures imported from other test modules are parameters here
+"""Issue 12: every main page of the director fits a desktop (1366 px) and a phone (390 px)
+without the document scrolling sideways; a wide table may scroll inside its own wrapper.
+Each page is screenshotted at both widths (BRIGADIR_SCREENS keeps them)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from cli.demo_inbox import fill_inbox
+from core.staff import add_bonus
+from core.tasks import create_task
+from tests.admin.test_browser import page, screens, server  # noqa: F401 - fixtures
+from tests.admin.test_browser_pages import filled  # noqa: F401 - fixture
+from tests.admin.test_russian_everywhere import demo_firm  # noqa: F401 - fixture
+
+pytestmark = pytest.mark.e2e
+
+PAGES = (
+    ("dashboard", "/admin/"), ("inbox", "/admin/inbox/"), ("orders", "/admin/order/"),
+    ("order-card", "/admin/order/card/?id={own}"), ("order-new", "/admin/order/new/"),
+    ("order-edit", "/admin/order/edit/?id={own}"), ("clients", "/admin/client/"),
+    ("client-card", "/admin/client/card/?id={client}"), ("cash", "/admin/cash/"),
+    ("expenses", "/admin/expenses/"), ("documents", "/admin/documents/"), ("tasks", "/admin/task/"),
+    ("mailing", "/admin/mailing/"), ("team", "/admin/team/"), ("employees", "/admin/employee/"),
+    ("crews", "/admin/crew/"), ("bonuses", "/admin/bonus/"), ("payroll", "/admin/employee/payroll/"),
+    ("settings", "/admin/settings/"), ("stages", "/admin/stage/"), ("booking", "/admin/booking/"),
+    ("templates", "/admin/template/"), ("import", "/admin/import/"), ("mailboxes", "/admin/mailboxes/"),
+)  # fmt: skip
+
+# How far the document reaches past the window, and which element sticks out the most.
+OVERFLOW = """() => {
+  const doc = document.documentElement, width = window.innerWidth;
+  let worst = null, reach = width;
+  for (const e of document.body.querySelectorAll('*')) {
+    const r = e.getBoundingClientRect();
+    if (r.width && r.right > reach && !e.closest('.table-responsive, .modal, .dropdown-menu')) {
+      reach = r.right; worst = e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
+        (e.className && typeof e.className === 'string' ? '.' + e.className.trim().split(/\\s+/).join('.') : '');
+    }
+  }
+  return [doc.scrollWidth - width, worst, Math.round(reach)];
+}"""
+
+
+def _login(page, server):
+    page.goto(f"{server}/login")
+    page.fill("#login", "director")
+    page.fill("#password", "director-pass-1")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/admin/")
+
+
+def test_every_main_page_fits_a_desktop_and_a_phone(
+    demo_firm, page, server, filled, actors, staff, store, screens
+):
+    fill_inbox(store)
+    create_task(actors["manager"], "Позвонить клиенту про макет", order_id=filled["own"].id)
+    add_bonus(
+        actors["director"], staff["executor"].id, "bonus", 200000, "За срочный монтаж", "2026-11"
+    )
+    _login(page, server)
+    wide = {}
+    for width in (1366, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        for name, url in PAGES:
+            page.goto(server + url.format(own=filled["own"].id, client=filled["c2"].id))
+            overflow, worst, reach = page.evaluate(OVERFLOW)
+            page.screenshot(path=str(screens / f"{name}-{width}.png"), full_page=True)
+            if overflow > 0:
+                wide[f"{name} at {width}"] = (
+                    f"{overflow} px sideways, widest: {worst} to {reach} px"
+                )
+    assert not wide, "\n".join(f"{k}: {v}" for k, v in wide.items())
+
+
+def test_the_date_filter_speaks_russian_and_writes_dates_as_the_firm_does(
+    page, server, world, screens
+):
+    """The order list's «Дата приёма» filter: the picker in Russian, Monday first, the field
+    filled as 01.11.2026 — 30.11.2026, and the list filtered by it."""
+    _login(page, server)
+    page.goto(f"{server}/admin/order/")
+    page.click("text=Фильтр")
+    page.click(".field-filters >> text=Дата приёма")
+    field = page.locator("#filter_form .filter-val").first
+    field.click()
+    picker = page.locator(".daterangepicker").last
+    picker.wait_for(state="visible")
+    page.screenshot(path=str(screens / "date-filter-1366.png"))
+    words = picker.inner_text()
+    assert "Применить" in words and "Отмена" in words and "Apply" not in words
+    assert picker.locator("th").filter(has_text="Пн").count() >= 1
+    assert picker.locator("tr th").nth(0).inner_text() in ("Пн", "")  # a week starts on Monday
+    picker.locator(".applyBtn").click()
+    value = field.input_value()
+    assert re.fullmatch(r"\d{2}\.\d{2}\.\d{4} — \d{2}\.\d{2}\.\d{4}", value), value
+    page.click("#filter_form button[type=submit], #filter_form .btn-primary")
+    page.wait_for_load_state()
+    assert "не понял" not in page.content()
+    assert "Визитки 1000 шт" in page.inner_text(".model-list")
