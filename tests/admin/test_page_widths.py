@@ -26,7 +26,8 @@ PAGES = (
     ("expenses", "/admin/expenses/"), ("documents", "/admin/documents/"), ("tasks", "/admin/task/"),
     ("mailing", "/admin/mailing/"), ("team", "/admin/team/"), ("employees", "/admin/employee/"),
     ("crews", "/admin/crew/"), ("bonuses", "/admin/bonus/"), ("payroll", "/admin/employee/payroll/"),
-    ("settings", "/admin/settings/"), ("stages", "/admin/stage/"), ("booking", "/admin/booking/"),
+    ("settings", "/admin/settings/"), ("columns", "/admin/settings/columns/"),
+    ("stages", "/admin/stage/"), ("booking", "/admin/booking/"),
     ("templates", "/admin/template/"), ("import", "/admin/import/"), ("mailboxes", "/admin/mailboxes/"),
 )  # fmt: skip
 
