@@ -58,11 +58,16 @@ def _parse_custom_fields(text: str, existing: list[dict] | None = None) -> list[
     """One field name a line ("Материал") -> [{"key", "label", "type": "text"}]. A name the
     firm already has keeps its key (and the values orders carry under it); "key: Name" lines
     of earlier versions are still read."""
-    known = {f["label"].casefold(): f["key"] for f in existing or []}
+    existing = existing or []
+    known = {f["label"].casefold(): f["key"] for f in existing}
     taken = set(known.values())
+    lines = [line.strip() for line in (text or "").splitlines()]
+    # A name changed in its own line is a rename: the field keeps its key and the orders
+    # their values, when the old name is gone from the list.
+    kept = {known[line.casefold()] for line in lines if line.casefold() in known}
+    renamed = [f["key"] if f["key"] not in kept else "" for f in existing]
     result, keys, names = [], set(), set()
-    for number, line in enumerate((text or "").splitlines(), start=1):
-        line = line.strip()
+    for number, line in enumerate(lines, start=1):
         if not line:
             continue
         key, sep, label = line.partition(":")
@@ -70,7 +75,10 @@ def _parse_custom_fields(text: str, existing: list[dict] | None = None) -> list[
         if sep and _KEY.match(key):
             label = label.strip() or key
         else:
+            place = len(result)
             label, key = line, known.get(line.casefold(), "")
+            if not key and place < len(renamed) and renamed[place] not in keys:
+                key = renamed[place]
         if label.casefold() in names or key in keys:
             raise ValidationError(f"Строка {number}: поле «{label}» повторяется.")
         key = key or _key_for(label, taken | keys)

@@ -322,6 +322,28 @@ def test_custom_fields_are_named_in_russian_and_keep_their_values(as_role, world
     assert "<th>Материал</th><td>Баннерная ткань</td>" in card
 
 
+def test_a_custom_field_renamed_in_its_line_keeps_the_orders_values(as_role, world):
+    s = as_role("director")
+    settings.put("custom_fields", [{"key": "material", "label": "Материал", "type": "text"},
+                                   {"key": "color", "label": "Цвет", "type": "text"}])  # fmt: skip
+    Order.update(custom={"material": "Баннерная ткань", "color": "синий"}).where(
+        Order.id == world["own"].id
+    ).execute()
+    form = form_with(s.get("/admin/settings/").get_data(as_text=True), "custom_fields")
+    form["custom_fields"] = "Материал изделия\nЦвет"
+    assert s.post("/admin/settings/", form).status_code == 302
+    assert [(f["key"], f["label"]) for f in settings.get("custom_fields")] == [
+        ("material", "Материал изделия"), ("color", "Цвет")]  # fmt: skip
+    card = s.get(f"/admin/order/card/?id={world['own'].id}").get_data(as_text=True)
+    assert "<th>Материал изделия</th><td>Баннерная ткань</td>" in card
+    # moved lines keep their keys by name; a new name where nothing was dropped is new
+    form = form_with(s.get("/admin/settings/").get_data(as_text=True), "custom_fields")
+    form["custom_fields"] = "Цвет\nМатериал изделия\nРазмер"
+    assert s.post("/admin/settings/", form).status_code == 302
+    assert [f["key"] for f in settings.get("custom_fields")][:2] == ["color", "material"]
+    assert settings.get("custom_fields")[2]["key"] not in ("color", "material")
+
+
 def test_one_tab_per_stage_name_across_pipelines(as_role, world, staff, actors, installer):
     """The installer's firm also has print orders: «Принят» of both pipelines is one tab
     with both counts and both orders; the print pipeline's other stages appear only while
