@@ -189,6 +189,16 @@ def _v17_leads(migrator: SchemaMigrator) -> None:
     database.execute_sql('CREATE INDEX IF NOT EXISTS "client_is_lead" ON "client" ("is_lead")')
 
 
+def _v21_list_indexes(migrator: SchemaMigrator) -> None:
+    """Indexes behind lists at a million orders: the crew filter newest first ("WHERE crew
+    = ? ORDER BY id DESC LIMIT 50" a range scan) and the documents register (newest papers
+    first). The names match what create_tables gives a new database."""
+    for table, columns in (("order", ("crew_id", "id")), ("document", ("date", "id"))):
+        name = f"{table}_" + "_".join(columns)
+        cols = ", ".join(f'"{c}"' for c in columns)
+        database.execute_sql(f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ({cols})')
+
+
 STEPS: dict[int, Callable[[SchemaMigrator], None]] = {
     2: _v2_order_source,
     3: _v3_message_sender,
@@ -202,6 +212,7 @@ STEPS: dict[int, Callable[[SchemaMigrator], None]] = {
     14: _v14_inbox,
     15: _v15_stage_responsible,
     17: _v17_leads,
+    21: _v21_list_indexes,
 }
 # Indexes the models cannot declare on both backends: a new database gets them too.
 RAW_INDEXES: list[Callable[[], None]] = [_v5_client_list_index]

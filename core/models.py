@@ -241,6 +241,7 @@ class Order(BaseModel):
             (("executor", "id"), False),
             (("subcontractor", "id"), False),
             (("debt", "id"), False),
+            (("crew", "id"), False),
         )
 
     def __str__(self) -> str:
@@ -544,7 +545,8 @@ class Document(BaseModel):
     created_by = pw.ForeignKeyField(Employee, null=True, on_delete="SET NULL")
 
     class Meta:
-        indexes = ((("kind", "year", "number"), True),)
+        # The register lists papers newest first: (date, id) reads a page off the index.
+        indexes = ((("kind", "year", "number"), True), (("date", "id"), False))
 
 
 class Template(BaseModel):
