@@ -100,7 +100,8 @@ def _pages(app, size: int) -> dict[str, tuple[str | None, str | None]]:
         .order_by(Client.id.desc())
         .limit(200)
     )
-    words = max((search.words(c.name) for c in recent), key=len)
+    # A person's full name (surname, name, patronymic) as a manager would type it.
+    words = next(w for c in recent if len(w := search.words(c.name)) >= 3 and min(map(len, w)) >= 3)
     one, two, three = (
         words[0][:3],
         f"{words[0][:3]}+{words[1][:2]}",
@@ -186,24 +187,24 @@ def _fill(size: int) -> None:
 
 
 def _paperwork(size: int) -> None:
-    """What the demo leaves out but the lists show: a paper per five orders, a task per
-    twenty (most done), a conversation per twenty."""
+    """What the demo leaves out but the lists show: an order form per order, a reminder
+    task and a conversation with the client per four orders (most tasks done, half the
+    conversations closed, one open conversation in fifty unread)."""
     rnd = random.Random(11)
-    orders = list(Order.select(Order.id, Order.client, Order.cost, Order.created_at, Order.executor)
-                  .where(Order.id % 5 == 0).tuples())  # fmt: skip
-    kinds = ["order_form", "contract", "invoice", "act", "waybill"]
-    numbers: dict[tuple[str, int], int] = {}
+    orders = Order.select(Order.id, Order.client, Order.cost, Order.created_at, Order.executor)
+    numbers: dict[int, int] = {}
     docs, tasks, talks = [], [], []
-    for n, (oid, cid, cost, at, executor) in enumerate(orders):
-        kind = kinds[n % len(kinds)]
-        numbers[kind, at.year] = numbers.get((kind, at.year), 0) + 1
-        docs.append((kind, numbers[kind, at.year], at.year, at.date(), oid, cid, cost, "{}", at))
+    for n, (oid, cid, cost, at, executor) in enumerate(orders.tuples().iterator()):
+        numbers[at.year] = numbers.get(at.year, 0) + 1
+        docs.append(("order_form", numbers[at.year], at.year, at.date(), oid, cid, cost, "{}", at))
         if n % 4 == 0:
             done = at + timedelta(days=2) if n % 12 else None
             tasks.append(("reminder", f"Позвонить клиенту по заказу {oid}", oid, cid, executor,
                           at + timedelta(days=1), done, at))  # fmt: skip
+            status = "open" if n % 8 else "closed"
+            unread = 1 if status == "open" and n % 100 == 4 else 0
             talks.append(("outside", rnd.choice(["email", "telegram", "web"]), f"c{cid}", cid, oid,
-                          "open" if n % 8 else "closed", at, f"Вопрос по заказу {oid}", at))  # fmt: skip
+                          status, unread, at, f"Вопрос по заказу {oid}", at))  # fmt: skip
     with database.atomic():
         _bulk(
             Document,
@@ -237,8 +238,8 @@ def _paperwork(size: int) -> None:
             lambda n: None,
         )
         _bulk(Dialogue, [Dialogue.kind, Dialogue.channel, Dialogue.contact, Dialogue.client, Dialogue.order,
-                         Dialogue.status, Dialogue.last_at, Dialogue.last_text, Dialogue.created_at],
-              talks, lambda n: None)  # fmt: skip
+                         Dialogue.status, Dialogue.unread, Dialogue.last_at, Dialogue.last_text,
+                         Dialogue.created_at], talks, lambda n: None)  # fmt: skip
     database.execute_sql("ANALYZE")
 
 
