@@ -18,6 +18,7 @@ from flask_admin import Admin
 from flask_admin.contrib.peewee import ModelView
 from flask_admin.contrib.peewee.filters import FilterEqual
 from flask_admin.theme import Bootstrap4Theme
+from peewee import fn
 
 from bench.common import backends, filled_database, row, sizes, timings
 from cli.demo import generate
@@ -193,12 +194,14 @@ def _paperwork(size: int) -> None:
     rnd = random.Random(11)
     orders = Order.select(Order.id, Order.client, Order.cost, Order.created_at, Order.executor)
     numbers: dict[int, int] = {}
+    recent = Order.select(fn.MAX(Order.created_at)).scalar() - timedelta(days=14)
     docs, tasks, talks = [], [], []
     for n, (oid, cid, cost, at, executor) in enumerate(orders.tuples().iterator()):
         numbers[at.year] = numbers.get(at.year, 0) + 1
         docs.append(("order_form", numbers[at.year], at.year, at.date(), oid, cid, cost, "{}", at))
         if n % 4 == 0:
-            done = at + timedelta(days=2) if n % 12 else None
+            # Reminders of the last two weeks partly open, older ones done.
+            done = None if n % 3 == 0 and at > recent else at + timedelta(days=2)
             tasks.append(("reminder", f"Позвонить клиенту по заказу {oid}", oid, cid, executor,
                           at + timedelta(days=1), done, at))  # fmt: skip
             status = "open" if n % 8 else "closed"

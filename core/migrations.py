@@ -22,6 +22,7 @@ from core.models import (
     FileLink,
     FiscalReceipt,
     FolderShare,
+    LedgerTotal,
     LoginFailure,
     Mailbox,
     MailboxMember,
@@ -191,12 +192,26 @@ def _v17_leads(migrator: SchemaMigrator) -> None:
 
 def _v21_list_indexes(migrator: SchemaMigrator) -> None:
     """Indexes behind lists at a million orders: the crew filter newest first ("WHERE crew
-    = ? ORDER BY id DESC LIMIT 50" a range scan) and the documents register (newest papers
-    first). The names match what create_tables gives a new database."""
+    = ? ORDER BY id DESC LIMIT 50" a range scan), the documents register (newest papers
+    first), open tasks (a partial index). The names match what create_tables gives a new
+    database."""
     for table, columns in (("order", ("crew_id", "id")), ("document", ("date", "id"))):
         name = f"{table}_" + "_".join(columns)
         cols = ", ".join(f'"{c}"' for c in columns)
         database.execute_sql(f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ({cols})')
+    database.execute_sql(
+        'CREATE INDEX IF NOT EXISTS "task_open" ON "task" ("assignee_id", "due_at") '
+        'WHERE ("done_at" IS NULL)'
+    )
+
+
+def _v22_ledger_totals(migrator: SchemaMigrator) -> None:
+    """Running totals of the cash ledger (core.ledger): a desk's balance without a SUM
+    over every payment it ever took. Counted once here; later they keep themselves."""
+    from core import ledger
+
+    database.obj.create_tables([LedgerTotal], safe=True)
+    ledger.rebuild()
 
 
 STEPS: dict[int, Callable[[SchemaMigrator], None]] = {
@@ -213,6 +228,7 @@ STEPS: dict[int, Callable[[SchemaMigrator], None]] = {
     15: _v15_stage_responsible,
     17: _v17_leads,
     21: _v21_list_indexes,
+    22: _v22_ledger_totals,
 }
 # Indexes the models cannot declare on both backends: a new database gets them too.
 RAW_INDEXES: list[Callable[[], None]] = [_v5_client_list_index]

@@ -22,6 +22,7 @@ __all__ = [
     "BaseModel",
     "Bonus",
     "CashMovement",
+    "LedgerTotal",
     "Client",
     "ClientWord",
     "Conversation",
@@ -345,6 +346,18 @@ class CashMovement(BaseModel):
         indexes = ((("from_account", "at"), False), (("to_account", "at"), False))
 
 
+class LedgerTotal(BaseModel):
+    """Sums of the cash ledger per desk and kind over the movements with id ≤ upto
+    (core.ledger): a desk's balance is these plus the few movements after upto, not a SUM
+    over years of payments. The row with no account is the mark: it holds upto."""
+
+    account = pw.ForeignKeyField(Account, null=True, on_delete="CASCADE")
+    kind = pw.CharField(max_length=16, default="")
+    incoming = pw.BigIntegerField(default=0)
+    outgoing = pw.BigIntegerField(default=0)
+    upto = pw.BigIntegerField(default=0)
+
+
 class FiscalReceipt(BaseModel):
     """What the receipt's fiscal QR (54-ФЗ) says, kept with the expense it proves.
     fn + fd (the QR's "i") + fp name one receipt in the country: the unique index refuses
@@ -579,6 +592,13 @@ class Task(BaseModel):
     created_at = pw.DateTimeField(default=utcnow)
 
 
+# Open tasks by person and due date: the task list and the dashboard read the few open ones
+# from this partial index, however many done tasks pile up over the years.
+Task.add_index(
+    Task.index(Task.assignee, Task.due_at, name="task_open", where=Task.done_at.is_null())
+)
+
+
 class MessengerLink(BaseModel):
     """A messenger account (or web-chat session) bound to an employee or a client."""
 
@@ -783,6 +803,7 @@ ALL_MODELS: list[type[BaseModel]] = [
     Message,
     Attachment,
     CashMovement,
+    LedgerTotal,
     FiscalReceipt,
     DuplicateReceipt,
     Bonus,

@@ -6,7 +6,8 @@ from __future__ import annotations
 from core import db as dbmod
 from core import migrations
 
-STEP_21 = {("order", "order_crew_id_id"), ("document", "document_date_id")}
+STEP_21 = {("order", "order_crew_id_id"), ("document", "document_date_id"), ("task", "task_open")}
+TABLES = ("order", "document", "task")
 
 
 def _indexes(*tables: str) -> set[tuple[str, str]]:
@@ -14,18 +15,18 @@ def _indexes(*tables: str) -> set[tuple[str, str]]:
 
 
 def test_a_new_database_has_the_list_indexes(db):
-    assert STEP_21 <= _indexes("order", "document")
+    assert STEP_21 <= _indexes(*TABLES)
 
 
 def test_step_21_gives_an_old_database_the_same_indexes(db):
-    fresh = _indexes("order", "document")
+    fresh = _indexes(*TABLES)
     for _table, name in STEP_21:
         dbmod.database.execute_sql(f'DROP INDEX "{name}"')
-    assert not STEP_21 & _indexes("order", "document")
+    assert not STEP_21 & _indexes(*TABLES)
     migrations.SchemaVersion.update(version=20).execute()
 
     assert migrations.upgrade() == (20, migrations.LATEST)
-    assert _indexes("order", "document") == fresh
+    assert _indexes(*TABLES) == fresh
     assert migrations.upgrade() == (migrations.LATEST, migrations.LATEST)  # nothing left to do
 
 
