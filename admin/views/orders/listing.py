@@ -158,7 +158,9 @@ class OrderListMixin:
             conditions.append(Order.number == int(text))
         client_ids = search.client_ids_matching(text, limit=100)
         if client_ids:
-            conditions.append(Order.client.in_(client_ids))
+            # The list on the client's side too: PostgreSQL then joins those few clients to
+            # their orders instead of merging the whole client table into the sort.
+            conditions.append(Order.client.in_(client_ids) & Client.id.in_(client_ids))
         if not conditions:
             return query.where(Order.id < 0)
         clause = conditions[0]
