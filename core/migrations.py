@@ -193,9 +193,13 @@ def _v17_leads(migrator: SchemaMigrator) -> None:
 def _v21_list_indexes(migrator: SchemaMigrator) -> None:
     """Indexes behind lists at a million orders: the crew filter newest first ("WHERE crew
     = ? ORDER BY id DESC LIMIT 50" a range scan), the documents register (newest papers
-    first), open tasks (a partial index). The names match what create_tables gives a new
+    first), a month's expenses among the payments, open tasks (a partial index). The names match what create_tables gives a new
     database."""
-    for table, columns in (("order", ("crew_id", "id")), ("document", ("date", "id"))):
+    for table, columns in (
+        ("order", ("crew_id", "id")),
+        ("document", ("date", "id")),
+        ("cash_movement", ("kind", "at")),
+    ):
         name = f"{table}_" + "_".join(columns)
         cols = ", ".join(f'"{c}"' for c in columns)
         database.execute_sql(f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ({cols})')

@@ -343,7 +343,12 @@ class CashMovement(BaseModel):
     reviewed_at = pw.DateTimeField(null=True)
 
     class Meta:
-        indexes = ((("from_account", "at"), False), (("to_account", "at"), False))
+        # (kind, at): the expenses page reads a month's expenses, not the month's payments.
+        indexes = (
+            (("from_account", "at"), False),
+            (("to_account", "at"), False),
+            (("kind", "at"), False),
+        )
 
 
 class LedgerTotal(BaseModel):

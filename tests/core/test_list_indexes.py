@@ -6,8 +6,13 @@ from __future__ import annotations
 from core import db as dbmod
 from core import migrations
 
-STEP_21 = {("order", "order_crew_id_id"), ("document", "document_date_id"), ("task", "task_open")}
-TABLES = ("order", "document", "task")
+STEP_21 = {
+    ("order", "order_crew_id_id"),
+    ("document", "document_date_id"),
+    ("task", "task_open"),
+    ("cash_movement", "cash_movement_kind_at"),
+}
+TABLES = ("order", "document", "task", "cash_movement")
 
 
 def _indexes(*tables: str) -> set[tuple[str, str]]:
