@@ -20,7 +20,7 @@ from flask_admin.contrib.peewee.filters import FilterEqual
 from flask_admin.theme import Bootstrap4Theme
 from peewee import fn
 
-from bench.common import backends, filled_database, row, sizes, timings
+from bench.common import backends, filled_database, load, row, sizes, timings
 from cli.demo import generate
 from cli.demo.bulk import _bulk
 from core import search
@@ -252,7 +252,7 @@ def main() -> None:
             started = time.perf_counter()
             with filled_database(kind, f"admin_lists_{size}", functools.partial(_fill, size)):
                 print(
-                    f"\n[{kind}] {CLIENTS} clients, {size} orders ready in {time.perf_counter() - started:.0f} s"
+                    f"\n[{kind}] {CLIENTS} clients, {size} orders ready in {time.perf_counter() - started:.0f} s; {load()}"
                 )
                 if not Document.select().exists():  # a database kept from before these rows
                     _paperwork(size)
@@ -268,6 +268,7 @@ def main() -> None:
                     row(label, mine, base, target)
                 html = len(ours.get("/admin/order/?tab=all").get_data())
                 bare = len(plain.get("/plain/order/").get_data())
+                print(f"  {load()}")
                 print(f"  order list page, 50 rows: {html / 1024:.0f} KB of HTML"
                       f" (plain Flask-Admin {bare / 1024:.0f} KB; target ≤ 100 KB)")  # fmt: skip
 

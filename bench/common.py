@@ -116,6 +116,13 @@ def drop_cached(kind: str, url: str) -> None:
     admin.close()
 
 
+def load() -> str:
+    """The machine's load average, printed beside the figures: they are only comparable
+    at a similar load."""
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores"
+
+
 def timings(fn: Callable[[int], object], runs: int, warmup: int = 3) -> list[float]:
     """Milliseconds per call of fn(i)."""
     for i in range(warmup):

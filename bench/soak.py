@@ -23,6 +23,8 @@ from pathlib import Path
 
 import requests
 
+from bench.common import load
+
 REQUESTS = int(os.environ.get("BENCH_SOAK_REQUESTS", "10000"))
 ORDERS = int(os.environ.get("BENCH_SOAK_ORDERS", "100000"))
 THREADS = 4
@@ -168,7 +170,8 @@ def main() -> None:
             server.wait(timeout=10)
         print(
             f"`brigadir {COMMAND}` over {ORDERS} orders: {REQUESTS} requests in {elapsed:.0f} s "
-            f"({REQUESTS / elapsed:.0f}/s), {THREADS} clients, {counter['failed']} not answered 200"
+            f"({REQUESTS / elapsed:.0f}/s), {THREADS} clients, {counter['failed']} not answered 200; "
+            f"{load()}"
         )
         print("  requests  RSS MB  handles on the database  open files")
         for done, rss, handles, files in sorted(samples):
