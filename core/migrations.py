@@ -193,10 +193,12 @@ def _v17_leads(migrator: SchemaMigrator) -> None:
 def _v21_list_indexes(migrator: SchemaMigrator) -> None:
     """Indexes behind lists at a million orders: the crew filter newest first ("WHERE crew
     = ? ORDER BY id DESC LIMIT 50" a range scan), the documents register (newest papers
-    first), a month's expenses among the payments, open tasks (a partial index). The names match what create_tables gives a new
+    first), a month's expenses among the payments, the open orders of clients found by a
+    search, open tasks (a partial index). The names match what create_tables gives a new
     database."""
     for table, columns in (
         ("order", ("crew_id", "id")),
+        ("order", ("client_id", "is_archived", "id")),
         ("document", ("date", "id")),
         ("cash_movement", ("kind", "at")),
     ):

@@ -8,6 +8,7 @@ from core import migrations
 
 STEP_21 = {
     ("order", "order_crew_id_id"),
+    ("order", "order_client_id_is_archived_id"),
     ("document", "document_date_id"),
     ("task", "task_open"),
     ("cash_movement", "cash_movement_kind_at"),
