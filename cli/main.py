@@ -198,12 +198,14 @@ def run(ctx: click.Context) -> None:
     from cli.serve import (
         build_scheduler,
         build_web_app,
+        cap_malloc_arenas,
         register_telegram_webhook,
         run_polling,
         serve_web,
     )
     from storage import build_store
 
+    cap_malloc_arenas()
     _logging()
     config = _open(ctx)
     prepare()
@@ -253,9 +255,16 @@ def run(ctx: click.Context) -> None:
 @click.pass_context
 def web(ctx: click.Context, use_gunicorn: bool, workers: int) -> None:
     """Только веб: панель, веб-чат, вебхуки Telegram и Viber."""
-    from cli.serve import build_web_app, register_telegram_webhook, serve_gunicorn, serve_web
+    from cli.serve import (
+        build_web_app,
+        cap_malloc_arenas,
+        register_telegram_webhook,
+        serve_gunicorn,
+        serve_web,
+    )
     from storage import build_store
 
+    cap_malloc_arenas()
     config = _open(ctx)
     prepare()
     webhook = config.telegram.token and config.telegram.mode == "webhook"

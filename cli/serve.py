@@ -17,6 +17,29 @@ from core.interfaces import FileStore
 log = logging.getLogger("brigadir")
 
 
+MALLOC_ARENAS = 2
+_M_ARENA_MAX = -8  # glibc's mallopt parameter number
+
+
+def cap_malloc_arenas() -> None:
+    """At most MALLOC_ARENAS glibc malloc arenas (as MALLOC_ARENA_MAX=2 would), called
+    before any thread starts. The threaded web server serves each request in a new thread;
+    glibc gives threads arenas of their own (up to 8 per core) and keeps what a request
+    freed there — a SQLite page cache, a rendered page — so resident memory crept up by
+    each arena's high-water mark. An explicit MALLOC_ARENA_MAX in the environment wins."""
+    import ctypes
+    import ctypes.util
+    import os
+
+    if os.environ.get("MALLOC_ARENA_MAX"):
+        return
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.mallopt(_M_ARENA_MAX, MALLOC_ARENAS)
+    except (OSError, AttributeError):  # not glibc (musl, macOS): nothing to cap
+        log.debug("mallopt unavailable; malloc arenas left as they are")
+
+
 def build_web_app(config: Config, store: FileStore) -> Flask:
     """The admin with the web chat and, when their tokens are set, the messenger webhooks."""
     from admin.app import create_app

@@ -10,7 +10,7 @@ from datetime import datetime
 
 import peewee as pw
 
-from core import expenses, outbox, search
+from core import expenses, ledger, outbox, search
 from core.access import Actor, require_money_of, require_role
 from core.captions import Choice, read_caption
 from core.clock import utcnow
@@ -76,13 +76,9 @@ def account_of(employee: Employee | int) -> Account:
 
 
 def balance(account: Account | int) -> int:
-    incoming = CashMovement.select(pw.fn.COALESCE(pw.fn.SUM(CashMovement.amount), 0)).where(
-        CashMovement.to_account == account
-    )
-    outgoing = CashMovement.select(pw.fn.COALESCE(pw.fn.SUM(CashMovement.amount), 0)).where(
-        CashMovement.from_account == account
-    )
-    return int(incoming.scalar()) - int(outgoing.scalar())
+    """What the desk holds: its running totals (core.ledger), not a SUM over the years."""
+    totals = ledger.kind_totals(account.id if isinstance(account, Account) else account)
+    return sum(i - o for i, o in totals.values())
 
 
 def held_cash(account_ids: list[int]) -> set[int]:
@@ -118,12 +114,14 @@ class Summary:
 def employee_summary(actor: Actor, employee_id: int, since: datetime | None = None) -> Summary:
     require_money_of(actor, employee_id)
     account = account_of(employee_id)
-    query = CashMovement.select(CashMovement.kind, pw.fn.SUM(CashMovement.amount)).where(
-        (CashMovement.to_account == account) | (CashMovement.from_account == account)
-    )
-    if since is not None:
-        query = query.where(CashMovement.at >= since)
-    totals = dict(query.group_by(CashMovement.kind).tuples())
+    if since is None:  # the whole history: running totals, either side of the desk
+        totals = {k: i + o for k, (i, o) in ledger.kind_totals(account.id).items()}
+    else:
+        query = CashMovement.select(CashMovement.kind, pw.fn.SUM(CashMovement.amount)).where(
+            ((CashMovement.to_account == account) | (CashMovement.from_account == account))
+            & (CashMovement.at >= since)
+        )
+        totals = dict(query.group_by(CashMovement.kind).tuples())
     return Summary(
         issued=int(totals.get("advance", 0)),
         collected=int(totals.get("collection", 0)),

@@ -161,23 +161,9 @@ def find_clients(actor: Actor, query: str, limit: int = 10) -> list[Client]:
     """Clients whose every query word starts some word of theirs ("ива" finds Иванов,
     "ив пет" finds Пётр Иванов); digits search phones. Most recent customers first."""
     require_role(actor, "manager")
-    text = query.strip()
-    digits = re.sub(r"\D", "", text)
-    if digits and len(digits) >= 3 and not re.search(r"[^\d\s()+\-]", text):
-        if len(digits) == 11 and digits[0] in "78":
-            digits = digits[1:]
-        terms = [digits]
-    else:
-        terms = search.words(text)
-    if not terms:
+    matching = search.clients_matching(query)
+    if matching is None:
         return []
-    matching = None
-    for term in terms[:5]:
-        lo, hi = search.prefix_range(term)
-        ids = ClientWord.select(ClientWord.client).where(
-            (ClientWord.word >= lo) & (ClientWord.word < hi)
-        )
-        matching = ids if matching is None else matching.intersect(ids)
     return list(
         Client.select()
         .where(Client.id.in_(matching))

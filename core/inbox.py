@@ -57,6 +57,12 @@ SEARCH_CAP = 20_000
 LIST_FIELDS = [f for f in Dialogue._meta.sorted_fields if f.name != "search_text"]
 
 
+# "unread > 0" spelled as SQL text, not a bound parameter: SQLite uses the partial index
+# dialogue_unread only when the query's condition is literally the index's one; with
+# "unread > ?" the header counter on every page read all open conversations.
+UNREAD = Dialogue.unread > pw.SQL("0")
+
+
 def normalize_subject(subject: str) -> str:
     """ "Re: Fwd: Макет" and "макет" are one thread's subject."""
     return _PREFIX.sub("", subject or "").strip().lower()
@@ -215,7 +221,7 @@ def inbox_query(actor: Actor, flt: InboxFilter) -> pw.ModelSelect:
             else Dialogue.assignee == flt.assignee_id
         )
     if flt.unread:
-        query = query.where(Dialogue.unread > 0)
+        query = query.where(UNREAD)
     for word in search.words(flt.query)[:5]:  # every word, anywhere in the conversation
         query = query.where(Dialogue.search_text.contains(word))
     return query.order_by(Dialogue.last_at.desc(), Dialogue.id.desc())
@@ -233,7 +239,7 @@ def unread_total(actor: Actor) -> int:
     if not actor.is_staff_office:
         return 0
     query = Dialogue.select(Dialogue.id).where(
-        (Dialogue.kind == "outside") & (Dialogue.status == "open") & (Dialogue.unread > 0)
+        (Dialogue.kind == "outside") & (Dialogue.status == "open") & UNREAD
     )
     clause = visible_dialogue_filter(actor)
     if clause is not None:

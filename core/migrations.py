@@ -22,6 +22,7 @@ from core.models import (
     FileLink,
     FiscalReceipt,
     FolderShare,
+    LedgerTotal,
     LoginFailure,
     Mailbox,
     MailboxMember,
@@ -198,6 +199,36 @@ def _v18_installer_list(migrator: SchemaMigrator) -> None:
         database.execute_sql(f'CREATE INDEX IF NOT EXISTS "{name}" ON "order" ({cols})')
 
 
+def _v21_list_indexes(migrator: SchemaMigrator) -> None:
+    """Indexes behind lists at a million orders: the crew filter newest first ("WHERE crew
+    = ? ORDER BY id DESC LIMIT 50" a range scan), the documents register (newest papers
+    first), a month's expenses among the payments, the open orders of clients found by a
+    search, open tasks (a partial index). The names match what create_tables gives a new
+    database."""
+    for table, columns in (
+        ("order", ("crew_id", "id")),  # also step 18's: whichever ran first made it
+        ("order", ("client_id", "is_archived", "id")),
+        ("document", ("date", "id")),
+        ("cash_movement", ("kind", "at")),
+    ):
+        name = f"{table}_" + "_".join(columns)
+        cols = ", ".join(f'"{c}"' for c in columns)
+        database.execute_sql(f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ({cols})')
+    database.execute_sql(
+        'CREATE INDEX IF NOT EXISTS "task_open" ON "task" ("assignee_id", "due_at") '
+        'WHERE ("done_at" IS NULL)'
+    )
+
+
+def _v22_ledger_totals(migrator: SchemaMigrator) -> None:
+    """Running totals of the cash ledger (core.ledger): a desk's balance without a SUM
+    over every payment it ever took. Counted once here; later they keep themselves."""
+    from core import ledger
+
+    database.obj.create_tables([LedgerTotal], safe=True)
+    ledger.rebuild()
+
+
 STEPS: dict[int, Callable[[SchemaMigrator], None]] = {
     2: _v2_order_source,
     3: _v3_message_sender,
@@ -212,6 +243,8 @@ STEPS: dict[int, Callable[[SchemaMigrator], None]] = {
     15: _v15_stage_responsible,
     17: _v17_leads,
     18: _v18_installer_list,
+    21: _v21_list_indexes,
+    22: _v22_ledger_totals,
 }
 # Indexes the models cannot declare on both backends: a new database gets them too.
 RAW_INDEXES: list[Callable[[], None]] = [_v5_client_list_index]

@@ -22,6 +22,7 @@ __all__ = [
     "BaseModel",
     "Bonus",
     "CashMovement",
+    "LedgerTotal",
     "Client",
     "ClientWord",
     "Conversation",
@@ -244,6 +245,9 @@ class Order(BaseModel):
             # The crew filter and the sort by mounting date (the installer's list).
             (("crew", "id"), False),
             (("install_date", "id"), False),
+            # A client search on the open tab: which of those clients' orders are open is
+            # read from the index, not from every order row of theirs.
+            (("client", "is_archived", "id"), False),
         )
 
     def __str__(self) -> str:
@@ -344,7 +348,24 @@ class CashMovement(BaseModel):
     reviewed_at = pw.DateTimeField(null=True)
 
     class Meta:
-        indexes = ((("from_account", "at"), False), (("to_account", "at"), False))
+        # (kind, at): the expenses page reads a month's expenses, not the month's payments.
+        indexes = (
+            (("from_account", "at"), False),
+            (("to_account", "at"), False),
+            (("kind", "at"), False),
+        )
+
+
+class LedgerTotal(BaseModel):
+    """Sums of the cash ledger per desk and kind over the movements with id ≤ upto
+    (core.ledger): a desk's balance is these plus the few movements after upto, not a SUM
+    over years of payments. The row with no account is the mark: it holds upto."""
+
+    account = pw.ForeignKeyField(Account, null=True, on_delete="CASCADE")
+    kind = pw.CharField(max_length=16, default="")
+    incoming = pw.BigIntegerField(default=0)
+    outgoing = pw.BigIntegerField(default=0)
+    upto = pw.BigIntegerField(default=0)
 
 
 class FiscalReceipt(BaseModel):
@@ -547,7 +568,8 @@ class Document(BaseModel):
     created_by = pw.ForeignKeyField(Employee, null=True, on_delete="SET NULL")
 
     class Meta:
-        indexes = ((("kind", "year", "number"), True),)
+        # The register lists papers newest first: (date, id) reads a page off the index.
+        indexes = ((("kind", "year", "number"), True), (("date", "id"), False))
 
 
 class Template(BaseModel):
@@ -578,6 +600,13 @@ class Task(BaseModel):
     done_at = pw.DateTimeField(null=True, index=True)
     done_by = pw.ForeignKeyField(Employee, null=True, on_delete="SET NULL")
     created_at = pw.DateTimeField(default=utcnow)
+
+
+# Open tasks by person and due date: the task list and the dashboard read the few open ones
+# from this partial index, however many done tasks pile up over the years.
+Task.add_index(
+    Task.index(Task.assignee, Task.due_at, name="task_open", where=Task.done_at.is_null())
+)
 
 
 class MessengerLink(BaseModel):
@@ -784,6 +813,7 @@ ALL_MODELS: list[type[BaseModel]] = [
     Message,
     Attachment,
     CashMovement,
+    LedgerTotal,
     FiscalReceipt,
     DuplicateReceipt,
     Bonus,

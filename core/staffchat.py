@@ -180,10 +180,16 @@ def history(actor: Actor, dialogue_id: int, limit: int = 200) -> tuple[Dialogue,
 
 def _mine(actor: Actor) -> pw.Expression:
     me = str(actor.employee_id)
-    return (Dialogue.kind == "staff") & (
-        (Dialogue.contact == ROOM)
-        | Dialogue.contact.startswith(f"dm:{me}:")
-        | Dialogue.contact.endswith(f":{me}")
+    # channel "staff" too: the (channel, …) indexes find the few staff chats among a
+    # firm's many conversations with clients; kind alone would read them all.
+    return (
+        (Dialogue.channel == "staff")
+        & (Dialogue.kind == "staff")
+        & (
+            (Dialogue.contact == ROOM)
+            | Dialogue.contact.startswith(f"dm:{me}:")
+            | Dialogue.contact.endswith(f":{me}")
+        )
     )
 
 

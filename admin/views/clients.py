@@ -19,7 +19,7 @@ from core import leads, search
 from core.clients import payments_of
 from core.documents.issue import KINDS
 from core.errors import BrigadirError, NotFound
-from core.models import Client, ClientWord, Document, Message, Order, Stage
+from core.models import Client, Document, Message, Order, Stage
 from core.money import format_money
 from core.phones import display_phone
 
@@ -105,23 +105,8 @@ class ClientView(BrigadirModelView):
         return [Client.last_order_at.desc(nulls="LAST"), Client.id.desc()]
 
     def apply_search(self, query, text):
-        digits = "".join(ch for ch in text if ch.isdigit())
-        if digits and len(digits) >= 3 and not any(ch.isalpha() for ch in text):
-            if len(digits) == 11 and digits[0] in "78":
-                digits = digits[1:]
-            terms = [digits]
-        else:
-            terms = search.words(text)[:5]
-        if not terms:
-            return query.where(Client.id < 0)
-        matching = None
-        for term in terms:
-            lo, hi = search.prefix_range(term)
-            ids = ClientWord.select(ClientWord.client).where(
-                (ClientWord.word >= lo) & (ClientWord.word < hi)
-            )
-            matching = ids if matching is None else matching.intersect(ids)
-        return query.where(Client.id.in_(matching))
+        matching = search.clients_matching(text)
+        return query.where(Client.id < 0 if matching is None else Client.id.in_(matching))
 
     def create_model(self, form):
         data = _values(form)

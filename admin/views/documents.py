@@ -30,6 +30,9 @@ def _day(name: str) -> date | None:
         return None
 
 
+SCREEN = 100  # papers on the page; a register of years is read by filter or in Excel
+
+
 class DocumentRegisterView(BrigadirView):
     roles = ("manager",)
 
@@ -45,9 +48,14 @@ class DocumentRegisterView(BrigadirView):
             int(client_id) if client_id.isdigit() else request.args.get("client", "")
         )
         rows: list[papers.RegisterRow] = []
+        fmt = request.args.get("export", "")
         try:
-            rows = papers.register(actor, kind=kind or None, start=start, end=end, client=who)
-            fmt = request.args.get("export", "")
+            # The screen shows the newest SCREEN papers (one more tells whether there are
+            # others); the file carries up to papers.LIMIT.
+            limit = papers.LIMIT if fmt in _TYPES else SCREEN + 1
+            rows = papers.register(
+                actor, kind=kind or None, start=start, end=end, client=who, limit=limit
+            )
             if fmt in _TYPES:
                 stamp = date.today().strftime("%Y-%m-%d")
                 return Response(
@@ -59,7 +67,7 @@ class DocumentRegisterView(BrigadirView):
             fail(exc)
         args = {k: v for k, v in request.args.items() if k != "export" and v}
         return self.render(
-            "brigadir/documents.html", rows=rows[:500], total_rows=len(rows), columns=papers.columns_for(actor),
+            "brigadir/documents.html", rows=rows[:SCREEN], more=len(rows) > SCREEN, columns=papers.columns_for(actor),
             kinds=KINDS, kind=kind, start=start, end=end, client=request.args.get("client", ""),
             client_id=client_id, args=args, money=format_money, limit=papers.LIMIT,
         )  # fmt: skip

@@ -105,3 +105,29 @@ def test_client_card_names_papers_in_russian_with_links(as_role, world, papers):
     assert ">Счёт №1</a>" in block and "invoice" not in block
     assert f"/admin/documents/?client_id={world['c1'].id}" in card
     assert rubles(3000) == papers["act"].total
+
+
+def test_the_page_shows_the_newest_hundred_and_the_file_carries_them_all(as_role, world):
+    from admin.views.documents import SCREEN
+    from core.models import Document
+
+    start = dt.date(2026, 1, 1)
+    Document.insert_many(
+        [
+            {"kind": "invoice", "number": n + 1, "year": 2026, "date": start + dt.timedelta(days=n % 300),
+             "client": world["c1"].id, "order": world["own"].id, "total": 100 * n}
+            for n in range(SCREEN + 5)
+        ]
+    ).execute()  # fmt: skip
+    s = as_role("director")
+    html = s.get("/admin/documents/").get_data(as_text=True)
+    rows = _rows(html)
+    assert len(rows) == SCREEN
+    assert rows[0][2] == (start + dt.timedelta(days=SCREEN + 4)).strftime(
+        "%d.%m.%Y"
+    )  # newest first
+    assert f"Показаны последние {SCREEN} документов" in html
+    text = s.get("/admin/documents/?export=csv").get_data().decode("utf-8-sig")
+    assert len(list(csv.reader(io.StringIO(text), delimiter=";"))) == SCREEN + 5 + 1  # + header
+    narrow = s.get("/admin/documents/?start=2026-01-01&end=2026-01-10").get_data(as_text=True)
+    assert len(_rows(narrow)) == 10 and "Показаны последние" not in narrow

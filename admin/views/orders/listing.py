@@ -15,7 +15,7 @@ from admin.views.orders.common import _names, _stages
 from core import runtime, search
 from core.access import order_query
 from core.clock import format_date, from_local, local_today
-from core.models import Client, ClientWord, Order, Pipeline
+from core.models import Client, Order, Pipeline
 
 
 class LocalDateBetween(DateBetweenFilter):
@@ -175,36 +175,14 @@ class OrderListMixin:
     def apply_search(self, query, search_text):
         """№ (exact), phone digits, or first letters of the client's words."""
         text = search_text.strip().lstrip("№#")
-        digits = re.sub(r"\D", "", text)
         conditions = []
         if text.isdigit() and len(text) <= 9:
             conditions.append(Order.number == int(text))
-        if digits and len(digits) >= 3 and not re.search(r"[^\d\s()+\-]", text):
-            if len(digits) == 11 and digits[0] in "78":
-                digits = digits[1:]
-            terms = [digits]
-        else:
-            terms = search.words(text)[:5]
-        if terms:
-            matching = None
-            for term in terms:
-                lo, hi = search.prefix_range(term)
-                ids = ClientWord.select(ClientWord.client).where(
-                    (ClientWord.word >= lo) & (ClientWord.word < hi)
-                )
-                matching = ids if matching is None else matching.intersect(ids)
-            client_ids = [
-                cid
-                # The 100 most recent matching clients: more letters narrow further, and the
-                # orders to sort stay a few thousand at most.
-                for (cid,) in Client.select(Client.id)
-                .where(Client.id.in_(matching))
-                .order_by(Client.last_order_at.desc(nulls="LAST"))
-                .limit(100)
-                .tuples()
-            ]
-            if client_ids:
-                conditions.append(Order.client.in_(client_ids))
+        client_ids = search.client_ids_matching(text, limit=100)
+        if client_ids:
+            # The list on the client's side too: PostgreSQL then joins those few clients to
+            # their orders instead of merging the whole client table into the sort.
+            conditions.append(Order.client.in_(client_ids) & Client.id.in_(client_ids))
         if not conditions:
             return query.where(Order.id < 0)
         clause = conditions[0]

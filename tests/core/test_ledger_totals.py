@@ -1,0 +1,75 @@
+"""A desk's balance from running totals (core.ledger) equals the SUM over every movement,
+before and after the totals are counted again, and whatever was written in between."""
+
+from __future__ import annotations
+
+import peewee as pw
+
+from core import cash, ledger, migrations
+from core.models import CashMovement, LedgerTotal
+from core.money import rubles
+
+
+def _summed(account_id: int) -> int:
+    def side(column) -> int:
+        return int(
+            CashMovement.select(pw.fn.COALESCE(pw.fn.SUM(CashMovement.amount), 0))
+            .where(column == account_id)
+            .scalar()
+        )
+
+    return side(CashMovement.to_account) - side(CashMovement.from_account)
+
+
+def _story(actors, staff):
+    director, ivan = actors["director"], actors["executor"]
+    cash.issue_advance(director, staff["executor"].id, rubles(10_000))
+    cash.log_expense(ivan, rubles(1_000), "Бензин", "заправка")
+    return cash.account_of(staff["executor"].id).id, cash.main_account().id
+
+
+def test_balances_match_the_ledger_through_recounts(actors, staff, monkeypatch):
+    ivan, main = _story(actors, staff)
+    assert cash.balance(ivan) == _summed(ivan) == rubles(9_000)  # first use counted the ledger
+    mark = ledger.rebuild()
+    assert LedgerTotal.get(LedgerTotal.account.is_null()).upto == mark
+
+    cash.log_expense(actors["executor"], rubles(500), "Материалы", "кабель")  # after the mark
+    assert ledger.tail_length() == 1
+    assert LedgerTotal.get(LedgerTotal.account.is_null()).upto == mark
+    assert cash.balance(ivan) == _summed(ivan) == rubles(8_500)
+    assert cash.balance(main) == _summed(main) == -rubles(10_000)
+
+    summary = cash.employee_summary(actors["director"], actors["executor"].employee_id)
+    assert (summary.issued, summary.spent, summary.balance) == (
+        rubles(10_000),
+        rubles(1_500),
+        rubles(8_500),
+    )
+
+    monkeypatch.setattr(ledger, "TAIL_MAX", 1)  # a long tail is counted again
+    cash.issue_advance(actors["director"], actors["executor"].employee_id, rubles(300))
+    assert cash.balance(ivan) == _summed(ivan) == rubles(8_800)
+    assert ledger.tail_length() == 0
+    assert LedgerTotal.get(LedgerTotal.account.is_null()).upto > mark
+
+
+def test_a_recount_mends_totals_that_went_wrong(actors, staff):
+    ivan, _main = _story(actors, staff)
+    ledger.rebuild()
+    LedgerTotal.update(incoming=LedgerTotal.incoming + 777).where(
+        LedgerTotal.account == ivan
+    ).execute()
+    assert cash.balance(ivan) != _summed(ivan)  # totals are trusted until counted again
+    ledger.rebuild()
+    assert cash.balance(ivan) == _summed(ivan)
+
+
+def test_step_22_counts_an_old_database(actors, staff):
+    ivan, main = _story(actors, staff)
+    LedgerTotal.drop_table()
+    migrations.SchemaVersion.update(version=21).execute()
+
+    assert migrations.upgrade() == (21, migrations.LATEST)
+    assert ledger.tail_length() == 0
+    assert cash.balance(ivan) == _summed(ivan) and cash.balance(main) == _summed(main)
