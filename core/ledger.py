@@ -21,34 +21,53 @@ __all__ = ["TAIL_MAX", "kind_totals", "rebuild", "tail_length"]
 TAIL_MAX = 2_000  # movements read past the totals before they are counted again
 
 
-def rebuild() -> int:
-    """Count the whole ledger again (one GROUP BY per side); returns the new mark."""
-    with database.atomic():
-        if is_postgres():  # two processes counting at once must not both insert their rows
-            database.execute_sql('LOCK TABLE "ledger_total" IN EXCLUSIVE MODE')
-            # Ids are handed out before commit: a movement with a lower id may still be
-            # uncommitted when MAX(id) is read, and would fall behind the mark for good.
-            # SHARE waits for every writer in flight and holds new ones off while we count.
-            database.execute_sql('LOCK TABLE "cash_movement" IN SHARE MODE')
-        upto = CashMovement.select(pw.fn.MAX(CashMovement.id)).scalar() or 0
-        sums: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0])
-        for side, column in ((0, CashMovement.to_account), (1, CashMovement.from_account)):
-            query = (
-                CashMovement.select(column, CashMovement.kind, pw.fn.SUM(CashMovement.amount))
-                .where(column.is_null(False) & (CashMovement.id <= upto))
-                .group_by(column, CashMovement.kind)
-                .tuples()
-            )
-            for account, kind, amount in query:
-                sums[account, kind][side] += int(amount)
-        LedgerTotal.delete().execute()
-        rows = [
-            {"account": a, "kind": k, "incoming": i, "outgoing": o, "upto": upto}
-            for (a, k), (i, o) in sums.items()
-        ]
-        rows.append({"account": None, "kind": "", "upto": upto})
-        for start in range(0, len(rows), 500):
-            LedgerTotal.insert_many(rows[start : start + 500]).execute()
+LOCK_WAIT_MS = 300  # how long a recount asked for on the way waits for writers in flight
+
+
+def rebuild(*, wait_ms: int | None = None) -> int | None:
+    """Count the whole ledger again (one GROUP BY per side); returns the new mark.
+    `wait_ms` (PostgreSQL): give up after that long waiting for the locks and return None —
+    a recount asked for inside someone's transaction must not deadlock with another one."""
+    try:
+        with database.atomic():
+            return _count_again(wait_ms)
+    except pw.OperationalError:  # lock_timeout: the savepoint is rolled back, nothing written
+        if wait_ms is None:
+            raise
+        return None
+
+
+def _count_again(wait_ms: int | None) -> int:
+    if is_postgres():
+        if wait_ms is not None:
+            database.execute_sql(f"SET LOCAL lock_timeout = '{int(wait_ms)}ms'")
+        # two processes counting at once must not both insert their rows
+        database.execute_sql('LOCK TABLE "ledger_total" IN EXCLUSIVE MODE')
+        # Ids are handed out before commit: a movement with a lower id may still be
+        # uncommitted when MAX(id) is read, and would fall behind the mark for good.
+        # SHARE waits for every writer in flight and holds new ones off while we count.
+        database.execute_sql('LOCK TABLE "cash_movement" IN SHARE MODE')
+        if wait_ms is not None:
+            database.execute_sql("SET LOCAL lock_timeout TO DEFAULT")
+    upto = CashMovement.select(pw.fn.MAX(CashMovement.id)).scalar() or 0
+    sums: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0])
+    for side, column in ((0, CashMovement.to_account), (1, CashMovement.from_account)):
+        query = (
+            CashMovement.select(column, CashMovement.kind, pw.fn.SUM(CashMovement.amount))
+            .where(column.is_null(False) & (CashMovement.id <= upto))
+            .group_by(column, CashMovement.kind)
+            .tuples()
+        )
+        for account, kind, amount in query:
+            sums[account, kind][side] += int(amount)
+    LedgerTotal.delete().execute()
+    rows = [
+        {"account": a, "kind": k, "incoming": i, "outgoing": o, "upto": upto}
+        for (a, k), (i, o) in sums.items()
+    ]
+    rows.append({"account": None, "kind": "", "upto": upto})
+    for start in range(0, len(rows), 500):
+        LedgerTotal.insert_many(rows[start : start + 500]).execute()
     return upto
 
 
@@ -89,8 +108,9 @@ def kind_totals(account_id: int) -> dict[str, tuple[int, int]]:
             .tuples()
         )  # fmt: skip
     if not marks or len(tail) > TAIL_MAX:
-        rebuild()
-        return kind_totals(account_id)
+        if rebuild(wait_ms=LOCK_WAIT_MS) is not None:
+            return kind_totals(account_id)
+        return _summed(account_id)  # writers in flight: this once, the plain sums
     sums: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for account, kind, incoming, outgoing, _upto in rows:
         if account is not None:
@@ -101,4 +121,19 @@ def kind_totals(account_id: int) -> dict[str, tuple[int, int]]:
             sums[kind][0] += amount
         if from_account == account_id:
             sums[kind][1] += amount
+    return {k: (i, o) for k, (i, o) in sums.items()}
+
+
+def _summed(account_id: int) -> dict[str, tuple[int, int]]:
+    """kind -> (in, out) of one desk summed over every movement (no totals)."""
+    sums: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for side, column in ((0, CashMovement.to_account), (1, CashMovement.from_account)):
+        query = (
+            CashMovement.select(CashMovement.kind, pw.fn.SUM(CashMovement.amount))
+            .where(column == account_id)
+            .group_by(CashMovement.kind)
+            .tuples()
+        )
+        for kind, amount in query:
+            sums[kind][side] += int(amount)
     return {k: (i, o) for k, (i, o) in sums.items()}
