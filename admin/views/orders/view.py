@@ -49,6 +49,19 @@ from core.errors import BrigadirError
 from core.models import Client, Crew, Order
 
 
+def _per_person(name: str) -> property:
+    """A column list Flask-Admin reads as an attribute: in a request the person's own
+    (core.columns), outside one every column (what Flask-Admin sets up at start)."""
+
+    def get(self):
+        return order_columns() if has_request_context() else self.__dict__[name]
+
+    def put(self, value):
+        self.__dict__[name] = value
+
+    return property(get, put)
+
+
 class OrderView(
     OrderListMixin,
     OrderCardMixin,
@@ -93,25 +106,8 @@ class OrderView(
     )
 
     # --- the chosen columns: list and export show the same per-person set
-    @property
-    def _list_columns(self):
-        if not has_request_context():
-            return self.__dict__["_all_list_columns"]
-        return order_columns()
-
-    @_list_columns.setter
-    def _list_columns(self, value):
-        self.__dict__["_all_list_columns"] = value
-
-    @property
-    def _export_columns(self):
-        if not has_request_context():
-            return self.__dict__["_all_export_columns"]
-        return order_columns()
-
-    @_export_columns.setter
-    def _export_columns(self, value):
-        self.__dict__["_all_export_columns"] = value
+    _list_columns = _per_person("_all_list_columns")
+    _export_columns = _per_person("_all_export_columns")
 
     def _get_list_value(self, context, model, name, column_formatters, column_type_formatters):
         if name.startswith("custom_"):  # the firm's own fields live in Order.custom
