@@ -63,6 +63,30 @@ def _allowed(key: str) -> tuple[bool, str, str]:
     return False, "", ""
 
 
+@bp.route("/files/a/<int:attachment_id>")
+@login_required
+def attachment(attachment_id: int):
+    """A file by its record, not its storage key: the key holds the order's folder path,
+    which a person with «Папка» hidden may not read (in a link's address either)."""
+    row = Attachment.get_or_none(Attachment.id == attachment_id)
+    return get(row.storage_key) if row is not None else abort(404)
+
+
+@bp.route("/files/d/<int:document_id>")
+@login_required
+def document(document_id: int):
+    row = Document.get_or_none(Document.id == document_id)
+    return get(row.storage_key) if row is not None and row.storage_key else abort(404)
+
+
+@bp.route("/files/p/<int:order_id>")
+@login_required
+def preview(order_id: int):
+    """The order's preview picture (the one printed on the order form)."""
+    row = Order.get_or_none(Order.id == order_id)
+    return get(row.preview) if row is not None and row.preview else abort(404)
+
+
 @bp.route("/files/<path:key>")
 @login_required
 def get(key: str):

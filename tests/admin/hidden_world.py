@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from core import settings
+from core.attachments import attach_to_order
 from core.clients import create_client
 from core.documents.issue import issue_document
 from core.money import format_money, rubles
@@ -42,5 +43,7 @@ def secret_order(actors, staff, store):
         custom={"material": DETAILS["custom_material"]},
     )  # fmt: skip
     issue_document(actors["manager2"], "order_form", order.id, store)
+    # a photo in the order's folder: its link must not spell the folder out either
+    attach_to_order(actors["manager2"], store, order.id, "щит.jpg", b"\xff\xd8jpeg", "image/jpeg")
     ask_client(actors["manager2"], order.id, f"Остаток к оплате {format_money(COST - ADVANCE)}.")
     return order, client
