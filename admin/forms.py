@@ -44,13 +44,11 @@ class MoneyField(StringField):
         return format_money(self.data, currency=False) if self.data else ""
 
 
-class RuDateField(DateField):
-    """A date; a bad one gives a Russian message instead of "Not a valid date value"."""
+class _ParsedInRussian:
+    """An empty box is no value; one the stock parser refuses gets this field's Russian
+    message instead of WTForms' English one ("Not a valid date value")."""
 
-    def __init__(self, label=None, validators=None, **kwargs):
-        kwargs.setdefault("format", ["%Y-%m-%d", "%d.%m.%Y"])
-        kwargs.setdefault("render_kw", {"type": "date"})
-        super().__init__(label, validators, **kwargs)
+    refused = ""
 
     def process_formdata(self, valuelist):
         if not valuelist or not valuelist[0].strip():
@@ -60,15 +58,31 @@ class RuDateField(DateField):
             super().process_formdata(valuelist)
         except ValueError:
             self.data = None
-            raise ValueError("Дата указана неверно: нужна дата вида 31.12.2026.") from None
+            raise ValueError(self.refused) from None
+
+
+class RuDateField(_ParsedInRussian, DateField):
+    """A date, typed as 31.12.2026 or picked in the browser."""
+
+    refused = "Дата указана неверно: нужна дата вида 31.12.2026."
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("format", ["%Y-%m-%d", "%d.%m.%Y"])
+        kwargs.setdefault("render_kw", {"type": "date"})
+        super().__init__(label, validators, **kwargs)
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
         if self.data and not (2000 <= self.data.year <= 2100):
             self.data = None
             raise ValueError("Дата вне разумного диапазона (2000–2100).")
 
 
-class LocalDateTimeField(DateTimeLocalField):
+class LocalDateTimeField(_ParsedInRussian, DateTimeLocalField):
     """A date and time typed in the firm's zone; .data is naive UTC, as stored. A stored value
     is shown in local time, so opening and saving a form changes nothing."""
+
+    refused = "Время указано неверно: нужны дата и время, например 31.12.2026 14:30."
 
     def __init__(self, label=None, validators=None, **kwargs):
         kwargs.setdefault("format", "%Y-%m-%dT%H:%M")
@@ -80,17 +94,9 @@ class LocalDateTimeField(DateTimeLocalField):
         return to_local(self.data).strftime(self.format[0]) if self.data else ""
 
     def process_formdata(self, valuelist):
-        if not valuelist or not valuelist[0].strip():
-            self.data = None
-            return
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            self.data = None
-            raise ValueError(
-                "Время указано неверно: нужны дата и время, например 31.12.2026 14:30."
-            ) from None
-        self.data = from_local(self.data)
+        super().process_formdata(valuelist)
+        if self.data is not None:
+            self.data = from_local(self.data)
 
 
 class ClientLoader(AjaxModelLoader):
