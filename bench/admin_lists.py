@@ -7,10 +7,8 @@ Target: every list page, filtered or not, on any page number, ≤ 25 ms p50 on S
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import random
-import re
 import time
 from datetime import timedelta
 
@@ -20,11 +18,10 @@ from flask_admin.contrib.peewee.filters import FilterEqual
 from flask_admin.theme import Bootstrap4Theme
 from peewee import fn
 
-from bench.common import backends, filled_database, load, row, sizes, timings
+from bench.common import admin_app, backends, filled_database, load, logged_in, row, sizes, timings
 from cli.demo import generate
 from cli.demo.bulk import _bulk
 from core import search
-from core.config import Config
 from core.db import database, is_postgres
 from core.models import Client, Dialogue, Document, Employee, Order, Stage, Task
 
@@ -40,26 +37,10 @@ class PlainOrders(ModelView):
 
 
 def _app():
-    from admin.app import create_app
-
-    config = Config()
-    config = dataclasses.replace(config, app=dataclasses.replace(config.app, secret_key="bench"))
-    app = create_app(config)
+    app = admin_app()
     plain = Admin(app, name="plain", url="/plain", endpoint="plainadmin", theme=Bootstrap4Theme())
     plain.add_view(PlainOrders(Order, endpoint="plain_order", url="order"))
     return app
-
-
-def _login(app):
-    client = app.test_client()
-    token = re.search(
-        r'name="csrf_token"[^>]*value="([^"]+)"', client.get("/login").get_data(as_text=True)
-    ).group(1)
-    resp = client.post(
-        "/login", data={"login": "maria", "password": "demo-password", "csrf_token": token}
-    )
-    assert resp.status_code == 302, "bench login failed"
-    return client
 
 
 def _measure(client, url: str) -> list[float]:
@@ -257,7 +238,7 @@ def main() -> None:
                 if not Document.select().exists():  # a database kept from before these rows
                     _paperwork(size)
                 app = _app()
-                ours, plain = _login(app), app.test_client()
+                ours, plain = logged_in(app), app.test_client()
                 target = "≤ 30 ms" if is_postgres() else "≤ 25 ms"
                 for label, (url, base_url) in _pages(app, size).items():
                     if url is None:

@@ -146,3 +146,26 @@ def row(label: str, ours: list[float], base: list[float] | None = None, target: 
     if target:
         text += f"   (target {target})"
     print(text, flush=True)
+
+
+def admin_app():
+    """The real web app as `brigadir web` builds it, with a fixed secret."""
+    import dataclasses
+
+    from admin.app import create_app
+
+    config = Config()
+    return create_app(
+        dataclasses.replace(config, app=dataclasses.replace(config.app, secret_key="bench"))
+    )
+
+
+def logged_in(app, login: str = "maria", password: str = "demo-password"):
+    """A test client of `app` signed in through the real login form (a demo manager)."""
+    client = app.test_client()
+    token = re.search(
+        r'name="csrf_token"[^>]*value="([^"]+)"', client.get("/login").get_data(as_text=True)
+    ).group(1)
+    resp = client.post("/login", data={"login": login, "password": password, "csrf_token": token})
+    assert resp.status_code == 302, "bench login failed"
+    return client

@@ -6,14 +6,12 @@ Target: the inbox list under 30 ms."""
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import random
-import re
 import time
 from datetime import timedelta
 
-from bench.common import backends, fresh_database, row, timings
+from bench.common import admin_app, backends, fresh_database, logged_in, row, timings
 from core import inbox, mailboxes
 from core.access import SYSTEM, actor_for_employee
 from core.clock import utcnow
@@ -106,22 +104,6 @@ def _page(client, url: str) -> list[float]:
     return timings(hit, RUNS)
 
 
-def _login():
-    from admin.app import create_app
-
-    config = Config()
-    config = dataclasses.replace(config, app=dataclasses.replace(config.app, secret_key="bench"))
-    client = create_app(config).test_client()
-    token = re.search(
-        r'name="csrf_token"[^>]*value="([^"]+)"', client.get("/login").get_data(as_text=True)
-    ).group(1)
-    resp = client.post(
-        "/login", data={"login": "maria", "password": "demo-password", "csrf_token": token}
-    )
-    assert resp.status_code == 302, "bench login failed"
-    return client
-
-
 def main() -> None:
     letters = _letters()
     for kind in backends():
@@ -146,7 +128,7 @@ def main() -> None:
             for label, flt, extra, params in cases:
                 ours = timings(lambda _i, flt=flt, who=maria: inbox.inbox_page(who, flt), RUNS)
                 row(label, ours, _raw(mine, extra, params), "< 30 ms")
-            client = _login()
+            client = logged_in(admin_app())
             some = (
                 Dialogue.select(Dialogue.id)
                 .where(Dialogue.mailbox == mine[0])
