@@ -74,12 +74,11 @@ DEFAULTS: dict[str, tuple[str, ...]] = {
 MAX_COLUMNS = 16
 
 
-def custom_columns() -> dict[str, str]:
-    """The firm's own order fields (Settings → custom fields) as columns "custom_<key>"."""
-    return {
-        f"custom_{spec['key']}": spec.get("label") or spec["key"]
-        for spec in settings.get("custom_fields") or []
-    }
+def custom_columns(specs: list[dict] | None = None) -> dict[str, str]:
+    """The firm's own order fields (Settings → custom fields, or `specs` about to be saved)
+    as columns "custom_<key>" with their Russian names."""
+    specs = settings.get("custom_fields") or [] if specs is None else specs
+    return {f"custom_{spec['key']}": spec.get("label") or spec["key"] for spec in specs}
 
 
 def available(pipeline: str = "printing") -> dict[str, str]:

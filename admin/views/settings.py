@@ -18,6 +18,7 @@ from admin.base import AdminForm, BrigadirModelView, BrigadirView, fail
 from admin.views.order_columns import OrderColumnsMixin
 from core import settings, templates
 from core.access import HIDEABLE, require_role
+from core.columns import custom_columns
 from core.config import CompanySection
 from core.db import database
 from core.errors import BrigadirError, ValidationError
@@ -94,9 +95,7 @@ def _hideable(custom: list[dict]) -> list[tuple[str, str]]:
     """(field, label) the director may hide per role: order fields and custom fields."""
     from admin.views.orders import FIELD_LABELS
 
-    return [(f, FIELD_LABELS.get(f, f)) for f in HIDEABLE] + [
-        (f"custom_{spec['key']}", spec.get("label") or spec["key"]) for spec in custom
-    ]
+    return [(f, FIELD_LABELS.get(f, f)) for f in HIDEABLE] + list(custom_columns(custom).items())
 
 
 class SettingsView(OrderColumnsMixin, BrigadirView):
