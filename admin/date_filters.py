@@ -16,22 +16,18 @@ _DATE_FORMATS = ("%d.%m.%Y", "%Y-%m-%d")
 _DATETIME_FORMATS = ("%d.%m.%Y %H:%M", "%d.%m.%Y %H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M")
 
 
-def parse_date(text: str) -> dt.date:
-    for fmt in _DATE_FORMATS:
-        try:
-            return dt.datetime.strptime(text.strip(), fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(text)
-
-
-def parse_datetime(text: str) -> dt.datetime:
-    for fmt in _DATETIME_FORMATS:
+def parse_datetime(text: str, formats: tuple[str, ...] = _DATETIME_FORMATS) -> dt.datetime:
+    """The first of `formats` the text fits; ValueError when none does."""
+    for fmt in formats:
         try:
             return dt.datetime.strptime(text.strip(), fmt)
         except ValueError:
             continue
     raise ValueError(text)
+
+
+def parse_date(text: str) -> dt.date:
+    return parse_datetime(text, _DATE_FORMATS).date()
 
 
 def _range(parse):
