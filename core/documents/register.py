@@ -46,9 +46,10 @@ class RegisterRow:
     storage_key: str
 
 
-def columns_for(actor: Actor) -> dict[str, str]:
-    """The register's columns this person may see."""
-    if not can_see(actor, "document_total"):
+def columns_for(actor: Actor, *, hidden: frozenset[str] | None = None) -> dict[str, str]:
+    """The register's columns this person may see (`hidden`: hidden_fields(actor) when the
+    caller already has it)."""
+    if not can_see(actor, "document_total", hidden=hidden):
         return {k: v for k, v in COLUMNS.items() if k != "total"}
     return dict(COLUMNS)
 
@@ -86,8 +87,8 @@ def register(
     elif client and client.strip():
         found = [c.id for c in find_clients(actor, client, limit=50)]
         query = query.where(Document.client.in_(found or [0]))
-    show_sum = "total" in columns_for(actor)
     hidden = hidden_fields(actor)
+    show_sum = "total" in columns_for(actor, hidden=hidden)
     rows = query.order_by(Document.date.desc(), Document.id.desc()).limit(limit).objects()
     return [
         RegisterRow(
