@@ -171,3 +171,14 @@ def pytest_sessionfinish(session, exitstatus):
         if reporter is not None:
             reporter.write_line(message, red=True)
         session.exitstatus = 1
+
+
+@pytest.fixture
+def fake_disk():
+    """The fake Yandex Disk REST API on 127.0.0.1 (token GOOD-TOKEN)."""
+    from tests.fakes.yadisk import FakeYandexDisk
+
+    fake = FakeYandexDisk(token="GOOD-TOKEN")
+    fake.start()
+    yield fake
+    fake.stop()

@@ -11,17 +11,8 @@ from core.attachments import attach_to_order
 from core.config import Config, StorageSection
 from core.models import FolderShare, Order
 from storage import build_store
-from tests.fakes.yadisk import FakeYandexDisk
 
 TIMEOUT = 0.5
-
-
-@pytest.fixture
-def fake_disk():
-    fake = FakeYandexDisk(token="GOOD-TOKEN")
-    fake.start()
-    yield fake
-    fake.stop()
 
 
 @pytest.fixture

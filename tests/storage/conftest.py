@@ -1,15 +1,6 @@
 import pytest
 
 from storage.yadisk_store import YandexDiskStore
-from tests.fakes.yadisk import FakeYandexDisk
-
-
-@pytest.fixture
-def fake_disk():
-    fake = FakeYandexDisk(token="GOOD-TOKEN")
-    fake.start()
-    yield fake
-    fake.stop()
 
 
 @pytest.fixture
