@@ -77,14 +77,18 @@ def test_staff_chat_from_the_bot_direct_and_common(join, staff, actors):
         staffchat.history(actors["manager2"], direct.id)
 
 
-def test_web_chat_only_staff_get_their_messages_live(staff, actors):
-    store = MemoryStore()
+def _web_chat():
+    """The web chat's blueprint in a bare app, and a browser that opened it."""
     app = Flask(__name__)
     app.secret_key = "test-secret"
-    app.register_blueprint(make_blueprint(Config(), store), url_prefix="/chat")
+    app.register_blueprint(make_blueprint(Config(), MemoryStore()), url_prefix="/chat")
     browser = app.test_client()
-    headers = {"X-Requested-With": "brigadir"}
     browser.get("/chat/")
+    return browser, {"X-Requested-With": "brigadir"}
+
+
+def test_web_chat_only_staff_get_their_messages_live(staff, actors):
+    browser, headers = _web_chat()
     code = create_invite(actors["director"], employee_id=staff["manager2"].id).code
     browser.post("/chat/api/send", json={"text": code}, headers=headers)
     start = browser.get("/chat/api/poll").get_json()
@@ -115,13 +119,7 @@ def test_a_clients_web_chat_is_answered_from_the_inbox_in_the_web_chat(staff, ac
     from core import inbox_actions
     from core.models import Dialogue
 
-    store = MemoryStore()
-    app = Flask(__name__)
-    app.secret_key = "test-secret"
-    app.register_blueprint(make_blueprint(Config(), store), url_prefix="/chat")
-    browser = app.test_client()
-    headers = {"X-Requested-With": "brigadir"}
-    browser.get("/chat/")
+    browser, headers = _web_chat()
     client = create_client(actors["manager"], "Сайтова Ольга", "+79125550101")
     code = create_invite(actors["manager"], client_id=client.id).code
     browser.post("/chat/api/send", json={"text": code}, headers=headers)
