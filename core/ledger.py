@@ -10,10 +10,12 @@ hand-edited database): counting anew never trusts the old totals."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import peewee as pw
 
-from core.db import database, is_postgres
+from core.db import SQLITE_PRAGMAS, database, is_postgres
 from core.models import CashMovement, LedgerTotal
 
 __all__ = ["TAIL_MAX", "kind_totals", "rebuild", "tail_length"]
@@ -26,15 +28,30 @@ LOCK_WAIT_MS = 300  # how long a recount asked for on the way waits for writers 
 
 def rebuild(*, wait_ms: int | None = None) -> int | None:
     """Count the whole ledger again (one GROUP BY per side); returns the new mark.
-    `wait_ms` (PostgreSQL): give up after that long waiting for the locks and return None —
-    a recount asked for inside someone's transaction must not deadlock with another one."""
+    `wait_ms`: give up after that long waiting for writers in flight and return None — a
+    recount asked for on the way (a page, a bot reply) must neither stall behind another
+    writer nor, on PostgreSQL, deadlock with one."""
     try:
-        with database.atomic():
+        with _sqlite_wait(wait_ms), database.atomic():
             return _count_again(wait_ms)
-    except pw.OperationalError:  # lock_timeout: the savepoint is rolled back, nothing written
+    except pw.OperationalError:  # a lock not had in time: rolled back, nothing written
         if wait_ms is None:
             raise
         return None
+
+
+@contextmanager
+def _sqlite_wait(wait_ms: int | None) -> Iterator[None]:
+    """SQLite takes its write lock at BEGIN: wait at most wait_ms for it (the connection's
+    own busy timeout is put back after). Inside a transaction the lock is already held."""
+    if wait_ms is None or is_postgres() or database.in_transaction():
+        yield
+        return
+    database.execute_sql(f"PRAGMA busy_timeout = {int(wait_ms)}")
+    try:
+        yield
+    finally:
+        database.execute_sql(f"PRAGMA busy_timeout = {SQLITE_PRAGMAS['busy_timeout']}")
 
 
 def _count_again(wait_ms: int | None) -> int:

@@ -3,10 +3,13 @@ before and after the totals are counted again, and whatever was written in betwe
 
 from __future__ import annotations
 
+import threading
+import time
+
 import peewee as pw
-import pytest
 
 from core import cash, ledger, migrations
+from core.db import is_postgres
 from core.models import CashMovement, LedgerTotal
 from core.money import rubles
 
@@ -76,42 +79,52 @@ def test_step_22_counts_an_old_database(actors, staff):
     assert cash.balance(ivan) == _summed(ivan) and cash.balance(main) == _summed(main)
 
 
+def _other_writer(database_url: str):
+    """Another process's connection to the same database, in a write transaction."""
+    if is_postgres():
+        import psycopg2
+
+        return psycopg2.connect(database_url)
+    import sqlite3
+
+    other = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None,
+                            check_same_thread=False)  # fmt: skip
+    other.execute("BEGIN IMMEDIATE")
+    return other
+
+
 def test_a_movement_in_flight_is_never_left_behind_the_mark(actors, staff, database_url):
-    """PostgreSQL hands out ids before commit: a movement another connection has written
-    but not committed must not fall behind a recount's mark (it would never be counted).
-    A recount asked for on the way gives up waiting for that writer and answers from the
-    plain sums; one that waits counts it once the writer commits."""
-    import threading
-    import time
-
-    import psycopg2
-
-    from core.db import is_postgres
-
-    if not is_postgres():
-        pytest.skip("SQLite lets one writer in at a time: no id is in flight")
+    """A movement another connection has written but not committed must not fall behind a
+    recount's mark (it would never be counted): PostgreSQL hands out its id before commit,
+    so a later id may commit first. A recount asked for on the way gives up waiting for
+    that writer and answers from the plain sums; one that waits counts it once the writer
+    commits."""
     ivan, main = _story(actors, staff)
     ledger.rebuild()
-    other = psycopg2.connect(database_url)
-    with other.cursor() as cur:  # an advance written, not yet committed, in another process
-        insert = CashMovement.insert(kind="advance", amount=rubles(400), from_account=main,
-                                     to_account=ivan).returning(CashMovement.id)  # fmt: skip
-        cur.execute(*insert.sql())
-        in_flight = cur.fetchone()[0]
-    cash.log_expense(actors["executor"], rubles(100), "Бензин", "")  # a later id, committed
-    ledger_tail_max = ledger.TAIL_MAX
+    if not is_postgres():  # one writer at a time: the later movement can only come first
+        cash.log_expense(actors["executor"], rubles(100), "Бензин", "")
+    other = _other_writer(database_url)
+    cursor = other.cursor()  # an advance written, not yet committed, in another process
+    insert = CashMovement.insert(kind="advance", amount=rubles(400), from_account=main,
+                                 to_account=ivan)  # fmt: skip
+    cursor.execute(*insert.sql())
+    in_flight = CashMovement.select(pw.fn.MAX(CashMovement.id)).scalar() + 1
+    if is_postgres():  # a later id, committed while the earlier one is still in flight
+        cash.log_expense(actors["executor"], rubles(100), "Бензин", "")
+    tail_max = ledger.TAIL_MAX
     try:
         ledger.TAIL_MAX = 0  # the next balance asks for a recount
+        started = time.monotonic()
         assert cash.balance(ivan) == _summed(ivan) == rubles(8_900)  # gave up, summed
-        ledger.TAIL_MAX = ledger_tail_max
+        assert time.monotonic() - started < 3
+        ledger.TAIL_MAX = tail_max
         done = threading.Event()
-        threading.Thread(
-            target=lambda: (time.sleep(0.5), other.commit(), done.set()), daemon=True
-        ).start()
+        threading.Thread(target=lambda: (time.sleep(0.5), other.commit(), done.set()),
+                         daemon=True).start()  # fmt: skip
         ledger.rebuild()  # waits for the writer, then counts
         assert done.wait(5)
     finally:
-        ledger.TAIL_MAX = ledger_tail_max
+        ledger.TAIL_MAX = tail_max
         other.close()
     assert LedgerTotal.get(LedgerTotal.account.is_null()).upto >= in_flight
     assert cash.balance(ivan) == _summed(ivan) == rubles(9_300)
