@@ -1,7 +1,7 @@
 """The web admin's composition root: `create_app(config)` builds the Flask app.
 
-Nothing connects at import. The caller normally runs `core.runtime.init(config)` and
-`core.db.connect(...)` first; if it did not, create_app does both (and prepares the schema),
+Nothing connects at import. The caller normally runs `core.base.runtime.init(config)` and
+`core.base.db.connect(...)` first; if it did not, create_app does both (and prepares the schema),
 so a bare `create_app(load_config(path))` also works.
 """
 
@@ -18,9 +18,9 @@ from flask_admin.theme import Bootstrap4Theme
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
 
-from core import db as core_db
-from core import runtime
-from core.config import Config
+from core.base import db as core_db
+from core.base import runtime
+from core.base.config import Config
 
 __all__ = ["create_app"]
 
@@ -137,7 +137,11 @@ def _build_admin(app: Flask, config: Config) -> Admin:
     from admin.views.stages import StageView
     from admin.views.tasks import TaskView
     from admin.views.team import TeamView
-    from core.models import Bonus, Client, Crew, Employee, Order, Stage, Task, Template
+    from core.clients.models import Client
+    from core.conversations.models import Template
+    from core.orders.models import Order, Stage
+    from core.people.models import Bonus, Crew, Employee
+    from core.tasks.models import Task
 
     admin = Admin(
         app,

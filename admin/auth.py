@@ -30,12 +30,13 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from core.access import Actor, actor_for_employee
-from core.clock import utcnow
-from core.config import Config
-from core.errors import AccessDenied
-from core.models import Employee, LoginFailure
-from core.security import check_password
-from core.sessions import employee_of, end_session, start_session
+from core.base.clock import utcnow
+from core.base.config import Config
+from core.base.errors import AccessDenied
+from core.base.models import LoginFailure
+from core.base.security import check_password
+from core.people.models import Employee
+from core.people.sessions import employee_of, end_session, start_session
 
 __all__ = ["current_actor", "init_app", "require_login", "start_login"]
 
@@ -52,7 +53,7 @@ _DUMMY_HASH = (
 
 
 class StaffUser:
-    """Flask-Login's view of an employee in one server-side session (core.sessions): the
+    """Flask-Login's view of an employee in one server-side session (core.people.sessions): the
     cookie carries only the session's token, so ending the session ends the cookie."""
 
     def __init__(self, employee: Employee, token: str):

@@ -26,8 +26,8 @@ from werkzeug.utils import secure_filename
 from admin.auth import current_actor
 from admin.formatting import TYPE_FORMATTERS
 from core.access import can_see, hidden_fields, masked_text
-from core.clock import local_today, to_local
-from core.errors import AccessDenied, BrigadirError, NotFound
+from core.base.clock import local_today, to_local
+from core.base.errors import AccessDenied, BrigadirError, NotFound
 
 __all__ = ["AdminForm", "BrigadirModelView", "BrigadirView", "back_url", "capped_count", "fail",
            "masked", "reads_paper", "sees"]  # fmt: skip

@@ -13,8 +13,12 @@ from flask_login import login_required
 
 from admin.auth import current_actor
 from core.access import can_see_message, can_see_money_of, visible_order_filter
+from core.conversations.models import Message
 from core.documents.issue import may_read
-from core.models import Account, Attachment, CashMovement, Document, Message, Order
+from core.documents.models import Document
+from core.files.models import Attachment
+from core.money.models import Account, CashMovement
+from core.orders.models import Order
 
 __all__ = ["bp"]
 
@@ -133,9 +137,9 @@ def get(key: str):
 
 @bp.route("/f/<token>")
 def by_link(token: str):
-    """A download link sent where a channel cannot carry the file (core.filelinks): no
+    """A download link sent where a channel cannot carry the file (core.files.filelinks): no
     login, that one file only, until the link expires; anything else is a plain 404."""
-    from core.filelinks import resolve
+    from core.files.filelinks import resolve
 
     store = current_app.config.get("BRIGADIR_FILE_STORE")
     key = resolve(token)

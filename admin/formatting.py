@@ -9,9 +9,9 @@ from flask import Flask
 from markupsafe import Markup, escape
 
 from core.backups import format_size
-from core.clock import format_date, format_datetime
-from core.money import format_money
-from core.phones import display_phone
+from core.base.clock import format_date, format_datetime
+from core.base.money import format_money
+from core.base.phones import display_phone
 
 __all__ = ["TYPE_FORMATTERS", "init_app", "money", "money_column"]
 

@@ -8,12 +8,13 @@ from wtforms.fields import DateTimeLocalField
 from wtforms.validators import ValidationError as FormError
 
 from admin.auth import current_actor
-from core.clients import find_clients
-from core.clock import from_local, to_local
-from core.errors import BrigadirError
-from core.models import Client, Employee
-from core.money import format_money, parse_money
-from core.phones import display_phone
+from core.base.clock import from_local, to_local
+from core.base.errors import BrigadirError
+from core.base.money import format_money, parse_money
+from core.base.phones import display_phone
+from core.clients.clients import find_clients
+from core.clients.models import Client
+from core.people.models import Employee
 
 __all__ = ["ClientLoader", "EmployeeLoader", "LocalDateTimeField", "MoneyField", "RuDateField"]
 
@@ -100,7 +101,7 @@ class LocalDateTimeField(_ParsedInRussian, DateTimeLocalField):
 
 
 class ClientLoader(AjaxModelLoader):
-    """Client lookup by first letters of any word or phone digits (core.clients.find_clients)."""
+    """Client lookup by first letters of any word or phone digits (core.clients.clients.find_clients)."""
 
     def __init__(self, name="client"):
         super().__init__(name, {"placeholder": "Выберите клиента"})
@@ -148,7 +149,7 @@ class EmployeeLoader(AjaxModelLoader):
 
 
 def check_phone(form, field):
-    from core.phones import normalize_phone
+    from core.base.phones import normalize_phone
 
     if field.data:
         try:

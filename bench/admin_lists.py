@@ -21,9 +21,14 @@ from peewee import fn
 from bench.common import admin_app, backends, filled_database, load, logged_in, row, sizes, timings
 from cli.demo import generate
 from cli.demo.bulk import _bulk
-from core import search
-from core.db import database, is_postgres
-from core.models import Client, Dialogue, Document, Employee, Order, Stage, Task
+from core.base.db import database, is_postgres
+from core.clients import search
+from core.clients.models import Client
+from core.conversations.models import Dialogue
+from core.documents.models import Document
+from core.orders.models import Order, Stage
+from core.people.models import Employee
+from core.tasks.models import Task
 
 CLIENTS = 20_000
 RUNS = 30

@@ -19,8 +19,8 @@ from pathlib import Path
 from bench.common import backends, fresh_database, sizes
 from cli.backup import database
 from cli.demo import generate
-from core import db as dbmod
 from core import migrations
+from core.base import db as dbmod
 from core.models import ALL_MODELS
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -8,11 +8,14 @@ import random
 from datetime import datetime, timedelta
 
 from bench.common import backends, fresh_database, row, timings
-from core import booking
 from core.access import SYSTEM
-from core.clock import to_local, utcnow
-from core.db import database
-from core.models import Client, Crew, Order, Pipeline, Visit
+from core.base.clock import to_local, utcnow
+from core.base.db import database
+from core.clients.models import Client
+from core.orders.models import Order, Pipeline
+from core.people.models import Crew
+from core.selfservice import booking
+from core.selfservice.models import Visit
 
 CREWS = 10
 DAYS = 30

@@ -35,16 +35,18 @@ from requests.adapters import BaseAdapter  # noqa: E402
 from bots.flows import Deps  # noqa: E402
 from bots.telegram import build_dispatcher  # noqa: E402
 from bots.telegram.api import BotApi  # noqa: E402
-from core import db as dbmod  # noqa: E402
-from core import runtime  # noqa: E402
 from core.access import SYSTEM  # noqa: E402
-from core.cash import issue_advance  # noqa: E402
-from core.clock import utcnow  # noqa: E402
-from core.config import Config  # noqa: E402
-from core.links import accept_invite  # noqa: E402
-from core.models import Client, Order, Pipeline, Sequence, Stage  # noqa: E402
+from core.base import db as dbmod  # noqa: E402
+from core.base import runtime  # noqa: E402
+from core.base.clock import utcnow  # noqa: E402
+from core.base.config import Config  # noqa: E402
+from core.base.models import Sequence
+from core.clients.links import accept_invite  # noqa: E402
+from core.clients.models import Client  # noqa: E402
+from core.money.cash import issue_advance  # noqa: E402
+from core.orders.models import Order, Pipeline, Stage
+from core.people.staff import create_crew, create_employee, create_invite  # noqa: E402
 from core.setup import prepare  # noqa: E402
-from core.staff import create_crew, create_employee, create_invite  # noqa: E402
 
 
 class OfflineSession(BaseSession):

@@ -12,9 +12,9 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from core import db as dbmod
-from core import runtime
-from core.config import Config
+from core.base import db as dbmod
+from core.base import runtime
+from core.base.config import Config
 from core.setup import prepare
 
 PG_ADMIN = os.environ.get("BRIGADIR_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")

@@ -11,11 +11,14 @@ import time
 
 from bench.common import backends, fresh_database, row, sizes, timings
 from cli.demo import generate
-from core import clients, orders
 from core.access import SYSTEM, actor_for_employee
-from core.clock import utcnow
-from core.db import database
-from core.models import Client, Employee, Order, Pipeline, Stage
+from core.base.clock import utcnow
+from core.base.db import database
+from core.clients import clients
+from core.clients.models import Client
+from core.orders import orders
+from core.orders.models import Order, Pipeline, Stage
+from core.people.models import Employee
 
 
 def _search(rnd: random.Random) -> None:

@@ -1,5 +1,5 @@
 """The inbox at 100 000 letters (three mailboxes, one conversation per 5 letters, plus
-messenger chats): the list a manager opens, under each filter, through core.inbox and as
+messenger chats): the list a manager opens, under each filter, through core.conversations.inbox and as
 a whole admin page, beside the same query in raw SQL from the same run.
 
 Target: the inbox list under 30 ms."""
@@ -12,13 +12,13 @@ import time
 from datetime import timedelta
 
 from bench.common import admin_app, backends, fresh_database, logged_in, row, timings
-from core import inbox, mailboxes
 from core.access import SYSTEM, actor_for_employee
-from core.clock import utcnow
-from core.config import Config, ImapSection, MailboxSection
-from core.db import database, is_postgres
-from core.models import Dialogue, Message
-from core.staff import create_employee
+from core.base.clock import utcnow
+from core.base.config import Config, ImapSection, MailboxSection
+from core.base.db import database, is_postgres
+from core.conversations import inbox, mailboxes
+from core.conversations.models import Dialogue, Message
+from core.people.staff import create_employee
 
 RUNS = 40
 PER_THREAD = 5

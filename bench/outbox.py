@@ -5,7 +5,7 @@
    above one message per second to one chat. Reports the rate while at least 30 chats had
    messages waiting, as a share of the configured rate, the 429s and the closest gap
    between two messages to one chat.
-2. Claim + mark cost per message on SQLite and PostgreSQL: core.delivery.claim + finish
+2. Claim + mark cost per message on SQLite and PostgreSQL: core.conversations.delivery.claim + finish
    (conditional UPDATE, then UPDATE + INSERT of the attempt in one transaction), beside
    the same statements sent as raw SQL through the same connection, in the same run.
 
@@ -24,12 +24,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core import db as dbmod  # noqa: E402
-from core import delivery, runtime  # noqa: E402
-from core.clock import utcnow  # noqa: E402
-from core.config import Config, NotifySection  # noqa: E402
-from core.interfaces import OutgoingMessage  # noqa: E402
-from core.models import Client, MessengerLink, Notification  # noqa: E402
+from core.base import db as dbmod  # noqa: E402
+from core.base import runtime
+from core.base.clock import utcnow  # noqa: E402
+from core.base.config import Config, NotifySection  # noqa: E402
+from core.base.interfaces import OutgoingMessage  # noqa: E402
+from core.clients.models import Client, MessengerLink  # noqa: E402
+from core.conversations import delivery  # noqa: E402
+from core.conversations.models import Notification
 from core.setup import prepare  # noqa: E402
 from scheduler.deliverer import Deliverer, limiter_for  # noqa: E402
 from tests.fakes.telegram_like import CountingTelegram, TelegramLikeSender  # noqa: E402

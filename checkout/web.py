@@ -10,8 +10,8 @@ import logging
 
 from flask import Blueprint, Flask, current_app, jsonify, request
 
-from core.config import Config
-from core.online_payments import NotificationRefused, UntrustedSource, accept_notification
+from core.base.config import Config
+from core.money.online_payments import NotificationRefused, UntrustedSource, accept_notification
 
 __all__ = ["bp", "init_app", "source_ip"]
 

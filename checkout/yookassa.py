@@ -1,4 +1,4 @@
-"""core.interfaces.PaymentGateway over the official `yookassa` SDK. The SDK's API URL is
+"""core.base.interfaces.PaymentGateway over the official `yookassa` SDK. The SDK's API URL is
 configuration ([yookassa] api_url), so tests drive the real SDK against a fake on 127.0.0.1;
 the notification source check is the SDK's SecurityHelper (YooKassa's published networks)."""
 
@@ -9,8 +9,8 @@ from decimal import Decimal, InvalidOperation
 from yookassa import Configuration, Payment, Refund
 from yookassa.domain.common.security_helper import SecurityHelper
 
-from core.config import YookassaSection
-from core.interfaces import GatewayError, GatewayPayment
+from core.base.config import YookassaSection
+from core.base.interfaces import GatewayError, GatewayPayment
 
 __all__ = ["YooKassaGateway"]
 

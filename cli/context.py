@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from core import db, runtime
-from core.config import Config, ConfigError, load_config
+from core.base import db, runtime
+from core.base.config import Config, ConfigError, load_config
 
 DEFAULT_CONFIG = "config.toml"
 

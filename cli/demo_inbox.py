@@ -7,12 +7,16 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
-from core import inbox, staffchat, threads
 from core.access import actor_for_employee
-from core.clock import utcnow
-from core.db import database
-from core.interfaces import FileStore
-from core.models import Attachment, Client, Employee, Message, Order
+from core.base.clock import utcnow
+from core.base.db import database
+from core.base.interfaces import FileStore
+from core.clients.models import Client
+from core.conversations import inbox, staffchat, threads
+from core.conversations.models import Message
+from core.files.models import Attachment
+from core.orders.models import Order
+from core.people.models import Employee
 
 __all__ = ["fill_inbox"]
 

@@ -15,8 +15,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from cli.context import DEFAULT_CONFIG, open_config, open_database
 from core import migrations
 from core.access import SYSTEM, actor_for_employee
-from core.errors import BrigadirError
-from core.models import Employee, Order
+from core.base.errors import BrigadirError
+from core.orders.models import Order
+from core.people.models import Employee
 from core.setup import create_director, prepare
 
 console = Console()
@@ -160,9 +161,9 @@ def _login_hint(config) -> str:
 
 def _chat_invites() -> list[tuple[str, str]]:
     """Open invite codes for the web chat: one crew member and one manager, if they exist."""
-    from core.clock import utcnow
-    from core.models import Invite, MessengerLink
-    from core.staff import create_invite
+    from core.base.clock import utcnow
+    from core.clients.models import Invite, MessengerLink
+    from core.people.staff import create_invite
 
     picks = []
     for role, crew in (("executor", True), ("manager", False)):
@@ -372,7 +373,7 @@ def import_command(
     сопоставляются один раз через --status и --crew и запоминаются."""
     from rich.table import Table
 
-    from core.imports import (
+    from core.orders.imports import (
         CLIENT_FIELDS,
         NEW_CREW,
         ORDER_FIELDS,
@@ -481,8 +482,8 @@ def user_add(
     external: bool,
 ) -> None:
     """Добавить сотрудника (с логином — может входить в веб-панель)."""
-    from core.security import generate_password
-    from core.staff import create_employee
+    from core.base.security import generate_password
+    from core.people.staff import create_employee
 
     _open(ctx)
     if login and not password:
@@ -513,7 +514,7 @@ def backup(ctx: click.Context, target: Path | None, with_secrets: bool) -> None:
     работающей программе)."""
     from cli.backup import take_backup
     from core import backups
-    from core.errors import BrigadirError
+    from core.base.errors import BrigadirError
     from storage.errors import StorageError
 
     config = _open(ctx)
@@ -538,7 +539,7 @@ def restore(ctx: click.Context, source: Path, yes: bool) -> None:
     сохраняются рядом с копиями."""
     from cli.backup import restore_backup
     from cli.context import config_path
-    from core.errors import BrigadirError
+    from core.base.errors import BrigadirError
 
     config = _open(ctx)
     if not yes:

@@ -11,8 +11,8 @@ from typing import Any
 import click
 from flask import Flask
 
-from core.config import Config
-from core.interfaces import FileStore
+from core.base.config import Config
+from core.base.interfaces import FileStore
 
 log = logging.getLogger("brigadir")
 

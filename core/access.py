@@ -12,19 +12,13 @@ from dataclasses import dataclass
 
 import peewee as pw
 
-from core import settings
-from core.errors import AccessDenied, NotFound
-from core.models import (
-    Account,
-    CashMovement,
-    Client,
-    Dialogue,
-    Employee,
-    MailboxMember,
-    Message,
-    Order,
-    Stage,
-)
+from core.base import settings
+from core.base.errors import AccessDenied, NotFound
+from core.clients.models import Client
+from core.conversations.models import Dialogue, MailboxMember, Message
+from core.money.models import Account, CashMovement
+from core.orders.models import Order, Stage
+from core.people.models import Employee
 
 __all__ = [
     "Actor",
@@ -210,7 +204,7 @@ def can_see(actor: Actor, name: str, *, hidden: frozenset[str] | None = None) ->
     return REVEALS.get(name, name) not in hidden
 
 
-# A sum as core.money.format_money writes it ("7 654 321,00 ₽", "−500,00").
+# A sum as core.base.money.format_money writes it ("7 654 321,00 ₽", "−500,00").
 _SUM = re.compile(r"−?\d{1,3}(?: \d{3})*,\d\d(?: ₽)?")
 
 
@@ -286,7 +280,7 @@ def mailbox_ids_of(actor: Actor) -> frozenset[int] | None:
 
 def visible_dialogue_filter(actor: Actor) -> pw.Expression | None:
     """A WHERE clause on outside conversations (None: no limit). Staff rooms are separate:
-    see core.staffchat."""
+    see core.conversations.staffchat."""
     if actor.is_director:
         return None
     if not actor.is_staff_office:

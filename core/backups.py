@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from core.clock import utcnow
-from core.models import Setting
+from core.base.clock import utcnow
+from core.base.models import Setting
 
 __all__ = [
     "LastBackup",

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from core.clock import utcnow
-from core.db import database
-from core.models import FileLink, PortalCode, PortalSession, ProcessedUpdate
-from core.portal import ABSOLUTE_HOURS
+from core.base.clock import utcnow
+from core.base.db import database
+from core.base.models import ProcessedUpdate
+from core.files.models import FileLink
+from core.selfservice.models import PortalCode, PortalSession
+from core.selfservice.portal import ABSOLUTE_HOURS
 
 __all__ = ["UPDATE_DAYS", "sweep"]
 

@@ -11,33 +11,30 @@ import peewee as pw
 from playhouse.migrate import SchemaMigrator
 from playhouse.migrate import migrate as run_ops
 
-from core.db import database, is_postgres
-from core.models import (
-    ALL_MODELS,
-    CashMovement,
-    Client,
+from core.base.db import database, is_postgres
+from core.base.models import LoginFailure, RateCount
+from core.clients.models import Client
+from core.conversations.models import (
     Dialogue,
     DialogueSeen,
-    DuplicateReceipt,
-    FileLink,
-    FiscalReceipt,
-    FolderShare,
-    LedgerTotal,
-    LoginFailure,
     Mailbox,
     MailboxMember,
     Message,
     Notification,
-    OnlinePayment,
-    Order,
-    PortalCode,
-    PortalSession,
-    RateCount,
-    StaffSession,
-    Stage,
     Template,
-    Visit,
 )
+from core.files.models import FileLink, FolderShare
+from core.models import ALL_MODELS
+from core.money.models import (
+    CashMovement,
+    DuplicateReceipt,
+    FiscalReceipt,
+    LedgerTotal,
+    OnlinePayment,
+)
+from core.orders.models import Order, Stage
+from core.people.models import StaffSession
+from core.selfservice.models import PortalCode, PortalSession, Visit
 
 __all__ = ["LATEST", "current_version", "upgrade"]
 
@@ -126,7 +123,7 @@ def _v8_mailings_and_conditional_presets(migrator: SchemaMigrator) -> None:
     """Outbox rows say whether they are a mailing (a delivery lane of their own; never a
     question on an order), files get download links for channels that cannot carry them,
     and untouched presets get their conditional parts."""
-    from core.templates import PRESET_CHANNEL_TEMPLATES, PRESET_TEMPLATES
+    from core.conversations.templates import PRESET_CHANNEL_TEMPLATES, PRESET_TEMPLATES
 
     _add_column(migrator, "notification", Notification.kind)
     database.obj.create_tables([FileLink], safe=True)
@@ -221,9 +218,9 @@ def _v21_list_indexes(migrator: SchemaMigrator) -> None:
 
 
 def _v22_ledger_totals(migrator: SchemaMigrator) -> None:
-    """Running totals of the cash ledger (core.ledger): a desk's balance without a SUM
+    """Running totals of the cash ledger (core.money.ledger): a desk's balance without a SUM
     over every payment it ever took. Counted once here; later they keep themselves."""
-    from core import ledger
+    from core.money import ledger
 
     database.obj.create_tables([LedgerTotal], safe=True)
     ledger.rebuild()

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from core import cash, mailboxes, migrations, pipelines, runtime, templates
+from core import migrations
 from core.access import SYSTEM
-from core.db import database
-from core.models import Employee
-from core.security import generate_password
+from core.base import runtime
+from core.base.db import database
+from core.base.security import generate_password
+from core.conversations import mailboxes, templates
+from core.money import cash
+from core.orders import pipelines
+from core.people.models import Employee
 
 __all__ = ["create_director", "prepare"]
 
@@ -27,7 +31,7 @@ def create_director(
     name: str = "Директор", login: str = "director", password: str | None = None
 ) -> tuple[Employee, str]:
     """The first account; returns it with the password to print once."""
-    from core.staff import create_employee
+    from core.people.staff import create_employee
 
     password = password or generate_password()
     director = create_employee(SYSTEM, name, "director", login=login, password=password)

@@ -1,4 +1,4 @@
-"""Who is signed in to the portal: the session cookie carries only a token; core.portal
+"""Who is signed in to the portal: the session cookie carries only a token; core.selfservice.portal
 looks it up in the database on each request (so revocation works across workers)."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from typing import Any
 
 from flask import g, redirect, request, session, url_for
 
-from core import portal
 from core.access import Actor, actor_for_client
+from core.selfservice import portal
 
 __all__ = ["SESSION_KEY", "client_ip", "current_client", "sign_in", "sign_out", "signed_in"]
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, url_for
 
-from core import online_payments
-from core.errors import BrigadirError, NotFound
+from core.base.errors import BrigadirError, NotFound
+from core.money import online_payments
 from portal.auth import signed_in
-from portal.views import bp
+from portal.blueprint import bp
 
 
 @bp.route("/orders/<int:order_id>/pay", methods=["POST"])

@@ -5,7 +5,6 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from flask import (
-    Blueprint,
     Response,
     abort,
     current_app,
@@ -17,43 +16,11 @@ from flask import (
     url_for,
 )
 
-from core import portal, runtime, selfservice
-from core.errors import BrigadirError, NotFound
-from core.ratelimit import TooManyAttempts
-from portal.auth import SESSION_KEY, client_ip, current_client, sign_in, sign_out, signed_in
-
-__all__ = ["bp"]
-
-bp = Blueprint(
-    "portal",
-    __name__,
-    url_prefix="/my",
-    template_folder="templates",
-    static_folder="static",
-    static_url_path="/static",
-)
-
-
-@bp.context_processor
-def _globals() -> dict:
-    return {
-        "firm": runtime.company().get("name") or runtime.config().app.name,
-        "me": current_client(),
-        "online_pay": current_app.config.get("BRIGADIR_PAYMENT_GATEWAY") is not None,
-    }
-
-
-@bp.after_request
-def _no_store(response: Response) -> Response:
-    if not request.path.startswith("/my/static"):
-        response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-@bp.errorhandler(404)
-def _not_found(error):
-    return render_template("portal/message.html", title="Не найдено",
-                           text="Такой страницы нет или она вам недоступна."), 404  # fmt: skip
+from core.base.errors import BrigadirError, NotFound
+from core.base.ratelimit import TooManyAttempts
+from core.selfservice import portal, selfservice
+from portal.auth import SESSION_KEY, client_ip, sign_in, sign_out, signed_in
+from portal.blueprint import bp
 
 
 def _store():
@@ -211,7 +178,3 @@ def password(actor):
         flash("Пароль сохранён. Другие входы в кабинет завершены.", "info")
         return redirect(url_for("portal.orders"))
     return render_template("portal/password.html")
-
-
-from portal import pay as _pay  # noqa: E402,F401 - these pages join the blueprint
-from portal import visits as _visits  # noqa: E402,F401

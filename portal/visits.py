@@ -6,12 +6,13 @@ from datetime import date, datetime
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
-from core import booking
-from core.clock import format_datetime, to_local, utcnow
-from core.errors import BrigadirError, NotFound, ValidationError
-from core.models import Client, Visit
+from core.base.clock import format_datetime, to_local, utcnow
+from core.base.errors import BrigadirError, NotFound, ValidationError
+from core.clients.models import Client
+from core.selfservice import booking
+from core.selfservice.models import Visit
 from portal.auth import signed_in
-from portal.views import bp
+from portal.blueprint import bp
 
 WEEKDAYS = booking.WEEKDAYS
 MONTHS = ["январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь",

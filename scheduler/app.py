@@ -18,10 +18,13 @@ from datetime import datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from core import attachments, crew_visits, housekeeping, reminders
-from core.config import Config
-from core.db import database
-from core.interfaces import FileStore, Sender
+from core import housekeeping
+from core.base.config import Config
+from core.base.db import database
+from core.base.interfaces import FileStore, Sender
+from core.conversations import reminders
+from core.files import attachments
+from core.selfservice import crew_visits
 from scheduler import daily
 from scheduler.deliverer import Deliverer
 from scheduler.lease import Lease, LeaseKeeper
@@ -172,8 +175,9 @@ def _sync_files(store: object) -> None:
     if report.error:
         log.warning("files: %s (%d waiting)", report.error, report.pending)
     if report.error and report.permanent:
-        from core import outbox
-        from core.models import Employee, Notification
+        from core.conversations import outbox
+        from core.conversations.models import Notification
+        from core.people.models import Employee
 
         for director in Employee.select().where((Employee.role == "director") & Employee.active):
             key = f"storage:{director.id}:{report.error}"[:200]

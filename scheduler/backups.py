@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from core import backups
-from core.clock import to_local, utcnow
-from core.config import Config
+from core.base.clock import to_local, utcnow
+from core.base.config import Config
 
 __all__ = ["NightlyBackup", "slot_date", "to_keep"]
 
@@ -111,8 +111,9 @@ class NightlyBackup:
 
     @staticmethod
     def _tell_directors(night: date, text: str) -> None:
-        from core import outbox
-        from core.models import Employee, Notification
+        from core.conversations import outbox
+        from core.conversations.models import Notification
+        from core.people.models import Employee
 
         for director in Employee.select().where((Employee.role == "director") & Employee.active):
             key = f"backup:{director.id}:{night.isoformat()}:{text[:20]}"[:200]

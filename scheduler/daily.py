@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from core.clock import to_local, utcnow
-from core.models import Setting
+from core.base.clock import to_local, utcnow
+from core.base.models import Setting
 
 __all__ = ["DailyJob", "done_for", "run_due"]
 

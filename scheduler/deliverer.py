@@ -1,11 +1,11 @@
 """The outbox deliverer: pick a ready message, claim it, send, write the outcome.
 
-All decisions are core.delivery's; this module owns only time (rate limits, sleeping)
+All decisions are core.conversations.delivery's; this module owns only time (rate limits, sleeping)
 and the transports. One row is claimed right before it is sent and marked right after,
 so a crash leaves at most the one in-flight message to be sent twice.
 
 Scheduling is per chat: the deliverer keeps the head message of every recipient (the
-oldest unfinished one, core.delivery.due_heads) and sends whichever is ready first, so a
+oldest unfinished one, core.conversations.delivery.due_heads) and sends whichever is ready first, so a
 chat waiting for its 1-second slot never holds up the others. Mailings are a second,
 lower lane with a pace of its own: a readiness message or a staff task always goes first."""
 
@@ -21,12 +21,14 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from core import delivery, filelinks, templates
-from core.clock import utcnow
-from core.config import Config
-from core.db import database
-from core.interfaces import DeliveryError, FileStore, OutgoingMessage, Sender
-from core.models import Notification, Order
+from core.base.clock import utcnow
+from core.base.config import Config
+from core.base.db import database
+from core.base.interfaces import DeliveryError, FileStore, OutgoingMessage, Sender
+from core.conversations import delivery, templates
+from core.conversations.models import Notification
+from core.files import filelinks
+from core.orders.models import Order
 from scheduler.lease import holder_is_dead
 from scheduler.ratelimit import RateLimiter
 

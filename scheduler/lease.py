@@ -21,9 +21,9 @@ from datetime import datetime, timedelta
 
 import peewee as pw
 
-from core.clock import utcnow
-from core.db import database
-from core.models import Setting
+from core.base.clock import utcnow
+from core.base.db import database
+from core.base.models import Setting
 
 __all__ = ["Lease", "LeaseKeeper", "holder_is_dead"]
 

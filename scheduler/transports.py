@@ -1,4 +1,4 @@
-"""The channel registry: channel name -> a factory of a core.interfaces.Sender.
+"""The channel registry: channel name -> a factory of a core.base.interfaces.Sender.
 
 Adding a channel is one line here. Factories are imported lazily, so a process that has
 no Viber token never imports viberbot (nor aiogram without a Telegram token: importing it
@@ -10,8 +10,8 @@ from __future__ import annotations
 import importlib
 import logging
 
-from core.config import Config
-from core.interfaces import Sender
+from core.base.config import Config
+from core.base.interfaces import Sender
 
 __all__ = ["TRANSPORTS", "build_transports"]
 

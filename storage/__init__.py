@@ -1,12 +1,12 @@
 """Where files live: local folders (default) or Yandex Disk behind a local spool.
 
 `build_store(config)` is the one place that picks the backend; everyone else sees a
-core.interfaces.FileStore."""
+core.base.interfaces.FileStore."""
 
 from __future__ import annotations
 
-from core.config import Config
-from core.interfaces import FileStore
+from core.base.config import Config
+from core.base.interfaces import FileStore
 from storage.local import LocalStore
 
 __all__ = ["build_store"]

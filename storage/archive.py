@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
-from core.errors import BrigadirError
+from core.base.errors import BrigadirError
 
 __all__ = [
     "FORMAT",

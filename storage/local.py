@@ -9,7 +9,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from core.interfaces import StoredFile
+from core.base.interfaces import StoredFile
 from storage.folders import order_folder
 from storage.names import check_key, join_key, split_ext
 

@@ -54,7 +54,7 @@ def _attempts(data: bytes) -> Iterator[Image.Image]:
 
 def read_qr(data: bytes) -> str | None:
     """The text of the first QR code on the photo, or None (no code, unreadable, not an
-    image). Several codes: the caller decides which is fiscal (core.fiscal)."""
+    image). Several codes: the caller decides which is fiscal (core.money.fiscal)."""
     try:
         for img in _attempts(data):
             text = _decode(img)

@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from core.interfaces import FileStore, StoredFile
+from core.base.interfaces import FileStore, StoredFile
 from storage.errors import StorageError
 from storage.local import LocalStore
 

@@ -18,7 +18,7 @@ import yadisk
 from yadisk import exceptions as yx
 from yadisk.sessions.requests_session import RequestsSession
 
-from core.interfaces import StoredFile
+from core.base.interfaces import StoredFile
 from storage.errors import StorageError
 from storage.folders import order_folder
 from storage.local import guess_type

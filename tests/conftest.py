@@ -9,10 +9,10 @@ import uuid
 
 import pytest
 
-from core import db as dbmod
-from core import runtime
 from core.access import SYSTEM, actor_for_employee
-from core.config import Config
+from core.base import db as dbmod
+from core.base import runtime
+from core.base.config import Config
 from core.models import ALL_MODELS
 from core.setup import prepare
 
@@ -110,7 +110,7 @@ def db(_schema):
 @pytest.fixture
 def staff(db):
     """The people of the seeds: a director, two managers, two crew members, a subcontractor."""
-    from core.staff import create_crew, create_employee
+    from core.people.staff import create_crew, create_employee
 
     crew = create_crew(SYSTEM, "Бригада 1")
     people = {

@@ -20,16 +20,19 @@ import pytest
 import requests
 
 from cli.serve import build_web_app
-from core import db as dbmod
 from core.access import SYSTEM
-from core.cash import issue_advance
-from core.clients import create_client
-from core.config import Config
-from core.models import CashMovement, Employee, Notification, Order, Payment, Stage
-from core.money import rubles
-from core.orders import create_order
-from core.security import hash_password
-from core.staff import create_employee, create_invite
+from core.base import db as dbmod
+from core.base.config import Config
+from core.base.money import rubles
+from core.base.security import hash_password
+from core.clients.clients import create_client
+from core.conversations.models import Notification
+from core.money.cash import issue_advance
+from core.money.models import CashMovement, Payment
+from core.orders.models import Order, Stage
+from core.orders.orders import create_order
+from core.people.models import Employee
+from core.people.staff import create_employee, create_invite
 from scheduler.deliverer import Deliverer
 from storage.local import LocalStore
 from tests.fakes.channels import FakeSender

@@ -1,5 +1,5 @@
 """Booking settings (director) and the coming visits by day and crew. The checks are
-core.booking.save_settings; this page only turns the form into its dict."""
+core.selfservice.booking.save_settings; this page only turns the form into its dict."""
 
 from __future__ import annotations
 
@@ -10,10 +10,13 @@ from flask_admin import expose
 
 from admin.auth import current_actor
 from admin.base import BrigadirView, fail
-from core import booking
-from core.clock import from_local, local_today
-from core.errors import BrigadirError
-from core.models import Client, Crew, Order, Pipeline, Visit
+from core.base.clock import from_local, local_today
+from core.base.errors import BrigadirError
+from core.clients.models import Client
+from core.orders.models import Order, Pipeline
+from core.people.models import Crew
+from core.selfservice import booking
+from core.selfservice.models import Visit
 
 __all__ = ["BookingView"]
 

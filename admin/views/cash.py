@@ -16,12 +16,14 @@ from wtforms.validators import Length
 from admin.auth import current_actor
 from admin.base import AdminForm, BrigadirView, back_url, fail, period_from_request
 from admin.forms import MoneyField
-from core import cash
 from core.access import can_see_money_of
-from core.clock import from_local
-from core.errors import BrigadirError
-from core.models import Account, Attachment, CashMovement, Employee, ExpenseCategory
-from core.money import format_money
+from core.base.clock import from_local
+from core.base.errors import BrigadirError
+from core.base.money import format_money
+from core.files.models import Attachment
+from core.money import cash
+from core.money.models import Account, CashMovement, ExpenseCategory
+from core.people.models import Employee
 
 __all__ = ["CashView"]
 

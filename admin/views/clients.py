@@ -14,14 +14,17 @@ from admin.auth import current_actor
 from admin.base import AdminForm, BrigadirModelView, back_url, fail
 from admin.formatting import money_column
 from admin.forms import ClientLoader, check_phone
-from core import clients as core_clients
-from core import leads, search
-from core.clients import payments_of
+from core.base.errors import BrigadirError, NotFound
+from core.base.money import format_money
+from core.base.phones import display_phone
+from core.clients import clients as core_clients
+from core.clients import leads, search
+from core.clients.clients import payments_of
+from core.clients.models import Client
+from core.conversations.models import Message
 from core.documents.issue import KINDS
-from core.errors import BrigadirError, NotFound
-from core.models import Client, Document, Message, Order, Stage
-from core.money import format_money
-from core.phones import display_phone
+from core.documents.models import Document
+from core.orders.models import Order, Stage
 
 __all__ = ["ClientView"]
 
@@ -57,7 +60,7 @@ def _phone(view, context, model, name):
 
 
 def _values(form) -> dict:
-    """Form values for core.clients; a field left out of the POST counts as empty."""
+    """Form values for core.clients.clients; a field left out of the POST counts as empty."""
     data = {k: getattr(form, k).data for k in _FIELDS}
     return {k: ("" if v is None and k != "opt_out" else v) for k, v in data.items()}
 
@@ -162,7 +165,7 @@ class ClientView(BrigadirModelView):
 
     @expose("/lead-order/", methods=["POST"])
     def lead_order_view(self):
-        """A new person's card becomes an order in one click (core.leads)."""
+        """A new person's card becomes an order in one click (core.clients.leads)."""
         try:
             client_id = int(request.form.get("id", ""))
         except ValueError:

@@ -13,10 +13,13 @@ from flask_login import current_user
 from admin.auth import current_actor
 from admin.base import period_from_request, sees
 from admin.charts import bar_chart, grouped_bars
-from core import backups, runtime, sources, stats
-from core.clock import from_local
-from core.models import CashMovement, ExpenseCategory, Task
-from core.money import format_money
+from core import backups
+from core.base import runtime
+from core.base.clock import from_local
+from core.base.money import format_money
+from core.money.models import CashMovement, ExpenseCategory
+from core.orders import sources, stats
+from core.tasks.models import Task
 
 __all__ = ["DashboardView"]
 

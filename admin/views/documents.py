@@ -10,10 +10,10 @@ from flask_admin import expose
 
 from admin.auth import current_actor
 from admin.base import BrigadirView, fail
+from core.base.errors import BrigadirError
+from core.base.money import format_money
 from core.documents import register as papers
 from core.documents.issue import KINDS
-from core.errors import BrigadirError
-from core.money import format_money
 
 __all__ = ["DocumentRegisterView"]
 

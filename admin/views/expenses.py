@@ -3,7 +3,7 @@ fiscal QR says; filters, totals, Excel; the director marks each expense checked 
 and sees receipts someone tried to claim twice.
 
 Who sees which rows is core.access.expense_filter (the director all; anyone else their own);
-marking is the director's (core.expenses.review)."""
+marking is the director's (core.money.expenses.review)."""
 
 from __future__ import annotations
 
@@ -15,11 +15,12 @@ from flask_admin import expose
 
 from admin.auth import current_actor
 from admin.base import BrigadirView, back_url, fail, period_from_request
-from core import expenses
-from core.clock import format_date, to_local
-from core.errors import BrigadirError
-from core.models import Employee, ExpenseCategory
-from core.money import format_money
+from core.base.clock import format_date, to_local
+from core.base.errors import BrigadirError
+from core.base.money import format_money
+from core.money import expenses
+from core.money.models import ExpenseCategory
+from core.people.models import Employee
 
 __all__ = ["ExpensesView"]
 

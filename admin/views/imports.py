@@ -1,6 +1,6 @@
 """Import page: upload an .xlsx/.csv, check the column mapping and every row (dry run),
 map the table's own status words and crew names once, then write all rows or none through
-core.imports."""
+core.orders.imports."""
 
 from __future__ import annotations
 
@@ -13,9 +13,11 @@ from flask_admin import expose
 
 from admin.auth import current_actor
 from admin.base import BrigadirView, fail
-from core import imports, pipelines, runtime
-from core.errors import BrigadirError
-from core.models import Crew, Pipeline
+from core.base import runtime
+from core.base.errors import BrigadirError
+from core.orders import imports, pipelines
+from core.orders.models import Pipeline
+from core.people.models import Crew
 
 __all__ = ["ImportView"]
 

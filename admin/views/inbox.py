@@ -1,7 +1,7 @@
 """The inbox: letters of every mailbox and chats of every channel in one list, a
 conversation read like in a mail program, and what a manager does with it.
 
-Thin: lists, access and actions are core.inbox / core.inbox_actions / core.staffchat;
+Thin: lists, access and actions are core.conversations.inbox / core.conversations.inbox_actions / core.conversations.staffchat;
 a conversation or letter the person may not see is a 404 like a missing one."""
 
 from __future__ import annotations
@@ -14,14 +14,18 @@ from flask_admin import expose
 
 from admin.auth import current_actor
 from admin.base import BrigadirView, fail
-from core import inbox, inbox_actions, leads, mailboxes, staffchat
 from core.access import require_order
-from core.clock import format_datetime
-from core.errors import BrigadirError, NotFound, ValidationError
-from core.letters import safe_html
-from core.models import Attachment, Employee, Mailbox, Order
-from core.money import parse_money
-from core.phones import display_phone
+from core.base.clock import format_datetime
+from core.base.errors import BrigadirError, NotFound, ValidationError
+from core.base.money import parse_money
+from core.base.phones import display_phone
+from core.clients import leads
+from core.conversations import inbox, inbox_actions, mailboxes, staffchat
+from core.conversations.letters import safe_html
+from core.conversations.models import Mailbox
+from core.files.models import Attachment
+from core.orders.models import Order
+from core.people.models import Employee
 
 __all__ = ["InboxView", "counters"]
 

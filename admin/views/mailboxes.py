@@ -8,9 +8,10 @@ from flask_admin import expose
 
 from admin.auth import current_actor
 from admin.base import BrigadirView, fail
-from core import mailboxes
-from core.errors import BrigadirError, NotFound
-from core.models import Employee, Mailbox
+from core.base.errors import BrigadirError, NotFound
+from core.conversations import mailboxes
+from core.conversations.models import Mailbox
+from core.people.models import Employee
 
 __all__ = ["MailboxView"]
 

@@ -1,4 +1,4 @@
-"""The mailing page: write to clients picked by debt, stage and period (core.bulk), check
+"""The mailing page: write to clients picked by debt, stage and period (core.conversations.bulk), check
 how many it reaches before sending, and follow the last mailings' delivery."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from flask_admin import expose
 
 from admin.auth import current_actor
 from admin.base import BrigadirView, fail
-from core import bulk, templates
-from core.errors import BrigadirError
+from core.base.errors import BrigadirError
+from core.conversations import bulk, templates
 
 __all__ = ["MailingView"]
 

@@ -1,5 +1,5 @@
 """Online payments (YooKassa): the list with statuses, and refunds. Directors and managers;
-the rules (who, how much, once) are core.online_payments.refund."""
+the rules (who, how much, once) are core.money.online_payments.refund."""
 
 from __future__ import annotations
 
@@ -9,11 +9,12 @@ from flask_admin import expose
 from admin.auth import current_actor
 from admin.base import AdminForm, BrigadirView, fail
 from admin.forms import MoneyField
-from core import online_payments
 from core.access import order_query
-from core.errors import BrigadirError
-from core.models import OnlinePayment, Order
-from core.money import format_money
+from core.base.errors import BrigadirError
+from core.base.money import format_money
+from core.money import online_payments
+from core.money.models import OnlinePayment
+from core.orders.models import Order
 
 __all__ = ["OnlinePaymentView"]
 

@@ -1,5 +1,5 @@
 """Settings → Столбцы списка заказов: which columns each role's order list and export show,
-and in which order — a place number per column, empty for none. Rules: core.columns."""
+and in which order — a place number per column, empty for none. Rules: core.orders.columns."""
 
 from __future__ import annotations
 
@@ -9,11 +9,12 @@ from flask_admin import expose
 from admin.auth import current_actor
 from admin.base import fail
 from admin.views.orders.columns import pipeline_code
-from core import columns, settings
 from core.access import Actor, can_see, hidden_fields, require_role
-from core.db import database
-from core.errors import BrigadirError, ValidationError
-from core.models import ROLE_NAMES
+from core.base import settings
+from core.base.db import database
+from core.base.errors import BrigadirError, ValidationError
+from core.orders import columns
+from core.people.models import ROLE_NAMES
 
 __all__ = ["OrderColumnsMixin"]
 

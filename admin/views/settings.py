@@ -16,13 +16,16 @@ from wtforms.validators import DataRequired, Length
 from admin.auth import current_actor
 from admin.base import AdminForm, BrigadirModelView, BrigadirView, fail
 from admin.views.order_columns import OrderColumnsMixin
-from core import settings, templates
 from core.access import HIDEABLE, require_role
-from core.columns import custom_columns
-from core.config import CompanySection
-from core.db import database
-from core.errors import BrigadirError, ValidationError
-from core.models import ROLE_NAMES, Order, Template
+from core.base import settings
+from core.base.config import CompanySection
+from core.base.db import database
+from core.base.errors import BrigadirError, ValidationError
+from core.conversations import templates
+from core.conversations.models import Template
+from core.orders.columns import custom_columns
+from core.orders.models import Order
+from core.people.models import ROLE_NAMES
 
 __all__ = ["SettingsView", "TemplateView"]
 

@@ -13,12 +13,12 @@ from admin.auth import current_actor, start_login
 from admin.base import AdminForm, BrigadirModelView, fail
 from admin.formatting import money_column, month_name, recent_months
 from admin.forms import MoneyField, check_phone
-from core import staff as core_staff
-from core.clock import local_today
-from core.db import database
-from core.errors import BrigadirError
-from core.models import ROLE_NAMES, Crew, Employee
-from core.money import format_money
+from core.base.clock import local_today
+from core.base.db import database
+from core.base.errors import BrigadirError
+from core.base.money import format_money
+from core.people import staff as core_staff
+from core.people.models import ROLE_NAMES, Crew, Employee
 
 __all__ = ["BonusView", "CrewView", "EmployeeView"]
 

@@ -1,5 +1,5 @@
 """Pipeline stages in Settings (director): add, rename, reorder, remove (moving the stage's
-orders to another stage), the responsible role and person. The rules live in core.pipelines."""
+orders to another stage), the responsible role and person. The rules live in core.orders.pipelines."""
 
 from __future__ import annotations
 
@@ -13,9 +13,11 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from admin.auth import current_actor
 from admin.base import AdminForm, BrigadirModelView, fail
-from core import pipelines
-from core.errors import BrigadirError
-from core.models import ROLE_NAMES, Employee, Pipeline, Stage, Template
+from core.base.errors import BrigadirError
+from core.conversations.models import Template
+from core.orders import pipelines
+from core.orders.models import Pipeline, Stage
+from core.people.models import ROLE_NAMES, Employee
 
 __all__ = ["StageView"]
 

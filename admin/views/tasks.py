@@ -12,9 +12,10 @@ from wtforms.validators import DataRequired, Length, Optional
 from admin.auth import current_actor
 from admin.base import AdminForm, BrigadirModelView, fail
 from admin.forms import LocalDateTimeField
-from core import tasks as core_tasks
-from core.errors import BrigadirError
-from core.models import Employee, Task
+from core.base.errors import BrigadirError
+from core.people.models import Employee
+from core.tasks import tasks as core_tasks
+from core.tasks.models import Task
 
 __all__ = ["TaskView"]
 

@@ -7,8 +7,8 @@ from flask_admin import expose
 
 from admin.auth import current_actor
 from admin.base import BrigadirView, fail
-from core import staffchat
-from core.errors import BrigadirError, NotFound
+from core.base.errors import BrigadirError, NotFound
+from core.conversations import staffchat
 
 __all__ = ["TeamView"]
 

@@ -1,4 +1,4 @@
-"""IMAP polling with imap-tools: unseen letters are filed by core.mailbox, then flagged
+"""IMAP polling with imap-tools: unseen letters are filed by core.conversations.mailbox, then flagged
 seen. A letter is flagged only after it is stored, so a crash re-reads it, and the
 Message-ID check files it once."""
 
@@ -10,9 +10,9 @@ from collections.abc import Callable
 
 from imap_tools import AND, MailBox, MailBoxUnencrypted, MailMessage, MailMessageFlags
 
-from core.config import Config
-from core.interfaces import FileStore
-from core.mailbox import IncomingMail, ingest_mail
+from core.base.config import Config
+from core.base.interfaces import FileStore
+from core.conversations.mailbox import IncomingMail, ingest_mail
 
 __all__ = ["build_poller", "parse", "poll"]
 

@@ -1,8 +1,8 @@
 """Every mailbox of the firm: IMAP polling into the inbox, SMTP sending from the right one.
 
 Polling: each unseen letter is parsed (bots.email.inbound.parse), its bodies decoded
-whatever the charset (bots.email.letters), filed to an order or not by core.mailbox and
-into its conversation by core.inbox — in one transaction — and only then flagged seen.
+whatever the charset (bots.email.letters), filed to an order or not by core.conversations.mailbox and
+into its conversation by core.conversations.inbox — in one transaction — and only then flagged seen.
 A crash before the flag re-reads the letter, and the Message-ID check files it once;
 a letter without a Message-ID gets one derived from its content for the same purpose.
 
@@ -21,14 +21,14 @@ from imap_tools import AND, MailBox, MailBoxUnencrypted, MailMessage, MailMessag
 from bots.email.inbound import parse
 from bots.email.letters import bodies
 from bots.email.transport import SmtpSender
-from core import mailboxes
-from core.config import Config
-from core.db import database
-from core.inbox import file_letter
-from core.interfaces import FileStore, OutgoingMessage
-from core.letters import html_to_text
-from core.mailbox import ingest_mail
-from core.models import Mailbox
+from core.base.config import Config
+from core.base.db import database
+from core.base.interfaces import FileStore, OutgoingMessage
+from core.conversations import mailboxes
+from core.conversations.inbox import file_letter
+from core.conversations.letters import html_to_text
+from core.conversations.mailbox import ingest_mail
+from core.conversations.models import Mailbox
 
 __all__ = ["MailboxSender", "build_poller", "build_sender", "file_one", "poll_all", "poll_mailbox"]
 

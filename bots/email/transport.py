@@ -1,10 +1,10 @@
-"""SMTP sender behind core.interfaces.Sender.
+"""SMTP sender behind core.base.interfaces.Sender.
 
 Every letter about an order carries "[Заказ №123]" in the subject and a Message-ID
 that is an HMAC of the outbox idempotency key under [app] secret_key: a letter re-sent
 after a crash has the same Message-ID, so mail clients show it once, and a reply's
 In-Reply-To finds the order — but nobody without the key can compute another client's
-Message-ID to forge a reply into their order (core.mailbox also checks the sender)."""
+Message-ID to forge a reply into their order (core.conversations.mailbox also checks the sender)."""
 
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ import smtplib
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
-from core.config import Config
-from core.interfaces import DeliveryError, OutgoingMessage
-from core.mailbox import order_tag
+from core.base.config import Config
+from core.base.interfaces import DeliveryError, OutgoingMessage
+from core.conversations.mailbox import order_tag
 
 __all__ = ["SmtpSender", "build"]
 

@@ -1,5 +1,5 @@
 """A client books a visit in the messenger: an inline calendar of days with free slots,
-the day's slots, the address, done. The same core.booking rules as the portal and the
+the day's slots, the address, done. The same core.selfservice.booking rules as the portal and the
 site; a slot lost to someone faster comes back with the nearest free ones as buttons."""
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from datetime import date, datetime
 
 from bots.flows.context import Ctx
 from bots.flows.types import Reply
-from core import booking
-from core.clock import to_local
-from core.errors import ValidationError
+from core.base.clock import to_local
+from core.base.errors import ValidationError
+from core.selfservice import booking
 
 __all__ = ["PREFIXES", "route"]
 

@@ -1,5 +1,5 @@
 """The client's side of the messenger: statuses of their orders, and what they write or
-send — text (core.threads.record_incoming) and files (core.attachments.receive_client_file)
+send — text (core.conversations.threads.record_incoming) and files (core.files.attachments.receive_client_file)
 — lands in the order's thread for the manager to read."""
 
 from __future__ import annotations
@@ -8,12 +8,13 @@ from bots.flows import booking, texts
 from bots.flows.context import Ctx
 from bots.flows.files import as_file, is_picture
 from bots.flows.types import Reply
-from core import attachments, threads
 from core.access import require_order
-from core.clock import format_date
-from core.models import Order
-from core.money import format_money
-from core.orders import order_view, orders_of
+from core.base.clock import format_date
+from core.base.money import format_money
+from core.conversations import threads
+from core.files import attachments
+from core.orders.models import Order
+from core.orders.orders import order_view, orders_of
 
 __all__ = ["route"]
 

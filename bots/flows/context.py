@@ -7,10 +7,12 @@ from typing import Any
 
 from bots.flows import texts
 from bots.flows.types import Deps, Incoming
-from core import attachments
 from core.access import Actor, actor_for_client, actor_for_employee
-from core.clock import utcnow
-from core.models import Client, Conversation, Employee, MessengerLink
+from core.base.clock import utcnow
+from core.clients.models import Client, MessengerLink
+from core.conversations.models import Conversation
+from core.files import attachments
+from core.people.models import Employee
 
 __all__ = ["Ctx"]
 

@@ -2,7 +2,7 @@
 "ива" → tap the client → "Баннер 3х6, 4500, до пятницы" → tap «Создать».
 
 Free words from a manager that are not an expense start a client search; a phone with
-no match starts a new client card. Everything is checked by core.clients/core.orders."""
+no match starts a new client card. Everything is checked by core.clients.clients/core.orders.orders."""
 
 from __future__ import annotations
 
@@ -14,14 +14,14 @@ from bots.flows.files import as_file
 from bots.flows.parse import parse_due, parse_order_line
 from bots.flows.registry import command, payload, route_again, step
 from bots.flows.types import Reply
-from core import attachments
-from core.clients import create_client, find_clients, get_client
-from core.clock import format_date, local_today
-from core.errors import ValidationError
-from core.models import Employee
-from core.money import format_money, parse_money
-from core.orders import create_order
-from core.phones import display_phone, normalize_phone
+from core.base.clock import format_date, local_today
+from core.base.errors import ValidationError
+from core.base.money import format_money, parse_money
+from core.base.phones import display_phone, normalize_phone
+from core.clients.clients import create_client, find_clients, get_client
+from core.files import attachments
+from core.orders.orders import create_order
+from core.people.models import Employee
 
 __all__: list[str] = []
 

@@ -9,7 +9,7 @@ from bots.flows.staff import _number, _order
 from bots.flows.types import OutFile, Reply
 from core.access import Actor, require_order, require_role
 from core.documents.issue import KINDS, issue_document, kinds_for, send_document
-from core.models import Order
+from core.orders.models import Order
 
 __all__ = ["document_buttons"]
 

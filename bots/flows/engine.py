@@ -2,9 +2,9 @@
 
 Order of business for every update, in one transaction:
 1. idempotency — the update key is recorded; a second delivery returns nothing;
-2. identity — the messenger link says which employee or client writes (core.links);
+2. identity — the messenger link says which employee or client writes (core.clients.links);
 3. routing — a command, a button, the current dialog step, or free words;
-4. a domain error (core.errors.BrigadirError) rolls back what the step wrote and comes
+4. a domain error (core.base.errors.BrigadirError) rolls back what the step wrote and comes
    back as a plain Russian reply; anything else propagates for the adapter to log.
 
 Dialog state sits in the Conversation table, keyed by the person rather than the chat,
@@ -22,10 +22,10 @@ from bots.flows import client, counter, documents, join, leads, money, staff, te
 from bots.flows.context import Ctx
 from bots.flows.registry import COMMANDS, IDLE, PAYLOADS, STEPS, command, payload, set_router
 from bots.flows.types import Deps, Incoming, Reply
-from core import links
-from core.db import database
-from core.errors import AccessDenied, BrigadirError
-from core.models import ProcessedUpdate
+from core.base.db import database
+from core.base.errors import AccessDenied, BrigadirError
+from core.base.models import ProcessedUpdate
+from core.clients import links
 
 __all__ = ["already_handled", "handle"]
 

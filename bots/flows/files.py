@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bots.flows.images import check_image
 from bots.flows.types import InFile
-from core.errors import ValidationError
+from core.base.errors import ValidationError
 from storage.images import FORMATS
 
 __all__ = ["as_file", "as_image", "is_picture"]

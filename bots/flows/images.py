@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.errors import ValidationError
+from core.base.errors import ValidationError
 from storage.images import ImageError, inspect
 
 __all__ = ["check_image"]

@@ -9,9 +9,10 @@ from bots.flows import lead, texts
 from bots.flows.context import Ctx
 from bots.flows.registry import command
 from bots.flows.types import Reply
-from core import leads, links
-from core.errors import NotFound
-from core.models import ROLE_NAMES, Invite
+from core.base.errors import NotFound
+from core.clients import leads, links
+from core.clients.models import Invite
+from core.people.models import ROLE_NAMES
 
 __all__ = ["known_lead", "stranger"]
 

@@ -1,14 +1,16 @@
 """New people: a lead is welcomed, asked for a name and a phone (the platform's contact
 button where there is one), and everything they write or send is kept in their
-conversation for the manager (core.leads decides who they are)."""
+conversation for the manager (core.clients.leads decides who they are)."""
 
 from __future__ import annotations
 
 from bots.flows.context import Ctx
 from bots.flows.files import as_file, is_picture
 from bots.flows.types import Reply
-from core import attachments, leads, threads
-from core.errors import BrigadirError
+from core.base.errors import BrigadirError
+from core.clients import leads
+from core.conversations import threads
+from core.files import attachments
 
 __all__ = ["ASK_NAME", "route"]
 

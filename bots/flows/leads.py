@@ -5,10 +5,10 @@ from __future__ import annotations
 from bots.flows.context import Ctx
 from bots.flows.registry import command, payload
 from bots.flows.types import Reply
-from core import leads
 from core.access import require_role
-from core.inbox import CHANNEL_NAMES
-from core.models import Client
+from core.clients import leads
+from core.clients.models import Client
+from core.conversations.inbox import CHANNEL_NAMES
 
 __all__ = ["open_leads", "to_order"]
 

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from bots.flows import texts
 from bots.flows.context import Ctx
-from bots.flows.receipts import idle_expense, on_hand
+from bots.flows.desk import on_hand
+from bots.flows.receipts import idle_expense
 from bots.flows.registry import command, payload, step
 from bots.flows.types import Reply
-from core import cash
-from core.clock import format_datetime
-from core.errors import NotFound, ValidationError
-from core.models import Employee
-from core.money import format_money, parse_money
+from core.base.clock import format_datetime
+from core.base.errors import NotFound, ValidationError
+from core.base.money import format_money, parse_money
+from core.money import cash
+from core.people.models import Employee
 
 __all__ = ["idle_expense", "on_hand"]
 

@@ -8,8 +8,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from core.errors import ValidationError
-from core.money import parse_money
+from core.base.errors import ValidationError
+from core.base.money import parse_money
 
 __all__ = ["OrderLine", "parse_due", "parse_order_line"]
 

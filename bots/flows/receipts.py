@@ -1,5 +1,5 @@
 """Expenses in the messenger: a receipt photo and a caption in the crew's own words (the sum
-found by core.captions, or read off the receipt's fiscal QR), asked for what is missing; a
+found by core.money.captions, or read off the receipt's fiscal QR), asked for what is missing; a
 photo that waits in the dialog for its words; an expense for an order from its card."""
 
 from __future__ import annotations
@@ -10,16 +10,19 @@ from typing import Any
 
 from bots.flows import texts
 from bots.flows.context import Ctx
+from bots.flows.desk import on_hand
 from bots.flows.files import as_image
 from bots.flows.registry import command, payload, step
 from bots.flows.types import Reply
-from core import attachments, cash, expenses
 from core.access import require_order
-from core.captions import Choice
-from core.errors import NotFound, ValidationError
-from core.fiscal import FiscalQR, parse_fiscal_qr
-from core.models import Attachment, ExpenseCategory
-from core.money import check_sum, format_money, parse_money
+from core.base.errors import NotFound, ValidationError
+from core.base.money import check_sum, format_money, parse_money
+from core.files import attachments
+from core.files.models import Attachment
+from core.money import cash, expenses
+from core.money.captions import Choice
+from core.money.fiscal import FiscalQR, parse_fiscal_qr
+from core.money.models import ExpenseCategory
 from storage.receipts import read_qr
 
 __all__ = ["idle_expense", "on_hand"]
@@ -29,10 +32,6 @@ WHAT_BUTTONS = [
     [("✅ Бланк — работа сдана", "photo:proof"), ("📎 К заказу", "photo:order")],
     [(texts.CANCEL, "cancel")],
 ]
-
-
-def on_hand(ctx: Ctx) -> str:
-    return format_money(cash.balance(cash.account_of(ctx.staff.employee_id)))
 
 
 def _category_buttons(prefix: str = "cat") -> list[list[tuple[str, str]]]:
@@ -341,7 +340,7 @@ def photo_choice(ctx: Ctx, arg: str) -> list[Reply]:
                  receipt_id=staged, staged=[staged], fiscal=None, order_id=None)  # fmt: skip
         return _ask_amount(ctx)
     from bots.flows.staff import PAGE
-    from core.orders import orders_of
+    from core.orders.orders import orders_of
 
     orders = orders_of(ctx.staff, limit=PAGE)
     if not orders:

@@ -6,18 +6,24 @@ from __future__ import annotations
 
 from bots.flows import texts
 from bots.flows.context import Ctx
+from bots.flows.desk import on_hand
 from bots.flows.files import as_file, as_image
 from bots.flows.registry import command, payload, step
 from bots.flows.types import OutFile, Reply
-from core import attachments, crew_visits, pipelines, proof, tasks, threads
 from core.access import require_order
-from core.clock import format_date, format_datetime
-from core.errors import NotFound, ValidationError
-from core.models import Order, Visit
-from core.money import format_money, parse_money
-from core.orders import move_order, order_view, orders_of
-from core.payments import add_payment
-from core.phones import display_phone
+from core.base.clock import format_date, format_datetime
+from core.base.errors import NotFound, ValidationError
+from core.base.money import format_money, parse_money
+from core.base.phones import display_phone
+from core.conversations import threads
+from core.files import attachments
+from core.money.payments import add_payment
+from core.orders import pipelines, proof
+from core.orders.models import Order
+from core.orders.orders import move_order, order_view, orders_of
+from core.selfservice import crew_visits
+from core.selfservice.models import Visit
+from core.tasks import tasks
 
 __all__ = ["card", "task_list"]
 
@@ -349,8 +355,6 @@ def cash_amount(ctx: Ctx) -> list[Reply]:
     kind = "final" if amount == order.debt else ("advance" if order.paid == 0 else "other")
     add_payment(ctx.staff, order.id, amount, kind=kind, method="cash")
     ctx.reset()
-    from bots.flows.money import on_hand
-
     return [
         Reply(
             f"💵 Записал: {format_money(amount)} по заказу №{order.number}.\n"

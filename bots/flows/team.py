@@ -1,6 +1,6 @@
 """Staff chat from the bots: the common room's latest lines, "написать Марии: текст",
 "всем: текст", or a colleague's button and then the text. Colleagues are told through
-the outbox (core.staffchat), in their own messenger or web chat."""
+the outbox (core.conversations.staffchat), in their own messenger or web chat."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import re
 from bots.flows.context import Ctx
 from bots.flows.registry import command, payload, step
 from bots.flows.types import Reply
-from core import staffchat
-from core.models import Employee
+from core.conversations import staffchat
+from core.people.models import Employee
 
 __all__ = ["idle_write"]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.config import Config
-from core.interfaces import FileStore
+from core.base.config import Config
+from core.base.interfaces import FileStore
 
 __all__ = ["Deps", "InFile", "Incoming", "OutFile", "Reply"]
 

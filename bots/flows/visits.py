@@ -1,13 +1,13 @@
 """The crew's booked visits in the messenger: today's list and the one-tap "Выехали"
-that tells the client when to expect them (core.crew_visits.crew_departed)."""
+that tells the client when to expect them (core.selfservice.crew_visits.crew_departed)."""
 
 from __future__ import annotations
 
 from bots.flows.context import Ctx
 from bots.flows.registry import command, payload
 from bots.flows.types import Reply
-from core import booking, crew_visits
-from core.errors import NotFound
+from core.base.errors import NotFound
+from core.selfservice import booking, crew_visits
 
 __all__ = ["visits_today"]
 

@@ -11,7 +11,7 @@ from maxapi import Bot
 from maxapi.types import CallbackButton, RequestContactButton
 from maxapi.utils.inline_keyboard import InlineKeyboardBuilder
 
-from core.config import Config
+from core.base.config import Config
 
 __all__ = ["MENU", "send_text"]
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from maxapi.exceptions.max import MaxApiError, MaxConnection
 
 from bots.maxbot.api import send_text
-from core.config import Config
-from core.interfaces import DeliveryError, OutgoingMessage
+from core.base.config import Config
+from core.base.interfaces import DeliveryError, OutgoingMessage
 
 __all__ = ["MaxSender", "build"]
 
@@ -19,7 +19,9 @@ class MaxSender:
         self.config = config
 
     def send(self, message: OutgoingMessage) -> str | None:
-        if message.attachments:  # the deliverer sends a download link instead (core.delivery)
+        if (
+            message.attachments
+        ):  # the deliverer sends a download link instead (core.conversations.delivery)
             raise DeliveryError("MAX: файлы этим каналом не передаются", permanent=True)
         if not message.address.isdigit():
             raise DeliveryError(f"MAX: неверный адрес {message.address!r}", permanent=True)

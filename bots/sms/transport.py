@@ -1,4 +1,4 @@
-"""SMS senders behind core.interfaces.Sender: SMS.ru, SMSC.ru and a generic HTTP form gateway.
+"""SMS senders behind core.base.interfaces.Sender: SMS.ru, SMSC.ru and a generic HTTP form gateway.
 
 SMS.ru answers JSON (`json=1`): {"status": "OK", "status_code": 100, "sms": {"7912…":
 {"status": "OK", "status_code": 100, "sms_id": "…"}}, "balance": …}. A per-number error
@@ -18,10 +18,10 @@ import logging
 import requests
 
 from bots.sms.text import fit, translit
-from core.config import Config
-from core.errors import ValidationError
-from core.interfaces import DeliveryError, OutgoingMessage
-from core.phones import normalize_phone
+from core.base.config import Config
+from core.base.errors import ValidationError
+from core.base.interfaces import DeliveryError, OutgoingMessage
+from core.base.phones import normalize_phone
 
 __all__ = ["HttpFormSender", "SmsRuSender", "SmscSender", "build"]
 

@@ -15,8 +15,8 @@ from bots.flows import Deps
 from bots.telegram.api import BotApi
 from bots.telegram.mapping import ALLOWED_UPDATES, COMMANDS
 from bots.telegram.updates import process
-from core.config import Config
-from core.interfaces import FileStore
+from core.base.config import Config
+from core.base.interfaces import FileStore
 
 __all__ = ["COMMANDS", "build_dispatcher", "make_bot", "run_polling"]
 

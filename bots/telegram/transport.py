@@ -13,8 +13,8 @@ import requests
 
 from bots.flows.types import Reply
 from bots.telegram.api import BotApi, TelegramApiError
-from core.config import Config
-from core.interfaces import DeliveryError, OutgoingMessage
+from core.base.config import Config
+from core.base.interfaces import DeliveryError, OutgoingMessage
 
 __all__ = ["PERMANENT_ERRORS", "TelegramSender"]
 

@@ -20,7 +20,7 @@ from aiogram.types import Update
 from bots.flows import Deps, Incoming, InFile, already_handled, handle, texts
 from bots.telegram.api import BotApi, TelegramApiError
 from bots.telegram.mapping import MAX_DOWNLOAD, FileRef, to_incoming
-from core import links
+from core.clients import links
 
 __all__ = ["process"]
 

@@ -21,8 +21,8 @@ from bots.flows import Deps
 from bots.telegram.api import BotApi
 from bots.telegram.mapping import ALLOWED_UPDATES, COMMANDS
 from bots.telegram.updates import process
-from core.config import Config
-from core.interfaces import FileStore
+from core.base.config import Config
+from core.base.interfaces import FileStore
 
 __all__ = ["URL_PREFIX", "make_blueprint", "register_webhook", "webhook_url"]
 

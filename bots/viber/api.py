@@ -10,7 +10,7 @@ from viberbot import Api, BotConfiguration
 from viberbot.api.messages import KeyboardMessage, TextMessage
 
 from bots.flows.types import Reply
-from core.config import Config
+from core.base.config import Config
 
 __all__ = ["PAYLOAD_PREFIX", "keyboard", "make_api", "to_messages"]
 

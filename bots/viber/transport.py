@@ -11,8 +11,8 @@ import requests
 from viberbot.api.messages import TextMessage
 
 from bots.viber.api import keyboard, make_api
-from core.config import Config
-from core.interfaces import DeliveryError, OutgoingMessage
+from core.base.config import Config
+from core.base.interfaces import DeliveryError, OutgoingMessage
 
 __all__ = ["ViberSender", "build"]
 
@@ -28,7 +28,9 @@ class ViberSender:
         self.api = api or make_api(config)
 
     def send(self, message: OutgoingMessage) -> str | None:
-        if message.attachments:  # the deliverer sends a download link instead (core.delivery)
+        if (
+            message.attachments
+        ):  # the deliverer sends a download link instead (core.conversations.delivery)
             raise DeliveryError("Viber: файлы этим каналом не передаются", permanent=True)
         text = message.text
         kb = keyboard([list(row) for row in message.buttons])

@@ -44,8 +44,9 @@ from viberbot.api.viber_requests import (
 from bots.flows import Deps, Incoming, InFile, Reply, already_handled
 from bots.flows import handle as flows_handle
 from bots.viber.api import PAYLOAD_PREFIX, keyboard, make_api, to_messages
-from core import delivery, links
-from core.config import Config
+from core.base.config import Config
+from core.clients import links
+from core.conversations import delivery
 
 __all__ = ["MediaTooBig", "download", "signature", "viber_blueprint"]
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from vkbottle import API, Keyboard, Text
 
-from core.config import Config
+from core.base.config import Config
 
 __all__ = ["keyboard", "send_text"]
 

@@ -10,8 +10,8 @@ import aiohttp
 from vkbottle import VKAPIError
 
 from bots.vk.api import keyboard, send_text
-from core.config import Config
-from core.interfaces import DeliveryError, OutgoingMessage
+from core.base.config import Config
+from core.base.interfaces import DeliveryError, OutgoingMessage
 
 __all__ = ["VkSender", "build"]
 
@@ -26,7 +26,9 @@ class VkSender:
         self.config = config
 
     def send(self, message: OutgoingMessage) -> str | None:
-        if message.attachments:  # the deliverer sends a download link instead (core.delivery)
+        if (
+            message.attachments
+        ):  # the deliverer sends a download link instead (core.conversations.delivery)
             raise DeliveryError("VK: файлы этим каналом не передаются", permanent=True)
         if not message.address.lstrip("-").isdigit():
             raise DeliveryError(f"VK: неверный адрес {message.address!r}", permanent=True)

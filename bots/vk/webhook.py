@@ -25,8 +25,8 @@ from flask import Blueprint, Response, request
 from bots.flows import Deps, Incoming, InFile, already_handled, handle, texts
 from bots.flows.types import Reply
 from bots.vk.api import keyboard, send_text
-from core.config import Config
-from core.interfaces import FileStore
+from core.base.config import Config
+from core.base.interfaces import FileStore
 
 __all__ = ["URL", "make_blueprint"]
 

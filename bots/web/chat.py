@@ -17,8 +17,8 @@ from flask import Blueprint, abort, jsonify, render_template_string, request, se
 
 from bots.flows import Deps, Incoming, InFile, handle, texts
 from bots.flows.types import Reply
-from core.config import Config
-from core.interfaces import FileStore
+from core.base.config import Config
+from core.base.interfaces import FileStore
 
 __all__ = ["make_blueprint"]
 

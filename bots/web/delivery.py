@@ -8,10 +8,11 @@ replies and mentions the next time the page looks — instead of "Нет дос�
 
 from __future__ import annotations
 
-from core.clock import utcnow
-from core.config import Config
-from core.interfaces import OutgoingMessage
-from core.models import MessengerLink, Notification
+from core.base.clock import utcnow
+from core.base.config import Config
+from core.base.interfaces import OutgoingMessage
+from core.clients.models import MessengerLink
+from core.conversations.models import Notification
 
 __all__ = ["WebChatSender", "build", "latest_for", "waiting_for"]
 

@@ -4,7 +4,7 @@ flows treat them like anyone writing in (a stranger becomes a lead) and staff re
 back through the web chat's delivery (bots.web.delivery).
 
 On the open internet: only the configured sites may call it (CORS, checked on every POST,
-not only by the browser); per-IP and per-visitor limits live in the database (core.ratelimit)
+not only by the browser); per-IP and per-visitor limits live in the database (core.base.ratelimit)
 so every worker shares them; a hidden honeypot field catches form-filling bots; text and
 files have size limits; a visitor reaches only their own conversation — the id comes from
 their cookie (HttpOnly; SameSite=None; Secure under https) or, where a browser blocks
@@ -21,11 +21,12 @@ from flask import Blueprint, Response, jsonify, request
 from bots.flows import Deps, Incoming, InFile, handle
 from bots.flows.types import Reply
 from bots.web.delivery import latest_for, waiting_for
-from core import leads, ratelimit
-from core.config import Config
-from core.db import database
-from core.errors import BrigadirError
-from core.interfaces import FileStore
+from core.base import ratelimit
+from core.base.config import Config
+from core.base.db import database
+from core.base.errors import BrigadirError
+from core.base.interfaces import FileStore
+from core.clients import leads
 
 __all__ = ["COOKIE", "make_blueprint"]
 

@@ -16,9 +16,9 @@ from typing import Any
 
 from cli.backup import database
 from core import migrations
-from core.clock import to_local, utcnow
-from core.config import Config
-from core.errors import BrigadirError
+from core.base.clock import to_local, utcnow
+from core.base.config import Config
+from core.base.errors import BrigadirError
 from storage.archive import ArchiveWriter, BackupRefused, extract_verified, walk_files
 
 __all__ = [
@@ -237,7 +237,7 @@ def _keep_replaced(config: Config, url: str, stamp: str) -> Path | None:
 
 def _has_tables() -> bool:
     """Is there a database worth keeping (a fresh machine's is empty)?"""
-    from core.db import database as db
+    from core.base.db import database as db
 
     try:
         return bool(db.get_tables())

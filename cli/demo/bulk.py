@@ -6,8 +6,10 @@ from collections.abc import Callable, Iterable
 
 import peewee as pw
 
-from core.db import database, is_postgres
-from core.models import Client, Order, Payment
+from core.base.db import database, is_postgres
+from core.clients.models import Client
+from core.money.models import Payment
+from core.orders.models import Order
 
 
 def _chunks(rows: list, size: int) -> Iterable[list]:

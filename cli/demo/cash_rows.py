@@ -5,7 +5,8 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
-from core.models import Account, Employee, ExpenseCategory
+from core.money.models import Account, ExpenseCategory
+from core.people.models import Employee
 
 
 def cash_rows(rnd: random.Random, start, handed: dict, desks: dict, main) -> list[tuple]:

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from faker import Faker
 
-from core import search
+from core.clients import search
 
 
 def client_rows(

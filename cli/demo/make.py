@@ -15,21 +15,15 @@ from cli.demo.orders import Start
 from cli.demo.orders import order_rows as order_rows_of
 from cli.demo.people import _staff
 from cli.demo.texts import DEMO_COMPANY
-from core import ledger, settings
-from core.clock import utcnow
-from core.db import database
-from core.models import (
-    CashMovement,
-    Client,
-    ClientWord,
-    Message,
-    Order,
-    Payment,
-    Pipeline,
-    Sequence,
-    Stage,
-    StageMove,
-)
+from core.base import settings
+from core.base.clock import utcnow
+from core.base.db import database
+from core.base.models import Sequence
+from core.clients.models import Client, ClientWord
+from core.conversations.models import Message
+from core.money import ledger
+from core.money.models import CashMovement, Payment
+from core.orders.models import Order, Pipeline, Stage, StageMove
 
 
 @dataclass

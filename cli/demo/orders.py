@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from cli.demo.texts import CLIENT_QUESTIONS, INSTALL_JOBS, PRINT_JOBS
-from core import cash
-from core.settings import DEFAULTS as SETTING_DEFAULTS
+from core.base.settings import DEFAULTS as SETTING_DEFAULTS
+from core.money import cash
 
 # The installer's usual objects (derived from the order id: the demo's random stream, and so
 # every figure a seed gives, stays as it was).
@@ -49,7 +49,7 @@ def order_rows(rnd: random.Random, start: Start) -> dict:
     figures = {cid: [0, 0, 0, 0, None] for cid in range(first_id, first_id + clients)}
     order_rows, move_rows, payment_rows, message_rows = [], [], [], []
     # Cash a client pays lands on the taker's desk in the same transaction as the payment
-    # (as core.payments records it); managers hand the day's cash to the main desk at night.
+    # (as core.money.payments records it); managers hand the day's cash to the main desk at night.
     collection_rows: list[tuple] = []
     handed: dict[tuple[int, object], int] = {}
     desks = {m.id: cash.account_of(m).id for m in managers}

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from core import cash
-from core.models import Crew, Employee
-from core.security import hash_password
+from core.base.security import hash_password
+from core.money import cash
+from core.people.models import Crew, Employee
 
 
 def _staff(password: str) -> dict[str, Employee]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
+from core.base.errors import ValidationError
 from core.documents.data import Company, LineItem, Party
-from core.errors import ValidationError
 
 __all__ = ["DocumentError", "check_buyer", "check_items", "check_seller", "require"]
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from core.base.money import format_money
 from core.documents.checks import DocumentError, require
 from core.documents.data import CashReceipt, Contract, OrderForm
 from core.documents.pdf import DEFAULT_FONT_DIR, Sheet, long_date, money, short_date
 from core.documents.texts import Texts, load_texts
 from core.documents.words import amount_in_words
-from core.money import format_money
 
 __all__ = ["render_contract", "render_order_form", "render_receipt"]
 

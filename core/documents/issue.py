@@ -7,10 +7,17 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
-from core import clock, outbox, runtime
 from core.access import Actor, can_see, require_order, require_role
-from core.attachments import order_folder_key
-from core.db import database
+from core.base import clock, runtime
+from core.base.db import database
+from core.base.errors import AccessDenied, NotFound, ValidationError
+from core.base.interfaces import FileStore
+from core.base.phones import display_phone
+from core.base.sequences import next_number
+from core.clients.links import follow_link
+from core.clients.models import Client
+from core.conversations import outbox
+from core.conversations.models import Message
 from core.documents.data import (
     CashReceipt,
     Company,
@@ -21,14 +28,12 @@ from core.documents.data import (
     SaleDocument,
 )
 from core.documents.forms import render_contract, render_order_form, render_receipt
+from core.documents.models import Document
 from core.documents.sales import render_act, render_invoice, render_waybill
 from core.documents.texts import Texts
-from core.errors import AccessDenied, NotFound, ValidationError
-from core.interfaces import FileStore
-from core.links import follow_link
-from core.models import Client, Document, Message, Order, Payment
-from core.phones import display_phone
-from core.sequences import next_number
+from core.files.attachments import order_folder_key
+from core.money.models import Payment
+from core.orders.models import Order
 
 __all__ = [
     "KINDS",

@@ -13,9 +13,9 @@ import segno
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
+from core.base.money import format_money
 from core.documents.data import Company, LineItem, Party
 from core.documents.texts import Texts
-from core.money import format_money
 
 __all__ = ["DEFAULT_FONT_DIR", "Sheet", "long_date", "money", "qty", "short_date"]
 

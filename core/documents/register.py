@@ -14,10 +14,12 @@ from datetime import date
 import peewee as pw
 
 from core.access import Actor, can_see, hidden_fields, require_role
-from core.clients import find_clients
+from core.base.errors import ValidationError
+from core.clients.clients import find_clients
+from core.clients.models import Client
 from core.documents.issue import KINDS, may_read
-from core.errors import ValidationError
-from core.models import Client, Document, Order
+from core.documents.models import Document
+from core.orders.models import Order
 
 __all__ = ["COLUMNS", "RegisterRow", "columns_for", "export_register", "register"]
 

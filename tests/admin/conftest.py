@@ -8,12 +8,12 @@ import re
 import pytest
 
 from core.access import actor_for_employee
-from core.clients import create_client
-from core.config import Config
-from core.models import Employee
-from core.money import rubles
-from core.orders import create_order
-from core.security import hash_password
+from core.base.config import Config
+from core.base.money import rubles
+from core.base.security import hash_password
+from core.clients.clients import create_client
+from core.orders.orders import create_order
+from core.people.models import Employee
 from storage.local import LocalStore
 
 PASSWORDS = {"director": "director-pass-1", "manager": "manager-pass-1", "manager2": "manager-pass-2",

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from core import settings
-from core.attachments import attach_to_order
-from core.clients import create_client
+from core.base import settings
+from core.base.money import format_money, rubles
+from core.clients.clients import create_client
+from core.conversations.threads import ask_client
 from core.documents.issue import issue_document
-from core.money import format_money, rubles
-from core.orders import create_order
-from core.threads import ask_client
+from core.files.attachments import attach_to_order
+from core.orders.orders import create_order
 
 COST, ADVANCE = rubles(7_654_321), rubles(1_234_567)
 MONEY = {"cost": format_money(COST, currency=False), "paid": format_money(ADVANCE, currency=False),

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from core import cash
-from core.models import Bonus, CashMovement, Employee, Notification, Order, StageMove, Task
-from core.money import rubles
-from core.staff import add_bonus
-from core.tasks import create_task
+from core.base.money import rubles
+from core.conversations.models import Notification
+from core.money import cash
+from core.money.models import CashMovement
+from core.orders.models import Order, StageMove
+from core.people.models import Bonus, Employee
+from core.people.staff import add_bonus
+from core.tasks.models import Task
+from core.tasks.tasks import create_task
 from tests.admin.conftest import LOGINS, PASSWORDS, csrf_of
 
 ALL = ("director", "manager", "executor")

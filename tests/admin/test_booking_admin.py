@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from core import booking
 from core.access import actor_for_client
-from core.clock import from_local, local_today
+from core.base.clock import from_local, local_today
+from core.selfservice import booking
 
 
 def test_director_sets_booking_rules(as_role, world, staff):

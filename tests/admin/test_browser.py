@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from core.models import Notification, Order, StageMove
+from core.conversations.models import Notification
+from core.orders.models import Order, StageMove
 from tests.conftest import need_service
 
 pytestmark = pytest.mark.e2e
@@ -165,11 +166,11 @@ def test_the_expense_table_in_a_browser(page, server, world, staff, actors, stor
     disputed with a click; at desktop and phone widths."""
     import random
 
-    from core import cash
-    from core.attachments import save_receipt
-    from core.fiscal import parse_fiscal_qr
-    from core.models import CashMovement
-    from core.money import rubles
+    from core.base.money import rubles
+    from core.files.attachments import save_receipt
+    from core.money import cash
+    from core.money.fiscal import parse_fiscal_qr
+    from core.money.models import CashMovement
     from tests.fakes.receipts import Shot, fiscal_text, receipt_photo
 
     for n, (who, amount, category, note) in enumerate(

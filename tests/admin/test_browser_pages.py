@@ -9,11 +9,13 @@ import datetime as dt
 
 import pytest
 
-from core import cash, orders, pipelines, settings
-from core.clients import update_client
+from core.base import settings
+from core.base.money import rubles
+from core.clients.clients import update_client
 from core.documents.issue import issue_document
-from core.models import Stage
-from core.money import rubles
+from core.money import cash
+from core.orders import orders, pipelines
+from core.orders.models import Stage
 from tests.admin.test_browser import page, screens, server  # noqa: F401 - shared fixtures
 from tests.admin.test_documents_register import COMPANY
 from tests.admin.test_import_words import ROWS, _xlsx

@@ -8,11 +8,13 @@ import pytest
 
 from bots.flows import Deps, handle
 from bots.flows.types import Incoming
-from core import cash
-from core.imports import run_import
-from core.models import CashMovement, Client, MessengerLink, Order, Payment
-from core.money import rubles
-from core.orders import create_order
+from core.base.money import rubles
+from core.clients.models import Client, MessengerLink
+from core.money import cash
+from core.money.models import CashMovement, Payment
+from core.orders.imports import run_import
+from core.orders.models import Order
+from core.orders.orders import create_order
 from tests.fakes.memory_store import MemoryStore
 
 

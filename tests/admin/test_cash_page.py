@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-from core import cash
-from core.money import format_money, rubles
+from core.base.money import format_money, rubles
+from core.money import cash
 
 
 def _desks(html: str) -> list[tuple[str, str]]:

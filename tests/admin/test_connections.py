@@ -11,7 +11,7 @@ import threading
 import requests
 from werkzeug.serving import make_server
 
-from core import db as dbmod
+from core.base import db as dbmod
 from tests.admin.conftest import LOGINS, PASSWORDS
 
 

@@ -9,9 +9,12 @@ import pytest
 from PIL import Image
 
 from cli.demo import DEMO_COMPANY
-from core import settings
-from core.models import Attachment, Client, Document, Order
-from core.money import rubles
+from core.base import settings
+from core.base.money import rubles
+from core.clients.models import Client
+from core.documents.models import Document
+from core.files.models import Attachment
+from core.orders.models import Order
 from tests.admin.test_browser import page, screens, server  # noqa: F401 - fixtures
 
 

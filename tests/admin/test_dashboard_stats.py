@@ -6,10 +6,11 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from core import orders, settings, stats
-from core.clock import utcnow
-from core.models import Stage
-from core.money import format_money, rubles
+from core.base import settings
+from core.base.clock import utcnow
+from core.base.money import format_money, rubles
+from core.orders import orders, stats
+from core.orders.models import Stage
 
 
 def _finish(actor, order, codes):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from core.models import Order, Task
+from core.orders.models import Order
+from core.tasks.models import Task
 from tests.htmlforms import form_with
 
 STABLE = ("visit_at", "due_date", "install_date", "cost", "paid", "description", "executor",

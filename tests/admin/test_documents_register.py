@@ -12,10 +12,10 @@ import re
 import pytest
 from openpyxl import load_workbook
 
-from core import settings
-from core.clients import update_client
+from core.base import settings
+from core.base.money import rubles
+from core.clients.clients import update_client
 from core.documents.issue import issue_document
-from core.money import rubles
 
 COMPANY = {"name": "ООО «Печатный двор»", "inn": "7701234567", "kpp": "770101001",
            "address": "г. Москва, ул. Тверская, д. 7", "bank": "ПАО «Сбербанк»", "bik": "044525225",
@@ -109,7 +109,7 @@ def test_client_card_names_papers_in_russian_with_links(as_role, world, papers):
 
 def test_the_page_shows_the_newest_hundred_and_the_file_carries_them_all(as_role, world):
     from admin.views.documents import SCREEN
-    from core.models import Document
+    from core.documents.models import Document
 
     start = dt.date(2026, 1, 1)
     Document.insert_many(

@@ -9,11 +9,14 @@ from datetime import timedelta
 
 from openpyxl import load_workbook
 
-from core import cash, expenses, settings
-from core.clock import utcnow
-from core.fiscal import parse_fiscal_qr
-from core.models import Attachment, CashMovement, Notification
-from core.money import rubles
+from core.base import settings
+from core.base.clock import utcnow
+from core.base.money import rubles
+from core.conversations.models import Notification
+from core.files.models import Attachment
+from core.money import cash, expenses
+from core.money.fiscal import parse_fiscal_qr
+from core.money.models import CashMovement
 
 QR = "t=20261127T1030&s=1000.00&fn=9960440300123456&i=4521&fp=2781923512&n=1"
 

@@ -6,21 +6,16 @@ import io
 
 from openpyxl import Workbook, load_workbook
 
-from core import settings
-from core.models import (
-    Attachment,
-    Client,
-    Document,
-    Message,
-    Notification,
-    Order,
-    Payment,
-    StageMove,
-    Template,
-)
-from core.money import rubles
-from core.payments import add_payment
-from core.threads import record_incoming
+from core.base import settings
+from core.base.money import rubles
+from core.clients.models import Client
+from core.conversations.models import Message, Notification, Template
+from core.conversations.threads import record_incoming
+from core.documents.models import Document
+from core.files.models import Attachment
+from core.money.models import Payment
+from core.money.payments import add_payment
+from core.orders.models import Order, StageMove
 
 
 def _order_form(client_id, **over):
@@ -98,7 +93,7 @@ def test_two_people_editing_the_same_order(as_role, world):
 
 
 def test_editing_a_record_deleted_meanwhile(as_role, world, actors):
-    from core.clients import create_client
+    from core.clients.clients import create_client
 
     lonely = create_client(actors["manager"], "Удаляемый Клиент", "+7 900 000-00-01")
     s = as_role("manager")
@@ -192,7 +187,7 @@ def test_bulk_move_assign_and_message(as_role, world, staff):
         "/admin/order/action/",
         {"action": "message", "rowid": order_ids, "bulk_text": "Скидка 10% в декабре"},
     )
-    # a mailing (core.bulk): the one client of both orders gets it once, not filed in an order
+    # a mailing (core.conversations.bulk): the one client of both orders gets it once, not filed in an order
     (note,) = Notification.select().where(Notification.text == "Скидка 10% в декабре")
     assert (note.kind, note.order_id) == ("mailing", None)
     assert not Message.select().where(Message.text == "Скидка 10% в декабре").exists()
@@ -231,7 +226,7 @@ def test_filters_and_tabs(as_role, world, staff):
     assert f"№{world['sub'].number}<" in html and f"№{world['own'].number}<" not in html
     html = s.get("/admin/order/?flt0_4=2000-01-01+to+2000-01-31").get_data(as_text=True)
     assert f"№{world['own'].number}<" not in html
-    from core.clock import local_today
+    from core.base.clock import local_today
 
     today = local_today().isoformat()
     html = s.get(f"/admin/order/?flt0_4={today}+to+{today}").get_data(as_text=True)
@@ -253,7 +248,7 @@ def test_exports(as_role, world):
 
 
 def test_client_card_and_merge(as_role, world, actors):
-    from core.clients import create_client
+    from core.clients.clients import create_client
 
     twin = create_client(actors["manager"], "Иванов И.П.", "+7 912 000-00-00")
     add_payment(actors["manager"], world["own"].id, rubles(1000))
@@ -311,7 +306,7 @@ def test_cash_desk_movements(as_role, world, staff):
 
 
 def test_receipt_thumbnail_and_file_access(as_role, world, staff, store, actors):
-    from core.cash import log_expense
+    from core.money.cash import log_expense
 
     store.write("receipts/1.jpg", b"\xff\xd8jpeg")
     store.write("orders/1/layout.pdf", b"%PDF-1.4")
@@ -434,7 +429,7 @@ def test_long_lists_are_bounded(as_role, world, actors, monkeypatch):
     import admin.base
 
     for i in range(6):
-        from core.orders import create_order
+        from core.orders.orders import create_order
 
         create_order(actors["manager"], world["c1"].id, f"Тираж {i}", rubles(100))
     monkeypatch.setattr(admin.base, "MAX_PAGES", 2)

@@ -7,9 +7,10 @@ import time
 
 import pytest
 
-from core.attachments import attach_to_order
-from core.config import Config, StorageSection
-from core.models import FolderShare, Order
+from core.base.config import Config, StorageSection
+from core.files.attachments import attach_to_order
+from core.files.models import FolderShare
+from core.orders.models import Order
 from storage import build_store
 
 TIMEOUT = 0.5

@@ -12,10 +12,11 @@ from urllib.parse import quote
 import pytest
 from openpyxl import load_workbook
 
-from core import settings, stats
 from core.access import actor_for_employee
-from core.clock import from_local, local_today
-from core.money import format_money
+from core.base import settings
+from core.base.clock import from_local, local_today
+from core.base.money import format_money
+from core.orders import stats
 from tests.admin.hidden_world import DETAILS, MONEY, secret_order
 
 MONEY_FIELDS = ("cost", "paid", "debt")
@@ -224,8 +225,8 @@ def _export_headers(s) -> tuple[list[str], list[str]]:
 
 @pytest.mark.parametrize("role", ["director", "manager2", "executor"])
 def test_a_chosen_column_never_shows_a_hidden_field(as_role, secret, role):
-    from core import columns
     from core.access import REVEALS
+    from core.orders import columns
 
     s = as_role(role)
     key = ROLE_KEYS[role]
@@ -269,9 +270,9 @@ def test_no_sort_reveals_a_hidden_column(as_role, world, staff, actors, role, co
     their own: a list sorted by a hidden column would give its order away."""
     from datetime import date
 
-    from core import columns
-    from core.money import rubles
-    from core.orders import create_order
+    from core.base.money import rubles
+    from core.orders import columns
+    from core.orders.orders import create_order
 
     ranks = {"due_date": [1, 3, 0, 2], "debt": [3, 1, 0, 2], "install_date": [2, 3, 1, 0]}
     orders = [

@@ -10,9 +10,11 @@ import re
 from click.testing import CliRunner
 from openpyxl import Workbook
 
-from core import imports
-from core.models import Crew, Order, Setting
-from core.staff import create_crew
+from core.base.models import Setting
+from core.orders import imports
+from core.orders.models import Order
+from core.people.models import Crew
+from core.people.staff import create_crew
 
 HEADERS = ["Дата", "ФИО", "Телефон", "Адрес объекта", "Стоимость", "Бригада", "Статус"]
 ROWS = [

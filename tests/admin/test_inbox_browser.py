@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from core import mailboxes
-from core.config import Config, ImapSection, MailboxSection
-from core.models import Message, Notification, Order
+from core.base.config import Config, ImapSection, MailboxSection
+from core.conversations import mailboxes
+from core.conversations.models import Message, Notification
+from core.orders.models import Order
 from tests.admin.test_browser import page, screens, server  # noqa: F401 - shared fixtures
 from tests.admin.test_inbox_page import file_letter
 

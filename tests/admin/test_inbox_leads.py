@@ -3,8 +3,11 @@ names, «Оформить заказ» makes an order of the lead in one click."
 
 from __future__ import annotations
 
-from core import leads, threads
-from core.models import Client, Dialogue, MessengerLink, Order
+from core.clients import leads
+from core.clients.models import Client, MessengerLink
+from core.conversations import threads
+from core.conversations.models import Dialogue
+from core.orders.models import Order
 
 
 def _lead(channel: str, external_id: str, text: str) -> Dialogue:

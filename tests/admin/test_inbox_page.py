@@ -8,10 +8,13 @@ import re
 
 import pytest
 
-from core import inbox, mailboxes
-from core.config import Config, ImapSection, MailboxSection
-from core.mailbox import IncomingMail, ingest_mail
-from core.models import Attachment, Client, Dialogue, Message, Notification, Order
+from core.base.config import Config, ImapSection, MailboxSection
+from core.clients.models import Client
+from core.conversations import inbox, mailboxes
+from core.conversations.mailbox import IncomingMail, ingest_mail
+from core.conversations.models import Dialogue, Message, Notification
+from core.files.models import Attachment
+from core.orders.models import Order
 
 
 @pytest.fixture
@@ -228,7 +231,7 @@ def test_a_forwarded_sales_letter_keeps_its_files_off_the_order_card_of_a_non_me
 
 
 def test_a_chat_is_tied_to_an_order_by_number(as_role, world):
-    from core import threads
+    from core.conversations import threads
 
     chat = threads.record_incoming(world["c2"].id, "Баннер уже готов?", channel="telegram")
     s = as_role("manager")

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from core import leads, threads
-from core.models import Dialogue, Order
+from core.clients import leads
+from core.conversations import threads
+from core.conversations.models import Dialogue
+from core.orders.models import Order
 from tests.admin.test_browser import page, screens, server  # noqa: F401 - shared fixtures
 from tests.admin.test_inbox_browser import login
 

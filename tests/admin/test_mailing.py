@@ -1,11 +1,12 @@
-"""The mailing page and the order list's "Написать клиентам" go through core.bulk; the
+"""The mailing page and the order list's "Написать клиентам" go through core.conversations.bulk; the
 template editor warns about placeholders that may leave a gap."""
 
 from __future__ import annotations
 
 import pytest
 
-from core.models import Client, Message, Notification, Template
+from core.clients.models import Client
+from core.conversations.models import Message, Notification, Template
 from tests.admin.test_browser import page, screens, server  # noqa: F401 - shared fixtures
 
 

@@ -13,8 +13,10 @@ import pytest
 import requests
 from werkzeug.serving import make_server
 
-from core.config import Config, YookassaSection
-from core.models import Notification, OnlinePayment, Order, Payment
+from core.base.config import Config, YookassaSection
+from core.conversations.models import Notification
+from core.money.models import OnlinePayment, Payment
+from core.orders.models import Order
 from tests.admin.conftest import login
 from tests.admin.test_portal import sign_in
 from tests.fakes.yookassa import YOOKASSA_IP, FakeYooKassa
@@ -42,8 +44,8 @@ def make_app(tmp_path, store, fake, **yk):
 
 @pytest.fixture
 def pay_app(db, staff, store, tmp_path, fake):
-    from core.models import Employee
-    from core.security import hash_password
+    from core.base.security import hash_password
+    from core.people.models import Employee
     from tests.admin.conftest import LOGINS, PASSWORDS
 
     for key in ("executor", "executor2"):

@@ -12,14 +12,15 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from core import columns, runtime, settings
 from core.access import SYSTEM, actor_for_employee, masked_text
-from core.clock import format_datetime, to_local
-from core.errors import ValidationError
-from core.models import Order, Stage
-from core.money import rubles
-from core.orders import create_order, order_view
-from core.staff import create_crew
+from core.base import runtime, settings
+from core.base.clock import format_datetime, to_local
+from core.base.errors import ValidationError
+from core.base.money import rubles
+from core.orders import columns
+from core.orders.models import Order, Stage
+from core.orders.orders import create_order, order_view
+from core.people.staff import create_crew
 from tests.admin.conftest import csrf_of
 from tests.admin.test_hidden_fields import _filters_offered
 from tests.htmlforms import form_with
@@ -350,7 +351,7 @@ def test_one_tab_per_stage_name_across_pipelines(as_role, world, staff, actors, 
     they hold orders."""
     import re
 
-    from core.models import Stage
+    from core.orders.models import Stage
 
     inst = create_order(actors["manager"], world["c1"].id, "Техприсоединение", rubles(45_000),
                         pipeline="installation")  # fmt: skip

@@ -7,10 +7,10 @@ from datetime import timedelta
 
 import pytest
 
-from core.clock import local_today
-from core.models import Order
-from core.money import rubles
-from core.orders import create_order
+from core.base.clock import local_today
+from core.base.money import rubles
+from core.orders.models import Order
+from core.orders.orders import create_order
 from tests.admin.test_browser import page, screens, server  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.e2e
@@ -73,9 +73,9 @@ def test_the_installers_table_in_a_browser(
     import dataclasses
     from datetime import date
 
-    from core import runtime
     from core.access import SYSTEM
-    from core.staff import create_crew
+    from core.base import runtime
+    from core.people.staff import create_crew
 
     config = runtime.config()
     monkeypatch.setattr(runtime, "_config", dataclasses.replace(
@@ -134,7 +134,8 @@ def test_the_installers_table_in_a_browser(
 
 
 def test_saving_the_columns_form_three_times_changes_nothing(page, server, world, screens):  # noqa: F811
-    from core import columns, settings
+    from core.base import settings
+    from core.orders import columns
 
     settings.put("custom_fields", [{"key": "power", "label": "Мощность, кВт", "type": "text"}])
     _login(page, server)

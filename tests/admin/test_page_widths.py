@@ -10,8 +10,8 @@ import re
 import pytest
 
 from cli.demo_inbox import fill_inbox
-from core.staff import add_bonus
-from core.tasks import create_task
+from core.people.staff import add_bonus
+from core.tasks.tasks import create_task
 from tests.admin.test_browser import page, screens, server  # noqa: F401 - fixtures
 from tests.admin.test_browser_pages import filled  # noqa: F401 - fixture
 from tests.admin.test_russian_everywhere import demo_firm  # noqa: F401 - fixture

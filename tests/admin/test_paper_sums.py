@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import pytest
 
-from core import settings
 from core.access import actor_for_employee
+from core.base import settings
+from core.base.errors import AccessDenied
+from core.base.money import rubles
+from core.clients.models import Client
 from core.documents.issue import issue_document, kinds_for, send_document
-from core.errors import AccessDenied
-from core.models import Client, Document, Order
-from core.money import rubles
-from core.payments import add_payment
+from core.documents.models import Document
+from core.money.payments import add_payment
+from core.orders.models import Order
 from tests.admin.hidden_world import secret_order
 
 # hidden field -> the papers it closes

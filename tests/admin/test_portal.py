@@ -10,20 +10,17 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from core import booking, settings
 from core.access import SYSTEM
-from core.attachments import attach_to_order
-from core.clock import from_local, local_today, to_local
+from core.base import settings
+from core.base.clock import from_local, local_today, to_local
+from core.base.models import LoginFailure
+from core.conversations.models import Message, Notification
 from core.documents.issue import issue_document
-from core.models import (
-    Attachment,
-    LoginFailure,
-    Message,
-    Notification,
-    Order,
-    PortalSession,
-    Visit,
-)
+from core.files.attachments import attach_to_order
+from core.files.models import Attachment
+from core.orders.models import Order
+from core.selfservice import booking
+from core.selfservice.models import PortalSession, Visit
 from tests.admin.conftest import csrf_of
 
 PHONE = "+7 912 345-67-89"  # world["c1"], Иванов
@@ -239,7 +236,7 @@ def test_anonymous_is_sent_to_sign_in(app, world):
 
 
 def test_order_page_shows_history_money_papers_and_files(ivanov, world, store, actors):
-    from core.payments import add_payment
+    from core.money.payments import add_payment
 
     add_payment(actors["manager"], world["own"].id, 100_000, method="cash")
     made = _own_and_foreign(world, store, actors)

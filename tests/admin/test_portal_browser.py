@@ -12,11 +12,15 @@ from datetime import datetime, timedelta
 import pytest
 from werkzeug.serving import make_server
 
-from core import booking, settings
 from core.access import SYSTEM
-from core.clock import local_today
+from core.base import settings
+from core.base.clock import local_today
+from core.conversations.models import Notification
 from core.documents.issue import issue_document
-from core.models import Attachment, Notification, Order, Visit
+from core.files.models import Attachment
+from core.orders.models import Order
+from core.selfservice import booking
+from core.selfservice.models import Visit
 from tests.admin.test_browser import CHROMIUM, FLAGS, screens  # noqa: F401 - the fixture
 from tests.admin.test_online_payment import fake, make_app  # noqa: F401 - the fixture
 from tests.conftest import need_service
@@ -138,7 +142,7 @@ def test_client_on_a_phone(browser, site, world, store, fake, screens, tmp_path)
 
 def test_director_booking_page(browser, site, world, staff, screens):  # noqa: F811
     from core.access import actor_for_client
-    from core.clock import from_local
+    from core.base.clock import from_local
 
     booking.save_settings(SYSTEM, {"weekdays": [1, 2, 3, 4, 5, 6, 7], "min_hours_before": 0})
     day = local_today() + timedelta(days=1)

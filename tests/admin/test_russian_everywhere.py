@@ -13,8 +13,9 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 import pytest
 
-from core.models import Employee, Message
-from core.money import rubles
+from core.base.money import rubles
+from core.conversations.models import Message
+from core.people.models import Employee
 from tests.admin.conftest import LOGINS
 from tests.admin.test_browser_pages import filled  # noqa: F401 - fixture
 from tests.admin.visible_text import ALLOWED, STOCK, foreign_words, problems, visible_text
@@ -38,8 +39,8 @@ def demo_firm(db):
 def firm(demo_firm, filled, actors, staff, store):  # noqa: F811
     """Besides the demo: letters in the inbox, tasks, a bonus and a fine, papers issued."""
     from cli.demo_inbox import fill_inbox
-    from core.staff import add_bonus
-    from core.tasks import create_task
+    from core.people.staff import add_bonus
+    from core.tasks.tasks import create_task
 
     fill_inbox(store)
     create_task(actors["manager"], "Позвонить клиенту про макет", order_id=filled["own"].id)
@@ -252,7 +253,7 @@ def test_forms_and_their_messages_speak_russian(firm, as_role, role):
 
 def test_date_filters_read_dates_as_the_firm_writes_them(as_role, world):
     """The date picker of a list filter writes dd.mm.yyyy — the list understands it."""
-    from core.clock import local_today
+    from core.base.clock import local_today
 
     today = local_today()
     session = as_role("director")

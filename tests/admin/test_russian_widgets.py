@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.models import Order
+from core.orders.models import Order
 from tests.admin.test_browser import page, server  # noqa: F401 - fixtures
 
 

@@ -4,8 +4,8 @@ deactivation opens nothing afterwards."""
 from __future__ import annotations
 
 from core.access import actor_for_employee
-from core.models import Employee, StaffSession
-from core.staff import deactivate_employee, set_password
+from core.people.models import Employee, StaffSession
+from core.people.staff import deactivate_employee, set_password
 from tests.admin.conftest import LOGINS, csrf_of, login
 
 COOKIE = "brigadir_session"
@@ -85,7 +85,7 @@ def test_deactivation_ends_sessions(app, world, staff):
 def test_old_session_rows_are_cleared_at_login(app, world, staff):
     from datetime import timedelta
 
-    from core.clock import utcnow
+    from core.base.clock import utcnow
 
     login(app, "manager")
     StaffSession.update(created_at=utcnow() - timedelta(days=8)).execute()

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from core import leads, sources, threads
-from core.clients import create_client
-from core.clock import utcnow
-from core.money import rubles
-from core.orders import create_order
+from core.base.clock import utcnow
+from core.base.money import rubles
+from core.clients import leads
+from core.clients.clients import create_client
+from core.conversations import threads
+from core.orders import sources
+from core.orders.orders import create_order
 
 
 def test_orders_by_source_on_the_dashboard(as_role, actors, world):

@@ -7,10 +7,12 @@ from __future__ import annotations
 import pytest
 from playhouse.migrate import SchemaMigrator, migrate
 
-from core import db as dbmod
-from core import migrations, orders, pipelines
-from core.errors import ValidationError
-from core.models import Notification, Order, Pipeline, Stage, StageMove
+from core import migrations
+from core.base import db as dbmod
+from core.base.errors import ValidationError
+from core.conversations.models import Notification
+from core.orders import orders, pipelines
+from core.orders.models import Order, Pipeline, Stage, StageMove
 
 
 def _flow(code="printing"):

@@ -8,7 +8,7 @@ from PIL import Image
 
 from bots.flows import Deps, Incoming, InFile, handle
 from core.access import SYSTEM
-from core.staff import create_invite
+from core.people.staff import create_invite
 from tests.fakes.memory_store import MemoryStore
 
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from core import booking, crew_visits
 from core.access import SYSTEM, actor_for_client
-from core.clients import create_client
-from core.clock import from_local, local_today
-from core.models import Notification, Order, Visit
-from core.staff import create_invite
+from core.base.clock import from_local, local_today
+from core.clients.clients import create_client
+from core.conversations.models import Notification
+from core.orders.models import Order
+from core.people.staff import create_invite
+from core.selfservice import booking, crew_visits
+from core.selfservice.models import Visit
 from tests.bots.conftest import Chat
 
 

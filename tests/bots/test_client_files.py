@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from core.clients import create_client
-from core.models import Attachment, Message, Notification, Order
-from core.money import rubles
-from core.orders import create_order
-from core.staff import create_invite
+from core.base.money import rubles
+from core.clients.clients import create_client
+from core.conversations.models import Message, Notification
+from core.files.models import Attachment
+from core.orders.models import Order
+from core.orders.orders import create_order
+from core.people.staff import create_invite
 from tests.bots.conftest import Chat, jpeg
 
 

@@ -6,11 +6,12 @@ import subprocess
 
 import pytest
 
-from core import settings
-from core.clients import create_client, update_client
-from core.models import Document, Message, Notification
-from core.money import rubles
-from core.orders import create_order
+from core.base import settings
+from core.base.money import rubles
+from core.clients.clients import create_client, update_client
+from core.conversations.models import Message, Notification
+from core.documents.models import Document
+from core.orders.orders import create_order
 
 
 @pytest.fixture(autouse=True)
@@ -98,9 +99,9 @@ def test_executors_get_no_papers(join, actors, staff):
 
 def test_a_cash_receipt_is_for_the_last_payment_and_needs_one(join, actors, store, tmp_path):
     from core.access import SYSTEM
+    from core.base.errors import ValidationError
     from core.documents.issue import issue_document, kinds_for
-    from core.errors import ValidationError
-    from core.payments import add_payment
+    from core.money.payments import add_payment
 
     client = create_client(actors["manager"], "Кузьмина Ольга", "+79120000404")
     order = create_order(actors["manager"], client.id, "Листовки", rubles(4_000))

@@ -7,10 +7,12 @@ from datetime import timedelta
 
 import pytest
 
-from core import cash
-from core.clock import utcnow
-from core.models import Attachment, CashMovement, Conversation, Notification
-from core.money import rubles
+from core.base.clock import utcnow
+from core.base.money import rubles
+from core.conversations.models import Conversation, Notification
+from core.files.models import Attachment
+from core.money import cash
+from core.money.models import CashMovement
 
 
 def _no_orphans(store) -> None:
@@ -86,7 +88,7 @@ def test_a_cancelled_dialog_deletes_its_waiting_photo(join, staff, store, steps)
 
 
 def test_an_expired_dialog_deletes_its_waiting_photo(join, staff, store):
-    from core.attachments import sweep_waiting_receipts
+    from core.files.attachments import sweep_waiting_receipts
 
     crew, other = join("executor"), join("executor2")
     crew.photo()
@@ -104,8 +106,8 @@ def test_an_expired_dialog_deletes_its_waiting_photo(join, staff, store):
 
 
 def test_a_photo_to_an_order_does_not_leave_the_waiting_copy(join, staff, store, actors):
-    from core.clients import create_client
-    from core.orders import create_order
+    from core.clients.clients import create_client
+    from core.orders.orders import create_order
 
     client = create_client(actors["manager"], "Петров Пётр", "+79120000001")
     create_order(actors["manager"], client.id, "Щиток", rubles(8000),

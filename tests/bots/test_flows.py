@@ -6,22 +6,17 @@ from datetime import timedelta
 
 from bots.flows import Incoming, handle
 from core.access import SYSTEM
-from core.cash import account_of, balance
-from core.clients import create_client
-from core.clock import local_today, utcnow
-from core.models import (
-    Attachment,
-    CashMovement,
-    Invite,
-    Message,
-    MessengerLink,
-    Notification,
-    Order,
-    StageMove,
-)
-from core.money import rubles
-from core.orders import create_order
-from core.staff import create_invite, deactivate_employee
+from core.base.clock import local_today, utcnow
+from core.base.money import rubles
+from core.clients.clients import create_client
+from core.clients.models import Invite, MessengerLink
+from core.conversations.models import Message, Notification
+from core.files.models import Attachment
+from core.money.cash import account_of, balance
+from core.money.models import CashMovement
+from core.orders.models import Order, StageMove
+from core.orders.orders import create_order
+from core.people.staff import create_invite, deactivate_employee
 from tests.bots.conftest import Chat
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core import settings
+from core.base import settings
 from tests.admin.hidden_world import DETAILS, MONEY, secret_order
 
 SHOWN_IN_BOT = ("object_address", "object_type", "object_note", "due_date")

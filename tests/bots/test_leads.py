@@ -7,14 +7,17 @@ from __future__ import annotations
 import pytest
 
 from bots.flows import lead as lead_flow
-from core import leads
 from core.access import SYSTEM, actor_for_employee
-from core.clients import create_client
-from core.errors import AccessDenied, ValidationError
-from core.models import Attachment, Client, Dialogue, Message, MessengerLink, Notification, Order
-from core.money import rubles
-from core.orders import create_order
-from core.staff import create_invite, deactivate_employee
+from core.base.errors import AccessDenied, ValidationError
+from core.base.money import rubles
+from core.clients import leads
+from core.clients.clients import create_client
+from core.clients.models import Client, MessengerLink
+from core.conversations.models import Dialogue, Message, Notification
+from core.files.models import Attachment
+from core.orders.models import Order
+from core.orders.orders import create_order
+from core.people.staff import create_invite, deactivate_employee
 from tests.bots.conftest import Chat, jpeg
 
 

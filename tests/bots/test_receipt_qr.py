@@ -9,11 +9,12 @@ from datetime import datetime
 
 import pytest
 
-from core.clients import create_client
-from core.clock import from_local
-from core.models import Attachment, CashMovement, DuplicateReceipt, FiscalReceipt
-from core.money import rubles
-from core.orders import create_order
+from core.base.clock import from_local
+from core.base.money import rubles
+from core.clients.clients import create_client
+from core.files.models import Attachment
+from core.money.models import CashMovement, DuplicateReceipt, FiscalReceipt
+from core.orders.orders import create_order
 from tests.fakes.receipts import Shot, fiscal_text, receipt_photo
 
 SHOT = Shot(size=(1600, 1200), angle=-28, slant=0.08, blur=1.0, light=0.7, noise=15)

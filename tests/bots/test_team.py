@@ -8,14 +8,15 @@ from flask import Flask
 
 from bots.web import make_blueprint
 from bots.web.delivery import WebChatSender
-from core import staffchat, threads
-from core.clients import create_client
-from core.config import Config
-from core.errors import NotFound, ValidationError
-from core.models import Notification, Order
-from core.money import rubles
-from core.orders import create_order
-from core.staff import create_invite
+from core.base.config import Config
+from core.base.errors import NotFound, ValidationError
+from core.base.money import rubles
+from core.clients.clients import create_client
+from core.conversations import staffchat, threads
+from core.conversations.models import Notification
+from core.orders.models import Order
+from core.orders.orders import create_order
+from core.people.staff import create_invite
 from scheduler.deliverer import Deliverer
 from tests.fakes.memory_store import MemoryStore
 
@@ -116,8 +117,8 @@ def test_web_chat_only_staff_get_their_messages_live(staff, actors):
 
 
 def test_a_clients_web_chat_is_answered_from_the_inbox_in_the_web_chat(staff, actors):
-    from core import inbox_actions
-    from core.models import Dialogue
+    from core.conversations import inbox_actions
+    from core.conversations.models import Dialogue
 
     browser, headers = _web_chat()
     client = create_client(actors["manager"], "Сайтова Ольга", "+79125550101")
@@ -138,8 +139,8 @@ def test_a_clients_web_chat_is_answered_from_the_inbox_in_the_web_chat(staff, ac
 
 
 def test_staff_routes_put_the_web_chat_after_messengers_and_never_for_clients(staff):
-    from core.delivery import routes_for
-    from core.models import MessengerLink
+    from core.clients.models import MessengerLink
+    from core.conversations.delivery import routes_for
 
     oleg = staff["manager2"].id
     MessengerLink.create(channel="web", external_id="browser-1", employee=oleg)
@@ -168,8 +169,9 @@ def test_the_executors_card_shows_files_replies_visit_and_phone_as_the_role_allo
 ):
     from datetime import datetime
 
-    from core import attachments, settings
-    from core.models import Order
+    from core.base import settings
+    from core.files import attachments
+    from core.orders.models import Order
 
     client = create_client(actors["manager"], "Сидоров Пётр", "+79125550077")
     order = create_order(actors["manager"], client.id, "Монтаж щитка", rubles(8000),

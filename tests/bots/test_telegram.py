@@ -19,13 +19,17 @@ from bots.flows import Deps, texts
 from bots.telegram import TelegramSender, build_dispatcher, make_blueprint, make_bot
 from bots.telegram.api import BotApi
 from core.access import SYSTEM
-from core.clients import create_client
-from core.config import Config, TelegramSection
-from core.interfaces import DeliveryError, OutgoingMessage
-from core.models import Attachment, CashMovement, MessengerLink, Notification, ProcessedUpdate
-from core.money import rubles
-from core.orders import create_order
-from core.staff import create_invite
+from core.base.config import Config, TelegramSection
+from core.base.interfaces import DeliveryError, OutgoingMessage
+from core.base.models import ProcessedUpdate
+from core.base.money import rubles
+from core.clients.clients import create_client
+from core.clients.models import MessengerLink
+from core.conversations.models import Notification
+from core.files.models import Attachment
+from core.money.models import CashMovement
+from core.orders.orders import create_order
+from core.people.staff import create_invite
 from tests.bots.conftest import jpeg
 from tests.cli.test_run import ROOT, _free_port, _wait_for
 from tests.fakes.memory_store import MemoryStore
@@ -373,11 +377,12 @@ async def test_receipts_that_read_themselves_over_real_aiogram(fake, staff, acto
     and the crew hears it in Telegram through the outbox."""
     import random
 
-    from core import expenses
-    from core.clients import create_client
-    from core.models import DuplicateReceipt, FiscalReceipt, Notification
-    from core.money import rubles
-    from core.orders import create_order
+    from core.base.money import rubles
+    from core.clients.clients import create_client
+    from core.conversations.models import Notification
+    from core.money import expenses
+    from core.money.models import DuplicateReceipt, FiscalReceipt
+    from core.orders.orders import create_order
     from scheduler.deliverer import Deliverer
     from scheduler.ratelimit import RateLimiter
     from tests.fakes.receipts import Shot, fiscal_text, receipt_photo

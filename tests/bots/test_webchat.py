@@ -15,13 +15,15 @@ from werkzeug.serving import make_server
 
 from bots.web import make_blueprint
 from core.access import SYSTEM
-from core.cash import issue_advance
-from core.clients import create_client
-from core.config import Config
-from core.models import Attachment, CashMovement, MessengerLink
-from core.money import rubles
-from core.orders import create_order
-from core.staff import create_invite
+from core.base.config import Config
+from core.base.money import rubles
+from core.clients.clients import create_client
+from core.clients.models import MessengerLink
+from core.files.models import Attachment
+from core.money.cash import issue_advance
+from core.money.models import CashMovement
+from core.orders.orders import create_order
+from core.people.staff import create_invite
 from tests.bots.conftest import jpeg
 from tests.fakes.memory_store import MemoryStore
 

@@ -10,9 +10,12 @@ import pytest
 from bots.web.delivery import WebChatSender
 from bots.web.widget import COOKIE
 from cli.serve import build_web_app
-from core import inbox_actions
-from core.config import AppSection, Config, WidgetSection
-from core.models import Attachment, Client, Dialogue, Message, RateCount
+from core.base.config import AppSection, Config, WidgetSection
+from core.base.models import RateCount
+from core.clients.models import Client
+from core.conversations import inbox_actions
+from core.conversations.models import Dialogue, Message
+from core.files.models import Attachment
 from scheduler.deliverer import Deliverer
 from tests.fakes.memory_store import MemoryStore
 

@@ -14,9 +14,11 @@ from werkzeug.serving import make_server
 
 from bots.web.delivery import WebChatSender
 from cli.serve import build_web_app
-from core import inbox_actions
-from core.config import AppSection, Config, WidgetSection
-from core.models import Attachment, Client, Dialogue
+from core.base.config import AppSection, Config, WidgetSection
+from core.clients.models import Client
+from core.conversations import inbox_actions
+from core.conversations.models import Dialogue
+from core.files.models import Attachment
 from scheduler.deliverer import Deliverer
 from tests.bots.test_webchat import CHROMIUM, FLAGS
 from tests.conftest import need_service

@@ -9,12 +9,16 @@ import pytest
 
 from bots.email.inbound import poll
 from bots.email.transport import SmtpSender
-from core import clients, mailbox, orders, threads
-from core.config import Config, ImapSection, NotifySection
-from core.errors import AccessDenied
-from core.interfaces import DeliveryError, OutgoingMessage
-from core.models import Attachment, Message, Notification, Order
-from core.money import rubles
+from core.base.config import Config, ImapSection, NotifySection
+from core.base.errors import AccessDenied
+from core.base.interfaces import DeliveryError, OutgoingMessage
+from core.base.money import rubles
+from core.clients import clients
+from core.conversations import mailbox, threads
+from core.conversations.models import Message, Notification
+from core.files.models import Attachment
+from core.orders import orders
+from core.orders.models import Order
 from scheduler.deliverer import Deliverer
 from tests.conftest import need_service
 from tests.fakes.channels import FolderStore
@@ -197,7 +201,7 @@ def test_subject_tag_from_the_client_joins_the_order_but_from_a_stranger_is_unso
     )
     staff_email = "maria@shop.test"
     actors_manager = actors["manager"]
-    from core.models import Employee
+    from core.people.models import Employee
 
     Employee.update(email=staff_email).where(Employee.id == actors_manager.employee_id).execute()
     dovecot.append(

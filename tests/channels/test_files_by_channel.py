@@ -12,13 +12,17 @@ import pytest
 
 from bots.sms.transport import SmsRuSender
 from bots.viber.transport import ViberSender
-from core import clients, orders, settings
-from core.clock import utcnow
-from core.config import AppSection, Config, NotifySection
+from core.base import settings
+from core.base.clock import utcnow
+from core.base.config import AppSection, Config, NotifySection
+from core.base.interfaces import DeliveryError, OutgoingMessage
+from core.base.money import rubles
+from core.clients import clients
+from core.clients.models import Client, MessengerLink
+from core.conversations.models import Notification
 from core.documents import issue
-from core.interfaces import DeliveryError, OutgoingMessage
-from core.models import Client, FileLink, MessengerLink, Notification
-from core.money import rubles
+from core.files.models import FileLink
+from core.orders import orders
 from scheduler.deliverer import Deliverer
 from storage.local import LocalStore
 from tests.channels.test_sms import smsru_fake

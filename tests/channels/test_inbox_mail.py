@@ -9,11 +9,14 @@ import imap_tools
 import pytest
 
 from bots.email.mailboxes import poll_all
-from core import clients, inbox, orders
 from core.access import SYSTEM
-from core.config import Config, ImapSection, MailboxSection
-from core.models import Attachment, Dialogue, Mailbox, Message
-from core.money import rubles
+from core.base.config import Config, ImapSection, MailboxSection
+from core.base.money import rubles
+from core.clients import clients
+from core.conversations import inbox
+from core.conversations.models import Dialogue, Mailbox, Message
+from core.files.models import Attachment
+from core.orders import orders
 from tests.conftest import need_service
 from tests.fakes.channels import FolderStore
 from tests.fakes.mail import Dovecot

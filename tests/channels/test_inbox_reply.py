@@ -10,12 +10,15 @@ from email import policy
 import pytest
 
 from bots.email.mailboxes import build_sender
-from core import inbox, inbox_actions, mailboxes, threads
-from core.config import Config, MailboxSection, NotifySection, SmtpSection
-from core.errors import NotFound
-from core.interfaces import OutgoingMessage
-from core.models import Attachment, Client, Dialogue, Message, Notification, Order
-from core.money import rubles
+from core.base.config import Config, MailboxSection, NotifySection, SmtpSection
+from core.base.errors import NotFound
+from core.base.interfaces import OutgoingMessage
+from core.base.money import rubles
+from core.clients.models import Client
+from core.conversations import inbox, inbox_actions, mailboxes, threads
+from core.conversations.models import Dialogue, Message, Notification
+from core.files.models import Attachment
+from core.orders.models import Order
 from scheduler.deliverer import Deliverer
 from storage.local import LocalStore
 from tests.fakes.mail import SmtpSink
@@ -87,7 +90,7 @@ def test_the_default_mailbox_still_sends_as_before(sink, db):
 
 
 def test_a_messenger_conversation_is_answered_in_its_channel(db, actors, staff):
-    from core.clients import create_client
+    from core.clients.clients import create_client
 
     client = create_client(actors["manager"], "Телеграмов", "+79120000001")
     chat = threads.record_incoming(client.id, "Когда будет готово?", channel="telegram")
@@ -101,8 +104,8 @@ def test_a_messenger_conversation_is_answered_in_its_channel(db, actors, staff):
 
 
 def test_forward_into_an_order_moves_the_letter_and_its_files(db, actors, store, tmp_path):
-    from core.clients import create_client
-    from core.orders import create_order
+    from core.clients.clients import create_client
+    from core.orders.orders import create_order
 
     boxes = mailboxes.sync(config_for(type("S", (), {"port": 25})()))
     mailboxes.set_members(actors["director"], boxes["main"].id, [actors["manager"].employee_id])

@@ -13,11 +13,14 @@ from bots.maxbot.transport import MaxSender
 from bots.maxbot.webhook import HEADER, URL
 from cli.serve import build_web_app
 from core.access import SYSTEM
-from core.clients import create_client
-from core.config import AppSection, Config, MaxSection, NotifySection
-from core.interfaces import DeliveryError, OutgoingMessage
-from core.models import Attachment, Client, Message, MessengerLink, ProcessedUpdate
-from core.staff import create_invite
+from core.base.config import AppSection, Config, MaxSection, NotifySection
+from core.base.interfaces import DeliveryError, OutgoingMessage
+from core.base.models import ProcessedUpdate
+from core.clients.clients import create_client
+from core.clients.models import Client, MessengerLink
+from core.conversations.models import Message
+from core.files.models import Attachment
+from core.people.staff import create_invite
 from scheduler.transports import build_transports
 from tests.bots.conftest import jpeg
 from tests.fakes.max_api import FakeMaxApi

@@ -6,8 +6,8 @@ import pytest
 
 from bots.sms.text import fit, is_gsm7, segments, translit
 from bots.sms.transport import HttpFormSender, SmscSender, SmsRuSender, build
-from core.config import Config, SmsSection
-from core.interfaces import DeliveryError, OutgoingMessage
+from core.base.config import Config, SmsSection
+from core.base.interfaces import DeliveryError, OutgoingMessage
 from tests.fakes.http import FakeHTTPServer, Reply
 
 

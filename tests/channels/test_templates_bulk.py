@@ -8,12 +8,19 @@ from email import policy
 import pytest
 
 from bots.email.transport import SmtpSender
-from core import bulk, clients, orders, payments, settings, templates
-from core.config import Config, NotifySection
-from core.errors import AccessDenied, ValidationError
-from core.interfaces import DeliveryError
-from core.models import Client, Message, MessengerLink, Notification, Order, Task, Template
-from core.money import rubles
+from core.base import settings
+from core.base.config import Config, NotifySection
+from core.base.errors import AccessDenied, ValidationError
+from core.base.interfaces import DeliveryError
+from core.base.money import rubles
+from core.clients import clients
+from core.clients.models import Client, MessengerLink
+from core.conversations import bulk, templates
+from core.conversations.models import Message, Notification, Template
+from core.money import payments
+from core.orders import orders
+from core.orders.models import Order
+from core.tasks.models import Task
 from scheduler.deliverer import Deliverer
 from tests.fakes.channels import FakeSender
 from tests.fakes.mail import SmtpSink
@@ -172,8 +179,8 @@ def test_conditional_parts_keep_plain_brackets_and_unknown_placeholder_errors(db
 def test_upgrade_gives_untouched_presets_their_conditional_parts_and_adds_the_kind(db):
     from playhouse.migrate import SchemaMigrator, migrate
 
-    from core import db as dbmod
     from core import migrations
+    from core.base import db as dbmod
 
     old = migrations._V8_OLD_PRESETS[("printing.done", "any")]
     Template.update(body=old).where(

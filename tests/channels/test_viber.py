@@ -11,20 +11,19 @@ from PIL import Image
 from bots.flows import Deps
 from bots.viber.transport import ViberSender
 from bots.viber.webhook import signature, viber_blueprint
-from core import clients, orders, outbox
 from core.access import SYSTEM
-from core.config import Config, NotifySection, ViberSection
-from core.interfaces import DeliveryError, OutgoingMessage
-from core.models import (
-    Attachment,
-    CashMovement,
-    Message,
-    MessengerLink,
-    Notification,
-    ProcessedUpdate,
-)
-from core.money import rubles
-from core.staff import create_invite
+from core.base.config import Config, NotifySection, ViberSection
+from core.base.interfaces import DeliveryError, OutgoingMessage
+from core.base.models import ProcessedUpdate
+from core.base.money import rubles
+from core.clients import clients
+from core.clients.models import MessengerLink
+from core.conversations import outbox
+from core.conversations.models import Message, Notification
+from core.files.models import Attachment
+from core.money.models import CashMovement
+from core.orders import orders
+from core.people.staff import create_invite
 from scheduler.deliverer import Deliverer
 from tests.fakes.channels import FakeSender
 from tests.fakes.memory_store import MemoryStore

@@ -13,10 +13,13 @@ from bots.vk.transport import VkSender
 from bots.vk.webhook import URL
 from cli.serve import build_web_app
 from core.access import SYSTEM
-from core.config import AppSection, Config, NotifySection, VkSection
-from core.interfaces import DeliveryError, OutgoingMessage
-from core.models import Attachment, Client, Dialogue, Message, MessengerLink, ProcessedUpdate
-from core.staff import create_invite
+from core.base.config import AppSection, Config, NotifySection, VkSection
+from core.base.interfaces import DeliveryError, OutgoingMessage
+from core.base.models import ProcessedUpdate
+from core.clients.models import Client, MessengerLink
+from core.conversations.models import Dialogue, Message
+from core.files.models import Attachment
+from core.people.staff import create_invite
 from scheduler.transports import build_transports
 from tests.bots.conftest import jpeg
 from tests.fakes.memory_store import MemoryStore

@@ -15,9 +15,10 @@ import pytest
 from click.testing import CliRunner
 
 from cli.main import main
-from core import db as dbmod
 from core import migrations
-from core.models import ALL_MODELS, Order
+from core.base import db as dbmod
+from core.models import ALL_MODELS
+from core.orders.models import Order
 from storage.local import LocalStore
 
 URL = {}

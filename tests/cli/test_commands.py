@@ -9,9 +9,11 @@ import pytest
 from click.testing import CliRunner
 
 from cli.main import main
-from core import db as dbmod
 from core import migrations
-from core.models import Client, Order, Payment, Stage
+from core.base import db as dbmod
+from core.clients.models import Client
+from core.money.models import Payment
+from core.orders.models import Order, Stage
 
 
 @pytest.fixture
@@ -35,7 +37,7 @@ def test_demo_figures_match_what_the_use_cases_would_have_written(runner, db):
     result = runner.invoke(main, ["demo", "--clients", "40", "--orders", "400"])
     assert result.exit_code == 0, result.output
     assert Order.select().count() == 400
-    from core.models import Dialogue
+    from core.conversations.models import Dialogue
 
     # The demo inbox: four letters and three messenger questions, and a line in the staff room.
     assert Dialogue.select().where(Dialogue.kind == "outside").count() == 7
@@ -89,7 +91,8 @@ def test_backup_and_restore_bring_the_data_back(runner, db, tmp_path):
 def test_upgrade_from_the_previous_schema_keeps_data(db, staff, actors):
     from playhouse.migrate import SchemaMigrator, migrate
 
-    from core import clients, orders
+    from core.clients import clients
+    from core.orders import orders
 
     client = clients.create_client(actors["manager"], "Старый Клиент", "+79120000099")
     orders.create_order(actors["manager"], client.id, "Заказ из прошлой версии", 100_00)
@@ -156,7 +159,7 @@ def test_import_checks_every_row_then_writes_all_or_nothing(runner, db, staff, t
 
 
 def test_the_inbox_step_upgrades_a_database_that_had_none_of_it(db, staff, actors):
-    from core.models import Dialogue, DialogueSeen, Mailbox, MailboxMember, Message
+    from core.conversations.models import Dialogue, DialogueSeen, Mailbox, MailboxMember, Message
 
     Message.create(direction="in", channel="email", sender="old@c.test", subject="Старое письмо")
     for model in (DialogueSeen, MailboxMember):

@@ -9,14 +9,16 @@ from datetime import date, datetime, timedelta
 import peewee as pw
 import pytest
 
-from core import booking, crew_visits
 from core.access import SYSTEM, actor_for_client, actor_for_employee
-from core.clients import create_client
-from core.clock import from_local, to_local
-from core.db import database
-from core.errors import AccessDenied, NotFound, ValidationError
-from core.models import Message, Notification, Order, Visit
-from core.staff import create_crew, create_employee
+from core.base.clock import from_local, to_local
+from core.base.db import database
+from core.base.errors import AccessDenied, NotFound, ValidationError
+from core.clients.clients import create_client
+from core.conversations.models import Message, Notification
+from core.orders.models import Order
+from core.people.staff import create_crew, create_employee
+from core.selfservice import booking, crew_visits
+from core.selfservice.models import Visit
 
 # A fixed "now": Monday 2026-11-30 08:00 Moscow.
 NOW = from_local(datetime(2026, 11, 30, 8, 0))

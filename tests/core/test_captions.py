@@ -1,10 +1,10 @@
-"""Which number in a caption is the sum (core.captions): a table of crews' phrasings."""
+"""Which number in a caption is the sum (core.money.captions): a table of crews' phrasings."""
 
 from __future__ import annotations
 
 import pytest
 
-from core.captions import read_caption
+from core.money.captions import read_caption
 
 R = 100  # kopecks in a ruble
 

@@ -1,4 +1,4 @@
-"""The one client search (core.search) behind the order list, the client list and lookups."""
+"""The one client search (core.clients.search) behind the order list, the client list and lookups."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pytest
 
-from core import clients, search
-from core.clock import utcnow
-from core.models import Client
+from core.base.clock import utcnow
+from core.clients import clients, search
+from core.clients.models import Client
 
 
 @pytest.mark.parametrize(
@@ -54,7 +54,7 @@ def test_every_word_narrows_phone_prefixes_fold_and_the_most_recent_come_first(a
     assert search.client_ids_matching("ива сидор") == []
     assert search.client_ids_matching("") == []
     assert search.clients_matching(" ") is None
-    # The same search finds the same people in a lookup (core.clients.find_clients).
+    # The same search finds the same people in a lookup (core.clients.clients.find_clients).
     assert [c.id for c in clients.find_clients(manager, "ив пет")] == [recent, old]
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from core.config import Config, ConfigError, MailboxSection, load_config
+from core.base.config import Config, ConfigError, MailboxSection, load_config
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "config.example.toml"
 

@@ -1,13 +1,15 @@
-"""core.counter: a client, an order, its files and the preview written together or not at all."""
+"""core.orders.counter: a client, an order, its files and the preview written together or not at all."""
 
 from __future__ import annotations
 
 import pytest
 
-from core import counter
-from core.errors import Conflict, ValidationError
-from core.models import Attachment, Client, Order
-from core.money import rubles
+from core.base.errors import Conflict, ValidationError
+from core.base.money import rubles
+from core.clients.models import Client
+from core.files.models import Attachment
+from core.orders import counter
+from core.orders.models import Order
 from storage.errors import StorageError
 from storage.local import LocalStore
 

@@ -9,11 +9,11 @@ from datetime import datetime
 import peewee as pw
 import pytest
 
-from core import cash, expenses
-from core.errors import Conflict
-from core.fiscal import parse_fiscal_qr
-from core.models import CashMovement, FiscalReceipt
-from core.money import rubles
+from core.base.errors import Conflict
+from core.base.money import rubles
+from core.money import cash, expenses
+from core.money.fiscal import parse_fiscal_qr
+from core.money.models import CashMovement, FiscalReceipt
 from storage.receipts import read_qr
 from tests.fakes.receipts import Shot, fiscal_text, photo_set, receipt_photo
 
@@ -83,9 +83,9 @@ def test_a_turned_dim_slanted_receipt_is_read():
 def test_an_old_database_gets_the_receipt_tables_and_keeps_its_expenses(db, staff, actors):
     from playhouse.migrate import SchemaMigrator, migrate
 
-    from core import db as dbmod
     from core import migrations
-    from core.models import DuplicateReceipt
+    from core.base import db as dbmod
+    from core.money.models import DuplicateReceipt
 
     cash.log_expense(actors["executor"], rubles(700), "Бензин", "АЗС")
     migrator = SchemaMigrator.from_database(dbmod.database.obj)

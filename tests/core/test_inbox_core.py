@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from core import inbox, mailboxes, threads
 from core.access import can_see_message, visible_message_filter
-from core.config import Config, ImapSection, MailboxSection
-from core.errors import AccessDenied, NotFound, ValidationError
-from core.models import Dialogue, Mailbox, Message
-from core.money import rubles
+from core.base.config import Config, ImapSection, MailboxSection
+from core.base.errors import AccessDenied, NotFound, ValidationError
+from core.base.money import rubles
+from core.conversations import inbox, mailboxes, threads
+from core.conversations.models import Dialogue, Mailbox, Message
 
 
 @pytest.fixture
@@ -24,8 +24,8 @@ def boxes(db):
 
 @pytest.fixture
 def world(actors):
-    from core.clients import create_client
-    from core.orders import create_order
+    from core.clients.clients import create_client
+    from core.orders.orders import create_order
 
     c1 = create_client(actors["manager"], "Иванов Иван", "+7 912 345-67-89")
     own = create_order(actors["manager"], c1.id, "Визитки 1000 шт", rubles(3000))

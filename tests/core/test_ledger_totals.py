@@ -1,4 +1,4 @@
-"""A desk's balance from running totals (core.ledger) equals the SUM over every movement,
+"""A desk's balance from running totals (core.money.ledger) equals the SUM over every movement,
 before and after the totals are counted again, and whatever was written in between."""
 
 from __future__ import annotations
@@ -8,10 +8,11 @@ import time
 
 import peewee as pw
 
-from core import cash, ledger, migrations
-from core.db import is_postgres
-from core.models import CashMovement, LedgerTotal
-from core.money import rubles
+from core import migrations
+from core.base.db import is_postgres
+from core.base.money import rubles
+from core.money import cash, ledger
+from core.money.models import CashMovement, LedgerTotal
 
 
 def _summed(account_id: int) -> int:

@@ -1,4 +1,4 @@
-"""core.links, core.attachments, core.proof: the use cases the bots needed."""
+"""core.clients.links, core.files.attachments, core.orders.proof: the use cases the bots needed."""
 
 from __future__ import annotations
 
@@ -6,17 +6,19 @@ from datetime import timedelta
 
 import pytest
 
-from core import links
 from core.access import SYSTEM
-from core.attachments import attach_to_order, save_receipt
-from core.clients import create_client
-from core.clock import to_local, utcnow
-from core.errors import NotFound, ValidationError
-from core.models import Attachment, Invite, MessengerLink, Order
-from core.money import rubles
-from core.orders import create_order
-from core.proof import complete_with_proof
-from core.staff import create_invite, deactivate_employee
+from core.base.clock import to_local, utcnow
+from core.base.errors import NotFound, ValidationError
+from core.base.money import rubles
+from core.clients import links
+from core.clients.clients import create_client
+from core.clients.models import Invite, MessengerLink
+from core.files.attachments import attach_to_order, save_receipt
+from core.files.models import Attachment
+from core.orders.models import Order
+from core.orders.orders import create_order
+from core.orders.proof import complete_with_proof
+from core.people.staff import create_invite, deactivate_employee
 from storage.local import LocalStore
 from tests.fakes.memory_store import MemoryStore
 

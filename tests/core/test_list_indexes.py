@@ -3,8 +3,8 @@ create_tables, an old one from migration step 21 — the same names on both data
 
 from __future__ import annotations
 
-from core import db as dbmod
 from core import migrations
+from core.base import db as dbmod
 
 STEP_21 = {
     ("order", "order_crew_id_id"),

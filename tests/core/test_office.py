@@ -6,13 +6,18 @@ from datetime import timedelta
 
 import pytest
 
-from core import clients, orders, payments, stats
-from core import staff as team
 from core.access import actor_for_employee
-from core.clock import utcnow
-from core.errors import AccessDenied, ValidationError
-from core.models import Client, Employee, Message, Order
-from core.money import rubles
+from core.base.clock import utcnow
+from core.base.errors import AccessDenied, ValidationError
+from core.base.money import rubles
+from core.clients import clients
+from core.clients.models import Client
+from core.conversations.models import Message
+from core.money import payments
+from core.orders import orders, stats
+from core.orders.models import Order
+from core.people import staff as team
+from core.people.models import Employee
 
 
 def _two_managers_orders(actors):

@@ -1,15 +1,16 @@
-"""Who answers for an order is one rule (core.columns.who_answers): the order list's
+"""Who answers for an order is one rule (core.orders.columns.who_answers): the order list's
 «Ответственный» and whoever escalation and client files reach are the same person."""
 
 from __future__ import annotations
 
 import pytest
 
-from core.clients import create_client
-from core.delivery import responsible_employee
-from core.models import Employee, Stage
-from core.money import rubles
-from core.orders import create_order
+from core.base.money import rubles
+from core.clients.clients import create_client
+from core.conversations.delivery import responsible_employee
+from core.orders.models import Stage
+from core.orders.orders import create_order
+from core.people.models import Employee
 
 
 @pytest.fixture

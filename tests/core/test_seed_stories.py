@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from core import cash, clients, orders, payments, threads
-from core.errors import AccessDenied, NotFound, ValidationError
-from core.models import Client, Notification, Order, Stage, StageMove
-from core.money import format_money, rubles
+from core.base.errors import AccessDenied, NotFound, ValidationError
+from core.base.money import format_money, rubles
+from core.clients import clients
+from core.clients.models import Client
+from core.conversations import threads
+from core.conversations.models import Notification
+from core.money import cash, payments
+from core.orders import orders
+from core.orders.models import Order, Stage, StageMove
 
 
 def test_issued_10000_fuel_1000_materials_5000_leaves_4000_with_the_employee(actors, staff):
@@ -115,7 +120,7 @@ def test_a_rolled_back_move_writes_neither_history_nor_outbox(actors, monkeypatc
     def broken(*args, **kwargs):
         raise RuntimeError("диск отвалился")
 
-    monkeypatch.setattr("core.outbox.notify_order_client", broken)
+    monkeypatch.setattr("core.conversations.outbox.notify_order_client", broken)
     with pytest.raises(RuntimeError):
         orders.move_to_next(manager, order.id)  # "выполнен" notifies -> fails inside the txn
 

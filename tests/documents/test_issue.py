@@ -2,13 +2,14 @@ import datetime as dt
 
 import pytest
 
-from core import settings
-from core.clients import create_client
+from core.base import settings
+from core.base.errors import AccessDenied
+from core.base.models import Sequence
+from core.clients.clients import create_client
 from core.documents import DocumentError, LineItem
 from core.documents.issue import issue_document
-from core.errors import AccessDenied
-from core.models import Document, Sequence
-from core.orders import create_order
+from core.documents.models import Document
+from core.orders.orders import create_order
 from storage.local import LocalStore
 from tests.documents.conftest import flat, pdf_text
 
@@ -93,7 +94,7 @@ def test_executor_may_not_issue_documents(order, actors, store):
 
 def test_an_order_form_has_its_orders_number_everywhere(order, actors, store):
     """Issue 10 item 12: one number for one paper — row, file name, PDF; a reissue keeps it."""
-    from core.models import Order
+    from core.orders.models import Order
 
     Order.update(number=1501).where(Order.id == order.id).execute()
     issue_document(actors["manager"], "invoice", order.id, store)  # other kinds keep counting

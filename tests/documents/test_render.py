@@ -4,6 +4,7 @@ import datetime as dt
 import pytest
 import zxingcpp
 
+from core.base.errors import ValidationError
 from core.documents import (
     DocumentError,
     LineItem,
@@ -16,7 +17,6 @@ from core.documents import (
     render_receipt,
     render_waybill,
 )
-from core.errors import ValidationError
 from tests.documents.conftest import flat, page_count, pdf_png, pdf_text
 
 WORDS = "Двенадцать тысяч пятьсот рублей 00 копеек"

@@ -6,7 +6,7 @@ import itertools
 from collections import deque
 from pathlib import Path
 
-from core.interfaces import DeliveryError, OutgoingMessage, StoredFile
+from core.base.interfaces import DeliveryError, OutgoingMessage, StoredFile
 
 
 class FakeSender:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.interfaces import StoredFile
+from core.base.interfaces import StoredFile
 
 
 class MemoryStore:

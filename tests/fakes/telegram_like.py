@@ -11,7 +11,7 @@ import time
 
 import requests
 
-from core.interfaces import DeliveryError, OutgoingMessage
+from core.base.interfaces import DeliveryError, OutgoingMessage
 from tests.fakes.http import FakeHTTPServer, Reply
 
 

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 import pytest
 
-from core import clients, orders
-from core.models import MessengerLink
-from core.money import rubles
+from core.base.money import rubles
+from core.clients import clients
+from core.clients.models import MessengerLink
+from core.orders import orders
 
 
 @pytest.fixture

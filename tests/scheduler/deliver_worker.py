@@ -10,9 +10,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from core import db, runtime  # noqa: E402
-from core.config import Config, NotifySection  # noqa: E402
-from core.models import Notification  # noqa: E402
+from core.base import db, runtime  # noqa: E402
+from core.base.config import Config, NotifySection  # noqa: E402
+from core.conversations.models import Notification  # noqa: E402
 from scheduler.app import build_scheduler  # noqa: E402
 from tests.fakes.telegram_like import TelegramLikeSender  # noqa: E402
 

@@ -11,9 +11,9 @@ import pytest
 
 from cli.backup import take_backup
 from core import backups
-from core.clock import from_local
-from core.config import AppSection, BackupSection, Config, DatabaseSection, StorageSection
-from core.models import Notification
+from core.base.clock import from_local
+from core.base.config import AppSection, BackupSection, Config, DatabaseSection, StorageSection
+from core.conversations.models import Notification
 from scheduler.app import build_scheduler
 from scheduler.backups import NightlyBackup, slot_date, to_keep
 from scheduler.lease import Lease

@@ -13,7 +13,8 @@ import sys
 import time
 from pathlib import Path
 
-from core.models import Client, MessengerLink, Notification
+from core.clients.models import Client, MessengerLink
+from core.conversations.models import Notification
 from tests.fakes.telegram_like import CountingTelegram
 
 WORKER = Path(__file__).with_name("deliver_worker.py")

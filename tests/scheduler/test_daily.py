@@ -8,9 +8,9 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from core import reminders
-from core.clock import from_local
-from core.config import Config, NotifySection
+from core.base.clock import from_local
+from core.base.config import Config, NotifySection
+from core.conversations import reminders
 from scheduler import daily
 from scheduler.app import build_scheduler
 
@@ -25,7 +25,7 @@ def at(day: date, hour: int, minute: int = 0) -> datetime:
 @pytest.fixture
 def calls(monkeypatch, db):
     """The real jobs' entry points, counted (what they write is tested elsewhere)."""
-    from core.models import Setting
+    from core.base.models import Setting
 
     Setting.delete().where(Setting.key.startswith("daily:")).execute()
     seen: list[tuple[str, date]] = []

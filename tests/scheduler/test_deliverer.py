@@ -3,11 +3,13 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from core import delivery, outbox
-from core.clock import utcnow
-from core.config import Config, NotifySection
-from core.interfaces import DeliveryError
-from core.models import Client, DeliveryAttempt, Message, MessengerLink, Notification, Task
+from core.base.clock import utcnow
+from core.base.config import Config, NotifySection
+from core.base.interfaces import DeliveryError
+from core.clients.models import Client, MessengerLink
+from core.conversations import delivery, outbox
+from core.conversations.models import DeliveryAttempt, Message, Notification
+from core.tasks.models import Task
 from scheduler.deliverer import CHAT_INTERVAL, Deliverer
 from scheduler.ratelimit import RateLimiter
 from tests.fakes.channels import FakeSender
@@ -128,8 +130,9 @@ def test_retry_after_pauses_the_channel_without_counting_an_attempt(client_tg):
 
 
 def test_a_client_with_no_channel_fails_and_the_manager_is_told(actors, staff):
-    from core import clients, orders
-    from core.money import rubles
+    from core.base.money import rubles
+    from core.clients import clients
+    from core.orders import orders
 
     client = clients.create_client(actors["manager"], "Без Связи", "+7 912 000-11-22")
     Client.update(phone=None).where(Client.id == client.id).execute()

@@ -7,11 +7,13 @@ from datetime import timedelta
 import pytest
 
 from core import housekeeping
-from core.clients import create_client
-from core.clock import utcnow
-from core.config import Config
-from core.filelinks import link_for, resolve
-from core.models import FileLink, PortalCode, PortalSession, ProcessedUpdate
+from core.base.clock import utcnow
+from core.base.config import Config
+from core.base.models import ProcessedUpdate
+from core.clients.clients import create_client
+from core.files.filelinks import link_for, resolve
+from core.files.models import FileLink
+from core.selfservice.models import PortalCode, PortalSession
 from scheduler.app import build_scheduler
 
 

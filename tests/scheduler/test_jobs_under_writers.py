@@ -8,13 +8,14 @@ from __future__ import annotations
 import sqlite3
 from datetime import timedelta
 
-from core import db as dbmod
-from core import reminders
-from core.clients import create_client
-from core.clock import local_today
-from core.models import Notification, Order
-from core.money import rubles
-from core.orders import create_order
+from core.base import db as dbmod
+from core.base.clock import local_today
+from core.base.money import rubles
+from core.clients.clients import create_client
+from core.conversations import reminders
+from core.conversations.models import Notification
+from core.orders.models import Order
+from core.orders.orders import create_order
 
 
 def test_due_date_reminders_go_out_while_another_connection_writes(staff, actors, monkeypatch):

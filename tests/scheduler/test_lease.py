@@ -10,8 +10,8 @@ import threading
 import time
 from datetime import timedelta
 
-from core.clock import utcnow
-from core.db import database
+from core.base.clock import utcnow
+from core.base.db import database
 from scheduler.app import _guarded
 from scheduler.lease import Lease, LeaseKeeper, holder_is_dead
 

@@ -8,10 +8,11 @@ import time
 from pathlib import Path
 
 from cli.main import _logging
-from core.config import Config, NotifySection
+from core.base.config import Config, NotifySection
+from core.clients.models import Client, MessengerLink
+from core.conversations.models import Notification
 from core.documents.fonts import subset_fonts
 from core.documents.pdf import SYSTEM_FONT_DIR
-from core.models import Client, MessengerLink, Notification
 from scheduler.app import build_scheduler
 from tests.conftest import need_service
 from tests.fakes.channels import FakeSender

@@ -2,11 +2,15 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from core import clients, orders, reminders, threads
-from core.clock import from_local, local_today, utcnow
-from core.config import Config
-from core.models import Notification, Order, Task
-from core.money import rubles
+from core.base.clock import from_local, local_today, utcnow
+from core.base.config import Config
+from core.base.money import rubles
+from core.clients import clients
+from core.conversations import reminders, threads
+from core.conversations.models import Notification
+from core.orders import orders
+from core.orders.models import Order
+from core.tasks.models import Task
 from scheduler.app import build_scheduler
 
 

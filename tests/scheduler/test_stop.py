@@ -15,7 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from core.models import Client, Notification, Setting
+from core.base.models import Setting
+from core.clients.models import Client
+from core.conversations.models import Notification
 from tests.fakes.http import FakeHTTPServer, Reply
 
 ROOT = Path(__file__).resolve().parents[2]

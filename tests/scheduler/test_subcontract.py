@@ -7,10 +7,14 @@ from datetime import timedelta
 
 import pytest
 
-from core import orders, pipelines, reminders, tasks
-from core.clock import local_today
-from core.errors import ValidationError
-from core.models import Notification, Order, Task
+from core.base.clock import local_today
+from core.base.errors import ValidationError
+from core.conversations import reminders
+from core.conversations.models import Notification
+from core.orders import orders, pipelines
+from core.orders.models import Order
+from core.tasks import tasks
+from core.tasks.models import Task
 from tests.admin.conftest import app, as_role, store, world  # noqa: F401 - fixtures
 from tests.bots.conftest import deps, join  # noqa: F401 - fixtures
 

@@ -14,7 +14,7 @@ HEAVY = ("aiogram", "vkbottle", "maxapi", "viberbot")
 PROBE = f"""
 HEAVY = {HEAVY!r}
 import dataclasses, json, re, sys
-from core.config import Config
+from core.base.config import Config
 from scheduler.transports import build_transports
 config = Config()
 for section in sys.argv[1:]:

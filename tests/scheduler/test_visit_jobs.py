@@ -4,7 +4,7 @@ the configured hours."""
 
 from __future__ import annotations
 
-from core.config import Config
+from core.base.config import Config
 from scheduler.app import build_scheduler
 
 

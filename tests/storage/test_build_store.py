@@ -1,4 +1,4 @@
-from core.config import Config, StorageSection
+from core.base.config import Config, StorageSection
 from storage import build_store
 from storage.local import LocalStore
 from storage.sync import SyncingStore

@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from core.interfaces import FileStore
+from core.base.interfaces import FileStore
 from storage.folders import order_folder
 from storage.local import LocalStore
 from storage.names import check_key, safe_segment

@@ -1,6 +1,6 @@
 import pytest
 
-from core.interfaces import FileStore
+from core.base.interfaces import FileStore
 from storage.errors import StorageError
 from storage.yadisk_store import MESSAGES, YandexDiskStore
 

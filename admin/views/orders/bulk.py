@@ -8,10 +8,11 @@ from flask_admin.actions import action
 from admin.auth import current_actor
 from admin.base import fail
 from admin.views.orders.common import _crew_options, _employee_options, _stage_options
-from core import bulk, settings
-from core import orders as core_orders
-from core.db import database
-from core.errors import BrigadirError
+from core.base import settings
+from core.base.db import database
+from core.base.errors import BrigadirError
+from core.conversations import bulk
+from core.orders import orders as core_orders
 
 
 class OrderBulkMixin:
@@ -67,7 +68,7 @@ class OrderBulkMixin:
 
     @action("message", "Написать клиентам", "Отправить сообщение клиентам выбранных заказов?")
     def action_message(self, ids):
-        """A mailing to the clients of the picked orders (core.bulk: opt-out respected,
+        """A mailing to the clients of the picked orders (core.conversations.bulk: opt-out respected,
         its own subject, not filed as a question on an order)."""
         text = (request.form.get("bulk_text") or "").strip()
         if not text:

@@ -9,18 +9,25 @@ from admin.auth import current_actor
 from admin.base import fail, sees
 from admin.views.orders.common import FIELD_LABELS, _names, _stages
 from admin.views.orders.forms import MoveForm, PaymentForm, ReplyForm
-from core import expenses, pipelines, shares, tasks, threads
-from core import orders as core_orders
-from core import payments as core_payments
 from core.access import hidden_fields, require_order
-from core.attachments import files_of, order_folder_key
-from core.clock import format_datetime
-from core.columns import custom_columns
-from core.db import database
+from core.base.clock import format_datetime
+from core.base.db import database
+from core.base.errors import BrigadirError, NotFound
+from core.base.money import format_money
+from core.conversations import threads
+from core.conversations.models import Notification
 from core.documents import issue
-from core.errors import BrigadirError, NotFound
-from core.models import Document, Notification, Order, Payment, StageMove
-from core.money import format_money
+from core.documents.models import Document
+from core.files import shares
+from core.files.attachments import files_of, order_folder_key
+from core.money import expenses
+from core.money import payments as core_payments
+from core.money.models import Payment
+from core.orders import orders as core_orders
+from core.orders import pipelines
+from core.orders.columns import custom_columns
+from core.orders.models import Order, StageMove
+from core.tasks import tasks
 from storage.errors import StorageError
 
 

@@ -1,5 +1,5 @@
 """Files on the order card: upload several at once, mark a picture for the order form, and
-(the director) delete. Writes go through core.attachments."""
+(the director) delete. Writes go through core.files.attachments."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from flask_admin import expose
 
 from admin.auth import current_actor
 from admin.base import fail
-from core import attachments
-from core.errors import BrigadirError
+from core.base.errors import BrigadirError
+from core.files import attachments
 from storage.errors import StorageError
 
 

@@ -1,4 +1,4 @@
-"""The order list's columns as the director chose them for this person's role (core.columns),
+"""The order list's columns as the director chose them for this person's role (core.orders.columns),
 each rendered for the list and for the export; every lookup is cached per request in `g`,
 so fifty rows cost no query each."""
 
@@ -12,11 +12,12 @@ from markupsafe import Markup
 from admin.auth import current_actor
 from admin.base import sees
 from admin.views.orders.common import _active_people, _crews, _names, _stages
-from core import columns, runtime
-from core.models import Order
-from core.money import format_money
-from core.phones import display_phone
-from core.sources import SOURCE_NAMES
+from core.base import runtime
+from core.base.money import format_money
+from core.base.phones import display_phone
+from core.orders import columns
+from core.orders.models import Order
+from core.orders.sources import SOURCE_NAMES
 
 __all__ = ["EXPORT_FORMATTERS", "LIST_FORMATTERS", "order_columns", "pipeline_code"]
 

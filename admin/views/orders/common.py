@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask import g, has_request_context
 
-from core.models import Crew, Employee, Pipeline, Stage
-from core.sources import SOURCE_NAMES
+from core.orders.models import Pipeline, Stage
+from core.orders.sources import SOURCE_NAMES
+from core.people.models import Crew, Employee
 
-SOURCES = [("", "—"), *SOURCE_NAMES.items()]  # one list with the dashboard (core.sources)
+SOURCES = [("", "—"), *SOURCE_NAMES.items()]  # one list with the dashboard (core.orders.sources)
 FIELD_LABELS = {
     "number": "№", "client": "Клиент", "description": "Описание", "cost": "Стоимость",
     "paid": "Оплачено", "debt": "Долг", "manager": "Менеджер", "executor": "Исполнитель",

@@ -3,7 +3,7 @@
 One screen replaces Flask-Admin's create form: the client by first letters or phone (or a
 new one typed in place), what to do, the sum, the advance, who does it and when; the rest
 behind "ещё". Files dropped onto the page go into the order's folder; one image can be the
-preview printed on the form. Writes go through core.counter (all or nothing)."""
+preview printed on the form. Writes go through core.orders.counter (all or nothing)."""
 
 from __future__ import annotations
 
@@ -15,11 +15,12 @@ from flask_admin import expose
 from admin.auth import current_actor
 from admin.base import fail
 from admin.views.orders.forms import _new_order_values
-from core import clients, counter
-from core.clock import local_today
+from core.base.clock import local_today
+from core.base.errors import BrigadirError, Conflict
+from core.clients import clients
 from core.documents import issue
-from core.errors import BrigadirError, Conflict
-from core.models import Employee
+from core.orders import counter
+from core.people.models import Employee
 from storage import images
 from storage.errors import StorageError
 

@@ -10,9 +10,9 @@ from admin.auth import current_actor
 from admin.base import AdminForm
 from admin.forms import LocalDateTimeField, MoneyField, RuDateField
 from admin.views.orders.common import SOURCES
-from core import payments as core_payments
-from core import settings
 from core.access import can_see, hidden_fields
+from core.base import settings
+from core.money import payments as core_payments
 
 
 # ---------------------------------------------------------------- the card's forms
@@ -80,7 +80,7 @@ def _order_form_class(view, *, creating: bool):
 
 
 def _form_values(form) -> dict:
-    """Form data as keyword arguments for core.orders."""
+    """Form data as keyword arguments for core.orders.orders."""
     names = ("description", "cost", "due_date", "install_date", "object_address", "object_type",
              "object_note", "documents_received", "source", "folder")  # fmt: skip
     data = {n: getattr(form, n).data for n in names if hasattr(form, n)}
@@ -100,7 +100,7 @@ def _form_values(form) -> dict:
 
 
 def _new_order_values(form) -> dict:
-    """A new order's form as keyword arguments for core.orders.create_order (the stock form
+    """A new order's form as keyword arguments for core.orders.orders.create_order (the stock form
     and the counter page alike): the advance and who does the work besides the fields."""
     executor = form.executor.data if hasattr(form, "executor") else None
     return {

@@ -12,10 +12,12 @@ from markupsafe import Markup, escape
 
 from admin.auth import current_actor
 from admin.views.orders.common import _names, _stages
-from core import runtime, search
 from core.access import order_query
-from core.clock import format_date, from_local, local_today
-from core.models import Client, Order, Pipeline
+from core.base import runtime
+from core.base.clock import format_date, from_local, local_today
+from core.clients import search
+from core.clients.models import Client
+from core.orders.models import Order, Pipeline
 
 
 class LocalDateBetween(DateBetweenFilter):
@@ -58,7 +60,7 @@ class YesNoFilter(BasePeeweeFilter):
 
 def _object_type_options():
     """The firm's object types (Settings → Типы объектов)."""
-    from core import settings
+    from core.base import settings
 
     return [(t, t) for t in settings.get("object_types") or []]
 
@@ -114,7 +116,7 @@ def _stage_options_html(pipeline_id: int) -> list[tuple[int, str]]:
 
 def _stage_inline(view, context, model, name):
     """The stage as a select: pick another and the list's one move form sends it through
-    core.orders.move_order (one form per page, not per row: the page stays small)."""
+    core.orders.orders.move_order (one form per page, not per row: the page stays small)."""
     actor = current_actor()
     if not actor.is_staff_office:
         stage = _stages().get(model.stage_id)

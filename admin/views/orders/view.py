@@ -42,16 +42,18 @@ from admin.views.orders.listing import (
     _person,
     _stage_inline,
 )
-from core import columns as core_columns
-from core import orders as core_orders
-from core.db import database
-from core.errors import BrigadirError
-from core.models import Client, Crew, Order
+from core.base.db import database
+from core.base.errors import BrigadirError
+from core.clients.models import Client
+from core.orders import columns as core_columns
+from core.orders import orders as core_orders
+from core.orders.models import Order
+from core.people.models import Crew
 
 
 def _per_person(name: str) -> property:
     """A column list Flask-Admin reads as an attribute: in a request the person's own
-    (core.columns), outside one every column (what Flask-Admin sets up at start)."""
+    (core.orders.columns), outside one every column (what Flask-Admin sets up at start)."""
 
     def get(self):
         return order_columns() if has_request_context() else self.__dict__[name]
@@ -77,7 +79,7 @@ class OrderView(
     list_template = "brigadir/order_list.html"
     edit_template = "brigadir/order_edit.html"
     create_template = "brigadir/order_create.html"
-    # Every column there is (core.columns); each request shows the ones chosen for the
+    # Every column there is (core.orders.columns); each request shows the ones chosen for the
     # person's role in Settings and allowed to them (see _list_columns below).
     column_list = tuple(core_columns.COLUMNS)
     column_labels = FIELD_LABELS

@@ -1,0 +1,67 @@
+"""Runtime settings the director edits (stored in the Setting table, defaults here)."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from core.base.errors import ValidationError
+from core.base.models import Setting
+
+__all__ = ["DEFAULTS", "get", "put"]
+
+DEFAULTS: dict[str, Any] = {
+    # Up to ten object types (the installer's list); free text is always allowed besides.
+    "object_types": [
+        "Частный дом",
+        "Дача / садовый участок",
+        "Гараж",
+        "Квартира",
+        "Магазин",
+        "Офис",
+        "Склад",
+        "Производство",
+        "Стройплощадка (временное)",
+        "Нестандартный объект",
+    ],
+    # Custom order fields: [{"key": "material", "label": "Материал", "type": "text"}]
+    "custom_fields": [],
+    # Fields hidden per role on order cards: {"executor": ["cost", "paid", "debt"]}
+    "hidden_fields": {"executor": ["cost", "paid", "debt"]},
+    # Company requisites entered in the admin; empty values fall back to the config file.
+    "company": {},
+    # Booking of fixed-length visits (core/booking.py checks and uses these).
+    "booking": {
+        "weekdays": [1, 2, 3, 4, 5, 6],  # ISO: 1 = Monday
+        "day_start": "09:00",
+        "day_end": "19:00",
+        "slot_minutes": 120,
+        "crews": [],  # crew ids; empty = every active crew
+        "visits_per_slot": 1,  # per crew
+        "days_off": [],  # "YYYY-MM-DD"
+        "days_ahead": 30,  # how far ahead a slot may be booked
+        "min_hours_before": 2,  # how late: a slot must start at least this long after booking
+        "change_hours_before": 24,  # cancel or move until this long before the visit
+        "travel_minutes": 40,  # "Выехали" → "будет около …"
+        "pipeline": "",  # the booking flow's pipeline; empty = the firm's default
+    },
+}
+
+MAX_OBJECT_TYPES = 10
+
+
+def get(key: str) -> Any:
+    row = Setting.get_or_none(Setting.key == key)
+    if row is not None and row.value is not None:
+        return row.value
+    return copy.deepcopy(DEFAULTS.get(key))
+
+
+def put(key: str, value: Any) -> None:
+    if key == "object_types":
+        value = [str(v).strip() for v in value if str(v).strip()]
+        if len(value) > MAX_OBJECT_TYPES:
+            raise ValidationError(f"Типов объектов может быть не больше {MAX_OBJECT_TYPES}.")
+    Setting.insert(key=key, value=value).on_conflict(
+        conflict_target=[Setting.key], update={Setting.value: value}
+    ).execute()

@@ -1,0 +1,511 @@
+"""Outbox delivery: which channel next, when to retry, what a failure means.
+
+The scheduler's deliverer is a loop over these functions; everything that decides
+lives here so it is tested without a scheduler, a network or a clock.
+
+Claims are compare-and-set updates (`... WHERE id = ? AND status = 'pending'`): two
+deliverer processes never both own a row. A row left in 'sending' by a killed process
+is taken again after `claim_timeout_seconds`; the message that was in flight at the
+crash may then go out twice — the bounded duplicate the outbox accepts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import peewee as pw
+
+from core.base.clock import format_date, to_local, utcnow
+from core.base.db import database
+from core.base.interfaces import DeliveryError
+from core.clients.models import Client, MessengerLink
+from core.conversations import outbox
+from core.conversations.models import DeliveryAttempt, Message, Notification
+from core.orders.columns import who_answers
+from core.orders.models import Order, Stage
+from core.people.models import Employee
+from core.tasks.models import Task
+
+__all__ = [
+    "CARRIES_FILES",
+    "Route",
+    "Verdict",
+    "backoff",
+    "CHANNEL_NAMES",
+    "ask_to_call",
+    "channels_tried",
+    "claim",
+    "claimers",
+    "decide",
+    "due_heads",
+    "due_ids",
+    "files_for",
+    "finish",
+    "last_sent_at",
+    "open_call_task",
+    "reclaim_stale",
+    "release",
+    "responsible_employee",
+    "routes_for",
+]
+
+MESSENGERS = ("telegram", "viber", "vk", "max")
+# Channels whose transport sends the file itself; the others get a download link instead.
+CARRIES_FILES = frozenset({"telegram", "email"})
+STAFF_ONLY = ("web",)  # the web chat reaches staff (it shows their messages live); not clients
+MAILING = "mailing"  # Notification.kind of bulk mailings: a lane of their own
+UNFINISHED = ("pending", "sending")
+
+
+@dataclass(frozen=True)
+class Route:
+    """One way to reach the recipient: a channel, an address on it, and the link it came from."""
+
+    channel: str
+    address: str
+    link_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What to write after one attempt."""
+
+    status: str  # sent | pending | failed
+    attempts: int
+    next_attempt_at: datetime
+    failed_channels: list[str] = field(default_factory=list)
+    block_link: bool = False
+    error: str = ""
+
+
+def backoff(attempt: int, *, base: float, cap: float) -> timedelta:
+    """Delay before retry number `attempt` (1-based): base, 2·base, 4·base… up to cap."""
+    return timedelta(seconds=min(cap, base * 2 ** max(0, attempt - 1)))
+
+
+def routes_for(note: Notification, fallback: tuple[str, ...]) -> list[Route]:
+    """The recipient's reachable channels in the configured order, minus the failed ones.
+
+    A client: their unblocked Telegram/Viber links, their phone (SMS), their e-mail.
+    Staff: their messenger links, their web chat, then their e-mail. A forced channel allows
+    only itself; a forced address (a reply to a stranger's letter) is the only route."""
+    found: dict[str, Route] = {}
+    if note.address and note.channel:
+        if note.channel in (note.failed_channels or []):
+            return []
+        return [Route(note.channel, note.address)]
+    if note.audience == "client" and note.client_id:
+        links = MessengerLink.select().where(
+            (MessengerLink.client == note.client_id) & ~MessengerLink.blocked
+        )
+        person: Client | Employee = Client.get_by_id(note.client_id)
+    elif note.employee_id:
+        links = MessengerLink.select().where(
+            (MessengerLink.employee == note.employee_id) & ~MessengerLink.blocked
+        )
+        person = Employee.get_by_id(note.employee_id)
+    else:
+        return []
+    for link in links.order_by(MessengerLink.id.desc()):  # newest link wins
+        # The web chat: staff always; a client only when answered in their web-chat conversation.
+        web = link.channel in STAFF_ONLY and (
+            note.audience == "staff" or note.channel == link.channel
+        )
+        if (link.channel in MESSENGERS or web) and link.channel not in found:
+            found[link.channel] = Route(link.channel, link.external_id, link.id)
+    if note.audience == "client" and person.phone:
+        found["sms"] = Route("sms", person.phone)
+    if person.email:
+        found["email"] = Route("email", person.email)
+    order = [note.channel] if note.channel else list(fallback)
+    if note.audience == "staff" and not note.channel:
+        order = (
+            [c for c in order if c in MESSENGERS]
+            + list(STAFF_ONLY)
+            + [c for c in order if c not in MESSENGERS]
+        )
+    failed = set(note.failed_channels or [])
+    return [found[c] for c in order if c in found and c not in failed]
+
+
+def files_for(
+    note: Notification,
+    channel: str,
+    link: Callable[[str], tuple[str, datetime] | None],
+) -> tuple[list[str], str]:
+    """(storage keys to attach, words to add to the text) for sending `note` on `channel`.
+
+    A channel that carries files gets them. Another gets a download link per file (`link`
+    makes one, None when the web app cannot serve it); with no link possible the channel
+    is done for this message and the next one is tried — a text never promises a file
+    that does not come."""
+    keys = list(note.attachments or [])
+    if not keys or channel in CARRIES_FILES:
+        return keys, ""
+    lines, until = [], None
+    for key in keys:
+        made = link(key)
+        if made is None:
+            raise DeliveryError(
+                f"{channel}: файл не передать, а ссылку сделать нельзя", permanent=True
+            )
+        url, until = made
+        name = key.rsplit("/", 1)[-1]
+        lines.append(f"Скачать файл: {url}" if len(keys) == 1 else f"«{name}»: {url}")
+    lines.append(f"Ссылка действует до {format_date(to_local(until))}.")
+    return [], "\n\n" + "\n".join(lines)
+
+
+def decide(
+    *,
+    attempts: int,
+    failed_channels: list[str],
+    route: Route,
+    error: DeliveryError | None,
+    more_routes: bool,
+    now: datetime,
+    max_attempts: int,
+    base: float,
+    cap: float,
+) -> Verdict:
+    """The next state of a notification after one attempt on `route`.
+
+    Success: sent. A flood wait (retry_after): pending again after the wait, no attempt
+    counted — the platform asked us to slow down, the message is fine. A permanent error,
+    or a transient one that used up max_attempts: this channel is done for the message;
+    the next channel is tried at once, and with none left the message fails."""
+    if error is None:
+        return Verdict("sent", attempts + 1, now, list(failed_channels))
+    text = str(error)[:1000]
+    if error.retry_after is not None and not error.permanent:
+        wait = timedelta(seconds=max(1.0, float(error.retry_after)))
+        return Verdict("pending", attempts, now + wait, list(failed_channels), error=text)
+    tries = attempts + 1
+    if error.permanent or tries >= max_attempts:
+        failed = [*failed_channels, route.channel]
+        block = error.permanent and route.link_id is not None
+        if more_routes:
+            return Verdict("pending", 0, now, failed, block_link=block, error=text)
+        return Verdict("failed", tries, now, failed, block_link=block, error=text)
+    return Verdict(
+        "pending",
+        tries,
+        now + backoff(tries, base=base, cap=cap),
+        list(failed_channels),
+        error=text,
+    )
+
+
+def due_ids(limit: int, now: datetime | None = None) -> list[int]:
+    """Pending rows whose time has come, oldest first (one indexed read)."""
+    now = now or utcnow()
+    query = (
+        Notification.select(Notification.id)
+        .where((Notification.status == "pending") & (Notification.next_attempt_at <= now))
+        .order_by(Notification.next_attempt_at, Notification.id)
+        .limit(limit)
+    )
+    return [row.id for row in query]
+
+
+def due_heads(limit: int, *, mailing: bool = False, now: datetime | None = None) -> list[int]:
+    """Ids of due rows that are their recipient's oldest unfinished message in their lane, oldest
+    first. A later message never overtakes an earlier one to the same person — not while
+    the earlier waits for a retry, nor while it falls back to another channel — so
+    "принят" never arrives after "готов". Mailings are a lane apart: a readiness message
+    does not wait for the promotion written before it."""
+    now = now or utcnow()
+    lane = (Notification.kind == MAILING) if mailing else (Notification.kind != MAILING)
+    earlier = Notification.alias("earlier")
+
+    def queued_before(column: str) -> pw.Expression:
+        mine, theirs = getattr(Notification, column), getattr(earlier, column)
+        return ~pw.fn.EXISTS(
+            earlier.select(pw.SQL("1")).where(
+                (theirs == mine)
+                & (earlier.id < Notification.id)
+                & earlier.status.in_(UNFINISHED)
+                & ((earlier.kind == MAILING) if mailing else (earlier.kind != MAILING))
+            )
+        )
+
+    query = (
+        Notification.select(Notification.id)
+        .where(
+            (Notification.status == "pending")
+            & (Notification.next_attempt_at <= now)
+            & lane
+            & queued_before("client")
+            & queued_before("employee")
+        )
+        .order_by(Notification.next_attempt_at, Notification.id)
+        .limit(limit)
+        .tuples()
+    )
+    return [row[0] for row in query]
+
+
+def last_sent_at(channel: str) -> datetime | None:
+    """When the last message went out on `channel` (a restarted deliverer keeps the pace)."""
+    row = (
+        Notification.select(pw.fn.MAX(Notification.sent_at))
+        .where((Notification.status == "sent") & (Notification.sent_channel == channel))
+        .scalar()
+    )
+    return row
+
+
+def claimers() -> list[str]:
+    """Who holds rows in 'sending' now (a crashed deliverer's rows are found by name)."""
+    query = Notification.select(Notification.claimed_by).where(Notification.status == "sending")
+    return sorted({row.claimed_by for row in query.distinct() if row.claimed_by})
+
+
+def claim(note_id: int, worker: str, now: datetime | None = None) -> bool:
+    """Compare-and-set: the row becomes ours only if it is still pending and due."""
+    now = now or utcnow()
+    changed = (
+        Notification.update(status="sending", claimed_at=now, claimed_by=worker[:64])
+        .where(
+            (Notification.id == note_id)
+            & (Notification.status == "pending")
+            & (Notification.next_attempt_at <= now)
+        )
+        .execute()
+    )
+    return changed == 1
+
+
+def release(note_id: int, worker: str, at: datetime) -> None:
+    """Give a claimed row back untouched (a channel is paused): due again at `at`."""
+    Notification.update(
+        status="pending", next_attempt_at=at, claimed_by=None, claimed_at=None
+    ).where((Notification.id == note_id) & (Notification.claimed_by == worker[:64])).execute()
+
+
+def reclaim_stale(
+    timeout_seconds: float, now: datetime | None = None, *, workers: list[str] | None = None
+) -> int:
+    """Rows a dead deliverer left in 'sending' go back to pending (crash recovery): after
+    `timeout_seconds`, or at once for `workers` known to be dead."""
+    now = now or utcnow()
+    limit = now - timedelta(seconds=timeout_seconds)
+    stale = Notification.claimed_at < limit
+    if workers:
+        stale = stale | Notification.claimed_by.in_([w[:64] for w in workers])
+    return (
+        Notification.update(status="pending", claimed_by=None, claimed_at=None)
+        .where((Notification.status == "sending") & stale)
+        .execute()
+    )
+
+
+def finish(
+    note: Notification,
+    worker: str,
+    route: Route | None,
+    verdict: Verdict,
+    *,
+    external_id: str | None = None,
+) -> bool:
+    """Write one attempt's outcome in one transaction; False if our claim was lost meanwhile
+    (another deliverer reclaimed the row; its outcome stands)."""
+    now = verdict.next_attempt_at if verdict.status == "sent" else utcnow()
+    with database.atomic():
+        values: dict = {
+            "status": verdict.status,
+            "attempts": verdict.attempts,
+            "next_attempt_at": verdict.next_attempt_at,
+            "failed_channels": verdict.failed_channels,
+            "claimed_by": None,
+            "claimed_at": None,
+        }
+        if verdict.error or verdict.status != "sent":
+            values["last_error"] = verdict.error
+        if verdict.status == "sent" and route is not None:
+            values.update(sent_at=now, sent_channel=route.channel, external_id=external_id)
+        changed = (
+            Notification.update(**values)
+            .where(
+                (Notification.id == note.id)
+                & (Notification.status == "sending")
+                & (Notification.claimed_by == worker[:64])
+            )
+            .execute()
+        )
+        if changed != 1:
+            return False
+        if route is not None:
+            DeliveryAttempt.create(
+                notification=note.id,
+                at=now,
+                channel=route.channel,
+                ok=verdict.status == "sent",
+                error=verdict.error,
+                external_id=external_id,
+            )
+        if verdict.block_link and route is not None and route.link_id is not None:
+            MessengerLink.update(blocked=True).where(MessengerLink.id == route.link_id).execute()
+        if verdict.status == "sent" and route is not None:
+            _thread_sent(note, route.channel, external_id, now)
+        if verdict.status == "failed" and note.audience == "client" and note.kind != "mailing":
+            _tell_manager_unreachable(note)  # a mailing's misses are in its report instead
+    return True
+
+
+def _thread_sent(note: Notification, channel: str, external_id: str | None, at: datetime) -> None:
+    """A message that reached a client belongs to the order's thread (with its platform id,
+    so an e-mail reply finds the order by In-Reply-To)."""
+    if note.audience != "client":
+        return
+    updated = (
+        Message.update(channel=channel, external_id=external_id)
+        .where(Message.notification == note.id)
+        .execute()
+    )
+    if not updated and note.order_id:
+        Message.create(
+            order=note.order_id,
+            client=note.client_id,
+            direction="out",
+            channel=channel,
+            subject=note.subject[:300],
+            text=note.text,
+            at=at,
+            is_read=True,
+            external_id=external_id,
+            notification=note.id,
+        )
+
+
+CHANNEL_NAMES = {"telegram": "Telegram", "viber": "Viber", "sms": "SMS", "email": "e-mail"}
+
+
+def channels_tried(note: Notification) -> list[str]:
+    """The channels a message was tried on, in the order tried, as people name them."""
+    tried = [
+        a.channel
+        for a in DeliveryAttempt.select(DeliveryAttempt.channel)
+        .where(DeliveryAttempt.notification == note.id)
+        .order_by(DeliveryAttempt.id)
+    ]
+    seen = dict.fromkeys([*tried, *(note.failed_channels or [])])
+    return [CHANNEL_NAMES.get(c, c) for c in seen]
+
+
+def open_call_task(order_id: int | None, client_id: int | None) -> Task | None:
+    """The open "позвонить клиенту" task of an order (or of a client without one)."""
+    where = (Task.kind == "call_client") & Task.done_at.is_null()
+    where &= (Task.order == order_id) if order_id else (Task.client == client_id)
+    return Task.select().where(where).first()
+
+
+def ask_to_call(
+    note: Notification,
+    order: Order | None,
+    client: Client,
+    manager: Employee,
+    reason: str,
+    *,
+    at: datetime | None = None,
+) -> bool:
+    """The "позвонить клиенту" task: one open per order (or per client without one), for
+    whatever reason the client must be called. False when one is already open."""
+    if open_call_task(order.id if order else None, client.id) is not None:
+        return False
+    Task.create(kind="call_client", title=f"Позвонить клиенту {client.name}: {reason}"[:300],
+                order=order, client=client, assignee=manager, notification=note.id,
+                due_at=at or utcnow())  # fmt: skip
+    return True
+
+
+def _tell_manager_unreachable(note: Notification) -> None:
+    """No channel reached the client: the responsible manager gets a message naming every
+    channel tried, and one open "позвонить клиенту" task per order."""
+    order = Order.get_or_none(Order.id == note.order_id) if note.order_id else None
+    client = Client.get_by_id(note.client_id) if note.client_id else None
+    manager = responsible_employee(order)
+    if manager is None or client is None:
+        return
+    about = f" по заказу №{order.number}" if order else ""
+    ask_to_call(note, order, client, manager, f"сообщение{about} не дошло")
+    tried = channels_tried(note)
+    how = (
+        f"пробовали: {', '.join(tried)}"
+        if tried
+        else "у клиента нет ни мессенджера, ни телефона, ни почты"
+    )
+    phone = f" ({client.phone})" if client.phone else ""
+    text = (
+        f"Сообщение клиенту {client.name}{phone}{about} не дошло ({how}). "
+        f"Позвоните клиенту. Сообщение: «{note.text[:300]}»"
+    )
+    buttons = [[("Открыть заказ", f"order:{order.number}")]] if order else None
+    key = f"unreachable:{note.id}"
+    if not Notification.select().where(Notification.idempotency_key == key).exists():
+        outbox.notify_staff(manager, text, key=key, order=order, buttons=buttons)
+
+
+def responsible_employee(order: Order | None) -> Employee | None:
+    """Who answers for the order now (core.orders.columns.who_answers, as the order list shows it):
+    the person its stage names, else its manager, else a director — the first one active."""
+    director = (
+        Employee.select(Employee.id)
+        .where((Employee.role == "director") & Employee.active)
+        .order_by(Employee.id)
+        .scalar()
+    )
+    stage_person = manager = None
+    if order is not None:
+        stage_person = Stage.select(Stage.responsible).where(Stage.id == order.stage_id).scalar()
+        manager = order.manager_id
+    candidates = [i for i in (stage_person, manager) if i]
+    active = {
+        e.id for e in Employee.select(Employee.id).where(Employee.id.in_(candidates) & Employee.active)
+    } if candidates else set()  # fmt: skip
+    person = who_answers(stage_person, manager, active, director)
+    return Employee.get_by_id(person) if person else None
+
+
+def mark_seen(channel: str, external_id: str, at: datetime | None = None) -> int:
+    """A platform receipt: the person opened the message (feeds escalation)."""
+    return (
+        Notification.update(seen_at=at or utcnow())
+        .where(
+            (Notification.sent_channel == channel)
+            & (Notification.external_id == str(external_id))
+            & Notification.seen_at.is_null()
+        )
+        .execute()
+    )
+
+
+def mark_rejected(channel: str, external_id: str, reason: str) -> int:
+    """The platform accepted a message and later reported it undeliverable: the channel
+    is done for this message and the next one in the fallback order is tried."""
+    note = Notification.get_or_none(
+        (Notification.sent_channel == channel)
+        & (Notification.external_id == str(external_id))
+        & (Notification.status == "sent")
+    )
+    if note is None:
+        return 0
+    with database.atomic():
+        DeliveryAttempt.create(
+            notification=note.id, channel=channel, ok=False, error=reason[:1000],
+            external_id=str(external_id),
+        )  # fmt: skip
+        return (
+            Notification.update(
+                status="pending",
+                next_attempt_at=utcnow(),
+                failed_channels=[*(note.failed_channels or []), channel],
+                last_error=reason[:1000],
+                sent_at=None,
+                sent_channel=None,
+            )
+            .where((Notification.id == note.id) & (Notification.status == "sent"))
+            .execute()
+        )

@@ -1,0 +1,176 @@
+"""Incoming e-mail: which order a letter belongs to, and the unsorted list for the rest.
+
+A letter joins an order only when its sender is that order's client or one of the staff,
+and either
+  1. its In-Reply-To / References name an e-mail we sent or received for that order, or
+  2. its subject carries the tag "[Заказ №123]".
+A stranger who quotes a tag or a Message-ID lands in the unsorted list: a number typed
+or a header copied must not put a letter into someone else's order (cf. Zammad #5064).
+A known client's other letters go to the client's card; everything else is unsorted,
+where a manager forwards it into an order."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import peewee as pw
+
+from core.access import Actor, require_order, require_role
+from core.base.clock import utcnow
+from core.base.db import database
+from core.base.errors import NotFound, ValidationError
+from core.base.interfaces import FileStore
+from core.clients.models import Client
+from core.conversations.models import Message, Notification
+from core.files.models import Attachment
+from core.orders.models import Order
+from core.people.models import Employee
+
+__all__ = ["IncomingMail", "forward_to_order", "ingest_mail", "order_tag", "unsorted_mail"]
+
+TAG = re.compile(r"Заказ\s*№\s*(\d{1,9})", re.IGNORECASE)
+UNSORTED_FOLDER = "Почта/Неразобранное"
+MAX_TEXT = 100_000
+
+
+@dataclass(frozen=True)
+class IncomingMail:
+    message_id: str
+    sender: str  # the address only, e.g. ivanov@example.test
+    subject: str = ""
+    text: str = ""
+    in_reply_to: str = ""
+    references: tuple[str, ...] = ()
+    attachments: tuple[tuple[str, bytes, str], ...] = ()  # (name, data, mime)
+    skipped: tuple[str, ...] = field(default=())  # why an attachment was not kept, one line each
+
+
+def order_tag(number: int) -> str:
+    return f"[Заказ №{number}]"
+
+
+def _thread_order(mail: IncomingMail) -> Order | None:
+    """The order an e-mail thread names (only e-mail ids: another channel's message id is
+    a short number anyone could type into a header)."""
+    ids = [i for i in (mail.in_reply_to, *mail.references) if i]
+    if not ids:
+        return None
+    known = (
+        Message.select(Message.order)
+        .where(Message.external_id.in_(ids) & Message.order.is_null(False))
+        .where(Message.channel == "email")
+        .order_by(Message.id.desc())
+        .first()
+    )
+    if known is not None:
+        return Order.get_by_id(known.order_id)
+    note = (
+        Notification.select(Notification.order)
+        .where(Notification.external_id.in_(ids) & Notification.order.is_null(False))
+        .where(Notification.sent_channel == "email")
+        .first()
+    )
+    return Order.get_by_id(note.order_id) if note is not None else None
+
+
+def _same(a: str | None, b: str) -> bool:
+    return bool(a) and a.strip().lower() == b.strip().lower()
+
+
+def _tagged_order(mail: IncomingMail) -> Order | None:
+    match = TAG.search(mail.subject or "")
+    return Order.get_or_none(Order.number == int(match.group(1))) if match else None
+
+
+def _order_for(mail: IncomingMail, staff: Employee | None) -> Order | None:
+    """The thread's or the tag's order, if the sender may write into it."""
+    for order in (_thread_order(mail), _tagged_order(mail)):
+        if order is not None and (staff is not None or _same(order.client.email, mail.sender)):
+            return order
+    return None  # a stranger quoting a tag or a Message-ID: unsorted
+
+
+def ingest_mail(mail: IncomingMail, store: FileStore, *, max_attachment_bytes: int) -> Message:
+    """File one letter (once: a Message-ID already stored returns the stored message)."""
+    if mail.message_id:
+        twin = Message.get_or_none(
+            (Message.external_id == mail.message_id) & (Message.channel == "email")
+        )
+        if twin is not None:
+            return twin
+    sender = mail.sender.strip().lower()
+    staff = (
+        Employee.get_or_none((pw.fn.LOWER(Employee.email) == sender) & Employee.active)
+        if sender
+        else None
+    )  # a former employee writes like anyone else
+    order = _order_for(mail, staff)
+    client: Client | None = order.client if order is not None else None
+    if client is None and sender and staff is None:
+        client = Client.get_or_none(pw.fn.LOWER(Client.email) == sender)
+    notes = list(mail.skipped)
+    text = (mail.text or "").replace("\x00", "")[:MAX_TEXT]
+    with database.atomic():
+        message = Message.create(
+            order=order, client=client, direction="in", channel="email", author=staff,
+            subject=(mail.subject or "")[:300], text=text, at=utcnow(),
+            external_id=(mail.message_id or None), sender=sender[:300],
+        )  # fmt: skip
+        folder = _folder(order, client)
+        for name, data, mime in mail.attachments:
+            if len(data) > max_attachment_bytes:
+                notes.append(f"{name}: {len(data) // 1024} КБ — больше предела, не сохранено")
+                continue
+            stored = store.save(folder, name or "вложение", data, mime)
+            Attachment.create(
+                kind="file", storage_key=stored.key, original_name=(name or "")[:300],
+                size=stored.size, content_type=mime[:100], order=order, client=client,
+                message=message,
+            )  # fmt: skip
+        if notes:
+            message.text = (text + "\n\n[Вложения не сохранены:\n" + "\n".join(notes) + "]").strip()
+            message.save()
+        if order is not None:
+            Order.update(unread=Order.unread + 1).where(Order.id == order.id).execute()
+    return message
+
+
+def _folder(order: Order | None, client: Client | None) -> str:
+    if order is not None:
+        return order.folder or f"Заказы/№{order.number}"
+    if client is not None:
+        return f"Клиенты/{client.id}/Почта"
+    return UNSORTED_FOLDER
+
+
+def unsorted_mail(actor: Actor, limit: int = 100) -> list[Message]:
+    """Letters no order claimed, newest first (directors and managers only)."""
+    require_role(actor, "director", "manager")
+    return list(
+        Message.select()
+        .where((Message.channel == "email") & (Message.direction == "in") & Message.order.is_null())
+        .order_by(Message.id.desc())
+        .limit(limit)
+    )
+
+
+def forward_to_order(actor: Actor, message_id: int, order_id: int) -> Message:
+    """Put a letter (usually from the unsorted list) into an order, attachments included."""
+    require_role(actor, "director", "manager")
+    order = require_order(actor, order_id)
+    message = Message.get_or_none((Message.id == message_id) & (Message.channel == "email"))
+    if message is None:
+        raise NotFound("Письмо не найдено.")
+    if message.order_id == order.id:
+        raise ValidationError(f"Письмо уже в заказе №{order.number}.")
+    with database.atomic():
+        message.order = order
+        message.client = order.client_id
+        message.save()
+        Attachment.update(order=order, client=order.client_id).where(
+            Attachment.message == message.id
+        ).execute()
+        if not message.is_read:
+            Order.update(unread=Order.unread + 1).where(Order.id == order.id).execute()
+    return message

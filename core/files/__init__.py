@@ -1,0 +1,1 @@
+"""Files: attachments on orders and clients, download links, shared folders."""

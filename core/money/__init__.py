@@ -1,0 +1,1 @@
+"""Money: payments, cash desks and their one ledger, expenses and receipts, online payments."""

@@ -1,0 +1,1 @@
+"""Staff: employees, crews, subcontractors, bonuses and fines, web sessions."""

@@ -1,0 +1,1 @@
+"""What clients do for themselves: the portal, booking visits, the day of a visit."""

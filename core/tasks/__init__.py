@@ -1,0 +1,1 @@
+"""To-dos for people: call the client, check with a subcontractor."""
