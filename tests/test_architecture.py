@@ -198,3 +198,17 @@ def test_every_table_is_in_the_one_registry():
     assert defined == set(ALL_MODELS)
     for model in ALL_MODELS:  # each table lives in its package's models.py
         assert model.__module__.endswith(".models") and model.__module__.count(".") == 2, model
+
+
+def test_money_is_integer_kopecks_and_times_are_utc():
+    import peewee as pw
+
+    from core.base.clock import utcnow
+    from core.models import ALL_MODELS
+
+    for model in ALL_MODELS:
+        for field in model._meta.sorted_fields:
+            where = f"{model.__name__}.{field.name}"
+            assert not isinstance(field, pw.FloatField | pw.DecimalField), where  # kopecks
+            if isinstance(field, pw.DateTimeField):  # naive UTC, stamped by the one clock
+                assert field.default in (None, utcnow), where

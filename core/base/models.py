@@ -64,7 +64,7 @@ class LoginFailure(BaseModel):
 
 class RateCount(BaseModel):
     """Hits of one key (an IP, a widget visitor) in one time window: the limits of the open
-    doors live in the database so every web worker shares them (core.ratelimit)."""
+    doors live in the database so every web worker shares them (core.base.ratelimit)."""
 
     key = pw.CharField(max_length=200)
     window = pw.BigIntegerField()  # the window's start, seconds since the epoch

@@ -31,7 +31,7 @@ class Client(BaseModel):
     debt = pw.BigIntegerField(default=0, index=True)
     last_order_at = pw.DateTimeField(null=True, index=True)
     # Where the person first came from (telegram, viber, web, vk, max, …) and whether they
-    # are still a lead: someone who wrote in and has no order yet (core.leads).
+    # are still a lead: someone who wrote in and has no order yet (core.clients.leads).
     source = pw.CharField(max_length=20, default="")
     is_lead = pw.BooleanField(default=False, index=True)
 

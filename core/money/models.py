@@ -74,7 +74,7 @@ class CashMovement(BaseModel):
 
 class LedgerTotal(BaseModel):
     """Sums of the cash ledger per desk and kind over the movements with id ≤ upto
-    (core.ledger): a desk's balance is these plus the few movements after upto, not a SUM
+    (core.money.ledger): a desk's balance is these plus the few movements after upto, not a SUM
     over years of payments. The row with no account is the mark: it holds upto."""
 
     account = pw.ForeignKeyField(Account, null=True, on_delete="CASCADE")
