@@ -101,57 +101,63 @@ def _hideable(custom: list[dict]) -> list[tuple[str, str]]:
     return [(f, FIELD_LABELS.get(f, f)) for f in HIDEABLE] + list(custom_columns(custom).items())
 
 
+def _read_form(form) -> tuple[dict, dict[str, str]]:
+    """The page's fields as typed, parsed one by one: (values, {field: its Russian message}).
+    A refused field keeps the others as typed, so the page can show them all again."""
+    errors: dict[str, str] = {}
+    company = {k: form.get(f"company_{k}", "").strip()[:300] for k in COMPANY_LABELS}
+    if company["inn"] and not re.fullmatch(r"\d{10}|\d{12}", company["inn"]):
+        errors["company_inn"] = "ИНН фирмы: 10 или 12 цифр."
+    types = [t.strip() for t in form.get("object_types", "").splitlines() if t.strip()]
+    if len(types) > settings.MAX_OBJECT_TYPES:
+        errors["object_types"] = f"Типов объектов может быть не больше {settings.MAX_OBJECT_TYPES}."
+    try:
+        custom = _parse_custom_fields(
+            form.get("custom_fields", ""), settings.get("custom_fields") or []
+        )
+    except ValidationError as exc:
+        errors["custom_fields"] = str(exc)
+        custom = settings.get("custom_fields") or []
+    hidden = {
+        role: [f for f, _label in _hideable(custom) if form.get(f"hide_{role}_{f}")]
+        for role in HIDING_ROLES
+    }
+    values = {"company": company, "object_types": types, "custom_fields": custom,
+              "hidden_fields": hidden}  # fmt: skip
+    return values, errors
+
+
 class SettingsView(OrderColumnsMixin, BrigadirView):
     roles = ("director",)
 
     @expose("/", methods=["GET", "POST"])
     def index(self):
-        actor = current_actor()
-        company = settings.get("company") or {}
-        form_errors: list[str] = []
+        errors: dict[str, str] = {}
+        typed: dict[str, str] = {}
         if request.method == "POST":
-            from flask_wtf.csrf import (
-                validate_csrf,
-            )  # CSRFProtect already checked; explicit for clarity
-
-            validate_csrf(request.form.get("csrf_token"))
-            try:
-                require_role(actor, "director")
-                new_company = {
-                    k: request.form.get(f"company_{k}", "").strip()[:300] for k in COMPANY_LABELS
-                }
-                if new_company["inn"] and not re.fullmatch(r"\d{10}|\d{12}", new_company["inn"]):
-                    raise ValidationError("ИНН фирмы: 10 или 12 цифр.")
-                types = [
-                    t.strip()
-                    for t in request.form.get("object_types", "").splitlines()
-                    if t.strip()
-                ]
-                custom = _parse_custom_fields(
-                    request.form.get("custom_fields", ""), settings.get("custom_fields") or []
-                )
-                hideable = _hideable(custom)
-                hidden = {
-                    role: [f for f, _label in hideable if request.form.get(f"hide_{role}_{f}")]
-                    for role in HIDING_ROLES
-                }
+            require_role(current_actor(), "director")
+            values, errors = _read_form(request.form)
+            if not errors:
                 with database.atomic():
-                    settings.put("company", new_company)
-                    settings.put("object_types", types)
-                    settings.put("custom_fields", custom)
-                    settings.put("hidden_fields", hidden)
+                    for key, value in values.items():
+                        settings.put(key, value)
                 flash("Настройки сохранены.", "success")
                 return redirect(url_for("settings.index"))
-            except BrigadirError as exc:
-                fail(exc)
-                company = {k: request.form.get(f"company_{k}", "") for k in COMPANY_LABELS}
-        custom_text = "\n".join(f["label"] for f in settings.get("custom_fields") or [])
+            # Nothing is written; every field is shown again as typed, the refused ones marked.
+            flash("Настройки не сохранены: исправьте отмеченные поля.", "error")
+            typed = {"object_types": request.form.get("object_types", ""),
+                     "custom_fields": request.form.get("custom_fields", "")}  # fmt: skip
+            company, hidden = values["company"], values["hidden_fields"]
+        else:
+            company, hidden = settings.get("company") or {}, settings.get("hidden_fields") or {}
         return self.render(
             "brigadir/settings.html", company=company, labels=COMPANY_LABELS,
             defaults={f.name: getattr(CompanySection(), f.name) for f in dc_fields(CompanySection)},
-            object_types="\n".join(settings.get("object_types") or []), custom_text=custom_text,
-            hidden=settings.get("hidden_fields") or {}, hideable=_hideable(settings.get("custom_fields") or []),
-            roles=ROLE_NAMES, hiding_roles=HIDING_ROLES, errors=form_errors,
+            object_types=typed.get("object_types", "\n".join(settings.get("object_types") or [])),
+            custom_text=typed.get("custom_fields", "\n".join(
+                f["label"] for f in settings.get("custom_fields") or [])),
+            hidden=hidden, hideable=_hideable(settings.get("custom_fields") or []),
+            roles=ROLE_NAMES, hiding_roles=HIDING_ROLES, errors=errors,
         )  # fmt: skip
 
 
