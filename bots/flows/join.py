@@ -1,5 +1,5 @@
-"""Strangers: an invite code binds them; a shared phone finds a client's card;
-anyone else becomes a lead."""
+"""Strangers: an invite code binds them; a phone the platform proves is theirs finds a
+client's card (core.clients.identity); anyone else becomes a lead."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from bots.flows import lead, texts
 from bots.flows.context import Ctx
 from bots.flows.registry import command
 from bots.flows.types import Reply
-from core.base.errors import NotFound
+from core.base.errors import BrigadirError
 from core.clients import leads, links
 from core.clients.models import Invite
 from core.people.models import ROLE_NAMES
@@ -46,22 +46,19 @@ def stranger(ctx: Ctx) -> list[Reply]:
     code = _code(ctx)
     if code:
         return _join(ctx, code)
-    if incoming.contact_phone:
+    if incoming.contact is not None:
         try:
-            link = links.link_client_by_phone(
-                incoming.channel, incoming.external_id, incoming.contact_phone,
-                incoming.display_name,
-            )  # fmt: skip
+            link = links.link_client_by_phone(incoming.contact, incoming.display_name)
             return _welcome(Ctx(incoming, ctx.deps, link), link.client.name)
-        except NotFound:
-            pass  # not a client yet: a lead with that phone
+        except BrigadirError:
+            pass  # not a proven client's phone (or no phone at all): a lead with it
     if incoming.command == "start" or (not ctx.text and incoming.file is None
-                                       and not incoming.contact_phone):  # fmt: skip
+                                       and incoming.contact is None):  # fmt: skip
         # Opening the chat is not yet a word: greet, write nothing until they say something.
         return [Reply(texts.STRANGER.format(firm=ctx.deps.config.app.name), ask_contact=True)]
     link = leads.open_lead(incoming.channel, incoming.external_id, incoming.display_name)
     fresh = Ctx(incoming, ctx.deps, link)  # the dialog state is the new card's now
-    replies = lead.route(fresh, first=not incoming.contact_phone)
+    replies = lead.route(fresh, first=incoming.contact is None)
     fresh.save()
     return replies
 

@@ -9,6 +9,7 @@ from bots.flows.files import as_file, is_picture
 from bots.flows.types import Reply
 from core.base.errors import BrigadirError
 from core.clients import leads
+from core.clients.identity import SharedContact
 from core.conversations import threads
 from core.files import attachments
 
@@ -19,7 +20,7 @@ ASK_NAME = (
     "Как к вам обращаться?"
 )
 ASK_PHONE = "Приятно познакомиться, {name}! Оставьте, пожалуйста, телефон для связи — {how}."
-# Where the platform has a "share my phone" button (Incoming.contact_phone), offer it.
+# Where the platform has a "share my phone" button (Incoming.contact), offer it.
 CONTACT_BUTTON = {"telegram", "viber"}
 THANKS = "Спасибо! Менеджер свяжется с вами в ближайшее время и ответит здесь же."
 KEPT = "Спасибо! Сообщение передано менеджеру, ответим здесь же."
@@ -65,8 +66,12 @@ def _ask_phone(ctx: Ctx) -> list[Reply]:
 
 def route(ctx: Ctx, *, first: bool = False) -> list[Reply]:
     incoming = ctx.incoming
-    if incoming.contact_phone:  # the platform vouches it is the sender's own number
-        client = leads.phone_given(ctx.client, incoming.contact_phone, verified=True)
+    if incoming.contact is not None:  # core.clients.identity decides what it proves
+        try:
+            client = leads.phone_given(ctx.client, incoming.contact)
+        except BrigadirError:
+            return [Reply("Не похоже на номер телефона. Напишите, например: +7 912 345-67-89.",
+                          ask_contact=True)]  # fmt: skip
         ctx.reset()
         if not client.is_lead:
             return [Reply(f"Здравствуйте, {client.name}! Мы нашли вашу карточку — "
@@ -85,7 +90,9 @@ def route(ctx: Ctx, *, first: bool = False) -> list[Reply]:
         return _ask_phone(ctx)
     if step == "lead.phone" and text:
         try:
-            leads.phone_given(ctx.client, text, verified=False)
+            leads.phone_given(
+                ctx.client, SharedContact.typed(incoming.channel, incoming.external_id, text)
+            )
         except BrigadirError:
             return [Reply("Не похоже на номер телефона. Напишите, например: +7 912 345-67-89.",
                           ask_contact=True)]  # fmt: skip

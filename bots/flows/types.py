@@ -7,6 +7,7 @@ from typing import Any
 
 from core.base.config import Config
 from core.base.interfaces import FileStore
+from core.clients.identity import SharedContact
 
 __all__ = ["Deps", "InFile", "Incoming", "OutFile", "Reply"]
 
@@ -35,7 +36,7 @@ class Incoming:
     args: str = ""  # "abc"
     payload: str | None = None  # a button pressed
     file: InFile | None = None
-    contact_phone: str | None = None  # the sender's own phone, shared with a button
+    contact: SharedContact | None = None  # a contact card; core.clients.identity judges it
     location: tuple[float, float] | None = None
     update_key: str | None = None  # platform update id: the same key twice does nothing
 

@@ -27,6 +27,7 @@ from bots.flows.types import Reply
 from bots.maxbot.api import MENU, send_text
 from core.base.config import Config
 from core.base.interfaces import FileStore
+from core.clients.identity import SharedContact
 
 __all__ = ["HEADER", "URL", "make_blueprint"]
 
@@ -36,15 +37,17 @@ HEADER = "X-Max-Bot-Api-Secret"
 _TEL = re.compile(r"TEL[^:\n]*:([+\d][\d\s()+-]{5,})")
 
 
-def _contact(body: dict[str, Any], sender: int) -> str | None:
+def _contact(body: dict[str, Any], sender: int) -> SharedContact | None:
+    """A contact card: its phone and whose MAX account it is (core.clients.identity judges)."""
     for item in body.get("attachments") or []:
         if item.get("type") != "contact":
             continue
         payload = item.get("payload") or {}
-        own = (payload.get("max_info") or {}).get("user_id")
+        owner = (payload.get("max_info") or {}).get("user_id")
         found = _TEL.search(str(payload.get("vcf_info") or ""))
-        if found and own == sender:  # somebody else's card is not the sender's phone
-            return found.group(1).strip()
+        if found:
+            return SharedContact("max", str(sender), found.group(1).strip(),
+                                 str(owner) if isinstance(owner, int) else None)  # fmt: skip
     return None
 
 
@@ -112,9 +115,9 @@ def make_blueprint(config: Config, store: FileStore) -> Blueprint:
                 "display_name": str((message.get("sender") or {}).get("name") or "")[:200],
                 "update_key": str(body.get("mid") or "")[:90] or None}  # fmt: skip
         text = str(body.get("text") or "")[:4000]
-        phone = _contact(body, user)
-        if phone:
-            return user, Incoming(**base, contact_phone=phone)
+        contact = _contact(body, user)
+        if contact is not None:
+            return user, Incoming(**base, contact=contact)
         if text.startswith("/"):
             cmd, _, args = text[1:].partition(" ")
             return user, Incoming(**base, text=text, command=cmd.lower(), args=args.strip())

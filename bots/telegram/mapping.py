@@ -14,6 +14,7 @@ from aiogram.types import (
 )
 
 from bots.flows.types import Incoming, Reply
+from core.clients.identity import SharedContact
 
 __all__ = ["ALLOWED_UPDATES", "COMMANDS", "FileRef", "MAX_TEXT", "chunks", "markup_for",
            "to_incoming"]  # fmt: skip
@@ -78,9 +79,11 @@ def to_incoming(update: Update) -> tuple[Incoming, FileRef | None] | None:
         doc = message.document
         file = FileRef(doc.file_id, doc.file_size, doc.file_name or "file",
                        doc.mime_type or "application/octet-stream", False)  # fmt: skip
-    phone = None
-    if message.contact is not None and message.contact.user_id == message.from_user.id:
-        phone = message.contact.phone_number  # only the sender's own number counts
+    contact = None
+    if message.contact is not None:  # core.clients.identity judges whose it is
+        owner = message.contact.user_id
+        contact = SharedContact("telegram", str(message.from_user.id),
+                                message.contact.phone_number, str(owner) if owner else None)  # fmt: skip
     location = None
     if message.location is not None:
         location = (message.location.latitude, message.location.longitude)
@@ -91,7 +94,7 @@ def to_incoming(update: Update) -> tuple[Incoming, FileRef | None] | None:
         text=text,
         command=command,
         args=args or "",
-        contact_phone=phone,
+        contact=contact,
         location=location,
         update_key=key,
     )

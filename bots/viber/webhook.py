@@ -46,6 +46,7 @@ from bots.flows import handle as flows_handle
 from bots.viber.api import PAYLOAD_PREFIX, keyboard, make_api, to_messages
 from core.base.config import Config
 from core.clients import links
+from core.clients.identity import SharedContact
 from core.conversations import delivery
 
 __all__ = ["MediaTooBig", "download", "signature", "viber_blueprint"]
@@ -111,7 +112,9 @@ def viber_blueprint(
                 return Incoming(**base, text=text, command=cmd.lower(), args=args.strip())
             return Incoming(**base, text=text)
         if isinstance(msg, ContactMessage):
-            return Incoming(**base, contact_phone=msg.contact.phone_number)
+            # Viber does not say whose card it is: core.clients.identity never trusts it.
+            phone = msg.contact.phone_number or ""
+            return Incoming(**base, contact=SharedContact("viber", sender.id, phone))
         if isinstance(msg, LocationMessage):
             return Incoming(**base, location=(msg.location.lat, msg.location.lon))
         if isinstance(msg, PictureMessage | FileMessage | VideoMessage):

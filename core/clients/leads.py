@@ -3,10 +3,11 @@ the web chat, VK, MAX) is kept — a client card marked as a lead with its sourc
 their messenger account, with a conversation in the inbox assigned to the responsible
 manager, who is told at once.
 
-Identity is the one careful part: a phone the platform vouches for (a contact-button
-share of the sender's own number) may join the lead to an existing client; a phone typed
-by hand never does — the manager confirms it in the inbox ("это клиент …"). A lead has no
-orders of its own, so until then it sees nothing of anybody's order."""
+Identity is the one careful part, decided by core.clients.identity: a phone the platform
+proves is the sender's own may join the lead to an existing client; a typed phone or a
+contact card nobody vouches for never does — the manager confirms it in the inbox
+("это клиент …"). A lead has no orders of its own, so until then it sees nothing of
+anybody's order."""
 
 from __future__ import annotations
 
@@ -14,8 +15,9 @@ from core.access import Actor, require_dialogue, require_role
 from core.base.db import database
 from core.base.errors import NotFound, ValidationError
 from core.base.phones import display_phone, normalize_phone
-from core.clients import links
+from core.clients import identity, links
 from core.clients.clients import fold_client, index_words
+from core.clients.identity import SharedContact
 from core.clients.models import Client, MessengerLink
 from core.conversations import threads
 from core.conversations.inbox import CHANNEL_NAMES
@@ -101,39 +103,44 @@ def set_name(lead: Client, name: str) -> Client:
     return lead
 
 
-def phone_given(lead: Client, raw: str, *, verified: bool) -> Client:
-    """The lead's phone. Verified (the platform's contact button, the sender's own number)
-    and already a client's: the lead joins that client. Typed: kept on the lead when nobody
-    has it; when a client has it, the manager is asked to confirm — never joined here.
+def phone_given(lead: Client, contact: SharedContact) -> Client:
+    """The lead's phone. A contact the platform proves is the sender's own
+    (core.clients.identity) and a client's already: the lead joins that client. Anything
+    else (typed, a Viber card, somebody else's card): kept on the lead when nobody has it;
+    when a client has it, the manager is asked to confirm — never joined here.
     Returns the client the account now belongs to."""
-    phone = normalize_phone(raw)  # a clear Russian sentence when it is not a phone
+    phone = normalize_phone(contact.phone)  # a clear Russian sentence when it is not a phone
     with database.atomic():
-        known = Client.get_or_none(
-            ((Client.phone == phone) | (Client.phone2 == phone)) & (Client.id != lead.id)
-        )
-        if known is not None and verified:
+        known = identity.proven_client(contact, besides=lead.id)
+        if known is not None:
             kept = fold_client(known, lead)
             _tell(kept, f"{kept.name} написал(а) в мессенджер и подтвердил(а) номер "
                         f"{display_phone(phone)} — переписка в карточке клиента.",
                   key=f"lead:{lead.id}:joined")  # fmt: skip
             return kept
-        if known is not None:
-            note = (
-                f"Указал(а) телефон {display_phone(phone)} — такой есть у клиента «{known.name}»."
-            )
-            lead.notes = "\n".join(n for n in (lead.notes, note) if n)[:4000]
-            lead.save()
-            _tell(lead, f"{lead.name}: {note} Если это он(а) — нажмите «Это клиент…» "
-                        "в переписке во «Входящих».", key=f"lead:{lead.id}:maybe:{known.id}")  # fmt: skip
-            return lead
-        if lead.phone is None:
-            lead.phone = phone
-        elif lead.phone != phone:
-            lead.phone2 = phone
+        return _phone_kept(lead, phone)
+
+
+def _phone_kept(lead: Client, phone: str) -> Client:
+    """A phone nothing proves: on the lead's card, or a question to the manager."""
+    known = Client.get_or_none(
+        ((Client.phone == phone) | (Client.phone2 == phone)) & (Client.id != lead.id)
+    )
+    if known is not None:
+        note = f"Указал(а) телефон {display_phone(phone)} — такой есть у клиента «{known.name}»."
+        lead.notes = "\n".join(n for n in (lead.notes, note) if n)[:4000]
         lead.save()
-        index_words(lead)
-        _tell(lead, f"{lead.name} оставил(а) телефон для связи: {display_phone(phone)}.",
-              key=f"lead:{lead.id}:phone:{phone}")  # fmt: skip
+        _tell(lead, f"{lead.name}: {note} Если это он(а) — нажмите «Это клиент…» "
+                    "в переписке во «Входящих».", key=f"lead:{lead.id}:maybe:{known.id}")  # fmt: skip
+        return lead
+    if lead.phone is None:
+        lead.phone = phone
+    elif lead.phone != phone:
+        lead.phone2 = phone
+    lead.save()
+    index_words(lead)
+    _tell(lead, f"{lead.name} оставил(а) телефон для связи: {display_phone(phone)}.",
+          key=f"lead:{lead.id}:phone:{phone}")  # fmt: skip
     return lead
 
 
@@ -170,7 +177,7 @@ def callback_request(channel: str, external_id: str, phone: str, name: str = "")
         threads.record_incoming(client.id, f"Прошу перезвонить: {phone.strip()[:40]}",
                                 channel=channel, tell=not client.is_lead)  # fmt: skip
         if client.is_lead:
-            client = phone_given(client, phone, verified=False)
+            client = phone_given(client, SharedContact.typed(channel, external_id, phone))
     return client
 
 

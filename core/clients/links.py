@@ -1,5 +1,5 @@
 """Messenger accounts bound to people: invites for staff and clients, a shared phone
-contact for clients. The bots ask here who is writing; nothing else decides it."""
+contact for clients (only as core.clients.identity allows). The bots ask here who is writing; nothing else decides it."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from datetime import timedelta
 from core.base.clock import utcnow
 from core.base.db import database
 from core.base.errors import NotFound, ValidationError
-from core.base.phones import normalize_phone
+from core.clients import identity
+from core.clients.identity import SharedContact
 from core.clients.models import Client, Invite, MessengerLink
 from core.people.models import Employee
 
@@ -94,25 +95,16 @@ def accept_invite(
         )
 
 
-def link_client_by_phone(
-    channel: str, external_id: str, phone: str, display_name: str = ""
-) -> MessengerLink:
-    """A client shared their own phone contact: bind the account to the card with that
-    phone (main or second number). The channel adapter must pass only the sender's own
-    contact, never one they forwarded."""
-    e164 = normalize_phone(phone)
-    client = (
-        Client.select()
-        .where((Client.phone == e164) | (Client.phone2 == e164))
-        .order_by(Client.id)
-        .first()
-    )
+def link_client_by_phone(contact: SharedContact, display_name: str = "") -> MessengerLink:
+    """A person shared a phone contact: bind the account to the card with that phone when
+    the platform proves it is the sender's own (core.clients.identity); else NotFound."""
+    client = identity.proven_client(contact)
     if client is None:
         raise NotFound(
             "Не нашли клиента с этим номером. Позвоните нам — мы добавим ваш номер в карточку."
         )
     with database.atomic():
-        return _bind(channel, external_id, client=client, display_name=display_name)
+        return _bind(contact.channel, contact.sender_id, client=client, display_name=display_name)
 
 
 def bind_client(

@@ -8,6 +8,7 @@ from PIL import Image
 
 from bots.flows import Deps, Incoming, InFile, handle
 from core.access import SYSTEM
+from core.clients.identity import SharedContact
 from core.people.staff import create_invite
 from tests.fakes.memory_store import MemoryStore
 
@@ -41,6 +42,12 @@ class Chat:
             cmd, _, args = text[1:].partition(" ")
             return self._send(command=cmd, args=args, text=text, **kw)
         return self._send(text=text, **kw)
+
+    def contact(self, phone: str, owner: str | None = "self", **kw):
+        """A contact card; owner: whose the platform says it is ("self": the sender's)."""
+        owner = self.external_id if owner == "self" else owner
+        card = SharedContact(self.channel, self.external_id, phone, owner)
+        return self._send(contact=card, **kw)
 
     def tap(self, payload: str, **kw):
         return self._send(payload=payload, **kw)

@@ -337,12 +337,12 @@ def test_a_client_by_shared_phone_sees_only_own_orders(deps, staff, actors):
     create_order(actors["manager"], mine.id, "Баннер", rubles(3000))
     foreign = create_order(actors["manager"], other.id, "Секрет", rubles(9000))
     chat = Chat(deps, "c-2")
-    chat._send(contact_phone="8 912 000-00-04")
+    chat.contact("8 912 000-00-04")
     assert "Орлова Анна" in chat.text
     chat.tap(f"order:{foreign.number}")
     assert "не найден" in chat.text and "Секрет" not in chat.text
     chat.tap(f"cthread:{foreign.id}")
     assert Message.select().count() == 0
     unknown = Chat(deps, "c-3")
-    unknown._send(contact_phone="+79990001122")  # a new person: a lead, sees no order
+    unknown.contact("+79990001122")  # a new person: a lead, sees no order
     assert "Менеджер свяжется" in unknown.text and "Секрет" not in unknown.text

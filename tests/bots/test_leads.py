@@ -98,7 +98,7 @@ def test_a_verified_contact_links_a_known_client(deps, known):
     chat = Chat(deps, "t-verified", "telegram", "Анна")
     chat.say("Добрый день")
     assert Client.select().where(Client.is_lead).count() == 1
-    chat._send(contact_phone="+79120000004")
+    chat.contact("+79120000004")
     assert "Орлова Анна" in chat.text
     assert Client.select().where(Client.is_lead).count() == 0
     assert Message.get(Message.text == "Добрый день").client_id == known.id
@@ -108,7 +108,7 @@ def test_a_verified_contact_links_a_known_client(deps, known):
 
 def test_a_verified_contact_as_the_first_word_of_a_new_person(deps, staff):
     chat = Chat(deps, "t-first", "viber", "Олег")
-    chat._send(contact_phone="+79125550000")
+    chat.contact("+79125550000")
     lead = Client.get(Client.is_lead)
     assert lead.phone == "+79125550000" and lead.source == "viber"
 

@@ -17,7 +17,7 @@ from core.base.interfaces import DeliveryError, OutgoingMessage
 from core.base.models import ProcessedUpdate
 from core.base.money import rubles
 from core.clients import clients
-from core.clients.models import MessengerLink
+from core.clients.models import Client, MessengerLink
 from core.conversations import outbox
 from core.conversations.models import Message, Notification
 from core.files.models import Attachment
@@ -269,3 +269,24 @@ def test_the_transport_sends_buttons_through_viberbot(fake, config):
     assert token and sent["receiver"] == "u1" and sent["text"] == "Заказ №5 готов"
     assert sent["keyboard"]["Buttons"][0]["ActionBody"] == "btn:order:5"
     assert fake.requests[-1].headers.get("X-Viber-Auth-Token") == TOKEN
+
+
+@pytest.mark.parametrize("first", [True, False], ids=["card-first", "card-after-words"])
+def test_a_contact_card_never_links_a_stranger_to_a_client(http, fake, actors, staff, first):
+    """Item 7: Viber does not say whose a card is — a stranger who sends a client's card sees
+    none of their orders, costs or debts, and the lead is not merged into the client."""
+    known = clients.create_client(actors["manager"], "Орлова Анна", "+79120000004")
+    orders.create_order(actors["manager"], known.id, "Баннер секретный", rubles(3000))
+    if not first:
+        post(http, message("v-stranger", {"type": "text", "text": "Здравствуйте"}))
+    card = {"type": "contact", "contact": {"name": "Анна", "phone_number": "+79120000004"}}
+    assert post(http, message("v-stranger", card)).status_code == 200
+    post(http, message("v-stranger", {"type": "text", "text": "📦 Мои заказы"}))
+    said = "\n".join(fake.texts_to("v-stranger"))
+    assert "нашли вашу карточку" not in said and "Орлова" not in said
+    assert "Баннер" not in said and "3 000" not in said
+    link = MessengerLink.get(MessengerLink.external_id == "v-stranger")
+    assert link.client_id != known.id and link.client.is_lead
+    assert Client.get_by_id(known.id).notes == ""  # nothing of the lead folded in
+    # The manager is asked to confirm instead (the phone is the known client's).
+    assert "такой есть у клиента «Орлова Анна»" in link.client.notes

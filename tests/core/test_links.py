@@ -12,6 +12,7 @@ from core.base.errors import NotFound, ValidationError
 from core.base.money import rubles
 from core.clients import links
 from core.clients.clients import create_client
+from core.clients.identity import SharedContact
 from core.clients.models import Invite, MessengerLink
 from core.files.attachments import attach_to_order, save_receipt
 from core.files.models import Attachment
@@ -49,11 +50,15 @@ def test_expired_unknown_and_deactivated(staff):
 
 def test_client_by_phone_and_blocking(staff, actors):
     client = create_client(actors["manager"], "Орлова", "+79120000004", phone2="+79120000009")
-    assert links.link_client_by_phone("viber", "v1", "8 (912) 000-00-09").client_id == client.id
-    assert links.mark_blocked("viber", "v1") == 1
+    own = SharedContact("telegram", "t1", "8 (912) 000-00-09", owner_id="t1")
+    assert links.link_client_by_phone(own).client_id == client.id
+    assert links.mark_blocked("telegram", "t1") == 1
     assert MessengerLink.get().blocked
     with pytest.raises(NotFound):
-        links.link_client_by_phone("viber", "v2", "+79990000000")
+        links.link_client_by_phone(SharedContact("telegram", "t2", "+79990000000", "t2"))
+    with pytest.raises(NotFound):  # Viber never says whose a card is: it never links
+        links.link_client_by_phone(SharedContact("viber", "v2", "+79120000004"))
+    assert MessengerLink.select().count() == 1
 
 
 def test_attachments_need_access_and_land_in_the_order_folder(staff, actors, tmp_path):
