@@ -23,6 +23,7 @@ from core.conversations import threads
 from core.conversations.inbox import CHANNEL_NAMES
 from core.conversations.models import Dialogue, Message, Notification
 from core.conversations.outbox import notify_staff
+from core.files.models import Attachment
 from core.orders import orders
 from core.orders.models import Order
 from core.people.models import Employee
@@ -199,7 +200,7 @@ def confirm_client(actor: Actor, dialogue_id: int, client_id: int) -> Client:
 
 def order_from_lead(actor: Actor, client_id: int, description: str = "", cost: int = 0) -> Order:
     """A lead becomes an order in one step: the order takes the lead's source, the lead's
-    loose messages and conversations join it, and the card is a client from now on."""
+    loose messages, files and conversations join it, and the card is a client from now on."""
     require_role(actor, "manager")
     lead = Client.get_or_none(Client.id == client_id)
     if lead is None:
@@ -222,6 +223,10 @@ def order_from_lead(actor: Actor, client_id: int, description: str = "", cost: i
         ).execute()
         Dialogue.update(order=order.id).where(
             (Dialogue.client == lead.id) & Dialogue.order.is_null()
+        ).execute()
+        # The files the lead sent go with their words: the order card lists them.
+        Attachment.update(order=order.id).where(
+            (Attachment.client == lead.id) & Attachment.order.is_null()
         ).execute()
         Client.update(is_lead=False).where(Client.id == lead.id).execute()
     return Order.get_by_id(order.id)

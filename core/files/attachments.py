@@ -221,24 +221,37 @@ def receive_client_file(
             )  # fmt: skip
             if order is not None:
                 Order.update(unread=Order.unread + 1).where(Order.id == order.id).execute()
-            inbox.file_chat(message, channel=channel)  # files show in the conversation too
+            dialogue = inbox.file_chat(message, channel=channel)  # shown in the conversation
             what = "фото" if kind == "photo" else f"файл «{name}»"
-            _tell_manager(
-                client, order, message, what + (f": «{caption[:300]}»" if caption else "")
-            )
+            what += f": «{caption[:300]}»" if caption else ""
+            _tell_manager(client, order, message, what, dialogue.assignee_id)
     except Exception:
         store.delete(stored.key)  # no row, no file
         raise
     return message
 
 
-def _tell_manager(client: Client, order: Order | None, message: Message, what: str) -> None:
-    """The order's manager (else a director) hears of it through the outbox."""
-    manager = responsible_employee(order)
+def _tell_manager(
+    client: Client, order: Order | None, message: Message, what: str, assignee_id: int | None
+) -> None:
+    """The order's manager (else a director) hears of it through the outbox; a new person's
+    file, the manager their conversation is assigned to — as their words would be."""
+    assignee = Employee.get_or_none((Employee.id == assignee_id) & Employee.active)
+    manager = assignee if client.is_lead and assignee else responsible_employee(order)
     if manager is None:
         return
     where = f"к заказу №{order.number}" if order is not None else "в карточку клиента"
     text = f"Клиент {client.name} прислал {where} {what}"
+    if client.is_lead:
+        first = not (
+            Message.select()
+            .where((Message.client == client.id) & (Message.direction == "in"))
+            .where(Message.id != message.id)
+            .exists()
+        )
+        channel = inbox.CHANNEL_NAMES.get(message.channel, message.channel)
+        text = (f"{'Новое обращение' if first else 'Обращение'} ({channel}): {client.name} "
+                f"прислал(а) {what}. Переписка — во «Входящих».")  # fmt: skip
     buttons = [[("Открыть заказ", f"order:{order.number}")]] if order is not None else None
     outbox.notify_staff(
         manager, text, key=f"client-file:{message.id}", order=order, buttons=buttons

@@ -8,17 +8,21 @@ import pytest
 
 from bots.flows import lead as lead_flow
 from core.access import SYSTEM, actor_for_employee
+from core.base.config import Config
 from core.base.errors import AccessDenied, ValidationError
 from core.base.money import rubles
 from core.clients import leads
 from core.clients.clients import create_client
 from core.clients.models import Client, MessengerLink
 from core.conversations.models import Dialogue, Message, Notification
+from core.files.attachments import files_of
 from core.files.models import Attachment
 from core.orders.models import Order
 from core.orders.orders import create_order
 from core.people.staff import create_invite, deactivate_employee
+from scheduler.deliverer import Deliverer
 from tests.bots.conftest import Chat, jpeg
+from tests.fakes.channels import FakeSender
 
 
 def _told(employee_id: int) -> list[str]:
@@ -148,6 +152,44 @@ def test_a_lead_becomes_an_order_in_one_tap_from_the_bot(deps, staff, join):
     assert f"№{order.number}" in chat.text
     with pytest.raises(ValidationError):  # only once
         leads.order_from_lead(actor_for_employee(staff["manager"]), order.client_id)
+
+
+def test_a_leads_files_move_with_it_into_the_order(deps, staff, store):
+    """Item 17: «Оформить заказ» takes the lead's photos and files along with its words."""
+    chat = Chat(deps, "t-files", "telegram", "Пётр")
+    chat.say("Нужен баннер")
+    chat.photo(jpeg("red"), caption="вот макет")
+    chat.document(b"%PDF-1.4 plan", "план.pdf", "application/pdf")
+    lead = Client.get(Client.is_lead)
+    order = leads.order_from_lead(actor_for_employee(staff["manager"]), lead.id)
+    mine = files_of(actor_for_employee(staff["manager"]), order.id, kinds=None)
+    assert (
+        sorted(a.original_name for a in mine)
+        == sorted(a.original_name for a in Attachment.select())
+        and len(mine) == 2
+    )
+    assert {a.order_id for a in Attachment.select()} == {order.id}
+
+
+@pytest.mark.parametrize("what", ["photo", "document"])
+def test_a_strangers_file_only_first_message_reaches_the_assigned_manager(deps, staff, join, what):
+    """Item 18: the conversation's manager hears of a file sent as the first word (the
+    director, who has no messenger here, is not the one asked)."""
+    manager = join("manager")
+    stranger = Chat(deps, "t-file-first", "telegram", "Пётр")
+    if what == "photo":
+        stranger.photo(jpeg("blue"))
+    else:
+        stranger.document(b"%PDF-1.4 plan", "план.pdf", "application/pdf")
+    dialogue = Dialogue.get()
+    assert dialogue.assignee_id == staff["manager"].id
+    notes = list(Notification.select().where(Notification.audience == "staff"))
+    assert [n.employee_id for n in notes] == [staff["manager"].id]
+    assert "Новое обращение (Telegram): Пётр" in notes[0].text
+    telegram = FakeSender("telegram")
+    Deliverer({"telegram": telegram}, Config(), sleep=lambda s: None).run_once()
+    assert [m.address for m in telegram.sent] == [manager.external_id]
+    assert Notification.get_by_id(notes[0].id).status == "sent"
 
 
 def test_the_first_words_ask_for_the_name():
