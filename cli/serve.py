@@ -54,6 +54,11 @@ def build_web_app(config: Config, store: FileStore) -> Flask:
     site_chat = widget.make_blueprint(config, store)  # /widget.js for the firm's own site
     app.register_blueprint(site_chat)
     csrf.exempt(site_chat)  # cross-site by design: the origin list and the cookie stand in
+    from bots.phone.webhook import make_blueprint as pbx_blueprint
+
+    pbx = pbx_blueprint()  # always there: the PBX is chosen in the admin, not in the file
+    csrf.exempt(pbx)  # the PBX signs each request instead
+    app.register_blueprint(pbx)
     if config.telegram.token and config.telegram.mode == "webhook":
         from bots import telegram
         from bots.telegram.webhook import URL_PREFIX

@@ -13,6 +13,7 @@ from playhouse.migrate import migrate as run_ops
 
 from core.base.db import database, is_postgres
 from core.base.models import LoginFailure, RateCount
+from core.calls.models import Call
 from core.clients.models import Client
 from core.conversations.models import (
     Dialogue,
@@ -226,6 +227,12 @@ def _v22_ledger_totals(migrator: SchemaMigrator) -> None:
     ledger.rebuild()
 
 
+def _v55_calls(migrator: SchemaMigrator) -> None:
+    """The call log of the cloud PBX (core.calls): one row per call, with its live and
+    recording indexes."""
+    database.obj.create_tables([Call], safe=True)
+
+
 STEPS: dict[int, Callable[[SchemaMigrator], None]] = {
     2: _v2_order_source,
     3: _v3_message_sender,
@@ -242,6 +249,7 @@ STEPS: dict[int, Callable[[SchemaMigrator], None]] = {
     18: _v18_installer_list,
     21: _v21_list_indexes,
     22: _v22_ledger_totals,
+    55: _v55_calls,
 }
 # Indexes the models cannot declare on both backends: a new database gets them too.
 RAW_INDEXES: list[Callable[[], None]] = [_v5_client_list_index]

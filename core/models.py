@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from core.base.models import LoginFailure, ProcessedUpdate, RateCount, Sequence, Setting
+from core.calls.models import Call
 from core.clients.models import Client, ClientWord, Invite, MessengerLink
 from core.conversations.models import (
     Conversation,
@@ -78,4 +79,5 @@ ALL_MODELS = [
     PortalCode,
     PortalSession,
     OnlinePayment,
+    Call,
 ]

@@ -51,7 +51,7 @@ __all__ = [
 
 STATUSES = {"open": "Открыт", "closed": "Закрыт", "spam": "Спам"}
 CHANNEL_NAMES = {"email": "Почта", "telegram": "Telegram", "viber": "Viber", "web": "Веб-чат",
-                 "sms": "SMS", "vk": "ВКонтакте", "max": "MAX"}  # fmt: skip
+                 "sms": "SMS", "vk": "ВКонтакте", "max": "MAX", "phone": "Телефон"}  # fmt: skip
 _PREFIX = re.compile(r"^\s*((re|fw|fwd|ответ|пересл|на)\s*(\[\d+\])?\s*:\s*)+", re.IGNORECASE)
 PAGE = 50
 SEARCH_CAP = 20_000
