@@ -36,6 +36,8 @@ NEVER = {
     "widget": "typed",
     "sms": "a number in a text",
     "email": "a number in a letter",
+    "phone": "a caller's number is what the network shows: it opens that client's card for "
+    "staff (core.calls), never links an account",
 }
 
 
