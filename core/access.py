@@ -33,6 +33,7 @@ __all__ = [
     "can_see_dialogue",
     "can_see_message",
     "can_see_money_of",
+    "can_see_pay",
     "expense_filter",
     "hidden_fields",
     "masked_text",
@@ -240,6 +241,17 @@ def can_manage_money_of(actor: Actor, employee_id: int) -> bool:
 def require_money_of(actor: Actor, employee_id: int) -> None:
     if not can_see_money_of(actor, employee_id):
         raise AccessDenied("Нет доступа к деньгам другого сотрудника.")
+
+
+def can_see_pay(actor: Actor, employee_id: int) -> bool:
+    """A person's pay (core.pay): the director, and the person themself — except a manager
+    whose role has order money hidden: a percent of orders' sums would show them, so such a
+    manager sees no one's pay, their own included."""
+    if actor.is_director:
+        return True
+    if actor.kind != "employee" or actor.employee_id != employee_id:
+        return False
+    return not (actor.role == "manager" and "cost" in hidden_fields(actor))
 
 
 def expense_filter(actor: Actor) -> pw.Expression | None:

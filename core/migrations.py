@@ -34,6 +34,7 @@ from core.money.models import (
     OnlinePayment,
 )
 from core.orders.models import Order, Stage
+from core.pay.models import Absence, PayLine, PayMonth, Payout, PayRule, PieceRate
 from core.people.models import StaffSession
 from core.selfservice.models import PortalCode, PortalSession, Visit
 
@@ -233,6 +234,12 @@ def _v55_calls(migrator: SchemaMigrator) -> None:
     database.obj.create_tables([Call], safe=True)
 
 
+def _v60_pay(migrator: SchemaMigrator) -> None:
+    """Pay (core.pay): dated rules with piece rates, absences, closed months' frozen lines
+    and payouts tied to their cash movements."""
+    database.obj.create_tables([PayRule, PieceRate, Absence, PayMonth, PayLine, Payout], safe=True)
+
+
 STEPS: dict[int, Callable[[SchemaMigrator], None]] = {
     2: _v2_order_source,
     3: _v3_message_sender,
@@ -250,6 +257,7 @@ STEPS: dict[int, Callable[[SchemaMigrator], None]] = {
     21: _v21_list_indexes,
     22: _v22_ledger_totals,
     55: _v55_calls,
+    60: _v60_pay,
 }
 # Indexes the models cannot declare on both backends: a new database gets them too.
 RAW_INDEXES: list[Callable[[], None]] = [_v5_client_list_index]

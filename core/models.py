@@ -30,6 +30,7 @@ from core.money.models import (
     Payment,
 )
 from core.orders.models import Order, Pipeline, Stage, StageMove
+from core.pay.models import Absence, PayLine, PayMonth, Payout, PayRule, PieceRate
 from core.people.models import Bonus, Crew, Employee, StaffSession
 from core.selfservice.models import PortalCode, PortalSession, Visit
 from core.tasks.models import Task
@@ -80,4 +81,10 @@ ALL_MODELS = [
     PortalSession,
     OnlinePayment,
     Call,
+    PayRule,
+    PieceRate,
+    Absence,
+    PayMonth,
+    PayLine,
+    Payout,
 ]

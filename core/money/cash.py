@@ -48,6 +48,7 @@ KIND_NAMES = {
     "handover": "Сдано в кассу",
     "income": "Приход в кассу",
     "outcome": "Расход из кассы",
+    "salary": "Зарплата",
 }
 
 # The synonyms are the words crews actually write on a receipt photo.

@@ -49,7 +49,7 @@ class CashMovement(BaseModel):
 
     kind = pw.CharField(
         max_length=16, index=True
-    )  # advance|expense|collection|handover|income|outcome
+    )  # advance|expense|collection|handover|income|outcome|salary
     amount = pw.BigIntegerField()  # kopecks, > 0
     from_account = pw.ForeignKeyField(Account, null=True, backref="outgoing", on_delete="RESTRICT")
     to_account = pw.ForeignKeyField(Account, null=True, backref="incoming", on_delete="RESTRICT")

@@ -15,6 +15,8 @@ from core.people.models import Crew, Employee
 
 __all__ = [
     "FinishedStats",
+    "credited_to",
+    "finished_orders",
     "ManagerStats",
     "PipelineCounts",
     "finished_by",
@@ -79,19 +81,44 @@ class FinishedStats:
     total: int | None  # kopecks; None when the person may not see order sums
 
 
-def finished_by(actor: Actor, start: datetime, end: datetime) -> list[FinishedStats]:
-    """ "Кто сколько выполнил": orders that reached an archive (finished) stage in the period,
-    counted once each however often they were moved, with the sum of their cost."""
-    require_role(actor, "manager")
-    finished = (
-        StageMove.select(StageMove.order)
-        .where(
-            StageMove.to_stage.in_(Stage.select(Stage.id).where(Stage.is_archive))
-            & (StageMove.at >= start)
-            & (StageMove.at < end)
+def finished_orders(start: datetime, end: datetime) -> pw.ModelSelect:
+    """(order, at) of the orders finished in [start, end): their FIRST move into an archive
+    stage falls there — an order reopened and finished again is not new work. The one rule
+    of «Кто сколько выполнил» and of pay (core.pay.work)."""
+    archive = Stage.select(Stage.id).where(Stage.is_archive)
+    earlier_move = StageMove.alias()
+    earlier = earlier_move.select(pw.SQL("1")).where(
+        (earlier_move.order == StageMove.order)
+        & earlier_move.to_stage.in_(archive)
+        & (
+            (earlier_move.at < StageMove.at)
+            | ((earlier_move.at == StageMove.at) & (earlier_move.id < StageMove.id))
         )
-        .distinct()
     )
+    return StageMove.select(StageMove.order, StageMove.at).where(
+        StageMove.to_stage.in_(archive)
+        & (StageMove.at >= start)
+        & (StageMove.at < end)
+        & ~pw.fn.EXISTS(earlier)
+    )
+
+
+def credited_to(
+    executor: int | None, subcontractor: int | None, crew: int | None
+) -> tuple[str, int] | None:
+    """Who did an order: its executor, else its subcontractor, else its crew."""
+    if executor is not None:
+        return "employee", executor
+    if subcontractor is not None:
+        return "employee", subcontractor
+    return ("crew", crew) if crew is not None else None
+
+
+def finished_by(actor: Actor, start: datetime, end: datetime) -> list[FinishedStats]:
+    """ "Кто сколько выполнил": orders finished in the period (finished_orders), with the sum
+    of their cost, credited as credited_to says."""
+    require_role(actor, "manager")
+    finished = finished_orders(start, end).select(StageMove.order)
     rows = (
         Order.select(
             Order.executor, Order.subcontractor, Order.crew,
@@ -105,12 +132,10 @@ def finished_by(actor: Actor, start: datetime, end: datetime) -> list[FinishedSt
     crews = {c.id: c.name for c in Crew.select(Crew.id, Crew.name)}
     merged: dict[str, list[int]] = {}
     for executor, subcontractor, crew, count, total in rows:
-        who = (
-            people.get(executor)
-            or people.get(subcontractor)
-            or crews.get(crew)
-            or "Без исполнителя"
-        )
+        doer = credited_to(executor, subcontractor, crew)
+        names = crews if doer and doer[0] == "crew" else people
+        who = names.get(doer[1], "") if doer else ""
+        who = who or "Без исполнителя"
         line = merged.setdefault(who, [0, 0])
         line[0] += count
         line[1] += int(total or 0)
