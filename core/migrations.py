@@ -240,6 +240,13 @@ def _v60_pay(migrator: SchemaMigrator) -> None:
     database.obj.create_tables([PayRule, PieceRate, Absence, PayMonth, PayLine, Payout], safe=True)
 
 
+def _v65_issued_is_archive(migrator: SchemaMigrator) -> None:
+    """The print shop's «Выдан» is where an order leaves for the archive."""
+    from core.orders.pipelines import issued_goes_to_archive
+
+    issued_goes_to_archive()
+
+
 STEPS: dict[int, Callable[[SchemaMigrator], None]] = {
     2: _v2_order_source,
     3: _v3_message_sender,
@@ -258,6 +265,7 @@ STEPS: dict[int, Callable[[SchemaMigrator], None]] = {
     22: _v22_ledger_totals,
     55: _v55_calls,
     60: _v60_pay,
+    65: _v65_issued_is_archive,
 }
 # Indexes the models cannot declare on both backends: a new database gets them too.
 RAW_INDEXES: list[Callable[[], None]] = [_v5_client_list_index]

@@ -22,6 +22,7 @@ __all__ = [
     "add_stage",
     "ensure_presets",
     "first_stage",
+    "issued_goes_to_archive",
     "next_stage",
     "remove_stage",
     "shift_stage",
@@ -55,7 +56,8 @@ PRESETS: dict[str, tuple[str, list[StageSpec]]] = {
             StageSpec(
                 "done", "Выполнен", "executor", notify_client=True, template_code="printing.done"
             ),
-            StageSpec("issued", "Выдан", "manager"),
+            # "Меняем статус «Выдано» и заказ переходит в архив" (the print shop's request).
+            StageSpec("issued", "Выдан", "manager", is_archive=True),
             StageSpec("archive", "Архив", None, is_archive=True),
         ],
     ),
@@ -131,6 +133,20 @@ def _responsible(employee_id: object) -> int | None:
     if person is None or not person.active:
         raise ValidationError("Ответственный за этап: сотрудник не найден или отключён.")
     return person.id
+
+
+def issued_goes_to_archive() -> None:
+    """An existing print shop's «Выдан» becomes an archive stage, as the preset now makes it;
+    its orders go to the archive with it (migration step 65)."""
+    stage = (
+        Stage.select()
+        .join(Pipeline)
+        .where((Pipeline.code == "printing") & (Stage.code == "issued") & ~Stage.is_archive)
+        .first()
+    )
+    if stage is not None:
+        Stage.update(is_archive=True).where(Stage.id == stage.id).execute()
+        _set_archive(stage.id, True)
 
 
 def _set_archive(stage_id: int, archive: bool) -> None:

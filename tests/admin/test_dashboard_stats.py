@@ -22,8 +22,8 @@ def test_finished_orders_counted_once_with_their_sums(world, actors, staff):
     boss = actors["director"]
     # Иван finishes one order after many moves, one back-and-forth included.
     _finish(boss, world["mine"], ["in_work", "done", "in_work", "done", "issued", "archive"])
-    # The crew's order only moves along: work, but nothing finished.
-    _finish(boss, world["foreign"], ["in_work", "done", "issued"])
+    # The crew's order only moves along: work, but nothing finished (not yet «Выдан»).
+    _finish(boss, world["foreign"], ["in_work", "done", "in_work", "done"])
     # The subcontractor's order is finished too.
     _finish(boss, world["sub"], ["archive"])
     now = utcnow()
