@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import g
+from flask import g, request
 from markupsafe import Markup
 
 from admin.auth import current_actor
@@ -31,9 +31,19 @@ def order_columns() -> list[tuple[str, str]]:
     field hidden from them."""
     if "order_columns" not in g:
         sees("cost")  # fills g.hidden_fields: one settings read per request
-        g.order_columns = columns.columns_for(
-            current_actor(), pipeline_code(), hidden=g.hidden_fields
-        )
+        chosen = columns.columns_for(current_actor(), pipeline_code(), hidden=g.hidden_fields)
+        names = [c for c, _label in chosen]
+        if (
+            request.args.get("tab") == "sub"
+            and "subcontractor" not in names
+            and sees("subcontractor")
+        ):
+            # The «Перезаказ» tab is about who makes it: the firm goes beside the client.
+            at = names.index("client") + 1 if "client" in names else 1
+            chosen.insert(
+                at, ("subcontractor", columns.available(pipeline_code())["subcontractor"])
+            )
+        g.order_columns = chosen
     return g.order_columns
 
 

@@ -19,6 +19,17 @@ from core.clients import search
 from core.clients.models import Client
 from core.orders.models import Order, Pipeline
 
+# The «Перезаказ» tab: orders given to a subcontractor firm and not yet issued (the archive
+# stages, «Выдан» of the print shop among them, end it).
+SUBCONTRACTED = Order.subcontractor.is_null(False) & ~Order.is_archived
+
+
+def subcontracted_count() -> int:
+    """How many orders the «Перезаказ» tab holds for this request's person (counted once)."""
+    if "sub_count" not in g:
+        g.sub_count = order_query(current_actor(), Order.select()).where(SUBCONTRACTED).count()
+    return g.sub_count
+
 
 class LocalDateBetween(DateBetweenFilter):
     """Days as the firm sees them: local dates to a [start, next day) range of stored UTC."""
@@ -169,7 +180,7 @@ class OrderListMixin:
         elif tab == "archive":
             query = query.where(Order.is_archived)
         elif tab == "sub":
-            query = query.where(Order.subcontractor.is_null(False) & ~Order.is_archived)
+            query = query.where(SUBCONTRACTED)
         elif tab[:1].isdigit():
             query = query.where(Order.stage.in_(self._tab_stages(tab)))
         return query
@@ -214,8 +225,10 @@ class OrderListMixin:
         """Tabs of the director and managers are counted by Stage.order_count."""
         actor = current_actor()
         tab = self._tab()
-        if not actor.is_staff_office or tab in ("sub",):
+        if not actor.is_staff_office:
             return None
+        if tab == "sub":
+            return subcontracted_count()
         stages = list(_stages().values())
         if tab[:1].isdigit():
             return sum(_stages()[i].order_count for i in self._tab_stages(tab) if i in _stages())
@@ -252,7 +265,9 @@ class OrderListMixin:
                 "key": "-".join(str(s.id) for s in group), "name": group[0].name,
                 "count": sum(s.order_count for s in group) if counts else None,
             })  # fmt: skip
-        tabs.append({"key": "sub", "name": "Перезаказ", "count": None})
+        tabs.append(
+            {"key": "sub", "name": "Перезаказ", "count": subcontracted_count() if counts else None}
+        )
         tabs.append(
             {
                 "key": "archive",
