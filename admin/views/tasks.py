@@ -10,9 +10,10 @@ from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from admin.auth import current_actor
-from admin.base import AdminForm, BrigadirModelView, fail
+from admin.base import AdminForm, BrigadirModelView, fail, sees
 from admin.forms import LocalDateTimeField
 from core.base.errors import BrigadirError
+from core.base.phones import display_phone
 from core.people.models import Employee
 from core.tasks import tasks as core_tasks
 from core.tasks.models import Task
@@ -47,22 +48,42 @@ def _link(view, context, model, name):
     return ""
 
 
+def _client_phone(model) -> str:
+    """The number to call: the task's client, else its order's; "" where the person may not
+    see clients' phones (hidden fields, core.access)."""
+    if not sees("client_phone"):
+        return ""
+    client = model.client if model.client_id else (model.order.client if model.order_id else None)
+    return client.phone if client is not None and client.phone else ""
+
+
+def _phone(view, context, model, name):
+    phone = _client_phone(model)
+    if not phone:
+        return ""
+    return Markup(
+        f'<a href="tel:{escape(phone)}" class="text-nowrap">{escape(display_phone(phone))}</a>'
+    )
+
+
 class TaskView(BrigadirModelView):
     roles = ("manager", "executor")
     write_roles = ("manager", "executor")
     can_edit = False
-    column_list = ("title", "assignee", "due_at", "order", "done_at", "state")
+    column_list = ("title", "phone", "assignee", "due_at", "order", "done_at", "state")
     column_labels = {
         "title": "Задача",
+        "phone": "Телефон",
         "assignee": "Кому",
         "due_at": "Срок",
         "order": "Заказ",
         "done_at": "Выполнено",
         "state": "",
     }
-    column_formatters = {"state": _actions, "order": _link,
+    column_formatters = {"state": _actions, "order": _link, "phone": _phone,
                          "assignee": lambda v, c, m, n: m.assignee.name if m.assignee_id else ""}  # fmt: skip
     column_formatters_export = {"state": lambda v, c, m, n: "", "order": lambda v, c, m, n: m.order_id or "",
+                                "phone": lambda v, c, m, n: display_phone(_client_phone(m)),
                                 "assignee": lambda v, c, m, n: m.assignee.name if m.assignee_id else ""}  # fmt: skip
     column_sortable_list = ("due_at",)
 
