@@ -57,7 +57,9 @@ def _search(ctx: Ctx, query: str) -> list[Reply]:
         return _pick(ctx, found[0].id)
     ctx.goto("order", "client", query=query[:100], phone=phone)
     buttons = [[(f"{c.name} · {display_phone(c.phone)}".strip(" ·"), f"cl:{c.id}")] for c in found]
-    buttons.append([("➕ Новый клиент", "cl:new"), (texts.CANCEL, "cancel")])
+    name = " ".join(w for w in query[:100].split() if not any(ch.isdigit() for ch in w))
+    new = f"➕ Новый клиент «{name}»" if name else "➕ Новый клиент"
+    buttons.append([(new, "cl:new"), (texts.CANCEL, "cancel")])
     head = "Выберите клиента:" if found else f"Клиентов по «{query}» не нашлось."
     return [Reply(head, buttons=buttons)]
 
@@ -89,9 +91,11 @@ def client_button(ctx: Ctx, arg: str) -> list[Reply]:
     if not _office(ctx) or ctx.step != "order.client":
         return [Reply("Эта кнопка устарела. Начните заказ заново.", menu=ctx.menu())]
     if arg == "new":
+        name, phone = _name_and_phone(ctx.data.get("query") or "", ctx.data.get("phone"))
+        if name:  # the name typed in the search is the new client's: not asked again
+            return _pick(ctx, create_client(ctx.staff, name, phone).id)
         ctx.update()
         ctx.conv.step = "new_name"
-        phone = ctx.data.get("phone")
         ask = "Как зовут нового клиента?" + (
             f" Телефон: {display_phone(phone)}."
             if phone
@@ -103,15 +107,19 @@ def client_button(ctx: Ctx, arg: str) -> list[Reply]:
     return _pick(ctx, int(arg))
 
 
-@step("order.new_name")
-def new_client_name(ctx: Ctx) -> list[Reply]:
-    text = ctx.text
-    phone = ctx.data.get("phone")
+def _name_and_phone(text: str, phone: str | None) -> tuple[str, str | None]:
+    """ "Иванов Пётр 89123456789" -> ("Иванов Пётр", "+79123456789"): the words without
+    digits are the name, the ones with digits the phone (unless it is known already)."""
     words = text.split()
     tail = [w for w in words if any(ch.isdigit() for ch in w)]
     if tail and not phone:
         phone = normalize_phone(" ".join(tail))
-    name = " ".join(w for w in words if not any(ch.isdigit() for ch in w))
+    return " ".join(w for w in words if not any(ch.isdigit() for ch in w)), phone
+
+
+@step("order.new_name")
+def new_client_name(ctx: Ctx) -> list[Reply]:
+    name, phone = _name_and_phone(ctx.text, ctx.data.get("phone"))
     client = create_client(ctx.staff, name, phone)
     return _pick(ctx, client.id)
 

@@ -112,7 +112,9 @@ def card(ctx: Ctx, order: Order, note: str = "") -> list[Reply]:
     buttons = []
     upcoming = pipelines.next_stage(order.stage)
     if upcoming is not None and not order.is_archived:
-        buttons.append([(f"➡️ {upcoming.name}", f"move:{order.id}:{order.stage_id}")])
+        # One tap moves it; a comment or a photo on the way is the second button.
+        buttons.append([(f"➡️ {upcoming.name}", f"movego:{order.id}:{order.stage_id}"),
+                        ("✍️ С комментарием", f"move:{order.id}:{order.stage_id}")])  # fmt: skip
     target = proof.proof_stage(order)
     if target is not None and order.stage.position < target.position:
         buttons.append([("✅ Сдать с фото бланка", f"proof:{order.id}")])

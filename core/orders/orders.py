@@ -37,6 +37,7 @@ __all__ = [
     "move_order",
     "move_to_next",
     "order_view",
+    "order_buttons",
     "orders_of",
     "update_order",
 ]
@@ -184,8 +185,18 @@ def _tell_responsible(actor: Actor, order: Order, stage: Stage, *, key: str) -> 
         f"{order.description[:200]}",
         key=key,
         order=order,
-        buttons=[[("Открыть заказ", f"order:{order.number}")]],
+        buttons=order_buttons(order),
     )
+
+
+def order_buttons(order: Order) -> list[list[tuple[str, str]]]:
+    """The buttons of a push about an order: its next stage in one tap (the chat checks the
+    order is still where the push found it), and the order's card."""
+    upcoming = None if order.is_archived else pipelines.next_stage(order.stage)
+    buttons = [[("Открыть заказ", f"order:{order.number}")]]
+    if upcoming is not None:
+        buttons.insert(0, [(f"➡️ {upcoming.name}", f"movego:{order.id}:{order.stage_id}")])
+    return buttons
 
 
 def _announce_assignment(order: Order, *, key_suffix: str) -> None:
@@ -209,7 +220,7 @@ def _announce_assignment(order: Order, *, key_suffix: str) -> None:
             text,
             key=f"assign:{order.id}:{person.id}:{key_suffix}",
             order=order,
-            buttons=[[("Открыть заказ", f"order:{order.number}")]],
+            buttons=order_buttons(order),
         )
 
 

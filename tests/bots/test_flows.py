@@ -205,7 +205,8 @@ def test_a_new_client_by_phone_with_advance_and_executor(join, staff):
     assert order.client.phone == "+79125554433" and order.paid == rubles(1000)
     assert order.executor_id == staff["executor2"].id
     note = Notification.get(Notification.audience == "staff")
-    assert note.buttons == [[["Открыть заказ", f"order:{order.number}"]]]
+    assert note.buttons == [[["➡️ В работе", f"movego:{order.id}:{order.stage_id}"]],
+                            [["Открыть заказ", f"order:{order.number}"]]]  # fmt: skip
     manager.photo()
     assert "Приложено к заказу" in manager.text
     assert Attachment.get().order_id == order.id
@@ -287,7 +288,7 @@ def test_next_stage_with_a_comment_and_job_done_with_proof(join, staff, actors, 
     crew = join("executor")
     order = _orders(actors, staff)[0]
     crew.tap(f"order:{order.number}")
-    crew.tap(crew.button("В работе"))
+    crew.tap(crew.button("С комментарием"))
     crew.say("начал, материал есть")
     assert "переведён в «В работе»" in crew.text
     move = StageMove.select().order_by(StageMove.id.desc()).get()
