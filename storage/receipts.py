@@ -10,7 +10,7 @@ QR is simply a photo (None), as before."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import zxingcpp
 from PIL import Image, ImageFilter, ImageOps
@@ -31,11 +31,10 @@ def _open(data: bytes, side: int | None) -> Image.Image:
     return img
 
 
-def _decode(img: Image.Image) -> str | None:
-    for code in zxingcpp.read_barcodes(img, formats=zxingcpp.BarcodeFormat.QRCode):
-        if code.text:
-            return code.text
-    return None
+def _decode(img: Image.Image) -> list[str]:
+    """Every QR code on the picture: a receipt may carry a shop's code beside the fiscal one."""
+    codes = zxingcpp.read_barcodes(img, formats=zxingcpp.BarcodeFormat.QRCode)
+    return [code.text for code in codes if code.text]
 
 
 def _attempts(data: bytes) -> Iterator[Image.Image]:
@@ -52,14 +51,16 @@ def _attempts(data: bytes) -> Iterator[Image.Image]:
         yield full  # a small or far-away code needs every pixel
 
 
-def read_qr(data: bytes) -> str | None:
-    """The text of the first QR code on the photo, or None (no code, unreadable, not an
-    image). Several codes: the caller decides which is fiscal (core.money.fiscal)."""
+def read_qr(data: bytes, accept: Callable[[str], bool] | None = None) -> str | None:
+    """The text of a QR code on the photo that `accept` takes (any code by default), or None
+    (none, unreadable, not an image). Every code of an attempt is read, and an attempt that
+    found only codes `accept` refuses (a shop's link) goes on to the next: the fiscal code
+    beside a shop's one reads as well as a fiscal code alone."""
     try:
         for img in _attempts(data):
-            text = _decode(img)
-            if text:
-                return text
+            for text in _decode(img):
+                if accept is None or accept(text):
+                    return text
     except (OSError, ValueError, Image.DecompressionBombError):
         return None
     return None
@@ -68,4 +69,4 @@ def read_qr(data: bytes) -> str | None:
 def read_qr_bare(data: bytes) -> str | None:
     """The baseline for the bench: the library on the whole picture, no help."""
     img = Image.open(io.BytesIO(data)).convert("L")
-    return _decode(img)
+    return next(iter(_decode(img)), None)

@@ -274,15 +274,19 @@ def _with_receipt(
 
 
 def _read_receipt(data: bytes) -> FiscalQR | None:
-    text = read_qr(data)
+    """The fiscal code of the photo, whatever other codes (a shop's link) stand beside it."""
+    text = read_qr(data, accept=lambda t: parse_fiscal_qr(t) is not None)
     return parse_fiscal_qr(text) if text else None
 
 
 def _refused_receipt(ctx: Ctx, qr: FiscalQR) -> list[Reply] | None:
-    """A receipt already recorded, or a refund: said plainly, nothing stored (the attempt
-    at a duplicate is kept for the director)."""
+    """A receipt already recorded, a refund or a расход: said plainly, nothing stored (the
+    attempt at a duplicate is kept for the director)."""
     if qr.is_refund:
         return [Reply("Это чек возврата — расходом его не записываю.", menu=ctx.menu())]
+    if not qr.is_purchase:
+        return [Reply("Это чек расхода: по нему магазин платил вам, а не вы магазину — "
+                      "расходом его не записываю.", menu=ctx.menu())]  # fmt: skip
     original = expenses.recorded_receipt(qr)
     if original is None:
         return None

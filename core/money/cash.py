@@ -181,6 +181,10 @@ def log_expense(
     if employee_id != actor.employee_id and not actor.is_director:
         raise AccessDenied("Записать расход можно только на себя.")
     check_sum(amount, what="Сумма расхода")
+    if fiscal is not None and not fiscal.is_purchase:
+        raise ValidationError(
+            "Это чек возврата или расхода, а не покупки: расходом не записывается."
+        )
     cat = ExpenseCategory.get_or_none(ExpenseCategory.name == category)
     if cat is None:
         raise ValidationError(f"Нет такой статьи расхода: «{category}».")

@@ -4,7 +4,12 @@ Every receipt carries `t=20261127T1030&s=1000.00&fn=9960440300000001&i=1234&fp=1
 when (the shop's local time), the sum, the fiscal drive's number (fn), the fiscal document's
 number (i) and its fiscal sign (fp); fn + i + fp name one receipt in the whole country.
 n is the operation: 1 приход (a purchase), 2 возврат прихода, 3 расход, 4 возврат расхода.
-Pure text: decoding the picture is storage.receipts' job."""
+Pure text: decoding the picture is storage.receipts' job.
+
+This is the one validator of receipt QR texts: strict, since the fields name a receipt in the
+duplicate rule — ASCII digits only (a full-width "９" is a digit to str.isdigit but another
+receipt to the database), n only 1..4 (a broken "2x" or "-1" is no operation, not a
+purchase). Anything else is not a fiscal QR."""
 
 from __future__ import annotations
 
@@ -19,7 +24,9 @@ from core.base.money import parse_money
 __all__ = ["FiscalQR", "parse_fiscal_qr"]
 
 OPERATIONS = {1: "приход", 2: "возврат прихода", 3: "расход", 4: "возврат расхода"}
-_T = re.compile(r"^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})?$")
+_T = re.compile(r"^([0-9]{4})([0-9]{2})([0-9]{2})T([0-9]{2})([0-9]{2})([0-9]{2})?$")
+_DIGITS = re.compile(r"^[0-9]{1,20}$")
+_SUM = re.compile(r"^[0-9]{1,12}(?:\.[0-9]{1,2})?$")
 
 
 @dataclass(frozen=True)
@@ -34,6 +41,12 @@ class FiscalQR:
     @property
     def is_refund(self) -> bool:
         return self.operation in (2, 4)
+
+    @property
+    def is_purchase(self) -> bool:
+        """Only a приход is money a person paid a shop; a refund or a расход (the shop paid
+        out) is not a crew member's purchase."""
+        return self.operation == 1
 
     def as_dict(self) -> dict[str, str | int]:
         return {
@@ -60,11 +73,17 @@ class FiscalQR:
 def parse_fiscal_qr(text: str) -> FiscalQR | None:
     """The receipt's data, or None when the text is not a fiscal QR at all (a shop's
     advertising QR, a link). Keys may come in any order and any case."""
-    fields = {k.lower(): v[0].strip() for k, v in parse_qs((text or "").strip()).items() if v}
+    fields = {
+        k.lower(): v[0].strip()
+        for k, v in parse_qs((text or "").strip(), keep_blank_values=True).items()
+        if v
+    }
     if not {"t", "s", "fn", "i", "fp"} <= fields.keys():
         return None
     when = _T.match(fields["t"])
-    if not when or not all(fields[k].isdigit() for k in ("fn", "i", "fp")):
+    if not when or not all(_DIGITS.match(fields[k]) for k in ("fn", "i", "fp")):
+        return None
+    if not _SUM.match(fields["s"]):
         return None
     year, month, day, hour, minute, second = (int(x or 0) for x in when.groups())
     try:
@@ -72,9 +91,10 @@ def parse_fiscal_qr(text: str) -> FiscalQR | None:
         amount = parse_money(fields["s"], allow_zero=True)
     except (ValueError, ValidationError):
         return None
-    operation = int(fields["n"]) if fields.get("n", "").isdigit() else 1
-    if operation not in OPERATIONS or len(fields["fn"]) > 20 or len(fields["fp"]) > 20:
+    raw_n = fields.get("n", "1")  # old receipts print no n: a purchase
+    if raw_n not in {str(k) for k in OPERATIONS}:
         return None
+    operation = int(raw_n)
     return FiscalQR(
         bought_at=bought_at,
         amount=amount,

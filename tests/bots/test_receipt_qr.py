@@ -121,3 +121,26 @@ def test_an_expense_from_the_order_card(join, staff, order):
     assert f"По заказу №{order.number}" in crew.text
     move = CashMovement.get()
     assert move.order_id == order.id and move.fiscal.get().amount == rubles(640)
+
+
+def test_a_shops_qr_beside_the_fiscal_one_keeps_sum_date_and_the_duplicate_rule(join, staff, store):
+    """Item 22: the shop's code is read too and passed over; the fiscal one gives the sum and
+    the date, and the same receipt sent again is refused."""
+    crew = join("executor")
+    text = fiscal_text(random.Random(21), rubles(845.3))
+    shot = Shot(size=(1600, 1200), angle=15, shop="https://shop.example/app?utm=receipt")
+    photo = receipt_photo(text, shot, seed=21)
+    crew.photo(photo, caption="материалы")
+    assert "Материалы — 845,30 ₽" in crew.text and "прочитан по QR-коду" in crew.text
+    assert FiscalReceipt.select().count() == 1
+    crew.photo(photo, caption="материалы")
+    assert "уже записан" in crew.text and CashMovement.select().count() == 1
+
+
+@pytest.mark.parametrize("n, words", [(2, "чек возврата"), (3, "чек расхода"), (4, "чек возврата")])
+def test_refund_and_payout_receipts_are_not_a_crew_purchase(join, staff, store, n, words):
+    crew = join("executor")
+    text = fiscal_text(random.Random(30 + n), rubles(300)).replace("n=1", f"n={n}")
+    crew.photo(receipt_photo(text, SHOT, seed=30 + n), caption="бензин")
+    assert words in crew.text
+    assert CashMovement.select().count() == 0 and store.files == {}

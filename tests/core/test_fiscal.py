@@ -9,7 +9,7 @@ from datetime import datetime
 import peewee as pw
 import pytest
 
-from core.base.errors import Conflict
+from core.base.errors import Conflict, ValidationError
 from core.base.money import rubles
 from core.money import cash, expenses
 from core.money.fiscal import parse_fiscal_qr
@@ -100,3 +100,59 @@ def test_an_old_database_gets_the_receipt_tables_and_keeps_its_expenses(db, staf
     assert (move.note, move.review) == ("АЗС", "")
     cash.log_expense(actors["executor"], rubles(1000), "Бензин", fiscal=parse_fiscal_qr(QR))
     assert FiscalReceipt.select().count() == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        QR.replace("n=1", "n=-1"),  # no such operation
+        QR.replace("n=1", "n=2x"),
+        QR.replace("n=1", "n=0"),
+        QR.replace("n=1", "n=5"),
+        QR.replace("n=1", "n="),
+        QR.replace("n=1", "n=１"),  # a full-width one
+        QR.replace("fn=9960440300123456", "fn=９９６０４４０３００１２３４５６"),
+        QR.replace("i=4521", "i=٤٥٢١"),  # Arabic-Indic digits
+        QR.replace("fp=2781923512", "fp=２781923512"),
+        QR.replace("t=20261127T1030", "t=２0261127T1030"),
+        QR.replace("s=1000.00", "s=１000.00"),
+        QR.replace("s=1000.00", "s=1000.005"),
+    ],
+)
+def test_the_fiscal_parser_is_strict(text):
+    """Item 22: a broken operation type is no purchase, and a digit that is not ASCII would
+    name another receipt to the duplicate rule: neither is a fiscal QR."""
+    assert parse_fiscal_qr(text) is None
+
+
+def test_refunds_and_payouts_are_not_purchases():
+    assert parse_fiscal_qr(QR).is_purchase
+    for n in (2, 3, 4):
+        qr = parse_fiscal_qr(QR.replace("n=1", f"n={n}"))
+        assert qr.operation == n and not qr.is_purchase
+
+
+def test_a_payout_receipt_is_refused_by_the_expense_itself(db, staff, actors):
+    with pytest.raises(ValidationError, match="не покупки"):
+        cash.log_expense(actors["executor"], rubles(1000), "Бензин",
+                         fiscal=parse_fiscal_qr(QR.replace("n=1", "n=3")))  # fmt: skip
+    assert CashMovement.select().count() == 0
+
+
+def _fiscal(text: str) -> bool:
+    return parse_fiscal_qr(text) is not None
+
+
+def test_a_shops_code_beside_the_fiscal_one_does_not_hide_it():
+    """Item 22: every code is read and the fiscal one taken, on a whole photographed set with
+    shop codes as well as on the same set without them."""
+    plain = list(photo_set(20, seed=7, size=(2000, 1500)))
+    shops = list(photo_set(20, seed=7, size=(2000, 1500), shop=True))
+    read_plain = sum(read_qr(jpg, accept=_fiscal) == text for text, jpg in plain if text)
+    read_shops = sum(read_qr(jpg, accept=_fiscal) == text for text, jpg in shops if text)
+    readable = sum(1 for text, _ in shops if text)
+    assert read_shops >= 0.95 * readable and read_shops >= read_plain, (read_shops, read_plain)
+    assert all(read_qr(jpg, accept=_fiscal) is None for text, jpg in shops if text is None)
+    text = fiscal_text(random.Random(5))
+    shot = Shot(size=(2000, 1500), angle=12, shop="https://shop.example/app")
+    assert read_qr(receipt_photo(text, shot, seed=5), accept=_fiscal) == text

@@ -37,23 +37,33 @@ class Shot:
     noise: int = 0  # sensor noise amplitude, 0..40
     qr: bool = True  # a receipt without a QR (old or torn)
     coverage: float = 0.55  # the receipt's height as a share of the photo's
+    shop: str | None = None  # a shop's own QR (a link, a loyalty card) printed above the fiscal one
 
 
-def _paper(text: str | None, rng: random.Random) -> Image.Image:
-    """The receipt itself at print resolution: lines of "text" and the QR at the bottom."""
+def _code(text: str) -> Image.Image:
+    qr = segno.make(text, error="m", micro=False)
+    buf = io.BytesIO()
+    qr.save(buf, kind="png", scale=7, border=2)
+    return Image.open(buf).convert("L")
+
+
+def _paper(text: str | None, rng: random.Random, shop: str | None = None) -> Image.Image:
+    """The receipt itself at print resolution: lines of "text" and the QR at the bottom (a
+    shop's own code, when there is one, at the top)."""
     width, height = 580, 1500
     paper = Image.new("L", (width, height), 246)
     draw = ImageDraw.Draw(paper)
     y = 40
+    if shop is not None:
+        code = _code(shop)
+        paper.paste(code, ((width - code.width) // 2, y))
+        y += code.height + 30
     while y < height - 420:
         line = rng.randrange(180, width - 80)
         draw.rectangle((40, y, 40 + line, y + 12), fill=rng.randrange(40, 90))
         y += rng.choice((24, 24, 30, 44))
     if text is not None:
-        qr = segno.make(text, error="m", micro=False)
-        buf = io.BytesIO()
-        qr.save(buf, kind="png", scale=7, border=2)
-        code = Image.open(buf).convert("L")
+        code = _code(text)
         paper.paste(code, ((width - code.width) // 2, height - code.height - 40))
     return paper
 
@@ -90,7 +100,7 @@ def _perspective_coeffs(dst: list, src: list) -> list[float]:
 def receipt_photo(text: str | None, shot: Shot, seed: int = 0) -> bytes:
     """A JPEG as a phone would send it."""
     rng = random.Random(seed)
-    paper = _paper(text if shot.qr else None, rng)
+    paper = _paper(text if shot.qr else None, rng, shot.shop)
     w, h = shot.size
     scale = shot.coverage * h / paper.height
     paper = paper.resize((int(paper.width * scale), int(paper.height * scale)))
@@ -117,9 +127,16 @@ def receipt_photo(text: str | None, shot: Shot, seed: int = 0) -> bytes:
     return out.getvalue()
 
 
-def photo_set(count: int, seed: int = 1, size: tuple[int, int] = (4000, 3000)):
+SHOP_CODES = ("https://shop.example/app?utm=receipt", "https://club.example/card/0042-1177",
+              "Скидка 10% на следующую покупку: SHOP-2026")  # fmt: skip
+
+
+def photo_set(
+    count: int, seed: int = 1, size: tuple[int, int] = (4000, 3000), *, shop: bool = False
+):
     """(fiscal text or None, jpeg) pairs: every fifth receipt has no QR; the rest are
-    turned, slanted, blurred, dimmed and noisy in varying measure."""
+    turned, slanted, blurred, dimmed and noisy in varying measure. shop: every receipt
+    also carries a shop's own code above the fiscal one (the same pictures otherwise)."""
     rng = random.Random(seed)
     for n in range(count):
         text = fiscal_text(rng)
@@ -132,5 +149,6 @@ def photo_set(count: int, seed: int = 1, size: tuple[int, int] = (4000, 3000)):
             noise=rng.choice((0, 15, 30)),
             qr=n % 5 != 4,
             coverage=rng.uniform(0.4, 0.7),
+            shop=SHOP_CODES[n % len(SHOP_CODES)] if shop else None,
         )
         yield (text if shot.qr else None), receipt_photo(text, shot, seed=seed * 1000 + n)
