@@ -303,6 +303,9 @@ def idle_expense(ctx: Ctx, order_id: int | None = None) -> list[Reply] | None:
     qr = _read_receipt(photo[1])
     if qr is not None and (refused := _refused_receipt(ctx, qr)) is not None:
         return refused
+    bare = None if ctx.text or order_id is not None else expenses.awaiting_receipt(ctx.staff)
+    if bare is not None and (qr is None or qr.amount == bare.amount):
+        return _with_receipt(ctx, photo, lambda rid: _offer_to_expense(ctx, rid, bare, qr))
     if ctx.text or qr is not None or order_id is not None:
         parsed = cash.parse_expense_text(ctx.text)
         if qr is not None or order_id is not None or parsed.amount is not None \
@@ -310,6 +313,38 @@ def idle_expense(ctx: Ctx, order_id: int | None = None) -> list[Reply] | None:
             return _with_receipt(ctx, photo, lambda rid: _expense(
                 ctx, ctx.text, rid, must=True, qr=qr, order_id=order_id))  # fmt: skip
     return _with_receipt(ctx, photo, lambda rid: _ask_what(ctx, rid))
+
+
+def _offer_to_expense(ctx: Ctx, staged_id: int, bare, qr: FiscalQR | None) -> list[Reply]:
+    """Words then photo: the expense just written without a receipt is offered first."""
+    ctx.goto("photo", "what", attachment_id=staged_id, caption="", staged=[staged_id],
+             bare_id=bare.id, fiscal=qr.as_dict() if qr else None)  # fmt: skip
+    what = f"{bare.category.name if bare.category_id else 'Расход'} — {format_money(bare.amount)}"
+    return [
+        Reply(
+            f"Это чек к расходу «{what}», который вы только что записали?",
+            buttons=[
+                [("📎 Да, чек к этому расходу", f"rattach:{bare.id}")],
+                [("🧾 Нет, это другой расход", "photo:receipt")],
+                *WHAT_BUTTONS[1:],
+            ],
+        )  # fmt: skip
+    ]
+
+
+@payload("rattach")
+def receipt_to_expense(ctx: Ctx, arg: str) -> list[Reply]:
+    if ctx.step != "photo.what" or str(ctx.data.get("bare_id")) != arg:
+        return [Reply("Эта кнопка устарела. Пришлите фото ещё раз.", menu=ctx.menu())]
+    fiscal = FiscalQR.from_dict(ctx.data["fiscal"]) if ctx.data.get("fiscal") else None
+    move = expenses.attach_receipt(ctx.staff, int(arg), ctx.data["attachment_id"], fiscal)
+    ctx.update(staged=[])  # the photo is the expense's receipt now: keep it
+    ctx.reset()
+    what = f"{move.category.name if move.category_id else 'Расход'} — {format_money(move.amount)}"
+    lines = [f"📎 Чек приложен к расходу «{what}»."]
+    if fiscal is not None:
+        lines.append(f"Чек от {fiscal.bought_at:%d.%m.%Y %H:%M} прочитан по QR-коду.")
+    return [Reply("\n".join(lines), menu=ctx.menu())]
 
 
 def _ask_what(ctx: Ctx, staged_id: int) -> list[Reply]:
@@ -340,9 +375,11 @@ def photo_choice(ctx: Ctx, arg: str) -> list[Reply]:
         return [Reply("Пришлите фото ещё раз.", menu=ctx.menu())]
     staged = ctx.data["attachment_id"]
     if arg == "receipt":
-        ctx.goto("expense", "", amount=None, category=None, note=ctx.data.get("caption", ""),
-                 receipt_id=staged, staged=[staged], fiscal=None, order_id=None)  # fmt: skip
-        return _ask_amount(ctx)
+        fiscal = ctx.data.get("fiscal")  # read off the photo already (words then photo)
+        ctx.goto("expense", "", amount=fiscal["s"] if fiscal else None, category=None,
+                 note=ctx.data.get("caption", ""), receipt_id=staged, staged=[staged],
+                 fiscal=fiscal, order_id=None)  # fmt: skip
+        return _ask_category(ctx) if fiscal else _ask_amount(ctx)
     from bots.flows.staff import PAGE
     from core.orders.orders import orders_of
 

@@ -31,6 +31,8 @@ from core.people.models import Employee
 __all__ = [
     "REVIEWS",
     "Filters",
+    "attach_receipt",
+    "awaiting_receipt",
     "duplicate_message",
     "listing",
     "note_duplicate",
@@ -56,6 +58,68 @@ def duplicate_message(original: FiscalReceipt) -> str:
     move = original.movement
     who = move.from_account.employee.name if move.from_account.employee_id else "касса"
     return f"Этот чек уже записан {format_date(move.at)[:5]} — {who}, {format_money(move.amount)}"
+
+
+# "Words then photo" (the seed: «вписывает "купил материалы", сумма такая-то и фотографирует
+# чек… чек привязан к этой его записи»): a photo soon after an expense written without one
+# is offered to it, not recorded as a second expense.
+RECEIPT_WINDOW = timedelta(minutes=30)
+
+
+def awaiting_receipt(actor: Actor) -> CashMovement | None:
+    """The person's last expense if they wrote it themself in the last half hour and it has
+    no receipt yet: a photo that comes now is most likely its receipt."""
+    if actor.employee_id is None:
+        return None
+    last = (
+        CashMovement.select(CashMovement, ExpenseCategory)
+        .join(ExpenseCategory, pw.JOIN.LEFT_OUTER)
+        .switch(CashMovement)
+        .join(Account, on=CashMovement.from_account == Account.id)
+        .where((CashMovement.kind == "expense") & (Account.employee == actor.employee_id))
+        .order_by(CashMovement.id.desc())
+        .first()
+    )
+    if last is None or last.receipt_id is not None or last.author_id != actor.employee_id:
+        return None
+    return last if last.at >= utcnow() - RECEIPT_WINDOW else None
+
+
+def attach_receipt(
+    actor: Actor, movement_id: int, receipt_id: int, fiscal: FiscalQR | None = None
+) -> CashMovement:
+    """The photo becomes the receipt of the person's own expense that had none; what its QR
+    says is kept under the same one-receipt-one-expense rule. Refused: someone else's
+    expense, one that has a receipt already, a QR of another sum, a refund."""
+    with database.atomic():
+        move = (
+            CashMovement.select(CashMovement)
+            .join(Account, on=CashMovement.from_account == Account.id)
+            .where(
+                (CashMovement.id == movement_id)
+                & (CashMovement.kind == "expense")
+                & (Account.employee == (actor.employee_id or -1))
+            )  # fmt: skip
+            .first()
+        )
+        photo = Attachment.get_or_none(
+            (Attachment.id == receipt_id) & (Attachment.kind == "receipt")
+            & (Attachment.uploaded_by == (actor.employee_id or -1))
+        )  # fmt: skip
+        if move is None or photo is None:
+            raise NotFound("Расход не найден.")
+        if fiscal is not None and (not fiscal.is_purchase or fiscal.amount != move.amount):
+            raise ValidationError("Чек не совпадает с расходом: запишите его отдельно.")
+        won = (
+            CashMovement.update(receipt=photo.id)
+            .where((CashMovement.id == move.id) & CashMovement.receipt.is_null())
+            .execute()
+        )
+        if won != 1:
+            raise ValidationError("К этому расходу чек уже приложен.")
+        if fiscal is not None:
+            save_fiscal(move, fiscal)
+    return CashMovement.get_by_id(move.id)
 
 
 def note_duplicate(actor: Actor, original: FiscalReceipt, caption: str = "") -> DuplicateReceipt:

@@ -5,7 +5,7 @@ an order by "№N" in the caption or from the order's card."""
 from __future__ import annotations
 
 import random
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -144,3 +144,47 @@ def test_refund_and_payout_receipts_are_not_a_crew_purchase(join, staff, store, 
     crew.photo(receipt_photo(text, SHOT, seed=30 + n), caption="бензин")
     assert words in crew.text
     assert CashMovement.select().count() == 0 and store.files == {}
+
+
+def test_words_then_photo_the_photo_is_offered_to_the_expense_just_written(join, staff, store):
+    """Item 23, the seed's own order: «купил материалы» with the sum, then the receipt's photo
+    — it is attached to that expense, not recorded as a second one."""
+    crew = join("executor")
+    crew.say("материалы 1500")
+    assert "Материалы — 1 500,00 ₽" in crew.text
+    crew.photo(receipt_photo(None, SHOT, seed=40))
+    assert "Это чек к расходу «Материалы — 1 500,00 ₽»" in crew.text
+    crew.tap(crew.button("Да, чек к этому расходу"))
+    assert "Чек приложен к расходу «Материалы — 1 500,00 ₽»" in crew.text
+    move = CashMovement.get()
+    assert CashMovement.select().count() == 1 and store.exists(move.receipt.storage_key)
+    crew.photo(receipt_photo(None, SHOT, seed=41))  # the expense has its receipt now
+    assert "Что на фото?" in crew.text and "только что" not in crew.text
+
+
+def test_words_then_a_receipt_with_the_same_sum_keeps_what_its_qr_says(join, staff, store):
+    crew = join("executor")
+    crew.say("бензин 1234,50")
+    text, photo = receipt(rubles(1234.5), seed=42)
+    crew.photo(photo)
+    crew.tap(crew.button("Да, чек к этому расходу"))
+    assert "прочитан по QR-коду" in crew.text and CashMovement.select().count() == 1
+    assert FiscalReceipt.get().movement_id == CashMovement.get().id
+    crew.photo(photo, caption="бензин")  # the same receipt again: the rule holds
+    assert "уже записан" in crew.text and CashMovement.select().count() == 1
+
+
+def test_an_old_expense_or_another_sum_is_not_offered(join, staff):
+    crew = join("executor")
+    crew.say("материалы 1500")
+    move = CashMovement.get()
+    CashMovement.update(at=move.at - timedelta(minutes=31)).where(
+        CashMovement.id == move.id
+    ).execute()
+    crew.photo(receipt_photo(None, SHOT, seed=43))
+    assert "Что на фото?" in crew.text and "только что" not in crew.text
+    crew.tap("cancel")
+    crew.say("бензин 800")
+    _, photo = receipt(rubles(999), seed=44)  # a receipt of another sum: a new expense
+    crew.photo(photo, caption="")
+    assert "только что" not in crew.text
