@@ -12,29 +12,20 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import shutil
-import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 
 import requests
 
-from bench.common import load
+from bench.common import load, prepared_folder
 
 REQUESTS = int(os.environ.get("BENCH_SOAK_REQUESTS", "10000"))
 ORDERS = int(os.environ.get("BENCH_SOAK_ORDERS", "100000"))
 THREADS = 4
 COMMAND = os.environ.get("BENCH_SOAK_COMMAND", "run")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _brigadir(config: Path, *args: str, **kw) -> subprocess.Popen | subprocess.CompletedProcess:
@@ -59,135 +50,103 @@ def process_figures(pid: int, database: Path) -> tuple[float, int, int]:
     return rss, handles, files
 
 
-def _prepared(tmp: Path) -> tuple[Path, str]:
-    """A data folder with ORDERS demo orders and its config; kept under BENCH_CACHE (when
-    set) and reused, as generating a million orders takes minutes."""
-    cache = os.environ.get("BENCH_CACHE")
-    root = Path(cache) / f"soak_{ORDERS}" if cache else tmp
-    config = root / "config.toml"
-    config.parent.mkdir(parents=True, exist_ok=True)
-    config.write_text(
-        f'[app]\ndata_dir = "{root / "data"}"\nsecret_key = "soak"\n[web]\nport = {_free_port()}\n',
-        encoding="utf-8",
-    )
-    ready = root / "data" / "demo-ready"
-    if not ready.exists():
-        started = time.perf_counter()
-        if (root / "data").exists():
-            shutil.rmtree(root / "data")
-        _brigadir(config, "init")
-        clients = str(max(ORDERS // 10, 100))
-        _brigadir(config, "demo", "--clients", clients, "--orders", str(ORDERS))
-        ready.write_text("", encoding="utf-8")
-        print(f"demo: {ORDERS} orders in {time.perf_counter() - started:.0f} s")
-    else:
-        _brigadir(config, "migrate")
-    login = re.search(r"password: (\S+)", (root / "data" / "first-login.txt").read_text()).group(1)
-    return config, login
-
-
 def main() -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        config, login = _prepared(Path(tmp))
-        port = int(re.search(r"port = (\d+)", config.read_text()).group(1))
-        data = config.parent / "data"
-        # `brigadir run`: the web panel with the scheduler and its daily jobs in one process.
-        server = _brigadir(config, COMMAND, background=True)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(100):
-                try:
-                    requests.get(f"{base}/login", timeout=1)
-                    break
-                except requests.ConnectionError:
-                    time.sleep(0.2)
-            database = data / "brigadir.db"
-            sessions = []
-            for _ in range(THREADS):
-                s = requests.Session()
-                page = s.get(f"{base}/login").text
-                token = re.search(
-                    r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page
-                ).group(1)
-                s.post(
-                    f"{base}/login",
-                    data={"login": "director", "password": login, "csrf_token": token},
+    config, login = prepared_folder(ORDERS)
+    port = int(re.search(r"port = (\d+)", config.read_text()).group(1))
+    data = config.parent / "data"
+    # `brigadir run`: the web panel with the scheduler and its daily jobs in one process.
+    server = _brigadir(config, COMMAND, background=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                requests.get(f"{base}/login", timeout=1)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.2)
+        database = data / "brigadir.db"
+        sessions = []
+        for _ in range(THREADS):
+            s = requests.Session()
+            page = s.get(f"{base}/login").text
+            token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page).group(
+                1
+            )
+            s.post(
+                f"{base}/login",
+                data={"login": "director", "password": login, "csrf_token": token},
+            )
+            sessions.append(s)
+        pages = ["/admin/order/", "/admin/order/?tab=archive", "/admin/order/?search=ива",
+                 "/admin/order/?page=5", "/admin/client/", "/admin/order/card/?id={n}",
+                 "/admin/client/card/?id={c}", "/admin/", "/chat/", "/admin/client/?search=пет",
+                 "/admin/order/?tab=all&search=ив+ан", "/admin/documents/", "/admin/expenses/",
+                 "/admin/cash/", "/admin/task/", "/admin/inbox/", "/admin/order/new/"]  # fmt: skip
+        counter = {"done": 0, "failed": 0}
+        peak = {"rss": 0.0}
+        running = threading.Event()
+
+        def watch() -> None:  # the peak between samples
+            while not running.wait(0.2):
+                with contextlib.suppress(OSError, AttributeError):
+                    peak["rss"] = max(peak["rss"], process_figures(server.pid, database)[0])
+
+        watcher = threading.Thread(target=watch, daemon=True)
+        watcher.start()
+        lock = threading.Lock()
+        samples: list[tuple[int, float, int, int]] = [(0, *process_figures(server.pid, database))]
+
+        def walk(session: requests.Session, offset: int) -> None:
+            i = offset
+            while True:
+                with lock:
+                    if counter["done"] >= REQUESTS:
+                        return
+                    counter["done"] += 1
+                    done = counter["done"]
+                i += 1
+                url = pages[i % len(pages)].format(
+                    n=1 + i % ORDERS, c=1 + i % max(ORDERS // 10, 100)
                 )
-                sessions.append(s)
-            pages = ["/admin/order/", "/admin/order/?tab=archive", "/admin/order/?search=ива",
-                     "/admin/order/?page=5", "/admin/client/", "/admin/order/card/?id={n}",
-                     "/admin/client/card/?id={c}", "/admin/", "/chat/", "/admin/client/?search=пет",
-                     "/admin/order/?tab=all&search=ив+ан", "/admin/documents/", "/admin/expenses/",
-                     "/admin/cash/", "/admin/task/", "/admin/inbox/", "/admin/order/new/"]  # fmt: skip
-            counter = {"done": 0, "failed": 0}
-            peak = {"rss": 0.0}
-            running = threading.Event()
-
-            def watch() -> None:  # the peak between samples
-                while not running.wait(0.2):
-                    with contextlib.suppress(OSError, AttributeError):
-                        peak["rss"] = max(peak["rss"], process_figures(server.pid, database)[0])
-
-            watcher = threading.Thread(target=watch, daemon=True)
-            watcher.start()
-            lock = threading.Lock()
-            samples: list[tuple[int, float, int, int]] = [
-                (0, *process_figures(server.pid, database))
-            ]
-
-            def walk(session: requests.Session, offset: int) -> None:
-                i = offset
-                while True:
+                if session.get(base + url, timeout=30).status_code != 200:
                     with lock:
-                        if counter["done"] >= REQUESTS:
-                            return
-                        counter["done"] += 1
-                        done = counter["done"]
-                    i += 1
-                    url = pages[i % len(pages)].format(
-                        n=1 + i % ORDERS, c=1 + i % max(ORDERS // 10, 100)
-                    )
-                    if session.get(base + url, timeout=30).status_code != 200:
-                        with lock:
-                            counter["failed"] += 1
-                    if done % 1000 == 0:
-                        with lock:
-                            samples.append((done, *process_figures(server.pid, database)))
+                        counter["failed"] += 1
+                if done % 1000 == 0:
+                    with lock:
+                        samples.append((done, *process_figures(server.pid, database)))
 
-            workers = [
-                threading.Thread(target=walk, args=(s, n * 7)) for n, s in enumerate(sessions)
-            ]
-            t0 = time.perf_counter()
-            for w in workers:
-                w.start()
-            for w in workers:
-                w.join()
-            elapsed = time.perf_counter() - t0
-            running.set()
-            watcher.join()
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
-        print(
-            f"`brigadir {COMMAND}` over {ORDERS} orders: {REQUESTS} requests in {elapsed:.0f} s "
-            f"({REQUESTS / elapsed:.0f}/s), {THREADS} clients, {counter['failed']} not answered 200; "
-            f"{load()}"
-        )
-        print("  requests  RSS MB  handles on the database  open files")
-        for done, rss, handles, files in sorted(samples):
-            print(f"  {done:8d}  {rss:6.0f}  {handles:23d}  {files:10d}")
-        first, last = sorted(samples)[1], sorted(samples)[-1]
-        start = sorted(samples)[0]
-        print(
-            f"RSS at start {start[1]:.0f} MB, after {REQUESTS} requests {last[1]:.0f} MB, "
-            f"peak {max(peak['rss'], *(x[1] for x in samples)):.0f} MB; open files "
-            f"{start[3]} → {last[3]}, handles on the database {start[2]} → {last[2]}"
-        )
-        print(
-            f"growth after the first 1000: RSS {last[1] - first[1]:+.0f} MB, "
-            f"database handles {last[2] - first[2]:+d}, open files {last[3] - first[3]:+d} "
-            "(target: flat; RSS ≤ 250 MB)"
-        )
+        workers = [threading.Thread(target=walk, args=(s, n * 7)) for n, s in enumerate(sessions)]
+        t0 = time.perf_counter()
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join()
+        elapsed = time.perf_counter() - t0
+        running.set()
+        watcher.join()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    print(
+        f"`brigadir {COMMAND}` over {ORDERS} orders: {REQUESTS} requests in {elapsed:.0f} s "
+        f"({REQUESTS / elapsed:.0f}/s), {THREADS} clients, {counter['failed']} not answered 200; "
+        f"{load()}"
+    )
+    print("  requests  RSS MB  handles on the database  open files")
+    for done, rss, handles, files in sorted(samples):
+        print(f"  {done:8d}  {rss:6.0f}  {handles:23d}  {files:10d}")
+    first, last = sorted(samples)[1], sorted(samples)[-1]
+    start = sorted(samples)[0]
+    print(
+        f"RSS at start {start[1]:.0f} MB, after {REQUESTS} requests {last[1]:.0f} MB, "
+        f"peak {max(peak['rss'], *(x[1] for x in samples)):.0f} MB; open files "
+        f"{start[3]} → {last[3]}, handles on the database {start[2]} → {last[2]}"
+    )
+    print(
+        f"growth after the first 1000: RSS {last[1] - first[1]:+.0f} MB, "
+        f"database handles {last[2] - first[2]:+d}, open files {last[3] - first[3]:+d} "
+        "(target: flat; RSS ≤ 250 MB)"
+    )
 
 
 if __name__ == "__main__":
