@@ -3,7 +3,6 @@ Telegram poller and the scheduler. Each process composes only what it runs."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import threading
 from typing import Any
@@ -166,19 +165,8 @@ def serve_gunicorn(config: Config, workers: int, build: Any) -> None:
 
 def run_polling(config: Config, store: FileStore, stop: threading.Event | None = None) -> None:
     """Telegram long polling until interrupted (or until `stop` is set). The poller
-    removes a webhook left from webhook mode before its first getUpdates."""
-    from bots.telegram import run_polling as poll
+    removes a webhook left from webhook mode before its first getUpdates; Telegram being
+    unreachable is waited out (bots.telegram.bot.poll_until), never a reason to stop."""
+    from bots.telegram.bot import poll_until
 
-    async def main() -> None:
-        task = asyncio.create_task(poll(config, store))
-        while not task.done():
-            if stop is not None and stop.is_set():
-                task.cancel()
-            await asyncio.sleep(0.5)
-        if not task.cancelled():
-            task.result()
-
-    try:
-        asyncio.run(main())
-    except asyncio.CancelledError:
-        pass
+    poll_until(config, store, stop or threading.Event())

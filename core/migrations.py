@@ -14,6 +14,7 @@ from playhouse.migrate import migrate as run_ops
 from core.base.db import database, is_postgres
 from core.base.models import LoginFailure, RateCount
 from core.calls.models import Call
+from core.channels.models import ChannelState, ContactProblem
 from core.clients.models import Client
 from core.conversations.models import (
     Dialogue,
@@ -247,6 +248,12 @@ def _v65_issued_is_archive(migrator: SchemaMigrator) -> None:
     issued_goes_to_archive()
 
 
+def _v40_channel_health(migrator: SchemaMigrator) -> None:
+    """Channel health (works / slow / failing, the last error) and the client addresses a
+    platform reported undeliverable."""
+    database.obj.create_tables([ChannelState, ContactProblem], safe=True)
+
+
 STEPS: dict[int, Callable[[SchemaMigrator], None]] = {
     2: _v2_order_source,
     3: _v3_message_sender,
@@ -263,6 +270,7 @@ STEPS: dict[int, Callable[[SchemaMigrator], None]] = {
     18: _v18_installer_list,
     21: _v21_list_indexes,
     22: _v22_ledger_totals,
+    40: _v40_channel_health,
     55: _v55_calls,
     60: _v60_pay,
     65: _v65_issued_is_archive,

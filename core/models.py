@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from core.base.models import LoginFailure, ProcessedUpdate, RateCount, Sequence, Setting
 from core.calls.models import Call
+from core.channels.models import ChannelState, ContactProblem
 from core.clients.models import Client, ClientWord, Invite, MessengerLink
 from core.conversations.models import (
     Conversation,
@@ -87,4 +88,6 @@ ALL_MODELS = [
     PayMonth,
     PayLine,
     Payout,
+    ChannelState,
+    ContactProblem,
 ]

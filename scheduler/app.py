@@ -27,6 +27,7 @@ from core.files import attachments
 from core.selfservice import crew_visits
 from scheduler import daily
 from scheduler.deliverer import Deliverer
+from scheduler.health import CHECK_SECONDS, check_channels
 from scheduler.lease import Lease, LeaseKeeper
 from scheduler.transports import build_transports
 
@@ -155,6 +156,8 @@ def build_scheduler(
         minutes=1,
         next_run_time=datetime.now(jobs.timezone),
     )
+    add("check_channels", lambda: check_channels(transports), "interval", seconds=CHECK_SECONDS,
+        next_run_time=datetime.now(jobs.timezone))  # fmt: skip
     if mail_poller is not None:
         add("poll_mail", mail_poller, "interval", seconds=config.imap.poll_seconds)
     if nightly_backup is not None:  # checks every 10 minutes whether a night's backup is due

@@ -25,6 +25,7 @@ from core.base.clock import utcnow
 from core.base.config import Config
 from core.base.db import database
 from core.base.interfaces import DeliveryError, FileStore, OutgoingMessage, Sender
+from core.channels import health, prefs
 from core.conversations import delivery, templates
 from core.conversations.models import Notification
 from core.files import filelinks
@@ -32,7 +33,7 @@ from core.orders.models import Order
 from scheduler.lease import holder_is_dead
 from scheduler.ratelimit import RateLimiter
 
-__all__ = ["CHAT_INTERVAL", "DeliveryStats", "Deliverer", "limiter_for"]
+__all__ = ["CHAT_INTERVAL", "DeliveryStats", "Deliverer", "channel_order", "limiter_for"]
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +84,12 @@ def limiter_for(config: Config) -> RateLimiter:
     )
 
 
+def channel_order(config: Config) -> tuple[str, ...]:
+    """The firm's order of channels: Настройки's when the director saved one, else the
+    config file's (whose default is Russia today's: MAX, Telegram, VK, SMS, e-mail)."""
+    return prefs.channel_order(config.notify.fallback)
+
+
 class Deliverer:
     def __init__(
         self,
@@ -104,6 +111,8 @@ class Deliverer:
         self.clock = clock or self.limiter.clock
         self._started = False
         self._known: dict[int, _Head] = {}  # heads waiting for their slot, looked up once
+        self._down: set[str] = set()  # channels failing for everyone, read at each look
+        self._order: tuple[str, ...] = config.notify.fallback  # Настройки's, read at each look
 
     # -- the loop ------------------------------------------------------------------------
 
@@ -198,6 +207,8 @@ class Deliverer:
     def _heads(self, limit: int) -> list[_Head]:
         """Each recipient's next message: the ordinary lane first, then mailings. A head
         still waiting for its slot is kept from the last look (row and routes)."""
+        self._down = health.down()
+        self._order = channel_order(self.config)
         ids = {lane: delivery.due_heads(limit, mailing=lane is not None) for lane in LANES}
         new = [i for lane_ids in ids.values() for i in lane_ids if i not in self._known]
         fresh = {n.id: n for n in Notification.select().where(Notification.id.in_(new))}
@@ -213,8 +224,8 @@ class Deliverer:
         return list(known.values())
 
     def _routes_of(self, note: Notification) -> list[delivery.Route]:
-        fallback = self.config.notify.fallback
-        return [r for r in delivery.routes_for(note, fallback) if r.channel in self.transports]
+        routes = delivery.routes_for(note, self._order, self._down)
+        return [r for r in routes if r.channel in self.transports]
 
     def _pick(self, heads: list[_Head]) -> tuple[_Head | None, float]:
         """The first head (in lane and age order) whose chat and channel are ready now;
@@ -249,6 +260,7 @@ class Deliverer:
         assert route is not None
         error: DeliveryError | None = None
         external_id: str | None = None
+        started = time.monotonic()
         try:
             outgoing = self._message(note, route)
             external_id = self.transports[route.channel].send(outgoing)
@@ -257,6 +269,7 @@ class Deliverer:
         except Exception as exc:  # noqa: BLE001 - a transport bug must not kill the loop
             log.exception("transport %s crashed", route.channel)
             error = DeliveryError(f"{type(exc).__name__}: {exc}")
+        channel_down = self._health(route.channel, error, time.monotonic() - started)
         # The channel's pace counts from the moment the slot was granted: claiming,
         # preparing and the request's latency must not stretch it. The chat's own interval
         # counts from the answer: however late the request reached the platform, the next
@@ -276,6 +289,7 @@ class Deliverer:
             max_attempts=notify.max_attempts,
             base=notify.retry_base_seconds,
             cap=notify.retry_cap_seconds,
+            channel_down=channel_down,
         )
         if not delivery.finish(note, self.worker, route, verdict, external_id=external_id):
             stats.lost_claims += 1
@@ -287,6 +301,24 @@ class Deliverer:
             stats.failed += 1
         else:
             stats.retried += 1
+
+    def _health(self, channel: str, error: DeliveryError | None, seconds: float) -> bool:
+        """Report the attempt to core.channels.health; True when the channel is failing for
+        everyone now (the message moves on to its next channel at once)."""
+        if channel == "web":
+            return False  # nothing leaves the building
+        try:
+            if error is None:
+                health.record_ok(channel, seconds)
+                return False
+            if error.outage:
+                failing = health.record_failure(channel, str(error), error.outage) == "failing"
+                if failing:
+                    self._down.add(channel)
+                return failing
+        except Exception:  # noqa: BLE001 - the health table must never stop a delivery
+            log.exception("channel health of %s not recorded", channel)
+        return channel in self._down
 
     def _message(self, note: Notification, route: delivery.Route) -> OutgoingMessage:
         headers: dict[str, str] = {str(k): str(v) for k, v in (note.headers or {}).items()}

@@ -17,6 +17,7 @@ from core import backups
 from core.base import runtime
 from core.base.clock import from_local
 from core.base.money import format_money
+from core.channels import health
 from core.money.models import CashMovement, ExpenseCategory
 from core.orders import sources, stats
 from core.tasks.models import Task
@@ -42,6 +43,13 @@ def _cached(key: tuple, compute):
         _stats_cache.clear()
     _stats_cache[key] = (now, value)
     return value
+
+
+def _channels(actor) -> list[health.Health]:
+    """The channel table for the director: works / slow / failing / not set up."""
+    if not actor.is_director:
+        return []
+    return health.board(health.configured_channels(runtime.config()))
 
 
 class DashboardView(AdminIndexView):
@@ -116,6 +124,6 @@ class DashboardView(AdminIndexView):
             ) if any(k != "average" for k, _ in figures) else "",
             expenses_chart=bar_chart(expenses, fmt=format_money, title="Расходы по статьям") if actor.is_director else None,
             expenses_total=sum(v for _, v in expenses), money=format_money, tasks=tasks, actor=actor,
-            backup=backups.last() if actor.is_director else None,
+            backup=backups.last() if actor.is_director else None, channels=_channels(actor),
             sources_chart=bar_chart(by_source, title="Откуда заказы") if by_source else None,
         )  # fmt: skip

@@ -114,6 +114,9 @@ class MailboxSender:
         code = message.headers.get(MAILBOX_HEADER) or self.default
         return self.senders.get(code, self.senders[self.default]).send(message)
 
+    def probe(self) -> None:
+        self.senders[self.default].probe()
+
 
 def build_sender(config: Config) -> MailboxSender | None:
     smtp = config.smtp

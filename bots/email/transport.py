@@ -15,6 +15,7 @@ import smtplib
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
+from bots.outage import auth_error, outage
 from core.base.config import Config
 from core.base.interfaces import DeliveryError, OutgoingMessage
 from core.conversations.mailbox import order_tag
@@ -66,26 +67,48 @@ class SmtpSender:
             mail.add_attachment(data, maintype=main, subtype=sub or "octet-stream", filename=name)
         return mail
 
+    def _session(self) -> smtplib.SMTP:
+        factory = smtplib.SMTP_SSL if self.ssl else smtplib.SMTP
+        smtp = factory(self.host, self.port, timeout=self.timeout)
+        if self.starttls and not self.ssl:
+            smtp.starttls()
+        if self.user:
+            smtp.login(self.user, self.password)
+        return smtp
+
+    def probe(self) -> None:
+        """The light check: connect, log in, say NOOP."""
+        try:
+            with self._session() as smtp:
+                smtp.noop()
+        except smtplib.SMTPAuthenticationError as exc:
+            raise auth_error("Почта", f"SMTP {exc.smtp_code}") from exc
+        except smtplib.SMTPResponseException as exc:
+            raise DeliveryError(f"Почта: сервер ответил {exc.smtp_code}", outage="server") from exc
+        except (TimeoutError, smtplib.SMTPException, OSError) as exc:
+            raise outage("Почтовый сервер", exc) from exc
+
     def send(self, message: OutgoingMessage) -> str | None:
         mail = self.compose(message)
         try:
-            factory = smtplib.SMTP_SSL if self.ssl else smtplib.SMTP
-            with factory(self.host, self.port, timeout=self.timeout) as smtp:
-                if self.starttls and not self.ssl:
-                    smtp.starttls()
-                if self.user:
-                    smtp.login(self.user, self.password)
+            with self._session() as smtp:
                 smtp.send_message(mail)
+        except smtplib.SMTPAuthenticationError as exc:
+            raise auth_error("Почта", f"SMTP {exc.smtp_code}") from exc
         except smtplib.SMTPRecipientsRefused as exc:
             raise DeliveryError(
                 f"Почтовый сервер отказал адресату: {exc.recipients}", permanent=True
             ) from exc
         except smtplib.SMTPResponseException as exc:
+            if exc.smtp_code == 421:  # the server closes its doors for everyone, for now
+                raise DeliveryError(
+                    f"Почта: сервер ответил {exc.smtp_code}", outage="server"
+                ) from exc
             # 5xx: the server will say the same next time; 4xx: try later
             raise DeliveryError(f"SMTP {exc.smtp_code}: {exc.smtp_error!r}",
                                 permanent=500 <= exc.smtp_code < 600 and exc.smtp_code != 535) from exc  # fmt: skip
         except (TimeoutError, smtplib.SMTPException, OSError) as exc:
-            raise DeliveryError(f"Почтовый сервер недоступен: {type(exc).__name__}") from exc
+            raise outage("Почтовый сервер", exc) from exc
         return str(mail["Message-ID"])
 
 

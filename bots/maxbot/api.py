@@ -8,12 +8,13 @@ import asyncio
 from typing import Any
 
 from maxapi import Bot
+from maxapi.client.default import DefaultConnectionProperties
 from maxapi.types import CallbackButton, RequestContactButton
 from maxapi.utils.inline_keyboard import InlineKeyboardBuilder
 
 from core.base.config import Config
 
-__all__ = ["MENU", "send_text"]
+__all__ = ["MENU", "call", "make_bot", "send_text"]
 
 MENU = "menu:"
 MAX_TEXT = 4000  # MAX's limit for one message
@@ -33,6 +34,32 @@ def _markup(buttons: list[list[tuple[str, str]]], menu: list[list[str]] | None,
     return builder.as_markup()
 
 
+def make_bot(config: Config) -> Bot:
+    """maxapi's Bot at the configured address. No retries inside maxapi (its own back-off
+    takes 7 s on a dead network): the outbox retries, and a dead platform must be seen at
+    once so messages move to the next channel."""
+    limit = config.notify.platform_timeout
+    connection = DefaultConnectionProperties(
+        timeout=limit, sock_connect=int(max(1, min(5, limit))), max_retries=0
+    )
+    bot = Bot(config.max.token, auto_check_subscriptions=False, default_connection=connection)
+    bot.set_api_url(config.max.api_base)
+    return bot
+
+
+def call(config: Config, method: str, **kwargs: Any) -> Any:
+    """One Bot method (e.g. "get_me") in its own event loop, the session closed after."""
+
+    async def run() -> Any:
+        bot = make_bot(config)
+        try:
+            return await getattr(bot, method)(**kwargs)
+        finally:
+            await bot.close_session()
+
+    return asyncio.run(run())
+
+
 def send_text(
     config: Config,
     user_id: int,
@@ -43,8 +70,7 @@ def send_text(
     ask_contact: bool = False,
 ) -> Any:
     async def run() -> Any:
-        bot = Bot(config.max.token, auto_check_subscriptions=False)
-        bot.set_api_url(config.max.api_base)
+        bot = make_bot(config)
         markup = _markup(buttons or [], menu, ask_contact)
         try:
             return await bot.send_message(user_id=user_id, text=text[:MAX_TEXT],

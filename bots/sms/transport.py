@@ -17,6 +17,7 @@ import logging
 
 import requests
 
+from bots.outage import auth_error, outage, server_error
 from bots.sms.text import fit, translit
 from core.base.config import Config
 from core.base.errors import ValidationError
@@ -32,11 +33,17 @@ log = logging.getLogger(__name__)
 # list. Not permanent: 200/300-series auth, 201 money, 204 sender name not approved,
 # 206/230-232 daily and per-number limits, 220 service unavailable.
 SMSRU_PERMANENT = {202, 203, 205, 207, 209}
+# SMS.ru codes that mean SMS is down for every message of the firm.
+SMSRU_AUTH = {200, 300, 301}  # wrong api_id, token, login or password
+SMSRU_MONEY = 201
+SMSRU_SERVER = 220  # the service is temporarily unavailable
 # SMSC.ru send.php errors no retry fixes: 6 text or sender name forbidden, 7 wrong number
 # format, 8 cannot be delivered to this number. 9 = too many identical/concurrent requests:
 # retried after a pause. 1-5 (parameters, login, money, IP blocked, date) are retried.
 SMSC_PERMANENT = {6, 7, 8}
 SMSC_TOO_OFTEN = 9
+SMSC_AUTH = {2, 4}  # wrong login or password; the address blocked
+SMSC_MONEY = 3
 
 
 def _prepare(message: OutgoingMessage, use_translit: bool) -> tuple[str, str]:
@@ -54,19 +61,48 @@ def _prepare(message: OutgoingMessage, use_translit: bool) -> tuple[str, str]:
     return phone.lstrip("+"), fit(text)
 
 
-def _post(url: str, data: dict, timeout: float) -> requests.Response:
+def _post(url: str, data: dict, timeout: float, name: str = "SMS-шлюз") -> requests.Response:
     try:
-        response = requests.post(url, data=data, timeout=timeout)
+        response = requests.post(url, data=data, timeout=(min(5.0, timeout), timeout))
     except requests.RequestException as exc:
-        raise DeliveryError(f"SMS-шлюз недоступен: {type(exc).__name__}") from exc
+        raise outage(name, exc) from exc
     if response.status_code == 429:
         retry = response.headers.get("Retry-After", "")
         raise DeliveryError(
             "SMS-шлюз: слишком часто", retry_after=float(retry) if retry.isdigit() else 5
         )
     if response.status_code >= 500:
-        raise DeliveryError(f"SMS-шлюз: HTTP {response.status_code}")
+        raise server_error(name, response.status_code)
+    if response.status_code in (401, 403):
+        raise auth_error(name, f"HTTP {response.status_code}")
     return response
+
+
+def _money(name: str, code: int | str = "") -> DeliveryError:
+    more = f" (код {code})" if code != "" else ""
+    return DeliveryError(
+        f"{name}: на счёте закончились деньги{more} — пополните баланс", outage="money"
+    )
+
+
+# SMS.ru delivery report codes: 103 delivered, 110 read; 104 expired, 105 deleted by the
+# operator, 106 phone failure, 107 unknown reason, 108 rejected, 150 no route to the number.
+SMSRU_DELIVERED = {103, 110}
+SMSRU_UNDELIVERED = {104, 105, 106, 107, 108, 150}
+# SMSC.ru statuses: 1 delivered, 2 read, 4 link opened; 3 expired, 20 cannot be delivered,
+# 22 wrong number, 23 prohibited, 25 the number is unavailable.
+SMSC_DELIVERED = {1, 2, 4}
+SMSC_UNDELIVERED = {3, 20, 22, 23, 25}
+
+
+def _smsru_error(code: int, reason: str) -> DeliveryError:
+    if code in SMSRU_AUTH:
+        return auth_error("SMS.ru", f"{code}: {reason}")
+    if code == SMSRU_MONEY:
+        return _money("SMS.ru", code)
+    if code == SMSRU_SERVER:
+        return server_error("SMS.ru", code)
+    return DeliveryError(f"SMS.ru {code}: {reason}", permanent=code in SMSRU_PERMANENT)
 
 
 class SmsRuSender:
@@ -82,17 +118,43 @@ class SmsRuSender:
         data = {"api_id": self.api_id, "to": phone, "msg": text, "json": 1}
         if self.sender:
             data["from"] = self.sender
-        response = _post(f"{self.base_url}/sms/send", data, self.timeout)
-        try:
-            body = response.json()
-        except ValueError as exc:
-            raise DeliveryError(f"SMS.ru: непонятный ответ HTTP {response.status_code}") from exc
+        body = self._call("sms/send", data)
         result = (body.get("sms") or {}).get(phone) or body
         code = int(result.get("status_code") or 0)
         if result.get("status") == "OK" and code == 100:
             return str(result.get("sms_id") or "") or None
         reason = result.get("status_text") or body.get("status_text") or "ошибка"
-        raise DeliveryError(f"SMS.ru {code}: {reason}", permanent=code in SMSRU_PERMANENT)
+        raise _smsru_error(code, reason)
+
+    def _call(self, method: str, data: dict) -> dict:
+        response = _post(f"{self.base_url}/{method}", data, self.timeout, "SMS.ru")
+        try:
+            body = response.json()
+        except ValueError as exc:
+            raise server_error("SMS.ru", f"(непонятный ответ HTTP {response.status_code})") from exc
+        return body if isinstance(body, dict) else {}
+
+    def probe(self) -> None:
+        """The light check: the balance answers when SMS.ru is up and the key is right."""
+        body = self._call("my/balance", {"api_id": self.api_id, "json": 1})
+        code = int(body.get("status_code") or 0)
+        if code != 100:
+            raise _smsru_error(code, str(body.get("status_text") or "ошибка"))
+        if float(body.get("balance") or 0) <= 0:
+            raise _money("SMS.ru")
+
+    def statuses(self, ids: list[str]) -> dict[str, tuple[bool | None, str]]:
+        """Delivery reports of sent messages: id -> (delivered? None while on the way, why)."""
+        body = self._call("sms/status", {"api_id": self.api_id, "sms_id": ",".join(ids), "json": 1})
+        found: dict[str, tuple[bool | None, str]] = {}
+        for sms_id, item in (body.get("sms") or {}).items():
+            code = int((item or {}).get("status_code") or 0)
+            text = str((item or {}).get("status_text") or "")
+            found[str(sms_id)] = (
+                True if code in SMSRU_DELIVERED else False if code in SMSRU_UNDELIVERED else None,
+                text or f"код {code}",
+            )
+        return found
 
 
 class SmscSender:
@@ -111,20 +173,56 @@ class SmscSender:
                 "fmt": 3, "charset": "utf-8"}  # fmt: skip
         if self.sender:
             data["sender"] = self.sender
-        response = _post(f"{self.base_url}/sys/send.php", data, self.timeout)
+        body = self._call("send.php", data)
+        if "error_code" not in body and "error" not in body and body.get("id") is not None:
+            return f"{body['id']}:{phone}"  # a report is asked for by id and phone together
+        raise _smsc_error(body)
+
+    def _call(self, script: str, data: dict) -> dict:
+        response = _post(f"{self.base_url}/sys/{script}", data, self.timeout, "SMSC")
         try:
             body = response.json()
         except ValueError as exc:
-            raise DeliveryError(f"SMSC: непонятный ответ HTTP {response.status_code}") from exc
-        if "error_code" not in body and "error" not in body and body.get("id") is not None:
-            return str(body["id"])
-        code = int(body.get("error_code") or 0)
-        reason = body.get("error") or "ошибка"
-        raise DeliveryError(
-            f"SMSC {code}: {reason}",
-            permanent=code in SMSC_PERMANENT,
-            retry_after=10 if code == SMSC_TOO_OFTEN else None,
-        )
+            raise server_error("SMSC", f"(непонятный ответ HTTP {response.status_code})") from exc
+        return body if isinstance(body, dict) else {}
+
+    def probe(self) -> None:
+        """The light check: the balance answers when SMSC is up and the login is right."""
+        body = self._call("balance.php", {"login": self.login, "psw": self.password, "fmt": 3})
+        if "error_code" in body or "error" in body:
+            raise _smsc_error(body)
+        if float(body.get("balance") or 0) <= 0:
+            raise _money("SMSC")
+
+    def statuses(self, ids: list[str]) -> dict[str, tuple[bool | None, str]]:
+        """Delivery reports: "id:phone" -> (delivered? None while on the way, why)."""
+        found: dict[str, tuple[bool | None, str]] = {}
+        for ref in ids:
+            sms_id, _, phone = ref.partition(":")
+            body = self._call("status.php", {"login": self.login, "psw": self.password,
+                                             "id": sms_id, "phone": phone, "fmt": 3})  # fmt: skip
+            if "status" not in body:
+                continue
+            code = int(body.get("status") or 0)
+            found[ref] = (
+                True if code in SMSC_DELIVERED else False if code in SMSC_UNDELIVERED else None,
+                f"статус {code}" + (f", ошибка {body['err']}" if body.get("err") else ""),
+            )
+        return found
+
+
+def _smsc_error(body: dict) -> DeliveryError:
+    code = int(body.get("error_code") or 0)
+    reason = str(body.get("error") or "ошибка")
+    if code in SMSC_AUTH:
+        return auth_error("SMSC", f"{code}: {reason}")
+    if code == SMSC_MONEY:
+        return _money("SMSC", code)
+    return DeliveryError(
+        f"SMSC {code}: {reason}",
+        permanent=code in SMSC_PERMANENT,
+        retry_after=10 if code == SMSC_TOO_OFTEN else None,
+    )
 
 
 class HttpFormSender:

@@ -29,7 +29,7 @@ class BotApi:
         token: str,
         base: str = "https://api.telegram.org",
         *,
-        timeout: float = 30.0,
+        timeout: float | tuple[float, float] = 30.0,
         session: requests.Session | None = None,
     ):
         self.token = token

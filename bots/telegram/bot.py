@@ -5,6 +5,8 @@ updates; each one goes through the same path as a webhook update
 from __future__ import annotations
 
 import asyncio
+import logging
+import threading
 
 from aiogram import Bot, Dispatcher, Router
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -12,13 +14,19 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.types import BotCommand, CallbackQuery, Message, Update
 
 from bots.flows import Deps
+from bots.outage import KINDS, classify
 from bots.telegram.api import BotApi
 from bots.telegram.mapping import ALLOWED_UPDATES, COMMANDS
 from bots.telegram.updates import process
 from core.base.config import Config
+from core.base.db import database
 from core.base.interfaces import FileStore
+from core.channels import health
 
-__all__ = ["COMMANDS", "build_dispatcher", "make_bot", "run_polling"]
+__all__ = ["COMMANDS", "build_dispatcher", "make_bot", "poll_until", "run_polling", "why"]
+
+log = logging.getLogger(__name__)
+RETRY_FIRST, RETRY_MAX = 5.0, 300.0  # seconds between attempts to reach Telegram
 
 
 def make_bot(config: Config) -> Bot:
@@ -55,6 +63,61 @@ async def run_polling(config: Config, store: FileStore) -> None:
     try:
         await bot.delete_webhook(drop_pending_updates=False)
         await bot.set_my_commands([BotCommand(command=c, description=d) for c, d in COMMANDS])
+        await asyncio.to_thread(_record, None)
         await dp.start_polling(bot, handle_signals=False, allowed_updates=ALLOWED_UPDATES)
     finally:
         await bot.session.close()
+
+
+def why(exc: BaseException) -> tuple[str, str]:
+    """(kind, the director's words) for an aiogram failure to reach Telegram."""
+    name = type(exc).__name__
+    if name in ("TelegramUnauthorizedError", "TelegramNotFound"):
+        return "auth", "Telegram: неверный токен бота — проверьте [telegram] token"
+    if name == "TelegramServerError":
+        return "server", "Telegram: сервер ответил ошибкой"
+    kind = classify(exc)
+    return kind, f"Telegram: {KINDS[kind]}"
+
+
+def _record(exc: BaseException | None) -> None:
+    try:
+        if exc is None:
+            health.record_ok("telegram")
+        else:
+            kind, text = why(exc)
+            health.record_failure("telegram", text, kind)
+    except Exception:  # noqa: BLE001 - the health table must not stop the bot
+        log.exception("telegram: health not recorded")
+    finally:
+        if not database.is_closed():
+            database.close()
+
+
+def poll_until(config: Config, store: FileStore, stop: threading.Event) -> None:
+    """Long polling until `stop`, whatever Telegram does: unreachable at start (blocked,
+    no DNS, a wrong token) or later, the bot tries again — 5 s, then doubling up to 5 min —
+    while the admin, the web chat and the other channels go on. Never raises but for
+    Ctrl+C."""
+    delay = RETRY_FIRST
+    while not stop.is_set():
+
+        async def main() -> None:
+            task = asyncio.create_task(run_polling(config, store))
+            while not task.done():
+                if stop.is_set():
+                    task.cancel()
+                await asyncio.sleep(0.2)
+            if not task.cancelled():
+                task.result()
+
+        try:
+            asyncio.run(main())
+            return
+        except asyncio.CancelledError:
+            return
+        except Exception as exc:  # noqa: BLE001 - any failure of Telegram is waited out
+            _record(exc)
+            log.warning("%s; следующая попытка через %.0f с", why(exc)[1], delay)
+        stop.wait(delay)
+        delay = min(delay * 2, RETRY_MAX)

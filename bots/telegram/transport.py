@@ -12,6 +12,7 @@ import logging
 import requests
 
 from bots.flows.types import Reply
+from bots.outage import auth_error, outage, server_error
 from bots.telegram.api import BotApi, TelegramApiError
 from core.base.config import Config
 from core.base.interfaces import DeliveryError, OutgoingMessage
@@ -39,8 +40,18 @@ class TelegramSender:
         if api is None:
             if config is None or not config.telegram.token:
                 raise ValueError("TelegramSender: нужен [telegram] token")
-            api = BotApi(config.telegram.token, config.telegram.api_base)
+            timeout = (min(5.0, config.notify.platform_timeout), config.notify.platform_timeout)
+            api = BotApi(config.telegram.token, config.telegram.api_base, timeout=timeout)
         self.api = api
+
+    def probe(self) -> None:
+        """The light check: getMe answers when the platform is up and the token is right."""
+        try:
+            self.api.call("getMe")
+        except TelegramApiError as exc:
+            raise _decide(exc) from exc
+        except requests.RequestException as exc:
+            raise outage("Telegram", exc) from exc
 
     def send(self, message: OutgoingMessage) -> str | None:
         reply = Reply(message.text, buttons=[[tuple(b) for b in row] for row in message.buttons])
@@ -51,7 +62,7 @@ class TelegramSender:
         except TelegramApiError as exc:
             raise _decide(exc) from exc
         except requests.RequestException as exc:
-            raise DeliveryError(f"Telegram недоступен: {exc.__class__.__name__}") from exc
+            raise outage("Telegram", exc) from exc
         return str(result.get("message_id")) if result else None
 
 
@@ -61,6 +72,10 @@ def _decide(exc: TelegramApiError) -> DeliveryError:
         return DeliveryError(
             f"Telegram: {exc.description}", retry_after=float(exc.retry_after or 30)
         )
+    if exc.code in (401, 404) and not any(p in text for p in PERMANENT_ERRORS):
+        return auth_error("Telegram", f"{exc.code} {exc.description}")  # the bot's token
     if any(p in text for p in PERMANENT_ERRORS) or exc.code == 403:
         return DeliveryError(f"Telegram: {exc.description}", permanent=True)
+    if exc.code >= 500:
+        return server_error("Telegram", exc.code)
     return DeliveryError(f"Telegram: {exc.code} {exc.description}")

@@ -28,6 +28,10 @@ def make_api(config: Config) -> Api:
     # the one place that decides where requests go (tests: a fake on 127.0.0.1).
     api._request_sender._viber_bot_api_url = viber.api_base.rstrip("/")
     api._request_sender.post_request = types.MethodType(_post_request, api._request_sender)
+    api._request_sender._brigadir_timeout = (  # connect, answer
+        min(5.0, config.notify.platform_timeout),
+        config.notify.platform_timeout,
+    )
     return api
 
 
@@ -41,7 +45,7 @@ def _post_request(sender, endpoint: str, payload: str) -> dict:
             "User-Agent": sender._user_agent,
             "X-Viber-Auth-Token": sender._bot_configuration.auth_token,
         },
-        timeout=TIMEOUT,
+        timeout=getattr(sender, "_brigadir_timeout", TIMEOUT),
     )
     response.raise_for_status()
     return json.loads(response.text)

@@ -10,6 +10,7 @@ import re
 import requests
 from viberbot.api.messages import TextMessage
 
+from bots.outage import auth_error, outage, server_error
 from bots.viber.api import keyboard, make_api
 from core.base.config import Config
 from core.base.interfaces import DeliveryError, OutgoingMessage
@@ -19,6 +20,16 @@ __all__ = ["ViberSender", "build"]
 _STATUS = re.compile(r"status[:\s]+(\d+)")
 PERMANENT = {5, 6}  # receiverNotRegistered, receiverNotSubscribed
 FLOOD = 12  # tooManyRequests
+AUTH = 2  # invalidAuthToken
+
+
+def _http_error(exc: requests.RequestException) -> DeliveryError:
+    status = exc.response.status_code if exc.response is not None else None
+    if status in (401, 403):
+        return auth_error("Viber", f"HTTP {status}")
+    if status is not None:
+        return server_error("Viber", status)
+    return outage("Viber", exc)
 
 
 class ViberSender:
@@ -39,18 +50,34 @@ class ViberSender:
                 message.address, [TextMessage(text=text[:7000], keyboard=kb)]
             )
         except requests.RequestException as exc:
-            raise DeliveryError(f"Viber недоступен: {type(exc).__name__}") from exc
+            raise _http_error(exc) from exc
         except Exception as exc:  # noqa: BLE001 - viberbot raises a plain Exception
-            text = str(exc)
-            match = _STATUS.search(text)
-            status = int(match.group(1)) if match else -1
-            lowered = text.lower()
-            if status in PERMANENT or "notsubscribed" in lowered or "notregistered" in lowered:
-                raise DeliveryError(f"Viber: {text}", permanent=True) from exc
-            if status == FLOOD:
-                raise DeliveryError(f"Viber: {text}", retry_after=60) from exc
-            raise DeliveryError(f"Viber: {text}") from exc
+            raise _api_error(exc) from exc
         return str(tokens[-1]) if tokens else None
+
+    def probe(self) -> None:
+        """The light check: get_account_info answers when Viber is up and the token is right."""
+        try:
+            self.api.get_account_info()
+        except requests.RequestException as exc:
+            raise _http_error(exc) from exc
+        except Exception as exc:  # noqa: BLE001 - viberbot raises a plain Exception
+            raise _api_error(exc) from exc
+
+
+def _api_error(exc: Exception) -> DeliveryError:
+    """viberbot's plain Exception ("… status: N …") as a decision for the deliverer."""
+    text = str(exc)
+    match = _STATUS.search(text)
+    status = int(match.group(1)) if match else -1
+    lowered = text.lower()
+    if status in PERMANENT or "notsubscribed" in lowered or "notregistered" in lowered:
+        return DeliveryError(f"Viber: {text}", permanent=True)
+    if status == FLOOD:
+        return DeliveryError(f"Viber: {text}", retry_after=60)
+    if status == AUTH or "invalidauthtoken" in lowered:
+        return auth_error("Viber")
+    return DeliveryError(f"Viber: {text}")
 
 
 def build(config: Config) -> ViberSender | None:

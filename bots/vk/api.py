@@ -8,20 +8,51 @@ import asyncio
 import hashlib
 from typing import Any
 
-from vkbottle import API, Keyboard, Text
+import aiohttp
+from vkbottle import API, AiohttpClient, Keyboard, Text
+from vkbottle.api.request_rescheduler import ABCRequestRescheduler
 
 from core.base.config import Config
 
-__all__ = ["keyboard", "send_text"]
+__all__ = ["VkUnavailable", "call", "keyboard", "send_text"]
 
 MAX_TEXT = 4000  # VK's limit for one message is 4096 characters
 LABEL = 40  # VK cuts button labels at 40 characters
 
 
+class VkUnavailable(Exception):
+    """VK answered something that is not its JSON (an HTML 5xx page, an empty body)."""
+
+
+class _GiveUp(ABCRequestRescheduler):
+    """vkbottle's default rescheduler repeats such a request forever, 5 s more each time: a
+    dead VK would hold the deliverer. The outbox retries by itself; say it failed."""
+
+    async def reschedule(self, ctx_api: Any, method: str, data: dict[str, Any],
+                         recent_response: Any) -> dict[str, Any]:  # fmt: skip
+        raise VkUnavailable(str(recent_response)[:200])
+
+
 def _api(config: Config) -> API:
-    api = API(token=config.vk.token)
+    limit = config.notify.platform_timeout
+    timeout = aiohttp.ClientTimeout(total=limit, sock_connect=min(5.0, limit))
+    api = API(token=config.vk.token, http_client=AiohttpClient(timeout=timeout),
+              request_rescheduler=_GiveUp())  # fmt: skip
     api.API_URL = config.vk.api_base.rstrip("/") + "/"  # vkbottle reads it per request
     return api
+
+
+def call(config: Config, method: str, params: dict[str, Any]) -> Any:
+    """One VK API method in its own event loop, the session closed after."""
+
+    async def run() -> Any:
+        api = _api(config)
+        try:
+            return await api.request(method, params)
+        finally:
+            await api.http_client.close()
+
+    return asyncio.run(run())
 
 
 def keyboard(buttons: list[list[tuple[str, str]]], menu: list[list[str]] | None) -> str | None:

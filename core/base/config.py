@@ -186,7 +186,10 @@ class StorageSection:
 
 @dataclass(frozen=True)
 class NotifySection:
-    fallback: tuple[str, ...] = ("telegram", "max", "vk", "viber", "sms", "email")
+    # The firm's order of channels when Настройки has none: Russia today (Viber is blocked:
+    # only where the firm adds it). A client's own last channel comes first anyway.
+    fallback: tuple[str, ...] = ("max", "telegram", "vk", "sms", "email")
+    platform_timeout: float = 15.0  # seconds to wait for a platform's answer (connect: ≤ 5)
     escalate_after_hours: int = 24
     max_attempts: int = 8
     telegram_per_second: float = 25.0

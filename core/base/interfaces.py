@@ -61,12 +61,22 @@ class FileStore(Protocol):
 
 
 class DeliveryError(Exception):
-    """A channel could not deliver. permanent=True: do not retry this channel for this recipient."""
+    """A channel could not deliver. permanent=True: do not retry this channel for this
+    recipient. outage: the channel itself is down for everyone, and why ("dns", "refused",
+    "timeout", "auth", "tls", "server", "network", "money"): core.channels.health counts it."""
 
-    def __init__(self, message: str, *, permanent: bool = False, retry_after: float | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        permanent: bool = False,
+        retry_after: float | None = None,
+        outage: str | None = None,
+    ):
         super().__init__(message)
         self.permanent = permanent
         self.retry_after = retry_after
+        self.outage = outage
 
 
 @dataclass(frozen=True)

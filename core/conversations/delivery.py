@@ -20,6 +20,7 @@ import peewee as pw
 from core.base.clock import format_date, to_local, utcnow
 from core.base.db import database
 from core.base.interfaces import DeliveryError
+from core.channels.models import ContactProblem
 from core.clients.models import Client, MessengerLink
 from core.conversations import outbox
 from core.conversations.models import DeliveryAttempt, Message, Notification
@@ -54,7 +55,6 @@ __all__ = [
 MESSENGERS = ("telegram", "viber", "vk", "max")
 # Channels whose transport sends the file itself; the others get a download link instead.
 CARRIES_FILES = frozenset({"telegram", "email"})
-STAFF_ONLY = ("web",)  # the web chat reaches staff (it shows their messages live); not clients
 MAILING = "mailing"  # Notification.kind of bulk mailings: a lane of their own
 UNFINISHED = ("pending", "sending")
 
@@ -85,49 +85,78 @@ def backoff(attempt: int, *, base: float, cap: float) -> timedelta:
     return timedelta(seconds=min(cap, base * 2 ** max(0, attempt - 1)))
 
 
-def routes_for(note: Notification, fallback: tuple[str, ...]) -> list[Route]:
-    """The recipient's reachable channels in the configured order, minus the failed ones.
+def routes_for(
+    note: Notification, fallback: tuple[str, ...], down: set[str] | frozenset[str] = frozenset()
+) -> list[Route]:
+    """The recipient's reachable channels, best first, minus the ones failed for this message.
 
-    A client: their unblocked Telegram/Viber links, their phone (SMS), their e-mail.
-    Staff: their messenger links, their web chat, then their e-mail. A forced channel allows
-    only itself; a forced address (a reply to a stranger's letter) is the only route."""
-    found: dict[str, Route] = {}
+    A client: their unblocked messenger links, their web chat, their phone (SMS), their
+    e-mail, minus addresses a platform reported undeliverable; the channel they last wrote
+    from first, then the firm's order (`fallback`), the web chat last. Staff: their
+    messenger links, their web chat, then their e-mail. Channels that are `down` (failing
+    for everyone now) go after the rest: a message tries them only when nothing else is
+    left. A forced channel allows only itself; a forced address is the only route."""
     if note.address and note.channel:
         if note.channel in (note.failed_channels or []):
             return []
         return [Route(note.channel, note.address)]
     if note.audience == "client" and note.client_id:
-        links = MessengerLink.select().where(
-            (MessengerLink.client == note.client_id) & ~MessengerLink.blocked
-        )
         person: Client | Employee = Client.get_by_id(note.client_id)
+        found = _client_routes(person)
+        order = [note.channel] if note.channel else _client_order(person, fallback)
     elif note.employee_id:
-        links = MessengerLink.select().where(
-            (MessengerLink.employee == note.employee_id) & ~MessengerLink.blocked
-        )
         person = Employee.get_by_id(note.employee_id)
+        found = _link_routes(MessengerLink.employee == note.employee_id, STAFF_WEB)
+        if person.email:
+            found["email"] = Route("email", person.email)
+        order = [note.channel] if note.channel else (
+            [c for c in fallback if c in MESSENGERS] + ["web"]
+            + [c for c in fallback if c not in MESSENGERS]
+        )  # fmt: skip
     else:
         return []
-    for link in links.order_by(MessengerLink.id.desc()):  # newest link wins
-        # The web chat: staff always; a client only when answered in their web-chat conversation.
-        web = link.channel in STAFF_ONLY and (
-            note.audience == "staff" or note.channel == link.channel
-        )
-        if (link.channel in MESSENGERS or web) and link.channel not in found:
-            found[link.channel] = Route(link.channel, link.external_id, link.id)
-    if note.audience == "client" and person.phone:
-        found["sms"] = Route("sms", person.phone)
-    if person.email:
-        found["email"] = Route("email", person.email)
-    order = [note.channel] if note.channel else list(fallback)
-    if note.audience == "staff" and not note.channel:
-        order = (
-            [c for c in order if c in MESSENGERS]
-            + list(STAFF_ONLY)
-            + [c for c in order if c not in MESSENGERS]
-        )
     failed = set(note.failed_channels or [])
-    return [found[c] for c in order if c in found and c not in failed]
+    routes = [found[c] for c in dict.fromkeys(order) if c in found and c not in failed]
+    return [r for r in routes if r.channel not in down] + [r for r in routes if r.channel in down]
+
+
+STAFF_WEB = ("web",)
+
+
+def _link_routes(whose: pw.Expression, web: tuple[str, ...]) -> dict[str, Route]:
+    links = MessengerLink.select().where(whose & ~MessengerLink.blocked)
+    found: dict[str, Route] = {}
+    for link in links.order_by(MessengerLink.id.desc()):  # newest link wins
+        if (link.channel in MESSENGERS or link.channel in web) and link.channel not in found:
+            found[link.channel] = Route(link.channel, link.external_id, link.id)
+    return found
+
+
+def _client_routes(client: Client) -> dict[str, Route]:
+    """A client's ways: messenger links, the web chat (shown when they come back), SMS to
+    their phone and their e-mail — unless a platform reported that address undeliverable."""
+    found = _link_routes(MessengerLink.client == client.id, ("web",))
+    bad = {
+        (p.channel, p.address)
+        for p in ContactProblem.select().where(ContactProblem.client == client.id)
+    }
+    if client.phone and ("sms", client.phone) not in bad:
+        found["sms"] = Route("sms", client.phone)
+    if client.email and ("email", client.email) not in bad:
+        found["email"] = Route("email", client.email)
+    return found
+
+
+def _client_order(client: Client, fallback: tuple[str, ...]) -> list[str]:
+    """The channel the client last wrote from, then the firm's order, then the web chat."""
+    last = (
+        Message.select(Message.channel)
+        .where((Message.client == client.id) & (Message.direction == "in"))
+        .order_by(Message.at.desc(), Message.id.desc())
+        .scalar()
+    )
+    own = [last] if last and last in (*MESSENGERS, "web", "sms", "email") else []
+    return [*own, *fallback, "web"]
 
 
 def files_for(
@@ -169,13 +198,16 @@ def decide(
     max_attempts: int,
     base: float,
     cap: float,
+    channel_down: bool = False,
 ) -> Verdict:
     """The next state of a notification after one attempt on `route`.
 
     Success: sent. A flood wait (retry_after): pending again after the wait, no attempt
     counted — the platform asked us to slow down, the message is fine. A permanent error,
     or a transient one that used up max_attempts: this channel is done for the message;
-    the next channel is tried at once, and with none left the message fails."""
+    the next channel is tried at once, and with none left the message fails. A channel that
+    is failing for everyone (`channel_down`) is left at once while another channel remains;
+    with none left, the message waits for it to come back."""
     if error is None:
         return Verdict("sent", attempts + 1, now, list(failed_channels))
     text = str(error)[:1000]
@@ -183,6 +215,8 @@ def decide(
         wait = timedelta(seconds=max(1.0, float(error.retry_after)))
         return Verdict("pending", attempts, now + wait, list(failed_channels), error=text)
     tries = attempts + 1
+    if channel_down and more_routes and not error.permanent:
+        return Verdict("pending", 0, now, [*failed_channels, route.channel], error=text)
     if error.permanent or tries >= max_attempts:
         failed = [*failed_channels, route.channel]
         block = error.permanent and route.link_id is not None

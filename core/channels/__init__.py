@@ -1,0 +1,1 @@
+"""The firm's channels to the outside world: their health, their order, clients' choices."""
