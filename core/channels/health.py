@@ -104,9 +104,10 @@ def record_ok(channel: str, seconds: float = 0.0) -> str:
         return "ok"  # fine a moment ago and fine now: nothing new to write
     with database.atomic():
         row = _row(channel)
-        latency = seconds if row.latency == 0 else 0.7 * row.latency + 0.3 * seconds
-        state = "slow" if latency > SLOW_SECONDS else "ok"
-        ChannelState.update(failures=0, last_ok_at=now, checked_at=now, latency=latency).where(
+        ms = seconds * 1000
+        latency = round(ms if row.latency_ms == 0 else 0.7 * row.latency_ms + 0.3 * ms)
+        state = "slow" if latency > SLOW_SECONDS * 1000 else "ok"
+        ChannelState.update(failures=0, last_ok_at=now, checked_at=now, latency_ms=latency).where(
             ChannelState.channel == channel
         ).execute()
         if row.state == "failing":

@@ -21,7 +21,7 @@ class ChannelState(BaseModel):
     last_error = pw.TextField(default="")  # the last channel-side failure, in Russian
     last_error_at = pw.DateTimeField(null=True)
     last_ok_at = pw.DateTimeField(null=True)
-    latency = pw.FloatField(default=0.0)  # seconds, a moving average of successful calls
+    latency_ms = pw.IntegerField(default=0)  # a moving average of successful calls
     checked_at = pw.DateTimeField(null=True)  # the last result of any kind
 
 
