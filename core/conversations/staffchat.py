@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 import peewee as pw
+from peewee import fn
 
 from core.access import Actor, require_dialogue, require_order, require_order_write
 from core.base.db import database
@@ -35,6 +36,7 @@ __all__ = [
 ]
 
 ROOM = "room"
+UNREAD_CAP = 100  # per room: the number is a nudge, not a tally
 _MENTION = re.compile(r"@([0-9A-Za-zА-Яа-яЁё_.-]{2,40})")
 
 
@@ -201,33 +203,42 @@ def rooms_of(actor: Actor) -> list[tuple[Dialogue, str, int]]:
         return []
     common = room()
     chats = {d.contact: d for d in Dialogue.select().where(_mine(actor))}
-    result = [(common, "Общий чат", _unread(actor, common.id))]
+    unread = _unread_by_room(actor)
+    result = [(common, "Общий чат", unread.get(common.id, 0))]
     for person in _colleagues().where(Employee.id != actor.employee_id).order_by(Employee.name):
         a, b = sorted((actor.employee_id, person.id))
         chat = chats.get(f"dm:{a}:{b}")
         result.append((chat or Dialogue(id=None, kind="staff", contact=f"dm:{a}:{b}"), person.name,
-                       _unread(actor, chat.id) if chat else 0))  # fmt: skip
+                       unread.get(chat.id, 0) if chat else 0))  # fmt: skip
     return result
 
 
-def _unread(actor: Actor, dialogue_id: int) -> int:
-    seen = DialogueSeen.get_or_none(
-        (DialogueSeen.dialogue == dialogue_id) & (DialogueSeen.employee == actor.employee_id)
-    )
-    return (
-        Message.select()
+def _unread_by_room(actor: Actor) -> dict[int, int]:
+    """Unread messages per staff room of the actor, in one query (the header asks on every
+    page; a query per room made a firm with many colleagues pay per colleague). A room
+    counts at most UNREAD_CAP: the number is a nudge, not a tally."""
+    seen = DialogueSeen.alias()
+    rows = (
+        Message.select(Message.dialogue, fn.COUNT(Message.id))
+        .join(Dialogue, on=(Message.dialogue == Dialogue.id))
+        .join(
+            seen,
+            pw.JOIN.LEFT_OUTER,
+            on=((seen.dialogue == Dialogue.id) & (seen.employee == actor.employee_id)),
+        )
         .where(
-            (Message.dialogue == dialogue_id)
-            & (Message.id > (seen.last_message_id if seen else 0))
+            _mine(actor)
+            & (Message.id > fn.COALESCE(seen.last_message_id, 0))
             & (Message.author != actor.employee_id)
         )
-        .limit(100)
-        .count()
+        .group_by(Message.dialogue)
+        .tuples()
     )
+    return {room_id: min(count, UNREAD_CAP) for room_id, count in rows}
 
 
 def unread_count(actor: Actor) -> int:
     """Staff-chat messages the actor has not read yet (the admin's header counter)."""
     if actor.kind != "employee":
         return 0
-    return sum(_unread(actor, d.id) for d in Dialogue.select(Dialogue.id).where(_mine(actor)))
+    return sum(_unread_by_room(actor).values())

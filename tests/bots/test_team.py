@@ -212,3 +212,33 @@ def test_a_clients_reply_reaches_the_orders_manager_and_executor(actors, staff):
         f"Клиент Ответов пишет по заказу №{order.number}: «Буду дома после шести»"
         in told[staff["executor"].id]
     )
+
+
+def test_the_headers_unread_count_is_one_query_however_many_colleagues_write(actors, staff):
+    """The admin asks on every page: a query per staff room made each colleague cost a
+    query more on every page of every manager."""
+    import logging
+
+    me = actors["manager"]
+    for colleague in ("manager2", "executor", "executor2", "director"):
+        chat = staffchat.direct(actors[colleague], staff["manager"].id)
+        for n in range(3):
+            staffchat.post(actors[colleague], chat.id, f"сообщение {n}")
+    staffchat.post(actors["executor"], staffchat.room().id, "всем привет")
+
+    class Count(logging.Handler):
+        n = 0
+
+        def emit(self, record):
+            Count.n += 1
+
+    handler, log = Count(), logging.getLogger("peewee")
+    level = log.level
+    log.addHandler(handler)
+    log.setLevel(logging.DEBUG)
+    try:
+        assert staffchat.unread_count(me) == 4 * 3 + 1
+    finally:
+        log.removeHandler(handler)
+        log.setLevel(level)
+    assert Count.n == 1
