@@ -1,14 +1,14 @@
 """Login, logout, idle timeout, the login rate limit, and who is acting.
 
-The rate limit lives in the database (LoginFailure rows), not in process memory: with
-several gunicorn workers an in-memory counter would give an attacker N times the tries
-and forget them on every restart. Two keys are counted over a 15-minute window: the
-login+IP pair (5 failures) and the IP alone (30 failures, against spraying many logins).
+The rate limit is the one primitive (core.base.ratelimit), in the database: with several
+gunicorn workers an in-memory counter would give an attacker N times the tries and forget
+them on every restart. Two keys are counted over a 15-minute window: the login+address pair
+(5 failures) and the address alone (30, against spraying many logins); each try is counted
+before the password is checked, and a right one is given back.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
 from time import time
 
 from flask import (
@@ -30,18 +30,17 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from core.access import Actor, actor_for_employee
-from core.base.clock import utcnow
+from core.base import ratelimit
 from core.base.config import Config
 from core.base.errors import AccessDenied
-from core.base.models import LoginFailure
-from core.base.security import check_password
+from core.base.security import check_password, client_address
 from core.people.models import Employee
 from core.people.sessions import employee_of, end_session, start_session
 
 __all__ = ["current_actor", "init_app", "require_login", "start_login"]
 
 bp = Blueprint("auth", __name__)
-WINDOW = timedelta(minutes=15)
+WINDOW = 15 * 60  # seconds
 PAIR_LIMIT = 5
 IP_LIMIT = 30
 ABSOLUTE_HOURS = 24  # a session ends a day after login however active it is
@@ -113,32 +112,12 @@ def require_login() -> bool:
 
 
 def _client_ip() -> str:
-    return request.remote_addr or "?"
+    return client_address(request.environ, current_app.config["BRIGADIR_CONFIG"].trusted_proxies)
 
 
-def _keys(login: str) -> tuple[str, str]:
+def _limits(login: str) -> dict[str, int]:
     ip = _client_ip()
-    return f"login:{login[:100]}|{ip}", f"ip:{ip}"
-
-
-def _blocked(login: str) -> bool:
-    since = utcnow() - WINDOW
-    pair, ip = _keys(login)
-
-    def failures(key: str) -> int:
-        return (
-            LoginFailure.select()
-            .where((LoginFailure.key == key) & (LoginFailure.at >= since))
-            .count()
-        )
-
-    return failures(pair) >= PAIR_LIMIT or failures(ip) >= IP_LIMIT
-
-
-def _record_failure(login: str) -> None:
-    now = utcnow()
-    LoginFailure.insert_many([{"key": k, "at": now} for k in _keys(login)]).execute()
-    LoginFailure.delete().where(LoginFailure.at < now - WINDOW * 4).execute()
+    return {f"login:{login[:100]}|{ip}": PAIR_LIMIT, f"ip:{ip}": IP_LIMIT}
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -146,16 +125,19 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         login_name = form.login.data.strip().lower()
-        if _blocked(login_name):
+        limits = _limits(login_name)
+        # Counted before the password is checked: tries sent at once cannot all pass.
+        if not ratelimit.hit_all(limits, WINDOW):
             flash("Слишком много неудачных попыток входа. Попробуйте через 15 минут.", "error")
             return render_template("brigadir/login.html", form=form), 429
         employee = Employee.get_or_none((Employee.login == login_name) & Employee.active)
         ok = check_password(form.password.data, employee.password_hash if employee else _DUMMY_HASH)
         if not ok or employee is None:
-            _record_failure(login_name)
             flash("Неверный логин или пароль.", "error")
             return render_template("brigadir/login.html", form=form), 401
-        LoginFailure.delete().where(LoginFailure.key == _keys(login_name)[0]).execute()
+        pair, ip = limits
+        ratelimit.clear(pair, WINDOW)  # a right password is not a failure
+        ratelimit.give_back(ip, WINDOW)
         start_login(employee)
         target = request.args.get("next", "")
         if not target.startswith("/admin") or target.startswith("//"):

@@ -1,8 +1,8 @@
 """The notification endpoint (POST /yookassa/notify) and the gateway the app uses.
 
-The source address is the TCP peer, unless that peer is one of [yookassa] trusted_proxies:
-then the nearest X-Forwarded-For hop that is not itself a trusted proxy. A client cannot
-fake its way in by sending the header, since only a trusted proxy's header is read."""
+The source address follows the one rule of core.base.security.client_address ([web]
+trusted_proxies, and the older [yookassa] trusted_proxies): a client cannot fake its way in
+by sending X-Forwarded-For, since only a trusted proxy's header is read."""
 
 from __future__ import annotations
 
@@ -11,23 +11,13 @@ import logging
 from flask import Blueprint, Flask, current_app, jsonify, request
 
 from core.base.config import Config
+from core.base.security import client_address
 from core.money.online_payments import NotificationRefused, UntrustedSource, accept_notification
 
-__all__ = ["bp", "init_app", "source_ip"]
+__all__ = ["bp", "init_app"]
 
 log = logging.getLogger("brigadir.checkout")
 bp = Blueprint("checkout", __name__)
-
-
-def source_ip(trusted_proxies: tuple[str, ...]) -> str:
-    peer = request.remote_addr or ""
-    if peer not in trusted_proxies:
-        return peer
-    hops = [h.strip() for h in request.headers.get("X-Forwarded-For", "").split(",") if h.strip()]
-    for hop in reversed(hops):
-        if hop not in trusted_proxies:
-            return hop
-    return peer
 
 
 @bp.route("/yookassa/notify", methods=["POST"])
@@ -36,7 +26,7 @@ def notify():
     config: Config = current_app.config["BRIGADIR_CONFIG"]
     if gateway is None:
         return jsonify(error="off"), 404
-    ip = source_ip(config.yookassa.trusted_proxies)
+    ip = client_address(request.environ, config.trusted_proxies)
     try:
         result = accept_notification(gateway, request.get_json(silent=True), ip)
     except NotificationRefused as exc:

@@ -10,6 +10,8 @@ from typing import Any
 from flask import g, redirect, request, session, url_for
 
 from core.access import Actor, actor_for_client
+from core.base import runtime
+from core.base.security import client_address
 from core.selfservice import portal
 
 __all__ = ["SESSION_KEY", "client_ip", "current_client", "sign_in", "sign_out", "signed_in"]
@@ -18,7 +20,7 @@ SESSION_KEY = "portal_token"
 
 
 def client_ip() -> str:
-    return request.remote_addr or "?"
+    return client_address(request.environ, runtime.config().trusted_proxies)
 
 
 def current_client() -> Actor | None:

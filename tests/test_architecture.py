@@ -37,7 +37,7 @@ MAX_FUNCTION_LINES = 60
 STILL_TO_SPLIT = {
     "admin.app.create_app", "admin.views.dashboard.index", "admin.views.imports.index",
     "bots.maxbot.webhook.make_blueprint", "bots.viber.webhook.viber_blueprint",
-    "bots.web.chat.make_blueprint", "bots.web.widget.make_blueprint", "cli.demo.make.generate",
+    "bots.web.chat.make_blueprint", "cli.demo.make.generate",
     "cli.demo.orders.order_rows", "cli.main.import_command", "core.conversations.bulk.bulk_message",
     "core.documents.forms.render_contract", "core.documents.forms.render_order_form",
     "core.documents.issue.issue_document", "core.orders.orders.create_order",

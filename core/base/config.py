@@ -8,6 +8,7 @@ A wrong or unknown key stops start-up with one line naming the key and the file.
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
 import re
 import tomllib
@@ -44,6 +45,9 @@ class WebSection:
     port: int = 8000
     session_idle_minutes: int = 30
     https: bool = False
+    # Reverse proxies in front of the app (addresses or networks, "127.0.0.1", "10.0.0.0/8"):
+    # only from them is X-Forwarded-For believed. Empty: the TCP peer is the client.
+    trusted_proxies: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -230,8 +234,7 @@ class YookassaSection:
     shop_id: str = ""  # empty: online payment is off
     shop_secret: str = ""  # the shop's secret key
     api_url: str = "https://api.yookassa.ru/v3"  # tests point it at a fake on 127.0.0.1
-    # Proxies in front of the web app whose X-Forwarded-For is believed when checking that a
-    # notification comes from YooKassa's published addresses (e.g. "127.0.0.1" behind nginx).
+    # Kept for old files: read together with [web] trusted_proxies (one rule for every door).
     trusted_proxies: tuple[str, ...] = ()
     receipts: bool = False  # pass 54-ФЗ receipt data with each payment
     vat_code: int = 1  # YooKassa vat_code for receipt lines: 1 = без НДС
@@ -259,6 +262,11 @@ class Config:
     scheduler: SchedulerSection = field(default_factory=SchedulerSection)
     yookassa: YookassaSection = field(default_factory=YookassaSection)
     path: str = ""  # the file this came from ("" = defaults only)
+
+    @property
+    def trusted_proxies(self) -> tuple[str, ...]:
+        """Every proxy whose X-Forwarded-For is believed (core.base.security.client_address)."""
+        return self.web.trusted_proxies + self.yookassa.trusted_proxies
 
     @property
     def base_dir(self) -> Path:
@@ -400,6 +408,15 @@ def _check(config: Config, source: str) -> None:
                 f"[[mailboxes]] code в {source}: нужен уникальный код латиницей, а не {box.code!r}"
             )
         codes.append(box.code)
+    for where, entries in (("web", config.web.trusted_proxies),
+                           ("yookassa", config.yookassa.trusted_proxies)):  # fmt: skip
+        for entry in entries:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ConfigError(
+                    f"[{where}] trusted_proxies в {source}: не адрес и не сеть: {entry!r}"
+                ) from None
     if config.scheduler.lease_seconds < 3:
         raise ConfigError(f"[scheduler] lease_seconds в {source}: не меньше 3 секунд")
     for channel in config.notify.fallback:

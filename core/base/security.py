@@ -1,13 +1,19 @@
-"""Password hashing with the standard library's scrypt (no web framework in core/)."""
+"""Password hashing with the standard library's scrypt, and who is asking (the client's
+address behind trusted proxies) — no web framework in core/."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
 import hmac
+import ipaddress
 import secrets
+from collections.abc import Iterable, Mapping
+from typing import Any
 
-__all__ = ["check_password", "generate_password", "hash_password", "validate_password"]
+__all__ = [
+    "check_password", "client_address", "generate_password", "hash_password", "validate_password",
+]  # fmt: skip
 
 _N, _R, _P = 2**14, 8, 1
 _COMMON = {"12345678", "123456789", "password", "qwertyui", "11111111", "1234567890", "йцукенгш"}
@@ -40,3 +46,33 @@ def validate_password(password: str) -> str | None:
 
 def generate_password() -> str:
     return secrets.token_urlsafe(9)
+
+
+def _networks(trusted: Iterable[str]) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    return [ipaddress.ip_network(entry, strict=False) for entry in trusted]
+
+
+def _is_trusted(address: str, networks: list) -> bool:
+    try:
+        ip = ipaddress.ip_address(address.strip().strip("[]"))
+    except ValueError:
+        return False
+    return any(ip in net for net in networks)
+
+
+def client_address(environ: Mapping[str, Any], trusted: Iterable[str]) -> str:
+    """Who is asking, for every door that counts or checks addresses (the widget, the portal,
+    staff sign-in, YooKassa's notifications): the TCP peer (WSGI REMOTE_ADDR), unless that
+    peer is one of `trusted` (config [web] trusted_proxies: addresses or networks) — then the
+    nearest X-Forwarded-For hop that is not itself a trusted proxy. Anyone else's header is
+    ignored, so a visitor cannot pick the address their tries are counted under."""
+    peer = str(environ.get("REMOTE_ADDR") or "")
+    networks = _networks(trusted)
+    if not networks or not _is_trusted(peer, networks):
+        return peer or "?"
+    forwarded = str(environ.get("HTTP_X_FORWARDED_FOR") or "")
+    hops = [h.strip() for h in forwarded.split(",") if h.strip()]
+    for hop in reversed(hops):
+        if not _is_trusted(hop, networks):
+            return hop[:64]
+    return peer

@@ -11,6 +11,8 @@ anybody's order."""
 
 from __future__ import annotations
 
+import peewee as pw
+
 from core.access import Actor, require_dialogue, require_role
 from core.base.db import database
 from core.base.errors import NotFound, ValidationError
@@ -84,12 +86,19 @@ def open_lead(channel: str, external_id: str, display_name: str = "") -> Messeng
     says or leaves first (core.conversations.threads words it "Новое обращение"): one notice, not two."""
     where = CHANNEL_NAMES.get(channel, channel)
     name = " ".join((display_name or "").split())[:200] or f"Новый клиент ({where})"
-    with database.atomic():
-        lead = Client.create(name=name, source=channel[:20], is_lead=True)
-        index_words(lead)
-        link = links.bind_client(channel, external_id, lead, display_name)
-        Dialogue.create(channel=channel, contact=str(external_id)[:300], contact_name=name,
-                        client=lead, assignee=responsible())  # fmt: skip
+    try:
+        with database.atomic():
+            lead = Client.create(name=name, source=channel[:20], is_lead=True)
+            index_words(lead)
+            link = links.bind_client(channel, external_id, lead, display_name)
+            Dialogue.create(channel=channel, contact=str(external_id)[:300], contact_name=name,
+                            client=lead, assignee=responsible())  # fmt: skip
+    except pw.IntegrityError:
+        # The same stranger's first words arrived twice at once: the first one made the lead.
+        found = links.find_link(channel, external_id)
+        if found is None:
+            raise
+        return found
     return link
 
 

@@ -2,8 +2,10 @@
 outbox picks it: messenger, SMS or e-mail), or a password the client set; and sessions
 kept server-side, so signing out, a new password or the office can end them at once.
 
-Limits (all in the database, shared by workers): 3 codes per client and 10 per address in
-15 minutes; 5 wrong tries per contact and address, 30 per address; 5 tries per code."""
+Limits (core.base.ratelimit: counted first, compared after, shared by workers): 3 codes per
+contact and 10 per address in 15 minutes; 5 wrong tries per contact and address, 30 per
+address; 5 tries per code. A stranger's contact is counted exactly like a client's, so the
+answers never tell who is a client, and a request over the limit sends nothing."""
 
 from __future__ import annotations
 
@@ -41,6 +43,7 @@ __all__ = [
 
 CODE_MINUTES = 10
 CODE_TRIES = 5
+WINDOW = 15 * 60  # seconds: the sign-in limits' window
 ABSOLUTE_HOURS = 24
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # Compared against when the contact is unknown: the same work either way (no timing oracle).
@@ -83,16 +86,14 @@ def request_code(contact: str, ip: str, *, now: datetime | None = None) -> None:
     """Queue a 6-digit code for the client with this phone or e-mail. An unknown contact gets
     the same answer and no message: the page never tells who is a client."""
     key = _contact_key(contact)
-    client = find_client(key)
-    limits = {f"portal-send-ip:{ip}": 10}
-    if client is not None:
-        limits[f"portal-send:{client.id}"] = 3
-    if ratelimit.blocked(limits):
+    now = now or utcnow()
+    # The contact, not the client, is counted: a stranger's phone is refused at the same try.
+    limits = {f"portal-send-ip:{ip}": 10, f"portal-send:{_digest(key)[:32]}": 3}
+    if not ratelimit.hit_all(limits, WINDOW, now=now):
         raise TooManyAttempts("Слишком много запросов кода. Попробуйте через 15 минут.")
-    ratelimit.record(*limits)
+    client = find_client(key)
     if client is None:
         return
-    now = now or utcnow()
     code = f"{secrets.randbelow(10**6):06d}"
     with database.atomic():
         row = PortalCode.create(
@@ -111,16 +112,35 @@ def request_code(contact: str, ip: str, *, now: datetime | None = None) -> None:
 
 
 def _limits(key: str, ip: str) -> dict[str, int]:
-    return {f"portal-login:{key}|{ip}": 5, f"portal-ip:{ip}": 30}
+    return {f"portal-login:{_digest(key)[:32]}|{ip}": 5, f"portal-ip:{ip}": 30}
+
+
+def _try(key: str, ip: str, now: datetime | None = None) -> dict[str, int]:
+    """Count a sign-in try before anything is checked (tries sent at once cannot all pass)."""
+    limits = _limits(key, ip)
+    if not ratelimit.hit_all(limits, WINDOW, now=now):
+        raise TooManyAttempts("Слишком много неудачных попыток. Попробуйте через 15 минут.")
+    return limits
+
+
+def _succeeded(limits: dict[str, int], now: datetime | None = None) -> None:
+    """A right code or password is not a failure: the pair's tries go, the address's returns."""
+    pair, address = limits
+    ratelimit.clear(pair, WINDOW)
+    ratelimit.give_back(address, WINDOW, now=now)
+
+
+def _code_tries_left(row: PortalCode) -> bool:
+    """Each code is checked at most CODE_TRIES times, however many guesses arrive at once."""
+    start = int(ratelimit.utc_seconds(row.created_at))
+    return ratelimit.hit(f"portal-code:{row.id}", CODE_TRIES, CODE_MINUTES * 60, start=start)
 
 
 def sign_in_with_code(contact: str, code: str, ip: str, *, now: datetime | None = None) -> Client:
     """The client whose latest live code this is; the code is spent. Wrong tries count."""
     key = _contact_key(contact)
-    limits = _limits(key, ip)
-    if ratelimit.blocked(limits):
-        raise TooManyAttempts("Слишком много неудачных попыток. Попробуйте через 15 минут.")
     now = now or utcnow()
+    limits = _try(key, ip, now)
     client = find_client(key)
     code = re.sub(r"\D", "", code or "")
     row = None
@@ -137,12 +157,13 @@ def sign_in_with_code(contact: str, code: str, ip: str, *, now: datetime | None 
             .first()
         )
     given = _digest(f"{client.id if client else 0}:{code}")
+    if row is not None and not _code_tries_left(row):
+        row = None  # this code has been guessed at enough: it is spent for good
     if row is None or not hmac.compare_digest(row.code_hash, given):
         if row is not None:
             PortalCode.update(attempts=PortalCode.attempts + 1).where(
                 PortalCode.id == row.id
             ).execute()
-        ratelimit.record(*limits)
         raise ValidationError(WRONG)
     spent = (
         PortalCode.update(used_at=now)
@@ -151,22 +172,19 @@ def sign_in_with_code(contact: str, code: str, ip: str, *, now: datetime | None 
     )
     if not spent:  # the same code used twice at once: only one sign-in
         raise ValidationError(WRONG)
-    ratelimit.clear(next(iter(limits)))
+    _succeeded(limits, now)
     return client
 
 
 def sign_in_with_password(contact: str, password: str, ip: str) -> Client:
     key = _contact_key(contact)
-    limits = _limits(key, ip)
-    if ratelimit.blocked(limits):
-        raise TooManyAttempts("Слишком много неудачных попыток. Попробуйте через 15 минут.")
+    limits = _try(key, ip)
     client = find_client(key)
     stored = client.portal_password_hash if client is not None else None
     ok = check_password(password or "", stored or _DUMMY_HASH)
     if not ok or client is None or not stored:
-        ratelimit.record(*limits)
         raise ValidationError(WRONG)
-    ratelimit.clear(next(iter(limits)))
+    _succeeded(limits)
     return client
 
 
