@@ -15,7 +15,9 @@ import re
 from flask import Blueprint, Response, request
 
 from bots.phone import mango, novofon
+from core.base import runtime
 from core.base.errors import ValidationError
+from core.base.security import client_address
 from core.calls import log, options
 
 __all__ = ["MANGO", "NOVOFON", "make_blueprint"]
@@ -24,6 +26,11 @@ logger = logging.getLogger(__name__)
 NOVOFON = "/pbx/novofon"
 MANGO = "/pbx/mango"
 _ECHO = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def _address() -> str:
+    """Who sent it, by the one rule (X-Forwarded-For only from [web] trusted_proxies)."""
+    return client_address(request.environ, runtime.config().trusted_proxies)
 
 
 def _text(body: str, status: int = 200) -> Response:
@@ -51,7 +58,7 @@ def make_blueprint() -> Blueprint:
         if not novofon.genuine(
             form, request.headers.get("Signature", ""), settings["novofon_secret"]
         ):
-            logger.warning("refused a Novofon notification from %s", request.remote_addr)
+            logger.warning("refused a Novofon notification from %s", _address())
             return _text("forbidden", 403)
         try:
             return _ingest(novofon.read_event(form))
@@ -65,7 +72,7 @@ def make_blueprint() -> Blueprint:
             return _text("off", 404)
         form = request.form.to_dict()
         if not mango.genuine(form, settings["mango_key"], settings["mango_salt"]):
-            logger.warning("refused a Mango event from %s", request.remote_addr)
+            logger.warning("refused a Mango event from %s", _address())
             return _text("forbidden", 403)
         try:
             return _ingest(mango.read_event(kind, form["json"]))
