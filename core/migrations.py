@@ -34,7 +34,7 @@ from core.money.models import (
     LedgerTotal,
     OnlinePayment,
 )
-from core.orders.models import Order, Stage
+from core.orders.models import Order, OrderLine, Stage
 from core.pay.models import Absence, PayLine, PayMonth, Payout, PayRule, PieceRate
 from core.people.models import StaffSession
 from core.selfservice.models import PortalCode, PortalSession, Visit
@@ -246,6 +246,15 @@ def _v65_issued_is_archive(migrator: SchemaMigrator) -> None:
     from core.orders.pipelines import issued_goes_to_archive
 
     issued_goes_to_archive()
+def _v50_order_lines(migrator: SchemaMigrator) -> None:
+    """Positions of an order (core.orders.lines); an order without rows keeps its one line."""
+    database.obj.create_tables([OrderLine], safe=True)
+
+
+def _v51_client_signer(migrator: SchemaMigrator) -> None:
+    """A client's ОГРН and who signs for the client (post and name) on acts and УПД."""
+    for field in (Client.ogrn, Client.signer_post, Client.signer_name):
+        _add_column(migrator, "client", field)
 
 
 def _v40_channel_health(migrator: SchemaMigrator) -> None:
@@ -274,6 +283,8 @@ STEPS: dict[int, Callable[[SchemaMigrator], None]] = {
     55: _v55_calls,
     60: _v60_pay,
     65: _v65_issued_is_archive,
+    50: _v50_order_lines,
+    51: _v51_client_signer,
 }
 # Indexes the models cannot declare on both backends: a new database gets them too.
 RAW_INDEXES: list[Callable[[], None]] = [_v5_client_list_index]

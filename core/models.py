@@ -30,7 +30,7 @@ from core.money.models import (
     OnlinePayment,
     Payment,
 )
-from core.orders.models import Order, Pipeline, Stage, StageMove
+from core.orders.models import Order, OrderLine, Pipeline, Stage, StageMove
 from core.pay.models import Absence, PayLine, PayMonth, Payout, PayRule, PieceRate
 from core.people.models import Bonus, Crew, Employee, StaffSession
 from core.selfservice.models import PortalCode, PortalSession, Visit
@@ -90,4 +90,5 @@ ALL_MODELS = [
     Payout,
     ChannelState,
     ContactProblem,
+    OrderLine,
 ]

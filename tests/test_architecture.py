@@ -39,8 +39,7 @@ STILL_TO_SPLIT = {
     "bots.maxbot.webhook.make_blueprint", "bots.viber.webhook.viber_blueprint",
     "bots.web.chat.make_blueprint", "cli.demo.make.generate",
     "cli.demo.orders.order_rows", "cli.main.import_command", "core.conversations.bulk.bulk_message",
-    "core.documents.forms.render_contract", "core.documents.forms.render_order_form",
-    "core.documents.issue.issue_document", "core.orders.orders.create_order",
+    "core.orders.orders.create_order",
     "core.orders.pipelines.remove_stage", "scheduler.app.build_scheduler",
 }  # fmt: skip
 

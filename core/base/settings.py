@@ -30,6 +30,11 @@ DEFAULTS: dict[str, Any] = {
     "hidden_fields": {"executor": ["cost", "paid", "debt"]},
     # Company requisites entered in the admin; empty values fall back to the config file.
     "company": {},
+    # VAT (core.base.taxes): {"tax_system": "usn_income", "rates": ["none", "22", "10"],
+    # "default": "none", "no_vat_reason": "..."}; empty: the config file's company.vat_rate.
+    "vat": {},
+    # Papers: keep the ТОРГ-12 waybill beside the УПД; days an invoice gives to pay.
+    "papers": {"torg12": False, "invoice_days": 5},
     # Booking of fixed-length visits (core/booking.py checks and uses these).
     "booking": {
         "weekdays": [1, 2, 3, 4, 5, 6],  # ISO: 1 = Monday

@@ -19,6 +19,11 @@ class Client(BaseModel):
     inn = pw.CharField(max_length=12, default="")
     kpp = pw.CharField(max_length=9, default="")
     requisites = pw.TextField(default="")  # bank details etc. for invoices
+    ogrn = pw.CharField(max_length=15, default="")
+    # Who signs the client's papers (a company's director from the ИНН look-up, say): the act
+    # and the УПД print the post and the name on the client's side (402-ФЗ ст. 9).
+    signer_post = pw.CharField(max_length=100, default="")
+    signer_name = pw.CharField(max_length=200, default="")
     notes = pw.TextField(default="")
     opt_out = pw.BooleanField(default=False)  # no bulk messages
     portal_login = pw.CharField(max_length=100, null=True, unique=True)

@@ -11,8 +11,9 @@ from core.documents.data import (
     SaleDocument,
 )
 from core.documents.forms import render_contract, render_order_form, render_receipt
-from core.documents.sales import render_act, render_invoice, render_waybill
+from core.documents.sales import payment_qr_text, render_act, render_invoice
 from core.documents.texts import load_texts
+from core.documents.transfer import render_upd, render_waybill
 from core.documents.words import amount_in_words
 
 __all__ = [
@@ -25,11 +26,13 @@ __all__ = [
     "Party",
     "SaleDocument",
     "amount_in_words",
+    "payment_qr_text",
     "load_texts",
     "render_act",
     "render_contract",
     "render_invoice",
     "render_order_form",
     "render_receipt",
+    "render_upd",
     "render_waybill",
 ]

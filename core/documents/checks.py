@@ -13,7 +13,8 @@ __all__ = ["DocumentError", "check_buyer", "check_items", "check_seller", "requi
 KIND_NAMES = {
     "invoice": "счёт",
     "act": "акт",
-    "waybill": "накладную",
+    "waybill": "накладную ТОРГ-12",
+    "upd": "УПД",
     "order_form": "бланк заказа",
     "contract": "договор",
     "receipt": "квитанцию",
@@ -78,25 +79,16 @@ def check_seller(kind: str, c: Company) -> None:
 
 
 def check_buyer(kind: str, p: Party) -> None:
-    """Invoices, acts and waybills go to accounting: the buyer needs INN and address; an
-    organisation (10-digit INN) also a KPP. A private client gets a receipt instead."""
-    fields = [("название или ФИО", p.name), ("ИНН", p.inn), ("адрес", p.address)]
-    if len(p.inn.strip()) == 10:
-        fields.append(("КПП", p.kpp))
-    try:
-        require(
-            kind,
-            f"клиента «{p.name}»" if p.name else "клиента",
-            fields,
-            [("ИНН", p.inn), ("КПП", p.kpp)],
-        )
-    except DocumentError as err:
-        if p.kind == "person" and not p.inn:
-            raise DocumentError(
-                f"{err} Частному лицу без реквизитов выдайте квитанцию или бланк заказа.",
-                err.missing,
-            ) from None
-        raise
+    """An organisation or an ИП client needs ИНН and address on papers that go to accounting,
+    an organisation (10-digit ИНН) also a КПП. A private person needs only the name: the law
+    asks no ИНН of a citizen (a given one is still checked)."""
+    fields = [("название или ФИО", p.name)]
+    if not p.is_person:
+        fields += [("ИНН", p.inn), ("адрес", p.address)]
+        if len(p.inn.strip()) == 10:
+            fields.append(("КПП", p.kpp))
+    whose = f"клиента «{p.name}»" if p.name else "клиента"
+    require(kind, whose, fields, [("ИНН", p.inn), ("КПП", p.kpp)])
 
 
 def check_items(kind: str, items: tuple[LineItem, ...] | list[LineItem]) -> None:

@@ -8,7 +8,7 @@ import datetime as dt
 from typing import Any
 
 from core.access import Actor, can_see, require_order, require_role
-from core.base import clock, runtime
+from core.base import clock, runtime, settings
 from core.base.db import database
 from core.base.errors import AccessDenied, NotFound, ValidationError
 from core.base.interfaces import FileStore
@@ -29,10 +29,13 @@ from core.documents.data import (
 )
 from core.documents.forms import render_contract, render_order_form, render_receipt
 from core.documents.models import Document
-from core.documents.sales import render_act, render_invoice, render_waybill
+from core.documents.sales import render_act, render_invoice
 from core.documents.texts import Texts
+from core.documents.transfer import render_upd, render_waybill
 from core.files.attachments import order_folder_key
+from core.money import taxes
 from core.money.models import Payment
+from core.orders.lines import lines_of
 from core.orders.models import Order
 
 __all__ = [
@@ -48,7 +51,8 @@ __all__ = [
 KINDS = {
     "invoice": "Счёт",
     "act": "Акт",
-    "waybill": "Накладная",
+    "upd": "УПД",
+    "waybill": "Накладная ТОРГ-12",
     "order_form": "Бланк заказа",
     "contract": "Договор-расписка",
     "receipt": "Квитанция",
@@ -72,66 +76,75 @@ def _require_readable(actor: Actor, kind: str) -> None:
 
 def kinds_for(order: Order, actor: Actor | None = None) -> list[str]:
     """The papers that make sense for this order, in the order people ask for them
-    (of those, the ones this person may read when an actor is given)."""
-    kinds = ["order_form", "invoice", "act", "waybill"]
+    (of those, the ones this person may read when an actor is given): ТОРГ-12 when the firm
+    keeps it, the cash receipt when the client paid in cash."""
+    kinds = ["order_form", "invoice", "act", "upd"]
     if order.pipeline.code == "installation":
         kinds.insert(1, "contract")
-    if order.paid:
+    if (settings.get("papers") or {}).get("torg12"):
+        kinds.append("waybill")
+    if Payment.select().where((Payment.order == order.id) & (Payment.method == "cash")).exists():
         kinds.append("receipt")
     return [k for k in kinds if actor is None or may_read(actor, k)]
 
 
 def company_from_settings() -> Company:
-    """Requisites from settings over the config file; vat_rate -1 in config means без НДС."""
+    """Requisites from settings over the config file; the VAT words from the firm's regime."""
     values = {k: v for k, v in runtime.company().items() if k in _FIELDS}
-    rate = values.get("vat_rate")
-    values["vat_rate"] = None if rate in (None, "", -1) else int(rate)
-    return Company(**{k: ("" if v is None and k != "vat_rate" else v) for k, v in values.items()})
+    values["no_vat_reason"] = taxes.regime().no_vat_text()
+    return Company(**{k: ("" if v is None else str(v)) for k, v in values.items()})
 
 
 def party_from_client(client: Client) -> Party:
     return Party(
-        name=client.name,
-        kind=client.kind or "person",
-        phone=display_phone(client.phone),
-        address=client.address or "",
-        inn=client.inn or "",
-        kpp=client.kpp or "",
-        bank=client.requisites or "",
-    )
+        name=client.name, kind=client.kind or "person", phone=display_phone(client.phone),
+        address=client.address or "", inn=client.inn or "", kpp=client.kpp or "",
+        ogrn=client.ogrn or "", bank=client.requisites or "",
+        signer_post=client.signer_post or "", signer_name=client.signer_name or "",
+    )  # fmt: skip
+
+
+def order_items(order: Order) -> tuple[LineItem, ...]:
+    """The order's positions as the papers print them."""
+    return tuple(
+        LineItem(line.name, line.quantity, line.unit, line.price, line.vat_rate, line.okei,
+                 line.subject)
+        for line in lines_of(order)
+    )  # fmt: skip
+
+
+def _sale(kind: str, number: int, date: dt.date, order: Order, opts: dict[str, Any]) -> Any:
+    basis = f"Заказ № {order.number} от {clock.to_local(order.created_at):%d.%m.%Y}"
+    days = int((settings.get("papers") or {}).get("invoice_days") or 5)
+    pay_until = opts.get("pay_until") or (date + dt.timedelta(days=days))
+    return SaleDocument(
+        number, date, company_from_settings(), party_from_client(order.client),
+        tuple(opts.get("items") or order_items(order)), basis=opts.get("basis", basis),
+        pay_until=pay_until if kind == "invoice" else None,
+        paid=order.paid if kind == "invoice" else 0, upd_status=int(opts.get("upd_status") or 0),
+    )  # fmt: skip
+
+
+def _order_form(date: dt.date, order: Order, actor: Actor, opts: dict[str, Any]) -> OrderForm:
+    items = opts.get("items") or (order_items(order) if order.lines.exists() else ())
+    return OrderForm(
+        number=order.number, date=date, company=company_from_settings(),  # the order's number
+        client=party_from_client(order.client), description=order.description, total=order.cost,
+        advance=order.paid, due_date=order.due_date, items=tuple(items),
+        manager=order.manager.name if order.manager_id else actor.name,
+        preview_jpeg=opts.get("preview_jpeg"),
+        track_url=opts.get("track_url") or follow_link(order.client),
+    )  # fmt: skip
 
 
 def _build(
     kind: str, number: int, date: dt.date, order: Order, actor: Actor, opts: dict[str, Any]
 ) -> Any:
-    company, client = company_from_settings(), party_from_client(order.client)
-    basis = f"Заказ № {order.number} от {clock.to_local(order.created_at):%d.%m.%Y}"
-    if kind in ("invoice", "act", "waybill"):
-        items = tuple(opts.get("items") or (LineItem(order.description, 1, "усл.", order.cost),))
-        return SaleDocument(
-            number,
-            date,
-            company,
-            client,
-            items,
-            basis=opts.get("basis", basis),
-            pay_until=opts.get("pay_until"),
-        )
+    if kind in ("invoice", "act", "upd", "waybill"):
+        return _sale(kind, number, date, order, opts)
     if kind == "order_form":
-        return OrderForm(
-            number=order.number,  # the form carries the order's own number
-            date=date,
-            company=company,
-            client=client,
-            description=order.description,
-            total=order.cost,
-            advance=order.paid,
-            due_date=order.due_date,
-            items=tuple(opts.get("items") or ()),
-            manager=order.manager.name if order.manager_id else actor.name,
-            preview_jpeg=opts.get("preview_jpeg"),
-            track_url=opts.get("track_url") or follow_link(order.client),
-        )
+        return _order_form(date, order, actor, opts)
+    company, client = company_from_settings(), party_from_client(order.client)
     if kind == "contract":
         object_type = " — ".join(x for x in (order.object_type, order.object_note) if x)
         return Contract(
@@ -141,7 +154,8 @@ def _build(
         )  # fmt: skip
     return CashReceipt(
         number, date, company, payer=client.name, amount=int(opts["amount"]),
-        purpose=opts.get("purpose", f"Оплата по заказу № {order.number}"), cashier=opts.get("cashier", actor.name),
+        purpose=opts.get("purpose", f"Оплата по заказу № {order.number}"),
+        cashier=opts["cashier"], cashier_post=opts.get("cashier_post", ""),
     )  # fmt: skip
 
 
@@ -149,6 +163,7 @@ _RENDER = {
     "invoice": render_invoice,
     "act": render_act,
     "waybill": render_waybill,
+    "upd": render_upd,
     "order_form": render_order_form,
     "contract": render_contract,
     "receipt": render_receipt,
@@ -170,6 +185,62 @@ def _printed(doc: Any) -> dict[str, Any]:
     return clean(dataclasses.asdict(doc))
 
 
+def _cash_payment(order: Order, opts: dict[str, Any]) -> None:
+    """A квитанция о приёме наличных is for cash only: the payment asked for (or the last cash
+    one), with the real person who took the money and their post."""
+    query = Payment.select().where(Payment.order == order.id)
+    if opts.get("payment_id"):
+        payment = query.where(Payment.id == int(opts["payment_id"])).first()
+    else:
+        payment = query.where(Payment.method == "cash").order_by(Payment.id.desc()).first()
+    if payment is None:
+        raise ValidationError(
+            f"По заказу №{order.number} ещё нет оплат наличными — квитанцию выписывать не на что."
+        )
+    if payment.method != "cash":
+        raise ValidationError("Квитанция о приёме наличных — только для оплаты наличными.")
+    taker = payment.taken_by
+    if taker is None:
+        raise ValidationError("В оплате не записано, кто принял деньги: квитанцию не оформить.")
+    opts.setdefault("amount", payment.amount)
+    opts.setdefault("cashier", taker.name)
+    opts.setdefault("cashier_post", taker.position or "")
+
+
+def _prepare(kind: str, order: Order, store: FileStore, opts: dict[str, Any]) -> None:
+    if kind == "receipt" and not opts.get("cashier"):
+        _cash_payment(order, opts)
+    if kind == "order_form" and "preview_jpeg" not in opts and order.preview:
+        if store.exists(order.preview):
+            opts["preview_jpeg"] = store.read(order.preview)  # the preview the manager attached
+
+
+def _keep(
+    kind: str,
+    date: dt.date,
+    order: Order,
+    actor: Actor,
+    store: FileStore,
+    doc: Any,
+    pdf: bytes,
+    previous: Document | None,
+) -> tuple[Document, str]:
+    """Store the PDF and write (or, for a reissued order form, rewrite) the Document row."""
+    stored = store.save(
+        order_folder_key(order, store), f"{KINDS[kind]} № {doc.number} от {date:%d.%m.%Y}.pdf",
+        pdf, "application/pdf",
+    )  # fmt: skip
+    total = getattr(doc, "total", None) or getattr(doc, "amount", 0)
+    values = {"kind": kind, "number": doc.number, "year": date.year, "date": date,
+              "order": order, "client": order.client_id, "total": total,
+              "storage_key": stored.key, "data": _printed(doc),
+              "created_by": actor.employee_id}  # fmt: skip
+    if previous is None:
+        return Document.create(**values), stored.key
+    Document.update(created_at=clock.utcnow(), **values).where(Document.id == previous.id).execute()
+    return Document.get_by_id(previous.id), stored.key
+
+
 def issue_document(
     actor: Actor,
     kind: str,
@@ -180,29 +251,17 @@ def issue_document(
     texts: Texts | None = None,
     **opts: Any,
 ) -> Document:
-    """Make and keep a document. opts: items (LineItem list), pay_until, basis (sale papers);
-    preview_jpeg, track_url (order form); work, city, representative (contract);
-    amount, purpose, cashier (receipt). Raises DocumentError (Russian) when data is missing."""
+    """Make and keep a document. opts: items (LineItem list), pay_until, basis, upd_status
+    (sale papers); preview_jpeg, track_url (order form); work, city, representative
+    (contract); payment_id or amount, purpose, cashier, cashier_post (receipt). Raises
+    DocumentError (Russian) when data is missing."""
     if kind not in KINDS:
         raise ValueError(f"unknown document kind {kind!r}")
     require_role(actor, "manager")
     order = require_order(actor, order_id)
     _require_readable(actor, kind)
     date = date or clock.local_today()
-    if kind == "receipt" and "amount" not in opts:  # a cash receipt is for the last payment
-        last = Payment.select().where(Payment.order == order.id).order_by(Payment.id.desc()).first()
-        if last is None:
-            raise ValidationError(
-                f"По заказу №{order.number} ещё нет оплат — квитанцию выписывать не на что."
-            )
-        opts["amount"] = last.amount
-    if (
-        kind == "order_form"
-        and "preview_jpeg" not in opts
-        and order.preview
-        and store.exists(order.preview)
-    ):
-        opts["preview_jpeg"] = store.read(order.preview)  # the preview the manager attached
+    _prepare(kind, order, store, opts)
     # An order form's number is its order's number; other papers are numbered per kind and
     # year. Reissuing an order form replaces its paper: one order, one form, one number.
     previous = (
@@ -214,25 +273,8 @@ def issue_document(
         number = order.number if kind == "order_form" else next_number(f"doc:{kind}:{date.year}")
         doc = _build(kind, number, date, order, actor, opts)
         pdf = _RENDER[kind](doc, texts=texts)  # DocumentError rolls the number back
-        stored = store.save(
-            order_folder_key(order, store),
-            f"{KINDS[kind]} № {doc.number} от {date:%d.%m.%Y}.pdf",
-            pdf,
-            "application/pdf",
-        )
-        total = getattr(doc, "total", None) or getattr(doc, "amount", 0)
-        values = {"kind": kind, "number": doc.number, "year": date.year, "date": date,
-                  "order": order, "client": order.client_id, "total": total,
-                  "storage_key": stored.key, "data": _printed(doc),
-                  "created_by": actor.employee_id}  # fmt: skip
-        if previous is None:
-            document = Document.create(**values)
-        else:
-            Document.update(created_at=clock.utcnow(), **values).where(
-                Document.id == previous.id
-            ).execute()
-            document = Document.get_by_id(previous.id)
-    if previous is not None and previous.storage_key and previous.storage_key != stored.key:
+        document, key = _keep(kind, date, order, actor, store, doc, pdf, previous)
+    if previous is not None and previous.storage_key and previous.storage_key != key:
         store.delete(previous.storage_key)  # the replaced paper leaves no orphan file
     return document
 
@@ -241,7 +283,8 @@ def issue_document(
 _ACCUSATIVE = {
     "invoice": "счёт",
     "act": "акт выполненных работ",
-    "waybill": "накладную",
+    "waybill": "товарную накладную",
+    "upd": "универсальный передаточный документ",
     "order_form": "бланк заказа",
     "contract": "договор-расписку",
     "receipt": "квитанцию",

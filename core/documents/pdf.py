@@ -52,13 +52,19 @@ def qty(value: Decimal) -> str:
 class Sheet:
     """One A4 document being drawn. Units are millimetres."""
 
-    def __init__(self, texts: Texts, font_dir: str | Path = DEFAULT_FONT_DIR, title: str = ""):
+    def __init__(
+        self,
+        texts: Texts,
+        font_dir: str | Path = DEFAULT_FONT_DIR,
+        title: str = "",
+        landscape: bool = False,
+    ):
         self.t = texts
-        pdf = FPDF(orientation="P", unit="mm", format="A4")
+        pdf = FPDF(orientation="L" if landscape else "P", unit="mm", format="A4")
         font_dir = Path(font_dir)
         pdf.add_font(FONT, "", str(font_dir / "DejaVuSans.ttf"))
         pdf.add_font(FONT, "B", str(font_dir / "DejaVuSans-Bold.ttf"))
-        pdf.set_margins(15, 12, 12)
+        pdf.set_margins(*((10, 8, 8) if landscape else (15, 12, 12)))
         pdf.set_auto_page_break(True, margin=12)
         pdf.set_title(title)
         pdf.set_creator("Бригадир")
@@ -231,6 +237,56 @@ class Sheet:
         pdf.set_xy(pdf.l_margin, max(bottom, y + 4.5) + 5.5)
         self.font()
 
+    def signer(
+        self,
+        role: str,
+        post: str,
+        name: str,
+        x: float | None = None,
+        w: float | None = None,
+        size: float = 8.5,
+    ) -> None:
+        """role on its own line, then post | signature | name on lines with captions under
+        them (402-ФЗ ст. 9: the post and the name of who signs); empty fields stay blank."""
+        pdf = self.pdf
+        x = pdf.l_margin if x is None else x
+        w = self.width if w is None else w
+        if role:
+            self.font(size, bold=True)
+            pdf.set_x(x)
+            pdf.multi_cell(w, size * 0.5, role, align="L", new_x="LEFT", new_y="NEXT")
+        y = pdf.get_y() + 1
+        widths = (w * 0.36, w * 0.24, w * 0.40)
+        captions = self.t["common"]["sign_captions"]
+        left = x
+        for value, width, caption in zip((post, "", name), widths, captions, strict=True):
+            self.font(size)
+            fit = size
+            while fit > 5.5 and pdf.get_string_width(value) > width - 3:
+                fit -= 0.5
+                self.font(fit)
+            pdf.set_xy(left, y)
+            pdf.cell(width - 3, 4.5, value, align="C")
+            pdf.line(left, y + 4.5, left + width - 3, y + 4.5)
+            self.font(5.5)
+            pdf.set_xy(left, y + 4.7)
+            pdf.cell(width - 3, 2.3, caption, align="C")
+            left += width
+        pdf.set_xy(pdf.l_margin, y + 8.5)
+        self.font()
+
+    def signers_pair(
+        self, left: tuple[str, str, str], right: tuple[str, str, str], size: float = 8.5
+    ) -> None:
+        """Two signer blocks side by side (ours on the left, the client's on the right)."""
+        y = self.pdf.get_y()
+        half = self.width / 2 - 4
+        self.signer(*left, x=self.pdf.l_margin, w=half, size=size)
+        y_left = self.pdf.get_y()
+        self.pdf.set_y(y)
+        self.signer(*right, x=self.pdf.l_margin + half + 8, w=half, size=size)
+        self.pdf.set_y(max(y_left, self.pdf.get_y()))
+
     def signatures_pair(self, left: tuple[str, str], right: tuple[str, str]) -> None:
         y = self.pdf.get_y()
         half = self.width / 2 - 5
@@ -264,8 +320,9 @@ class Sheet:
         self.font()
 
     # pictures --------------------------------------------------------------------------
-    def qr(self, link: str, x: float, y: float, size: float) -> None:
-        """Vector QR (crisp at any print resolution), drawn as filled runs of modules."""
+    def qr(self, link: str | bytes, x: float, y: float, size: float) -> None:
+        """Vector QR (crisp at any print resolution), drawn as filled runs of modules. Bytes
+        go in byte mode as they are (the payment QR is UTF-8 by its own header)."""
         code = segno.make(link, error="m", micro=False)
         border = 2
         matrix = [list(r) for r in code.matrix]

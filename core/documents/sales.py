@@ -1,16 +1,33 @@
-"""Invoice (счёт на оплату), act (акт выполненных работ), waybill (товарная накладная)."""
+"""Invoice (счёт на оплату) with its payment QR, act (акт выполненных работ). The transfer
+papers (УПД, ТОРГ-12) are in core.documents.transfer."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from core.documents.checks import check_buyer, check_items, check_seller
-from core.documents.data import SaleDocument
+from core.documents.checks import DocumentError, check_buyer, check_items, check_seller
+from core.documents.data import Company, SaleDocument, initials
 from core.documents.pdf import DEFAULT_FONT_DIR, Sheet, long_date, money, short_date
 from core.documents.texts import Texts, load_texts
 from core.documents.words import amount_in_words
 
-__all__ = ["render_act", "render_invoice", "render_waybill"]
+__all__ = ["payment_qr_text", "render_act", "render_invoice", "vat_rows"]
+
+
+def _qr_value(value: str) -> str:
+    # «|» separates the fields and a line break ends the text: neither may sit in a value.
+    return " ".join(str(value).replace("|", "/").split())
+
+
+def payment_qr_text(seller: Company, amount: int, purpose: str) -> str:
+    """The payment QR of ГОСТ Р 56042-2014: «ST00012» (format 0001, UTF-8) and «|»-separated
+    key=value pairs; the five payee fields are mandatory, Sum is in kopecks."""
+    fields = [
+        ("Name", seller.name), ("PersonalAcc", seller.account), ("BankName", seller.bank),
+        ("BIC", seller.bik), ("CorrespAcc", seller.corr_account), ("Sum", str(amount)),
+        ("Purpose", purpose[:210]), ("PayeeINN", seller.inn), ("KPP", seller.kpp),
+    ]  # fmt: skip
+    return "ST00012|" + "|".join(f"{k}={_qr_value(v)}" for k, v in fields if v)
 
 
 def _check(kind: str, doc: SaleDocument) -> None:
@@ -72,6 +89,19 @@ def _bank_block(s: Sheet, doc: SaleDocument) -> None:
     s.font()
 
 
+def vat_rows(s: Sheet, doc: SaleDocument) -> list[tuple[str, str]]:
+    """«В том числе НДС 22%: …» per rate, or the firm's words for без НДС."""
+    common = s.t["common"]
+    rates = sorted({i.vat_rate for i in doc.items if i.vat_rate is not None}, reverse=True)
+    rows = [
+        (common["vat_rate"].format(rate=r), money(sum(i.vat or 0 for i in doc.items if i.vat_rate == r)))
+        for r in rates
+    ]  # fmt: skip
+    if not rates or any(i.vat_rate is None for i in doc.items):
+        rows.append((doc.seller.no_vat_reason or common["no_vat"], "—"))
+    return rows
+
+
 def _body(s: Sheet, doc: SaleDocument, kind: str) -> None:
     t = s.t[kind]
     s.labelled(t["seller"], s.company_line(doc.seller, with_bank=kind != "invoice"))
@@ -81,27 +111,43 @@ def _body(s: Sheet, doc: SaleDocument, kind: str) -> None:
     s.gap(1)
     s.items_table(doc.items, t["col_name"])
     common = s.t["common"]
-    vat = doc.vat
-    vat_row = (
-        (common["no_vat"], "—")
-        if vat is None
-        else (common["vat"].format(rate=doc.seller.vat_rate), money(vat))
-    )
-    rows = [(common["total"], money(doc.total)), vat_row]
+    rows = [(common["total"], money(doc.total)), *vat_rows(s, doc)]
+    due = doc.total
     if kind == "invoice":
-        rows.append((common["to_pay"], money(doc.total)))
+        if doc.paid:
+            rows.append((common["paid"], money(doc.paid)))
+        rows.append((common["to_pay"], money(doc.to_pay)))
+        due = doc.to_pay
     s.totals(rows)
     s.gap(2)
     s.para(t["count_line"].format(count=len(doc.items), total=money(doc.total)))
-    s.para(amount_in_words(doc.total, capitalize=True), bold=True)
+    s.para(amount_in_words(due, capitalize=True), bold=True)
     s.rule(0.6)
     s.gap(2)
+
+
+def _pay_qr(s: Sheet, doc: SaleDocument) -> None:
+    """The QR a banking app reads, right of the due date and the signatures."""
+    t, pdf = s.t["invoice"], s.pdf
+    purpose = t["qr_purpose"].format(number=doc.number, date=short_date(doc.date))
+    vat = doc.vat
+    purpose += t["qr_vat"].format(vat=money(vat)) if vat is not None else t["qr_no_vat"]
+    size, y = 30.0, pdf.get_y()
+    x = pdf.l_margin + s.width - size
+    s.qr(payment_qr_text(doc.seller, doc.to_pay, purpose).encode(), x, y, size)
+    s.font(7)
+    pdf.set_xy(x - 42, y + 6)
+    pdf.multi_cell(40, 3.2, t["qr"], align="R")
+    pdf.set_y(y)
+    s.font()
 
 
 def render_invoice(
     doc: SaleDocument, texts: Texts | None = None, font_dir: str | Path = DEFAULT_FONT_DIR
 ) -> bytes:
     _check("invoice", doc)
+    if doc.to_pay <= 0:
+        raise DocumentError("Нельзя оформить счёт: заказ уже оплачен полностью.", ["к оплате"])
     texts = texts or load_texts()
     t = texts["invoice"]
     title = t["title"].format(number=doc.number, date=long_date(doc.date))
@@ -111,12 +157,15 @@ def render_invoice(
     _bank_block(s, doc)
     s.title(title, size=13)
     _body(s, doc, "invoice")
+    _pay_qr(s, doc)
     if doc.pay_until:
-        s.para(t["pay_until"].format(date=short_date(doc.pay_until)))
-        s.gap(2)
-    s.gap(4)
+        s.para(t["pay_until"].format(date=short_date(doc.pay_until)), bold=True, align="L")
+    s.pdf.set_y(s.pdf.get_y() + 30)
     c = doc.seller
-    s.signatures_pair((t["director"], c.director), (t["accountant"], c.accountant or c.director))
+    half = s.width - 50
+    s.signer("", c.director_post, initials(c.director), w=half)
+    if c.accountant:  # no accountant: no line (the director's name is never printed twice)
+        s.signer("", t["accountant"], initials(c.accountant), w=half)
     s.stamps(both=False)
     return s.output()
 
@@ -132,27 +181,13 @@ def render_act(
     s.title(f"{title}\n{t['subtitle']}", size=13)
     _body(s, doc, "act")
     s.para(t["accepted"])
-    s.gap(8)
-    s.signatures_pair((t["seller_sign"], doc.seller.director), (t["buyer_sign"], ""))
-    s.stamps()
-    return s.output()
-
-
-def render_waybill(
-    doc: SaleDocument, texts: Texts | None = None, font_dir: str | Path = DEFAULT_FONT_DIR
-) -> bytes:
-    _check("waybill", doc)
-    texts = texts or load_texts()
-    t = texts["waybill"]
-    title = t["title"].format(number=doc.number, date=long_date(doc.date))
-    s = Sheet(texts, font_dir, title=title)
-    s.title(title, size=13)
-    _body(s, doc, "waybill")
-    s.gap(4)
-    s.signatures_pair((t["released"], doc.seller.director), (t["received"], ""))
-    s.signatures_pair((t["shipped"], ""), (t["received_by"], ""))
-    s.para(t["received_note"], size=8)
-    s.para(f"{t['received_date']} {s.t['common']['date_blank']}", size=8, align="L")
-    s.gap(2)
-    s.stamps()
+    s.gap(6)
+    c, b = doc.seller, doc.buyer
+    buyer_post = "" if b.is_person else b.signer_post
+    buyer_name = initials(b.name) if b.is_person else initials(b.signer_name)
+    s.signers_pair(
+        (t["seller_sign"], c.director_post, initials(c.director)),
+        (t["buyer_sign"], buyer_post, buyer_name),
+    )
+    s.stamps(both=not b.is_person)  # a private person has no seal
     return s.output()

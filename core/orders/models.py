@@ -125,3 +125,22 @@ class StageMove(BaseModel):
     class Meta:
         # (to_stage, at): "who finished what" reads the period's moves into archive stages.
         indexes = ((("order", "at"), False), (("to_stage", "at"), False))
+
+
+class OrderLine(BaseModel):
+    """A position of an order: what the papers, the portal and the fiscal receipt list. An
+    order without rows has one line made from its description and cost (core.orders.lines),
+    so the counter writes nothing more; the card's edit stores rows and the cost follows."""
+
+    order = pw.ForeignKeyField(Order, backref="lines", on_delete="CASCADE")
+    position = pw.SmallIntegerField()
+    name = pw.CharField(max_length=1000)
+    qty_milli = pw.BigIntegerField()  # quantity × 1000: 2,5 м² is 2500, exact on both databases
+    unit = pw.CharField(max_length=20)
+    okei = pw.CharField(max_length=4)  # ОКЕИ code of the unit: 796 шт, 876 усл. ед …
+    price = pw.BigIntegerField()  # kopecks per unit, VAT included
+    vat = pw.CharField(max_length=4, default="none")  # "none" (без НДС) or the percent: "22"
+    subject = pw.CharField(max_length=8, default="service")  # goods | work | service
+
+    class Meta:
+        indexes = ((("order", "position"), True),)

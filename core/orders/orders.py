@@ -6,6 +6,7 @@ the outbox row in one transaction: all or nothing."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from peewee import Case
@@ -27,8 +28,9 @@ from core.base.money import check_sum, format_money
 from core.base.sequences import next_number
 from core.clients.models import Client
 from core.conversations import outbox
+from core.money import taxes
 from core.orders import pipelines
-from core.orders.models import Order, Pipeline, Stage, StageMove
+from core.orders.models import Order, OrderLine, Pipeline, Stage, StageMove
 from core.people.models import Crew, Employee
 
 __all__ = [
@@ -314,6 +316,12 @@ def update_order(
         raise ValidationError(f"Поле «{unknown[0]}» так не меняется.")
     data = _check_fields(dict(fields))
     new_cost = data.get("cost", order.cost)
+    fixed = _positions_total(order.id)
+    if "cost" in data and fixed is not None and new_cost != fixed:
+        raise ValidationError(
+            f"Стоимость заказа — сумма его позиций ({format_money(fixed)}): "
+            "измените позиции, и стоимость пересчитается."
+        )
     if new_cost < order.paid:
         raise ValidationError(
             f"Стоимость не может быть меньше уже оплаченного: {format_money(order.paid)}."
@@ -342,6 +350,13 @@ def update_order(
                 Client.id == order.client_id
             ).execute()
     return Order.get_by_id(order.id)
+
+
+def _positions_total(order_id: int) -> int | None:
+    """The sum of the order's stored positions (core.orders.lines), None when it has none."""
+    rows = OrderLine.select(OrderLine.qty_milli, OrderLine.price).where(OrderLine.order == order_id)
+    amounts = [taxes.amount_of(Decimal(r.qty_milli) / 1000, r.price) for r in rows]
+    return sum(amounts) if amounts else None
 
 
 def assign_order(

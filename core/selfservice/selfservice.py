@@ -20,6 +20,7 @@ from core.files.attachments import attach_to_order
 from core.files.models import Attachment
 from core.money.models import OnlinePayment, Payment
 from core.money.payments import METHODS
+from core.orders.lines import lines_of
 from core.orders.models import Order, Stage, StageMove
 from core.orders.orders import create_order, order_view
 from core.selfservice import booking
@@ -51,6 +52,7 @@ class OrderPage:
     visit_label: str = ""
     paying: bool = False  # an online payment was started and YooKassa has not answered yet
     stages: list[str] = field(default_factory=list)
+    lines: list[Any] = field(default_factory=list)  # the order's positions (core.orders.lines)
 
 
 def _client(actor: Actor) -> None:
@@ -105,6 +107,7 @@ def order_page(actor: Actor, order_id: int) -> OrderPage:
         .where((OnlinePayment.order == order.id) & (OnlinePayment.status == "pending"))
         .exists(),
         stages=[s.name for s in order.pipeline.stages.order_by(Stage.position)],
+        lines=lines_of(order),
     )
 
 

@@ -20,7 +20,10 @@ from core.orders.models import Order
 from tests.admin.hidden_world import secret_order
 
 # hidden field -> the papers it closes
-CLOSES = {"cost": {"order_form", "invoice", "act", "waybill", "contract"}, "paid": {"receipt"}}
+CLOSES = {
+    "cost": {"order_form", "invoice", "act", "upd", "waybill", "contract"},
+    "paid": {"receipt"},
+}
 
 
 @pytest.fixture

@@ -71,14 +71,14 @@ def test_manager_gets_an_invoice_pdf_and_sends_it_to_the_client(join, actors, st
 
 def test_an_invoice_without_requisites_names_what_is_missing_and_writes_nothing(join, actors):
     manager = join("manager")
-    client = create_client(actors["manager"], "Петров Пётр", "+79120000402")
+    client = create_client(actors["manager"], "ООО «Петров»", "+79120000402", kind="company")
     order = create_order(actors["manager"], client.id, "Визитки", rubles(1_500))
 
     manager.say(f"/invoice {order.number}")
 
     assert "ИНН" in manager.text and "адрес" in manager.text and manager.last[0].file is None
     assert Document.select().count() == 0
-    update_client(actors["manager"], client.id, inn="771234567890", address="г. Тула")
+    update_client(actors["manager"], client.id, inn="500100732259", address="г. Тула")
     manager.say(f"/invoice {order.number}")
     assert (
         manager.last[0].file is not None and Document.get().number == 1
@@ -109,6 +109,10 @@ def test_a_cash_receipt_is_for_the_last_payment_and_needs_one(join, actors, stor
     with pytest.raises(ValidationError, match="ещё нет оплат"):
         issue_document(SYSTEM, "receipt", order.id, store)
     assert Document.select().count() == 0
+    add_payment(actors["manager"], order.id, rubles(500), method="card")  # not cash: no квитанция
+    assert "receipt" not in kinds_for(order)
+    with pytest.raises(ValidationError, match="ещё нет оплат наличными"):
+        issue_document(SYSTEM, "receipt", order.id, store)
 
     add_payment(actors["manager"], order.id, rubles(1_500))
     manager = join("manager")
@@ -117,3 +121,5 @@ def test_a_cash_receipt_is_for_the_last_payment_and_needs_one(join, actors, stor
     manager.tap(manager.button("Квитанция"))
     text = _pdf_text(manager.last[0].file.data, tmp_path)
     assert "1 500,00" in text and "НЕ ЯВЛЯЕТСЯ КАССОВЫМ ЧЕКОМ" in text
+    # the person who took the money, by name, not the account's role
+    assert "Деньги получил" in text and "Директор" not in text.split("Деньги получил")[1][:40]

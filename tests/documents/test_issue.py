@@ -55,7 +55,10 @@ def test_invoices_are_numbered_per_year_and_stored(order, actors, store):
     assert first.storage_key.endswith("Счёт № 1 от 23.11.2026.pdf")
     text = flat(pdf_text(store.read(second.storage_key)))
     assert "Счёт на оплату № 2 от 23 ноября 2026 г." in text
-    assert "Двенадцать тысяч пятьсот рублей 00 копеек" in text
+    # the advance taken at the counter is off: the invoice asks for the rest
+    assert "Оплачено ранее (аванс): 5 000,00 Всего к оплате: 7 500,00" in text
+    assert "Семь тысяч пятьсот рублей 00 копеек" in text
+    assert "Оплатить не позднее 28.11.2026." in text  # five days by the firm's setting
     row = Document.get_by_id(first.id)
     assert row.total == 1_250_000 and row.client_id == order.client_id
     assert row.data["buyer"]["inn"] == "7712345678"
@@ -73,10 +76,10 @@ def test_items_and_receipt(order, actors, store):
 
 def test_missing_requisites_consume_no_number(db, actors, store):
     settings.put("company", COMPANY)
-    client = create_client(actors["manager"], "Иванов И.И.", "+79161234567")
+    client = create_client(actors["manager"], "ООО «Вектор»", "+79161234567", kind="company")
     order = create_order(actors["manager"], client.id, "Визитки", 250_000)
     with pytest.raises(
-        DocumentError, match="не заполнены реквизиты клиента «Иванов И.И.»: ИНН, адрес"
+        DocumentError, match="не заполнены реквизиты клиента «ООО «Вектор»»: ИНН, адрес"
     ):
         issue_document(actors["manager"], "invoice", order.id, store, date=dt.date(2026, 11, 23))
     assert Document.select().count() == 0

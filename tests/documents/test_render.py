@@ -15,8 +15,10 @@ from core.documents import (
     render_invoice,
     render_order_form,
     render_receipt,
+    render_upd,
     render_waybill,
 )
+from core.documents.data import Company
 from tests.documents.conftest import flat, page_count, pdf_png, pdf_text
 
 WORDS = "Двенадцать тысяч пятьсот рублей 00 копеек"
@@ -41,24 +43,77 @@ def test_invoice_text(sale):
         "Всего наименований 3, на сумму 12 500,00 руб.",
         WORDS,
         "Оплатить не позднее 30.11.2026.",
-        "Руководитель Петров П.П.",
-        "Бухгалтер Сидорова А.А.",
+        "Директор должность подпись Петров П.П.",
+        "Главный бухгалтер должность подпись Сидорова А.А.",
     ):
         assert part in text, part
 
 
+def test_invoice_takes_off_the_advance_and_has_a_payment_qr(sale):
+    """Issue 25: an advance already paid is off; the QR (ГОСТ Р 56042-2014) is what a banking
+    app reads: the payee, the bank and the sum to pay in kopecks."""
+    pdf = render_invoice(dataclasses.replace(sale, paid=500_000))
+    text = flat(pdf_text(pdf))
+    assert "Итого: 12 500,00 Без налога (НДС): — Оплачено ранее (аванс): 5 000,00" in text
+    assert "Всего к оплате: 7 500,00" in text and "Семь тысяч пятьсот рублей 00 копеек" in text
+    found = zxingcpp.read_barcodes(pdf_png(pdf, dpi=200))
+    assert [b.format for b in found] == [zxingcpp.BarcodeFormat.QRCode]
+    payload = found[0].bytes.decode("utf-8")
+    assert payload.startswith("ST00012|")
+    fields = dict(part.split("=", 1) for part in payload.split("|")[1:])
+    assert fields == {
+        "Name": "ООО «Печатный двор»", "PersonalAcc": "40702810938000012345",
+        "BankName": "ПАО «Сбербанк России», г. Москва", "BIC": "044525225",
+        "CorrespAcc": "30101810400000000225", "Sum": "750000",
+        "Purpose": "Оплата по счёту № 12 от 23.11.2026, без НДС",
+        "PayeeINN": "7701234567", "KPP": "770101001",
+    }  # fmt: skip
+    with pytest.raises(DocumentError, match="заказ уже оплачен полностью"):
+        render_invoice(dataclasses.replace(sale, paid=sale.total))
+
+
+def test_payment_qr_keeps_its_separators_out_of_values(sale):
+    from core.documents import payment_qr_text
+
+    seller = dataclasses.replace(sale.seller, name="ООО «Пик|Плюс»\nфилиал")
+    text = payment_qr_text(seller, 100, "Оплата | по счёту")
+    assert "Name=ООО «Пик/Плюс» филиал|" in text and "Purpose=Оплата / по счёту|" in text
+
+
 def test_invoice_with_vat_and_fractional_quantity(sale):
-    seller = dataclasses.replace(sale.seller, vat_rate=20)
-    items = (LineItem("Плёнка оракал", "2,5".replace(",", "."), "м²", 33333),)
-    text = flat(pdf_text(render_invoice(dataclasses.replace(sale, seller=seller, items=items))))
-    # 2,5 × 333,33 = 833,325 -> 833,33; VAT inside: 833,33 × 20/120 = 138,89
+    items = (LineItem("Плёнка оракал", "2,5".replace(",", "."), "м²", 33333, 22),)
+    text = flat(pdf_text(render_invoice(dataclasses.replace(sale, items=items))))
+    # 2,5 × 333,33 = 833,325 -> 833,33; VAT inside: 833,33 × 22/122 = 150,27
     assert "1 Плёнка оракал 2,5 м² 333,33 833,33" in text
-    assert "В том числе НДС 20%: 138,89" in text
+    assert "В том числе НДС 22%: 150,27" in text
     assert "Восемьсот тридцать три рубля 33 копейки" in text
 
 
+def test_vat_is_rounded_per_line_and_summed_per_rate(sale):
+    """One rounding rule: each line's VAT to the kopeck, half up; a rate's total is the sum
+    of its lines (so the table and the totals agree)."""
+    items = (
+        LineItem("Печать", 1, "шт", 100, 22),  # 100 × 22/122 = 18,03 → 18
+        LineItem("Ламинация", 1, "шт", 100, 22),  # 18
+        LineItem("Брошюры", 3, "шт", 3333, 10),  # 99,99 → VAT 9,09 (908,999… → 909)
+        LineItem("Доставка", 1, "усл. ед", 50000, None),
+    )
+    doc = dataclasses.replace(sale, items=items)
+    assert [i.vat for i in items] == [18, 18, 909, None] and doc.vat == 945
+    text = flat(pdf_text(render_act(doc)))
+    assert "В том числе НДС 22%: 0,36 В том числе НДС 10%: 9,09 Без налога (НДС): —" in text
+
+
 def test_act_text(sale):
-    text = flat(pdf_text(render_act(sale)))
+    buyer = dataclasses.replace(
+        sale.buyer, signer_post="Генеральный директор", signer_name="Кузнецова Мария Ивановна"
+    )
+    text = flat(pdf_text(render_act(dataclasses.replace(sale, buyer=buyer))))
+    # both sides' posts and names (402-ФЗ ст. 9), both seals
+    assert (
+        "ИСПОЛНИТЕЛЬ Директор должность подпись Петров П.П. расшифровка подписи ЗАКАЗЧИК "
+        "Генеральный директор должность подпись Кузнецова М.И. расшифровка подписи М.П. М.П."
+    ) in text
     assert "Акт № 12 от 23 ноября 2026 г. выполненных работ (оказанных услуг)" in text
     assert "Исполнитель: ООО «Печатный двор», ИНН 7701234567" in text
     assert "р/с 40702810938000012345 в банке ПАО «Сбербанк России», г. Москва" in text
@@ -69,21 +124,53 @@ def test_act_text(sale):
     assert "ИСПОЛНИТЕЛЬ" in text and "ЗАКАЗЧИК" in text and text.count("М.П.") == 2
 
 
-def test_waybill_text(sale):
+def test_torg12_text(sale):
     text = flat(pdf_text(render_waybill(sale)))
-    assert "Товарная накладная № 12 от 23 ноября 2026 г." in text
-    assert "Поставщик (грузоотправитель): ООО «Печатный двор»" in text
-    assert "Покупатель (грузополучатель): ООО «Ромашка»" in text
-    assert "Всего отпущено наименований 3, на сумму 12 500,00 руб." in text
-    assert WORDS in text
-    for role in (
-        "Отпуск груза разрешил",
-        "Груз принял",
-        "Груз сдал",
-        "Груз получил",
-        "Дата получения:",
-    ):
+    assert "Унифицированная форма № ТОРГ-12" in text and "ТОВАРНАЯ НАКЛАДНАЯ" in text
+    assert "Грузоотправитель ООО «Печатный двор»" in text and "Плательщик ООО «Ромашка»" in text
+    assert (
+        "1 Баннер 3×2 м, печать 720 dpi, люверсы — м² — — — — — 6 1 500,00 9 000,00 без НДС — 9 000,00"
+        in text
+    )
+    assert "Всего по накладной 8 X 12 500,00 X — 12 500,00" in text
+    assert "содержит три порядковых номеров записей" in text
+    assert "Всего отпущено на сумму: двенадцать тысяч пятьсот рублей 00 копеек" in text
+    for role in ("Отпуск груза разрешил", "Главный (старший) бухгалтер", "Отпуск груза произвёл",
+                 "Груз принял", "Груз получил грузополучатель"):  # fmt: skip
         assert role in text
+    assert "Директор должность подпись Петров П.П." in text and text.count("М.П.") == 2
+
+
+def test_upd_status_follows_vat(sale):
+    """УПД: status 1 (a счёт-фактура too) when the lines carry VAT, 2 when без НДС; the ФНС
+    form's lines and columns by their numbers."""
+    vat_items = tuple(dataclasses.replace(i, vat_rate=22, okei="796") for i in sale.items)
+    text = flat(pdf_text(render_upd(dataclasses.replace(sale, items=vat_items))))
+    assert "Статус: 1" in text
+    for part in ("Счёт-фактура № 12 от 23.11.2026 (1)", "Продавец: ООО «Печатный двор» (2)",
+                 "ИНН/КПП продавца: 7701234567/770101001 (2б)",
+                 "Документ об отгрузке: № п/п 1–3 № 12 от 23.11.2026 (5а)",
+                 "ИНН/КПП покупателя: 7712345678/771201001 (6б)",
+                 "Валюта: наименование, код Российский рубль, 643 (7)",
+                 "№ А 1а 1б 2 2а 3 4 5 6 7 8 9 10 10а 11 12 12а 13 14",
+                 "1 — Баннер 3×2 м, печать 720 dpi, люверсы — 796 м² 6 1 229,51 7 377,05",
+                 "22% 1 622,95 9 000,00", "Всего к оплате (9) 10 245,90 X 2 254,10 12 500,00",
+                 "Главный бухгалтер или иное уполномоченное лицо",
+                 "Товар (груз) передал / услуги, результаты работ, права сдал [10]",
+                 "Ответственный за правильность оформления факта хозяйственной жизни [13]"):  # fmt: skip
+        assert part in text, part
+    plain = flat(pdf_text(render_upd(sale)))
+    assert "Статус: 2" in plain and "без НДС — 9 000,00" in plain
+
+
+def test_bookkeepers_line_never_repeats_the_director(sale):
+    seller = dataclasses.replace(sale.seller, accountant="")
+    doc = dataclasses.replace(sale, seller=seller)
+    assert "Главный бухгалтер" not in flat(pdf_text(render_invoice(doc)))
+    for render in (render_invoice, render_upd, render_waybill):
+        assert flat(pdf_text(render(doc))).count("Петров П.П.") == (
+            3 if render is render_upd else 1
+        )  # the director signs as himself ([10], [13] and the head's line), never as bookkeeper
 
 
 def test_long_invoice_breaks_pages_and_keeps_totals(sale):
@@ -95,13 +182,22 @@ def test_long_invoice_breaks_pages_and_keeps_totals(sale):
     assert "Всего к оплате: 8 000,00" in text and "Восемь тысяч рублей 00 копеек" in text
 
 
-def test_invoice_for_client_without_requisites_lists_what_is_missing(sale):
-    bare = Party(name="Иванов И.И.", phone="+7 916 123-45-67")
+def test_papers_for_a_private_person_need_no_inn(sale):
+    """The law asks no ИНН of a citizen: invoice, act, УПД and ТОРГ-12 go to a private person
+    with the name alone; a company without requisites is still refused."""
+    bare = Party(name="Иванов Иван Иванович", phone="+7 916 123-45-67")
+    doc = dataclasses.replace(sale, buyer=bare)
+    for render in (render_invoice, render_act, render_upd, render_waybill):
+        assert "Иванов Иван Иванович" in flat(pdf_text(render(doc)))
+    act = flat(pdf_text(render_act(doc)))
+    assert "Иванов И.И. расшифровка подписи" in act and act.count("М.П.") == 1  # no seal
+    assert "ИНН/КПП покупателя: — (6б)" in flat(pdf_text(render_upd(doc)))
+    firm = Party(name="ООО «Вектор»", kind="company")
     with pytest.raises(DocumentError) as err:
-        render_invoice(dataclasses.replace(sale, buyer=bare))
-    assert str(err.value) == (
-        "Нельзя оформить счёт: не заполнены реквизиты клиента «Иванов И.И.»: ИНН, адрес. "
-        "Частному лицу без реквизитов выдайте квитанцию или бланк заказа."
+        render_invoice(dataclasses.replace(sale, buyer=firm))
+    assert (
+        str(err.value)
+        == "Нельзя оформить счёт: не заполнены реквизиты клиента «ООО «Вектор»»: ИНН, адрес."
     )
     assert err.value.missing == ["ИНН", "адрес"]
     assert isinstance(err.value, ValidationError)  # shown to users like every domain error
@@ -186,8 +282,10 @@ def test_contract_text(contract):
     for part in (
         "Договор-расписка № 45",
         "г. Химки 23 ноября 2026 г.",
-        "ООО «Электромонтаж», в лице Сергеев С.С., именуемое в дальнейшем «Исполнитель»",
-        "Иванов Иван Иванович, паспорт 4510 123456, выдан ОВД Химки 01.02.2010",
+        "ООО «Электромонтаж», в лице директора Сергеева Сергея Сергеевича, действующего на "
+        "основании Устава, именуемое в дальнейшем «Исполнитель»",
+        "и гражданин Иванов Иван Иванович, паспорт 4510 123456, выдан ОВД Химки 01.02.2010, "
+        "именуемый в дальнейшем «Заказчик»",
         "Объект: Дача / садовый участок, адрес: Московская обл., Солнечногорский р-н, СНТ «Берёзка», уч. 17.",
         "Стоимость работ составляет 45 000,00 ₽ (сорок пять тысяч рублей 00 копеек).",
         "аванс в сумме 15 000,00 ₽ (пятнадцать тысяч рублей 00 копеек)",
@@ -206,7 +304,22 @@ def test_contract_text(contract):
 def test_contract_without_passport_leaves_a_blank(contract):
     client = dataclasses.replace(contract.client, passport="")
     text = flat(pdf_text(render_contract(dataclasses.replace(contract, client=client))))
-    assert "Иванов Иван Иванович, паспорт ____" in text
+    assert "гражданин Иванов Иван Иванович, паспорт ____" in text
+
+
+def test_contract_preamble_for_an_entrepreneur_and_a_woman(contract):
+    ip = Company(name="ИП Морозова Анна Викторовна", inn="500100732259", ogrn="304500116000157",
+                 director="Морозова Анна Викторовна", director_basis="свидетельство о государственной регистрации")  # fmt: skip
+    client = dataclasses.replace(contract.client, name="Черных Ольга Ивановна")
+    text = flat(pdf_text(render_contract(dataclasses.replace(contract, company=ip, client=client))))
+    assert (
+        "ИП Морозова Анна Викторовна (ОГРНИП 304500116000157), действующая на основании "
+        "свидетельства о государственной регистрации, именуемая в дальнейшем «Исполнитель»"
+    ) in text
+    assert (
+        "и гражданка Черных Ольга Ивановна, паспорт" in text
+        and "именуемая в дальнейшем «Заказчик»" in text
+    )
 
 
 def test_contract_needs_object_and_work(contract):
@@ -218,7 +331,8 @@ def test_contract_needs_object_and_work(contract):
 def test_receipt_says_it_is_not_a_fiscal_cheque(receipt):
     text = flat(pdf_text(render_receipt(receipt)))
     assert "Квитанция № 7 от 23.11.2026 о приёме наличных денежных средств" in text
-    assert "Принято от: Иванов Иван Иванович" in text
+    assert "Принято от: Иванова Ивана Ивановича" in text  # «от кого»: the genitive
+    assert "Деньги получил Директор должность подпись Сергеев С.С. расшифровка подписи" in text
     assert "Основание: Аванс по договору-расписке № 45 от 23.11.2026" in text
     assert "Сумма: 15 000,00 ₽ (пятнадцать тысяч рублей 00 копеек)" in text
     assert "НЕ ЯВЛЯЕТСЯ КАССОВЫМ ЧЕКОМ" in text
@@ -251,14 +365,15 @@ def test_font_dir_is_a_parameter(sale, tmp_path):
 
 
 @pytest.mark.parametrize("render, fixture", [
-    (render_invoice, "sale"), (render_act, "sale"), (render_waybill, "sale"),
+    (render_invoice, "sale"), (render_act, "sale"), (render_waybill, "sale"), (render_upd, "sale"),
     (render_order_form, "order_form"), (render_contract, "contract"), (render_receipt, "receipt"),
 ])  # fmt: skip
 def test_every_document_is_one_clean_a4_page(request, render, fixture):
     pdf = render(request.getfixturevalue(fixture))
     assert pdf.startswith(b"%PDF-") and page_count(pdf) == 1
     png = pdf_png(pdf, dpi=30)
-    assert png.size == (249, 351)  # A4 (210 × 297 mm) at 30 dpi
+    landscape = render in (render_waybill, render_upd)  # the forms are laid out across A4
+    assert png.size == ((351, 249) if landscape else (249, 351))  # A4 at 30 dpi
     assert png.convert("L").getextrema()[0] < 50  # something dark is printed
 
 

@@ -14,6 +14,7 @@ from admin.forms import ClientLoader, EmployeeLoader
 from admin.views.orders.bulk import OrderBulkMixin
 from admin.views.orders.card import OrderCardMixin
 from admin.views.orders.card_files import OrderFilesMixin
+from admin.views.orders.card_lines import OrderLinesMixin
 from admin.views.orders.columns import (
     EXPORT_FORMATTERS,
     LIST_FORMATTERS,
@@ -68,6 +69,7 @@ class OrderView(
     OrderListMixin,
     OrderCardMixin,
     OrderFilesMixin,
+    OrderLinesMixin,
     OrderCounterMixin,
     OrderBulkMixin,
     BrigadirModelView,
