@@ -246,6 +246,8 @@ def _v65_issued_is_archive(migrator: SchemaMigrator) -> None:
     from core.orders.pipelines import issued_goes_to_archive
 
     issued_goes_to_archive()
+
+
 def _v50_order_lines(migrator: SchemaMigrator) -> None:
     """Positions of an order (core.orders.lines); an order without rows keeps its one line."""
     database.obj.create_tables([OrderLine], safe=True)
