@@ -132,6 +132,7 @@ def _build_admin(app: Flask, config: Config) -> Admin:
     from admin.views.mailing import MailingView
     from admin.views.online_payments import OnlinePaymentView
     from admin.views.orders import OrderView
+    from admin.views.pay import PayView
     from admin.views.settings import SettingsView, TemplateView
     from admin.views.staff import BonusView, CrewView, EmployeeView
     from admin.views.stages import StageView
@@ -155,6 +156,7 @@ def _build_admin(app: Flask, config: Config) -> Admin:
     admin.add_view(ClientView(Client, name="Клиенты", endpoint="client"))
     admin.add_view(CashView(name="Касса", endpoint="cash"))
     admin.add_view(ExpensesView(name="Расходы", endpoint="expenses"))
+    admin.add_view(PayView(name="Зарплата", endpoint="pay"))
     admin.add_view(OnlinePaymentView(name="Онлайн-оплаты", endpoint="online"))
     admin.add_view(DocumentRegisterView(name="Документы", endpoint="documents"))
     admin.add_view(TaskView(Task, name="Задачи", endpoint="task"))

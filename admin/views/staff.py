@@ -1,4 +1,4 @@
-"""Employees (director only): roles, crews, bot invites, bonuses and fines, payroll."""
+"""Employees (director only): roles, crews, bot invites, bonuses and fines (pay: admin/views/pay.py)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from admin.forms import MoneyField, check_phone
 from core.base.clock import local_today
 from core.base.db import database
 from core.base.errors import BrigadirError
-from core.base.money import format_money
 from core.people import staff as core_staff
 from core.people.models import ROLE_NAMES, Crew, Employee
 
@@ -123,20 +122,8 @@ class EmployeeView(BrigadirModelView):
 
     @expose("/payroll/")
     def payroll_view(self):
-        period = request.args.get("period") or local_today().strftime("%Y-%m")
-        try:
-            rows = core_staff.payroll(current_actor(), period)
-        except BrigadirError as exc:
-            fail(exc)
-            rows, period = [], local_today().strftime("%Y-%m")
-        return self.render(
-            "brigadir/payroll.html",
-            rows=rows,
-            period=period,
-            money=format_money,
-            roles=ROLE_NAMES,
-            months=_months_with(period),
-        )
+        """The old monthly summary's address: the pay sheet (Зарплата) replaced it."""
+        return redirect(url_for("pay.index", period=request.args.get("period") or None))
 
 
 def _months_with(period: str) -> list[tuple[str, str]]:

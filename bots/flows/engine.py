@@ -18,7 +18,19 @@ import peewee as pw
 
 # Flows register their commands, buttons and steps on import (they import the registry,
 # never this module, so the arrows run one way).
-from bots.flows import client, counter, documents, join, leads, money, staff, team, texts, visits  # noqa: F401
+from bots.flows import (  # noqa: F401
+    client,
+    counter,
+    documents,
+    join,
+    leads,
+    money,
+    pay,
+    staff,
+    team,
+    texts,
+    visits,
+)
 from bots.flows.context import Ctx
 from bots.flows.registry import COMMANDS, IDLE, PAYLOADS, STEPS, command, payload, set_router
 from bots.flows.types import Deps, Incoming, Reply

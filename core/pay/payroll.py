@@ -17,7 +17,7 @@ from core.money.cash import main_account
 from core.money.models import CashMovement
 from core.pay.models import PayLine, PayMonth, Payout
 from core.pay.months import Month, month_of
-from core.pay.sheet import FIGURES, Line, Part, compute, frozen, payouts
+from core.pay.sheet import FIGURES, Line, Part, compute, frozen, payouts, spent
 from core.people.models import Employee
 
 __all__ = [
@@ -49,7 +49,12 @@ class Sheet:
     can_close: bool  # the director may close it now
 
     def total(self, name: str) -> int:
-        return sum(getattr(ln, name) for ln in self.lines)
+        return sum(getattr(ln, name) or 0 for ln in self.lines)
+
+    @property
+    def owed(self) -> int:
+        """What paying the month would hand out (an overpaid line takes nothing back)."""
+        return sum(max(ln.due, 0) for ln in self.lines)
 
 
 def _closed(month: Month) -> PayMonth | None:
@@ -107,7 +112,8 @@ def recompute(month: Month) -> dict[int, Line]:
 
 
 def _from_frozen(row: PayMonth) -> dict[int, Line]:
-    paid = payouts(month_of(row.period))
+    month = month_of(row.period)
+    paid, used = payouts(month), spent(month)
     lines = {}
     for pid, pl in frozen(row).items():
         person = pl.employee
@@ -117,6 +123,7 @@ def _from_frozen(row: PayMonth) -> dict[int, Line]:
         line.parts = [Part(**part) for part in pl.detail or []]
         line.advances = paid["advance"].get(pid, 0)
         line.paid = paid["pay"].get(pid, 0)
+        line.spent = used.get(pid, 0)
         lines[pid] = line
     for kind in ("advance", "pay"):  # handed to someone not on the frozen sheet
         for pid, amount in paid[kind].items():

@@ -22,6 +22,7 @@ __all__ = [
     "Segment",
     "absences_in",
     "mark_absent",
+    "parse_percent",
     "rules_of",
     "segments",
     "set_rule",
@@ -166,3 +167,22 @@ def absences_in(month: Month) -> dict[int, set[date]]:
     for employee_id, day in query.tuples():
         days[employee_id].add(day)
     return days
+
+
+def parse_percent(text: str | None) -> int:
+    """ "2,5", "2.5 %", "" -> hundredths of a percent (250, 250, 0)."""
+    raw = (text or "").replace("%", "").replace(" ", "").replace(",", ".").strip()
+    if not raw:
+        return 0
+    try:
+        whole, _, frac = raw.partition(".")
+        if not whole.isdigit() and whole != "" or (frac and not frac.isdigit()) or len(frac) > 2:
+            raise ValueError
+        value = int(whole or 0) * 100 + int(frac.ljust(2, "0") or 0)
+    except ValueError:
+        raise ValidationError(
+            f"Не понимаю процент «{text}». Напишите число, например 2,5."
+        ) from None
+    if value > MAX_PERCENT:
+        raise ValidationError("Процент — число от 0 до 100.")
+    return value

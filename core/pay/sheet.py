@@ -18,14 +18,14 @@ from dataclasses import dataclass, field
 
 import peewee as pw
 
-from core.money.models import CashMovement
+from core.money.models import Account, CashMovement
 from core.pay.models import PayLine, PayMonth, Payout
 from core.pay.months import Month
 from core.pay.rules import Segment, absences_in, segments
 from core.pay.work import Event, OrderFacts, Work, month_work
 from core.people.models import Bonus, Employee
 
-__all__ = ["FIGURES", "Line", "Part", "compute", "payouts", "round_half_up"]
+__all__ = ["FIGURES", "Line", "Part", "compute", "payouts", "round_half_up", "spent"]
 
 # The frozen figures of a line (PayLine's columns), in the sheet's order.
 FIGURES = (
@@ -79,6 +79,7 @@ class Line:
     correction: int = 0
     advances: int = 0
     paid: int = 0
+    spent: int = 0  # expenses logged from their cash desk in the month (not pay: for the eye)
     parts: list[Part] = field(default_factory=list)
 
     @property
@@ -128,6 +129,9 @@ def compute(month: Month) -> dict[int, Line]:
     for kind, sums in payouts(month).items():
         for pid, amount in sums.items():
             setattr(line(pid), "advances" if kind == "advance" else "paid", amount)
+    for pid, amount in spent(month).items():
+        if pid in lines:
+            lines[pid].spent = amount
     for ln in lines.values():
         ln.salary = sum(p.salary for p in ln.parts)
         ln.base = sum(p.base for p in ln.parts)
@@ -240,6 +244,21 @@ def payouts(month: Month) -> dict[str, dict[int, int]]:
     for kind, pid, amount in query.tuples():
         sums[kind][pid] = int(amount or 0)
     return sums
+
+
+def spent(month: Month) -> dict[int, int]:
+    """person -> expenses logged from their cash desk in the month (the ledger's kind
+    "expense"): «их затраты» beside their pay."""
+    start, end = month.bounds()
+    query = (
+        CashMovement.select(Account.employee, pw.fn.SUM(CashMovement.amount))
+        .join(Account, on=CashMovement.from_account == Account.id)
+        .where(
+            (CashMovement.kind == "expense") & (CashMovement.at >= start) & (CashMovement.at < end)
+        )
+        .group_by(Account.employee)
+    )
+    return {pid: int(amount or 0) for pid, amount in query.tuples() if pid is not None}
 
 
 def frozen(month_row: PayMonth) -> dict[int, PayLine]:

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from dataclasses import dataclass
 from datetime import timedelta
-
-import peewee as pw
 
 from core.access import Actor, require_money_of, require_role
 from core.base.clock import utcnow
@@ -17,8 +14,7 @@ from core.base.money import check_sum
 from core.base.phones import normalize_phone
 from core.base.security import hash_password, validate_password
 from core.clients.models import Invite
-from core.money.models import CashMovement
-from core.orders.models import Order, StageMove
+from core.orders.models import Order
 from core.people.models import ROLES, Bonus, Crew, Employee
 from core.people.sessions import end_all_sessions
 
@@ -28,7 +24,6 @@ __all__ = [
     "create_employee",
     "create_invite",
     "deactivate_employee",
-    "payroll",
     "set_password",
     "update_employee",
 ]
@@ -199,58 +194,6 @@ def add_bonus(
         employee=employee_id, kind=kind, amount=amount, reason=reason.strip(), period=period,
         created_by=actor.employee_id,
     )  # fmt: skip
-
-
-@dataclass(frozen=True)
-class PayrollRow:
-    employee: Employee
-    bonuses: int
-    fines: int
-    moves: int  # stage moves made in the period: who did how much
-    expenses: int
-
-
-def payroll(actor: Actor, period: str) -> list[PayrollRow]:
-    """Per employee for a month: bonuses, fines, work done, money spent."""
-    require_role(actor, "director")
-    if not _PERIOD.match(period):
-        raise ValidationError("Период указывается как ГГГГ-ММ, например 2026-11.")
-    from datetime import datetime
-
-    year, month = map(int, period.split("-"))
-    start = datetime(year, month, 1)
-    end = datetime(year + month // 12, month % 12 + 1, 1)
-    sums = {
-        (e, k): int(s)
-        for e, k, s in Bonus.select(Bonus.employee, Bonus.kind, pw.fn.SUM(Bonus.amount))
-        .where(Bonus.period == period)
-        .group_by(Bonus.employee, Bonus.kind)
-        .tuples()
-    }
-    moves = dict(
-        StageMove.select(StageMove.employee, pw.fn.COUNT(StageMove.id))
-        .where((StageMove.at >= start) & (StageMove.at < end))
-        .group_by(StageMove.employee)
-        .tuples()
-    )
-    spent = dict(
-        CashMovement.select(CashMovement.author, pw.fn.SUM(CashMovement.amount))
-        .where(
-            (CashMovement.kind == "expense") & (CashMovement.at >= start) & (CashMovement.at < end)
-        )
-        .group_by(CashMovement.author)
-        .tuples()
-    )
-    return [
-        PayrollRow(
-            e,
-            sums.get((e.id, "bonus"), 0),
-            sums.get((e.id, "fine"), 0),
-            moves.get(e.id, 0),
-            int(spent.get(e.id, 0)),
-        )
-        for e in Employee.select().where(Employee.active).order_by(Employee.name)
-    ]
 
 
 def bonuses_of(actor: Actor, employee_id: int) -> list[Bonus]:

@@ -23,7 +23,7 @@ PAGES = {
     "/admin/": ALL, "/admin/order/": ALL, "/admin/order/?tab=archive": ALL, "/admin/order/?tab=sub": ALL,
     "/admin/order/new/": (D, M), "/admin/client/": (D, M), "/admin/client/new/": (D, M),
     "/admin/cash/": ALL, "/admin/expenses/": ALL, "/admin/task/": ALL, "/admin/task/new/": ALL,
-    "/admin/employee/": (D,), "/admin/employee/new/": (D,), "/admin/employee/payroll/": (D,),
+    "/admin/employee/": (D,), "/admin/employee/new/": (D,), "/admin/pay/": ALL, "/admin/pay/export/": ALL, "/admin/pay/json/": ALL,
     "/admin/bonus/": (D,), "/admin/crew/": (D,), "/admin/crew/new/": (D,), "/admin/bonus/new/": (D,), "/admin/settings/": (D,), "/admin/stage/": (D,),
     "/admin/template/": (D,), "/admin/template/new/": (D,), "/admin/import/": (D,),
     "/admin/stage/new/": (D,), "/admin/documents/": (D, M), "/admin/documents/?export=xlsx": (D, M),

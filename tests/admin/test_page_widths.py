@@ -25,7 +25,8 @@ PAGES = (
     ("client-card", "/admin/client/card/?id={client}"), ("cash", "/admin/cash/"),
     ("expenses", "/admin/expenses/"), ("documents", "/admin/documents/"), ("tasks", "/admin/task/"),
     ("mailing", "/admin/mailing/"), ("team", "/admin/team/"), ("employees", "/admin/employee/"),
-    ("crews", "/admin/crew/"), ("bonuses", "/admin/bonus/"), ("payroll", "/admin/employee/payroll/"),
+    ("crews", "/admin/crew/"), ("bonuses", "/admin/bonus/"), ("pay", "/admin/pay/"),
+    ("pay-card", "/admin/pay/card/?employee={executor}"),
     ("settings", "/admin/settings/"), ("columns", "/admin/settings/columns/"),
     ("stages", "/admin/stage/"), ("booking", "/admin/booking/"),
     ("templates", "/admin/template/"), ("import", "/admin/import/"), ("mailboxes", "/admin/mailboxes/"),
@@ -46,6 +47,25 @@ OVERFLOW = """() => {
 }"""
 
 
+def _paid(staff) -> None:
+    """Pay rules and an absence, so the pay sheet and card show every kind of line."""
+    from datetime import timedelta
+
+    from core.access import SYSTEM
+    from core.base.clock import local_today
+    from core.orders.models import Stage
+    from core.pay import rules
+
+    first = local_today().replace(day=1)
+    mounting = Stage.get(Stage.code == "mounting").id
+    rules.set_rule(SYSTEM, staff["executor"].id, first - timedelta(days=400), salary=3_000_000,
+                   percent=250, percent_base="margin", rates={mounting: 300_000})  # fmt: skip
+    rules.set_rule(
+        SYSTEM, staff["manager"].id, first, salary=4_000_000, percent=300, scope="answered"
+    )
+    rules.mark_absent(SYSTEM, staff["executor"].id, first, "больничный")
+
+
 def _login(page, server):
     page.goto(f"{server}/login")
     page.fill("#login", "director")
@@ -62,12 +82,14 @@ def test_every_main_page_fits_a_desktop_and_a_phone(
     add_bonus(
         actors["director"], staff["executor"].id, "bonus", 200000, "За срочный монтаж", "2026-11"
     )
+    _paid(staff)
     _login(page, server)
     wide = {}
     for width in (1366, 390):
         page.set_viewport_size({"width": width, "height": 900})
         for name, url in PAGES:
-            page.goto(server + url.format(own=filled["own"].id, client=filled["c2"].id))
+            page.goto(server + url.format(own=filled["own"].id, client=filled["c2"].id,
+                                          executor=staff["executor"].id))  # fmt: skip
             overflow, worst, reach = page.evaluate(OVERFLOW)
             page.screenshot(path=str(screens / f"{name}-{width}.png"), full_page=True)
             if overflow > 0:

@@ -2,7 +2,7 @@ import pytest
 
 PAGES = ["/admin/", "/admin/order/", "/admin/order/?tab=archive", "/admin/order/?tab=sub", "/admin/order/new/",
          "/admin/client/", "/admin/client/new/", "/admin/cash/", "/admin/task/", "/admin/task/new/",
-         "/admin/employee/", "/admin/employee/new/", "/admin/employee/payroll/", "/admin/bonus/", "/admin/bonus/new/",
+         "/admin/employee/", "/admin/employee/new/", "/admin/pay/", "/admin/bonus/", "/admin/bonus/new/",
          "/admin/settings/", "/admin/stage/", "/admin/template/", "/admin/template/new/", "/admin/import/",
          "/admin/stage/new/", "/admin/documents/"]  # fmt: skip
 
