@@ -80,17 +80,19 @@ def _day(at: datetime) -> date:
     return to_local(at).date()
 
 
-def _done_stage(move: tuple, stages: dict[int, Stage]) -> int | None:
-    """The stage this move completes, if any (see the module's rule)."""
+def _done_stages(move: tuple, stages: dict[int, Stage]) -> list[int]:
+    """The stages this move completes (see the module's rule): the one it leaves going
+    forward, and the archive stage it reaches from outside the archive."""
     _order, from_id, to_id, _at, _id = move
     to = stages.get(to_id)
     came = stages.get(from_id) if from_id is not None else None
-    if to is not None and to.is_archive and (came is None or not came.is_archive):
-        return to.id
+    done = []
     if came is not None and not came.is_archive and to is not None:
         if to.pipeline_id == came.pipeline_id and to.position > came.position:
-            return came.id
-    return None
+            done.append(came.id)
+    if to is not None and to.is_archive and (came is None or not came.is_archive):
+        done.append(to.id)
+    return done
 
 
 def _moves(where: pw.Expression) -> list[tuple]:
@@ -109,15 +111,13 @@ def _stages_done(start: datetime, end: datetime, stages: dict[int, Stage]) -> li
     stage) pairs some earlier move already did."""
     firsts: dict[tuple[int, int], datetime] = {}
     for move in _moves((StageMove.at >= start) & (StageMove.at < end)):
-        stage_id = _done_stage(move, stages)
-        if stage_id is not None:
+        for stage_id in _done_stages(move, stages):
             firsts.setdefault((move[0], stage_id), move[3])
     orders = sorted({order_id for order_id, _ in firsts})
     for i in range(0, len(orders), CHUNK):
         chunk = orders[i : i + CHUNK]
         for move in _moves(StageMove.order.in_(chunk) & (StageMove.at < start)):
-            stage_id = _done_stage(move, stages)
-            if stage_id is not None:
+            for stage_id in _done_stages(move, stages):
                 firsts.pop((move[0], stage_id), None)
     return [
         Event(order_id, _day(at), stage_id)

@@ -99,7 +99,8 @@ def test_percent_of_cost_for_who_did_and_of_margin_for_who_answered(firm, actors
         rubles(8000),
         rubles(800),
     )
-    assert ivan_line.stages_done == 3  # В работе, Выполнен, Выдан
+    # Принят, В работе, Выполнен (Выдан is the print shop's archive: the order finished)
+    assert ivan_line.stages_done == 3
     # An order reopened and finished again next month is not new work.
     walk(order, [("issued", "2026-05-03"), ("archive", "2026-05-04")])
     assert _line(MAY, ivan).orders_done == 0 and _line(MAY, ivan).percent == 0
@@ -130,7 +131,8 @@ def test_piece_rate_per_stage_done_goes_to_every_crew_member_once(firm, actors):
     line = _line(APRIL, ivan)
     assert line.parts[0].pieces == [["Монтаж", 1, rubles(3000), rubles(3000)],
                                     ["Завершён", 1, rubles(1000), rubles(1000)]]  # fmt: skip
-    assert (line.piece, line.orders_done, line.stages_done) == (rubles(4000), 1, 4)
+    # stages done: Принят, Монтаж, Документы, Сдача в сетевую, Ждёт оплаты (each once)
+    assert (line.piece, line.orders_done, line.stages_done) == (rubles(4000), 1, 5)
     # the crew's order is not the crew-less executor's, nor the manager's work
     assert _line(APRIL, firm["executor2"]).orders_done == 0
 
