@@ -95,10 +95,31 @@ def create_app(
     # Each request hands its connection back: a threaded server runs every request in a new
     # thread, and a connection left open holds a file handle and a page cache for good.
     app.teardown_appcontext(lambda _exc: core_db.release())
+    _settings_once_per_request(app)
     app.after_request(_russian_page)
     for blueprint in extra_blueprints:
         app.register_blueprint(blueprint)
     return app
+
+
+def _settings_once_per_request(app: Flask) -> None:
+    """Each setting read from the database once per request (core.base.settings.remembered):
+    a list page asks for the hidden fields and the columns many times over."""
+    from flask import g
+
+    from core.base import settings
+
+    def start() -> None:
+        g.settings_memo = settings.remembered()
+        g.settings_memo.__enter__()
+
+    def end(_exc: BaseException | None) -> None:
+        memo = g.pop("settings_memo", None)
+        if memo is not None:
+            memo.__exit__(None, None, None)
+
+    app.before_request(start)
+    app.teardown_request(end)
 
 
 # Flask-Admin's base template says these outside any block or gettext call.

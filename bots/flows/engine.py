@@ -34,6 +34,7 @@ from bots.flows import (  # noqa: F401
 from bots.flows.context import Ctx
 from bots.flows.registry import COMMANDS, IDLE, PAYLOADS, STEPS, command, payload, set_router
 from bots.flows.types import Deps, Incoming, Reply
+from core.base import settings
 from core.base.db import database
 from core.base.errors import AccessDenied, BrigadirError
 from core.base.models import ProcessedUpdate
@@ -60,7 +61,7 @@ def already_handled(channel: str, update_key: str | None) -> bool:
 
 def handle(incoming: Incoming, deps: Deps) -> list[Reply]:
     """Handle one update. Returns [] when the update was already handled before."""
-    with database.atomic():
+    with settings.remembered(), database.atomic():
         if incoming.update_key:
             try:
                 with database.atomic():

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from core.base.errors import ValidationError
 from core.base.models import Setting
 
-__all__ = ["DEFAULTS", "get", "put"]
+__all__ = ["DEFAULTS", "get", "put", "remembered"]
+
+# Within one unit of work (a web request, a bot update) each setting is read from the database
+# once: a list page asked for the hidden fields and the columns dozens of times.
+_memo: ContextVar[dict[str, Any] | None] = ContextVar("settings_memo", default=None)
 
 DEFAULTS: dict[str, Any] = {
     # Up to ten object types (the installer's list); free text is always allowed besides.
@@ -70,11 +77,25 @@ DEFAULTS: dict[str, Any] = {
 MAX_OBJECT_TYPES = 10
 
 
+@contextmanager
+def remembered() -> Iterator[None]:
+    """Read each setting once until the block ends (a change made inside is seen at once)."""
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
 def get(key: str) -> Any:
+    memo = _memo.get()
+    if memo is not None and key in memo:
+        return copy.deepcopy(memo[key])
     row = Setting.get_or_none(Setting.key == key)
-    if row is not None and row.value is not None:
-        return row.value
-    return copy.deepcopy(DEFAULTS.get(key))
+    value = row.value if row is not None and row.value is not None else DEFAULTS.get(key)
+    if memo is not None:
+        memo[key] = value
+    return copy.deepcopy(value)
 
 
 def put(key: str, value: Any) -> None:
@@ -85,3 +106,6 @@ def put(key: str, value: Any) -> None:
     Setting.insert(key=key, value=value).on_conflict(
         conflict_target=[Setting.key], update={Setting.value: value}
     ).execute()
+    memo = _memo.get()
+    if memo is not None:
+        memo.pop(key, None)
