@@ -121,6 +121,41 @@
     document.getElementById("twin").remove();
   });
 
+  // One line in the description ("Визитки 200 шт, 1 500, аванс 500, завтра"): the server's
+  // reader says what it understood; the sum, advance and date go into their boxes unless the
+  // person typed something else there. The server reads the line the same way on saving.
+  var lineHint = document.getElementById("line-hint");
+  var lineTimer = null;
+  var LINE_FIELDS = { cost: "Стоимость", advance: "Аванс", due_date: "Срок" };
+  function readLine() {
+    var text = next.value;
+    fetch(form.dataset.line + "?text=" + encodeURIComponent(text), { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : {}; })
+      .then(function (got) {
+        if (next.value !== text) return;
+        var said = [];
+        Object.keys(LINE_FIELDS).forEach(function (name) {
+          var box = document.getElementById(name);
+          if (!box) return;
+          var value = got[name] || "";
+          if (box.value === "" || box.dataset.auto === box.value) {
+            box.value = value; box.dataset.auto = value;
+          }
+          if (value) said.push(LINE_FIELDS[name].toLowerCase() + " " + value + (name === "due_date" ? "" : " ₽"));
+        });
+        if (lineHint) lineHint.textContent = said.length
+          ? "Понято: «" + got.description + "», " + said.join(", ") + "."
+          : "Можно одной строкой: что, сколько стоит, аванс и срок — через запятую.";
+      });
+  }
+  if (next && form.dataset.line) next.addEventListener("input", function () {
+    clearTimeout(lineTimer); lineTimer = setTimeout(readLine, 250);
+  });
+  // Enter in the new client's phone goes on to the description (not a half-filled save).
+  newPhone.addEventListener("keydown", function (e) {
+    if (e.key === "Enter" && !e.ctrlKey && !e.metaKey) { e.preventDefault(); next && next.focus(); }
+  });
+
   // Quick due dates.
   Array.prototype.forEach.call(document.querySelectorAll(".quick-date"), function (b) {
     b.addEventListener("click", function () { document.getElementById("due_date").value = b.dataset.date; });

@@ -8,6 +8,7 @@ import io
 import pytest
 from PIL import Image
 
+from admin.views.orders.counter import quick_dates
 from cli.demo import DEMO_COMPANY
 from core.base import settings
 from core.base.money import rubles
@@ -25,18 +26,36 @@ def _png(colour=(200, 30, 30)) -> bytes:
 
 
 class Actions:
-    """A person's actions on a page: a click, a typed field, a key press, a drop — one each."""
+    """The one counting rule (issue 28). Each of these is one action:
+    - a click: on a button, a link, a list item, or into a box to type there;
+    - typing into the box that has the focus, however many characters;
+    - a key: Tab, Enter, Ctrl+Enter;
+    - a file drop.
+    Focus that the page moves by itself costs nothing; a box reached by a click costs that
+    click, one reached by Tab costs the Tab."""
 
     def __init__(self, on):
         self.page, self.count = on, 0
 
-    def fill(self, selector, text):
+    def type(self, text):
         self.count += 1
-        self.page.fill(selector, text)
+        self.page.keyboard.insert_text(text)
 
-    def press(self, selector, key):
+    def fill(self, selector, text):
+        """Typing into a box: a click first unless the box already has the focus."""
+        if not self.page.eval_on_selector(selector, "el => el === document.activeElement"):
+            self.click(selector)
+        self.type(text)
+
+    def key(self, key):
         self.count += 1
-        self.page.press(selector, key)
+        self.page.keyboard.press(key)
+
+    def sees_focus_on(self, selector):
+        """Not an action: the person waits until the page has moved the focus."""
+        self.page.wait_for_function(
+            "s => document.activeElement === document.querySelector(s)", arg=selector
+        )
 
     def click(self, selector):
         self.count += 1
@@ -66,11 +85,21 @@ def test_counter_in_few_actions(page, server, world, staff, store, screens):  # 
         page.set_viewport_size({"width": width, "height": 900})
         page.screenshot(path=str(screens / f"counter-empty-{width}.png"), full_page=True)
     page.set_viewport_size({"width": 1366, "height": 900})
+    # The common order: what, how much, the advance, by when, and a file; Tab and Enter move
+    # the focus, the rest goes into one line the page reads as the chat does.
     act = Actions(page)
-    act.fill("#client-search", "Смирнова Ольга")
-    act.fill("#new_client_phone", "8 (916) 555-44-33")
-    act.fill("#description", "Баннер 2×1 м, люверсы")
-    act.fill("#cost", "12 500")
+    act.fill("#client-search", "Смирнова Ольга")  # the search has the focus: typing only
+    act.key("Enter")  # nobody like that: a new client, the focus on the phone
+    act.sees_focus_on("#new_client_phone")
+    act.type("8 (916) 555-44-33")
+    act.key("Enter")  # on to the description
+    act.sees_focus_on("#description")
+    act.type("Баннер 2×1 м, люверсы, 12 500, аванс 5 000, пятница")
+    page.wait_for_function("document.getElementById('cost').value === '12 500,00'")
+    assert page.input_value("#advance") == "5 000,00"
+    friday = quick_dates()[2][1]
+    assert page.input_value("#due_date") == friday
+    assert "Понято" in page.inner_text("#line-hint")
     act.drop(
         "#files",
         [
@@ -80,13 +109,14 @@ def test_counter_in_few_actions(page, server, world, staff, store, screens):  # 
     )
     page.screenshot(path=str(screens / "counter-filled-1366.png"), full_page=True)
     with page.expect_navigation():
-        act.click("#save-print")
+        act.key("Control+Enter")  # save and print
     new_client_actions = act.count
     assert new_client_actions <= 8
     order = Order.select().order_by(Order.id.desc()).get()
     client = Client.get(Client.phone == "+79165554433")
     assert order.client_id == client.id and client.name == "Смирнова Ольга"
     assert order.cost == rubles(12500) and order.description == "Баннер 2×1 м, люверсы"
+    assert order.paid == rubles(5000) and f"{order.due_date:%d.%m.%Y}" == friday
     names = {a.original_name for a in Attachment.select().where(Attachment.order == order.id)}
     assert names == {"макет.pdf", "фото.png"}
     assert order.preview.endswith("фото.png")  # the picture chosen for the form
@@ -109,17 +139,29 @@ def test_counter_in_few_actions(page, server, world, staff, store, screens):  # 
     page.goto(f"{server}/admin/order/new/")
     act = Actions(page)
     act.fill("#client-search", "смирн")
-    act.press("#client-search", "Enter")
-    act.fill("#description", "Визитки 200 шт")
-    act.fill("#cost", "1 500")
+    act.key("Enter")  # the client picked, the focus on the description
+    act.sees_focus_on("#description")
+    act.type("Визитки 200 шт, 1 500, аванс 1 500, завтра")
+    act.drop(
+        "#files", [{"name": "визитка.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 v"}]
+    )
     with page.expect_navigation():
-        act.click("#save-print")
+        act.key("Control+Enter")
     repeat_actions = act.count
     assert repeat_actions <= 5
     again = Order.select().order_by(Order.id.desc()).get()
     assert again.id != order.id and again.client_id == client.id
     assert Client.select().where(Client.name == "Смирнова Ольга").count() == 1
     assert Document.select().where(Document.order == again.id).count() == 1
+    assert (again.description, again.cost, again.paid) == (
+        "Визитки 200 шт",
+        rubles(1500),
+        rubles(1500),
+    )
+    assert f"{again.due_date:%d.%m.%Y}" == quick_dates()[1][1] and again.debt == 0
+    assert [a.original_name for a in Attachment.select().where(Attachment.order == again.id)] == [
+        "визитка.pdf"
+    ]
     assert page.locator("#print-frame").count() == 1
     print(f"\nactions: new client {new_client_actions}, repeat client {repeat_actions}")
 
@@ -237,3 +279,25 @@ def test_card_files_upload_preview_delete(as_role, world, store):
     assert not store.exists(png.storage_key)
     assert Attachment.get_or_none(Attachment.id == png.id) is None
     assert Order.get_by_id(order.id).preview == ""
+
+
+def test_one_line_goes_to_the_fields_unless_they_say_otherwise(as_role, world):
+    s = as_role("manager")
+    _post_counter(
+        s, client=str(world["c1"].id), description="Кружки 50 шт, 3 000, аванс 1 000, завтра"
+    )
+    order = Order.select().order_by(Order.id.desc()).get()
+    assert (order.description, order.cost, order.paid) == (
+        "Кружки 50 шт",
+        rubles(3000),
+        rubles(1000),
+    )
+    assert f"{order.due_date:%d.%m.%Y}" == quick_dates()[1][1]
+    # The cost box says another sum: the line stays the description as typed.
+    _post_counter(s, client=str(world["c1"].id), description="Кружки 50 шт, 3 000", cost="2 500")
+    order = Order.select().order_by(Order.id.desc()).get()
+    assert (order.description, order.cost) == ("Кружки 50 шт, 3 000", rubles(2500))
+    line = s.get("/admin/order/line/?text=" + "Визитки 200 шт, 1 500, пятница").get_json()
+    assert line == {"description": "Визитки 200 шт", "cost": "1 500,00", "advance": "",
+                    "due_date": quick_dates()[2][1]}  # fmt: skip
+    assert s.get("/admin/order/line/?text=Баннер").get_json() == {}

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import current_app, flash, redirect, request, url_for
+from flask import current_app, flash, jsonify, redirect, request, url_for
 from flask_admin import expose
 
 from admin.auth import current_actor
 from admin.base import fail
 from admin.views.orders.forms import _new_order_values
+from bots.flows.parse import OrderLine, parse_order_line
 from core.base.clock import local_today
-from core.base.errors import BrigadirError, Conflict
+from core.base.errors import BrigadirError, Conflict, ValidationError
+from core.base.money import format_money
 from core.clients import clients
 from core.documents import issue
 from core.orders import counter
@@ -50,7 +52,55 @@ def _executors() -> list[tuple[str, str, bool]]:
     ]
 
 
+def read_line(text: str) -> OrderLine | None:
+    """The chat's counter line typed into the description: "Визитки 200 шт, 1 500, аванс 500,
+    завтра" -> what, how much, the advance, by when (bots.flows.parse reads both)."""
+    try:
+        line = parse_order_line(text, local_today())
+    except ValidationError:
+        return None  # not a line: the words stay the description, the fields speak for themselves
+    if not line.description or (line.cost, line.advance, line.due) == (None, None, None):
+        return None
+    return line
+
+
+def _raw(field) -> str:
+    return (field.raw_data or [""])[0].strip()
+
+
+def take_line(form) -> None:
+    """The sum, the advance and the due date typed in the description go to their fields when
+    those are empty (or already say the same: the page's script copies them as one types);
+    the description keeps the rest. A part whose field says otherwise leaves the line as typed."""
+    line = read_line(form.description.data or "")
+    if line is None:
+        return
+    parts = [(n, v) for n, v in (("cost", line.cost), ("advance", line.advance), ("due_date", line.due))
+             if v is not None]  # fmt: skip
+    if any(not hasattr(form, n) or (_raw(form[n]) and form[n].data != v) for n, v in parts):
+        return
+    for name, value in parts:
+        form[name].data = value
+        form[name].raw_data = [
+            f"{value:%d.%m.%Y}" if name == "due_date" else format_money(value, currency=False)
+        ]
+    form.description.data = line.description
+
+
 class OrderCounterMixin:
+    @expose("/line/")
+    def line_view(self):
+        """What the counter page understood in the description, for the fields to show it."""
+        line = read_line(request.args.get("text", "")[:5000])
+        if line is None:
+            return jsonify({})
+        return jsonify({
+            "description": line.description,
+            "cost": format_money(line.cost, currency=False) if line.cost is not None else "",
+            "advance": format_money(line.advance, currency=False) if line.advance else "",
+            "due_date": f"{line.due:%d.%m.%Y}" if line.due else "",
+        })  # fmt: skip
+
     @expose("/new/", methods=("GET", "POST"))
     def create_view(self):
         if not self.can_create:  # as the stock page did: back to the list
@@ -83,6 +133,7 @@ class OrderCounterMixin:
     def _take(self, form, new_name: str, new_phone: str):
         """The order, or None with the reasons flashed (and nothing written)."""
         self._fill_choices(form)
+        take_line(form)
         if new_name or new_phone:
             form.client.validators = []  # the new client stands in for a chosen one
             form.client.allow_blank = True
