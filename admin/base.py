@@ -26,7 +26,7 @@ from werkzeug.utils import secure_filename
 from admin.auth import current_actor
 from admin.formatting import TYPE_FORMATTERS
 from core.access import can_see, hidden_fields, masked_text
-from core.base.clock import local_today, to_local
+from core.base.clock import local_today, to_local, utcnow
 from core.base.errors import AccessDenied, BrigadirError, NotFound
 
 __all__ = ["AdminForm", "BrigadirModelView", "BrigadirView", "back_url", "capped_count", "fail",
@@ -401,10 +401,9 @@ class BrigadirModelView(_Access, ModelView):
             sheet.append([cell(self.get_export_value(row, c[0])) for c in columns])
         buf = io.BytesIO()
         book.save(buf)
-        name = secure_filename(self.get_export_name("xlsx")) or "export.xlsx"
         return Response(
             buf.getvalue(),
-            headers={"Content-Disposition": f"attachment;filename={name}"},
+            headers={"Content-Disposition": self._attachment("xlsx")},
             mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
 
@@ -418,12 +417,25 @@ class BrigadirModelView(_Access, ModelView):
         writer.writerow([str(c[1]) for c in columns])
         for row in data:
             writer.writerow([csv_text(self.get_export_value(row, c[0])) for c in columns])
-        name = secure_filename(self.get_export_name("csv")) or "export.csv"
         return Response(
             out.getvalue().encode("utf-8-sig"),
-            headers={"Content-Disposition": f"attachment;filename={name}"},
+            headers={"Content-Disposition": self._attachment("csv")},
             mimetype="text/csv",
         )
+
+    def get_export_name(self, export_type: str = "csv") -> str:
+        """ "order_2026-12-07_14-30.csv": the page and the firm's local time of the export
+        (Flask-Admin's own name carries the server's clock, UTC on most servers)."""
+        return f"{self.endpoint}_{to_local(utcnow()):%Y-%m-%d_%H-%M}.{export_type}"
+
+    def _attachment(self, export_type: str) -> str:
+        """The download's name: ASCII for old browsers, the page's Russian name for the rest."""
+        from urllib.parse import quote
+
+        plain = secure_filename(self.get_export_name(export_type)) or f"export.{export_type}"
+        stamp = plain.removeprefix(f"{self.endpoint}_")
+        russian = quote(f"{self.name}_{stamp}".replace(" ", "_"))
+        return f"attachment; filename={plain}; filename*=UTF-8''{russian}"
 
     def get_export_value(self, model, name):
         value = super().get_export_value(model, name)

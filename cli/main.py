@@ -358,6 +358,10 @@ def scheduler(ctx: click.Context) -> None:
     "--crew", "crews", multiple=True, metavar="ИМЯ=БРИГАДА",
     help="Бригада из таблицы — бригада программы или «новая»: --crew \"Петров=Бригада Петрова\".",
 )  # fmt: skip
+@click.option(
+    "--type", "types", multiple=True, metavar="СЛОВО=ТИП",
+    help="Тип объекта из таблицы — тип из настроек или «как есть»: --type \"Дача=Дача / садовый участок\".",
+)  # fmt: skip
 @click.pass_context
 def import_command(
     ctx: click.Context,
@@ -367,38 +371,15 @@ def import_command(
     pipeline: str | None,
     statuses: tuple[str, ...],
     crews: tuple[str, ...],
+    types: tuple[str, ...],
 ) -> None:
-    """Перенести таблицу Excel/CSV (заказы монтажников или клиентов типографии): сначала проверка
-    каждой строки, с --write — запись всего или ничего. Свои слова таблицы (статусы, бригады)
-    сопоставляются один раз через --status и --crew и запоминаются."""
-    from rich.table import Table
+    """Перенести таблицу Excel (.xlsx, .xls) или CSV (заказы монтажников или клиентов
+    типографии): сначала проверка каждой строки, с --write — запись всего или ничего. Свои
+    слова таблицы (статусы, бригады, типы объектов) сопоставляются один раз через --status,
+    --crew и --type и запоминаются."""
+    from core.orders.imports import guess_mapping, read_table, run_import
 
-    from core.orders.imports import (
-        CLIENT_FIELDS,
-        NEW_CREW,
-        ORDER_FIELDS,
-        guess_mapping,
-        read_table,
-        run_import,
-    )
-
-    def pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
-        found = {}
-        for value in values:
-            word, sep, target = value.partition("=")
-            if not sep or not word.strip() or not target.strip():
-                raise click.BadParameter(f"нужно СЛОВО=ЦЕЛЬ, а не «{value}»", param_hint=option)
-            found[word.strip()] = target.strip()
-        return found
-
-    words = {
-        "stage": pairs(statuses, "--status"),
-        "crew": {
-            w: NEW_CREW if t.lower() in ("новая", "new") else t
-            for w, t in pairs(crews, "--crew").items()
-        },
-    }
-
+    words = _import_words(statuses, crews, types)
     _open(ctx)
     prepare()
     director = Employee.select().where((Employee.role == "director") & Employee.active).first()
@@ -413,36 +394,71 @@ def import_command(
         )  # fmt: skip
     except BrigadirError as exc:
         raise click.ClickException(str(exc)) from None
+    _print_import(report, rows[0], mapping, kind, write)
+    if write and not report.written:
+        raise SystemExit(1)
+
+
+def _import_words(
+    statuses: tuple[str, ...], crews: tuple[str, ...], types: tuple[str, ...]
+) -> dict:
+    """--status/--crew/--type СЛОВО=ЦЕЛЬ as core.orders.imports reads the table's words."""
+    from core.orders.imports import AS_TYPED, NEW_CREW
+
+    def pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
+        found = {}
+        for value in values:
+            word, sep, target = value.partition("=")
+            if not sep or not word.strip() or not target.strip():
+                raise click.BadParameter(f"нужно СЛОВО=ЦЕЛЬ, а не «{value}»", param_hint=option)
+            found[word.strip()] = target.strip()
+        return found
+
+    def aside(target: str, words: tuple[str, ...], meaning: str) -> str:
+        return meaning if target.lower() in words else target
+
+    return {
+        "stage": pairs(statuses, "--status"),
+        "crew": {w: aside(t, ("новая", "new"), NEW_CREW) for w, t in pairs(crews, "--crew").items()},
+        "object_type": {w: aside(t, ("как есть",), AS_TYPED) for w, t in pairs(types, "--type").items()},
+    }  # fmt: skip
+
+
+def _print_import(
+    report, headers: list[str], mapping: dict[str, int], kind: str, write: bool
+) -> None:
+    from rich.table import Table
+
+    from core.orders.imports import CLIENT_FIELDS, ORDER_FIELDS
+
     labels = CLIENT_FIELDS if kind == "clients" else ORDER_FIELDS
     console.print(
-        "Колонки: " + "; ".join(f"{labels[k][0]} ← «{rows[0][i]}»" for k, i in mapping.items())
+        "Колонки: " + "; ".join(f"{labels[k][0]} ← «{headers[i]}»" for k, i in mapping.items())
     )
     if report.failed:
         table = Table("Строка", "Ошибки", title=f"Строки с ошибками: {len(report.failed)}")
         for row in report.failed[:200]:
             table.add_row(str(row.line), "; ".join(row.errors))
         console.print(table)
+    for note in report.notes:
+        console.print(note)
+    hints = {
+        "stage": ("Статусы без этапа", ' — укажите: --status "СЛОВО=Этап".'),
+        "crew": ("Бригады не найдены", ' — укажите: --crew "ИМЯ=Бригада" или --crew "ИМЯ=новая".'),
+        "object_type": ("Типы объектов не из настроек (записаны как есть)",
+                        ' — укажите: --type "СЛОВО=Тип" или --type "СЛОВО=как есть".'),
+    }  # fmt: skip
+    for what, words in report.unmapped.items():
+        if words:
+            console.print(
+                f"{hints[what][0]}: " + ", ".join(f"«{w}»" for w in words) + hints[what][1]
+            )
     verdict = (
         "записано"
         if report.written
         else ("ничего не записано" if write else "проверка, ничего не записано")
     )
-    for note in report.notes:
-        console.print(note)
-    unmapped = report.unmapped
-    if unmapped.get("stage"):
-        console.print(
-            "Статусы без этапа: " + ", ".join(f"«{w}»" for w in unmapped["stage"])
-            + ' — укажите: --status "СЛОВО=Этап".'
-        )  # fmt: skip
-    if unmapped.get("crew"):
-        console.print(
-            "Бригады не найдены: " + ", ".join(f"«{w}»" for w in unmapped["crew"])
-            + ' — укажите: --crew "ИМЯ=Бригада" или --crew "ИМЯ=новая".'
-        )  # fmt: skip
     console.print(f"Строк без ошибок: {report.ok} из {len(report.rows)} — {verdict}.")
-    if write and not report.written:
-        raise SystemExit(1)
 
 
 @main.command()

@@ -6,6 +6,7 @@ Adding a column or table later: append a function to STEPS (never edit an old on
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 import peewee as pw
 from playhouse.migrate import SchemaMigrator
@@ -265,6 +266,19 @@ def _v40_channel_health(migrator: SchemaMigrator) -> None:
     database.obj.create_tables([ChannelState, ContactProblem], safe=True)
 
 
+def _v66_imported_dates_local(migrator: SchemaMigrator) -> None:
+    """Orders imported from a table were stored at UTC midnight of their date (shown as
+    03:00 in Moscow); they move to the firm's local midnight, which reads as the date alone."""
+    from core.base.clock import from_local
+
+    rows = Order.select(Order.id, Order.created_at).where(Order.source == "import").tuples()
+    for order_id, created in rows:
+        if created is not None and created.time() == datetime.min.time():
+            local = from_local(created)
+            if local != created:
+                Order.update(created_at=local).where(Order.id == order_id).execute()
+
+
 STEPS: dict[int, Callable[[SchemaMigrator], None]] = {
     2: _v2_order_source,
     3: _v3_message_sender,
@@ -287,6 +301,7 @@ STEPS: dict[int, Callable[[SchemaMigrator], None]] = {
     65: _v65_issued_is_archive,
     50: _v50_order_lines,
     51: _v51_client_signer,
+    66: _v66_imported_dates_local,
 }
 # Indexes the models cannot declare on both backends: a new database gets them too.
 RAW_INDEXES: list[Callable[[], None]] = [_v5_client_list_index]

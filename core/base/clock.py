@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 __all__ = ["format_date", "format_datetime", "local_today", "to_local", "utcnow"]
@@ -44,7 +44,15 @@ def local_today() -> date:
 
 
 def format_datetime(value: datetime | None) -> str:
-    return to_local(value).strftime("%d.%m.%Y %H:%M") if value else ""
+    """ "07.12.2026 14:30" in the configured zone. A moment at the local midnight to the
+    microsecond is a date nobody gave a time (an imported table's "07.12.2026"): the date
+    alone, not "00:00" (nor "03:00" when such a date was once stored as UTC midnight)."""
+    if not value:
+        return ""
+    local = to_local(value)
+    if local.time() == time.min:
+        return local.strftime("%d.%m.%Y")
+    return local.strftime("%d.%m.%Y %H:%M")
 
 
 def format_date(value: date | datetime | None) -> str:

@@ -33,12 +33,17 @@ COLUMNS: dict[str, str] = {
     "debt": "Долг", "manager": "Менеджер", "executor": "Исполнитель", "crew": "Бригада",
     "subcontractor": "Подрядчик", "due_date": "Срок", "visit_at": "Выезд",
     "object_address": "Адрес объекта", "object_type": "Тип объекта",
-    "documents_received": "Документы получены", "install_date": "Дата монтажа",
+    "object_note": "Особенности объекта", "documents_received": "Документы получены", "install_date": "Дата монтажа",
     "responsible": "Ответственный", "source": "Источник",
 }  # fmt: skip
 # How each firm names the same columns in its own table (the installer's Excel).
 PIPELINE_LABELS: dict[str, dict[str, str]] = {
-    "installation": {"created_at": "Дата", "client": "Клиент (ФИО)", "paid": "Аванс"},
+    "installation": {
+        "created_at": "Дата",
+        "client": "Клиент (ФИО)",
+        "paid": "Аванс",
+        "object_note": "Примечание",
+    },  # fmt: skip
 }
 DEFAULTS: dict[str, tuple[str, ...]] = {
     # The print shop keeps the list it has always had.
@@ -67,6 +72,7 @@ DEFAULTS: dict[str, tuple[str, ...]] = {
         "documents_received",
         "install_date",
         "crew",
+        "object_note",
         "stage",
         "responsible",
     ),  # fmt: skip

@@ -20,6 +20,7 @@ from typing import Any
 
 from core.access import Actor, require_role
 from core.base import runtime, settings
+from core.base.clock import from_local
 from core.base.db import database
 from core.base.errors import BrigadirError, ValidationError
 from core.base.money import parse_money
@@ -28,13 +29,14 @@ from core.clients import clients, search
 from core.clients.models import Client
 from core.conversations.models import Notification
 from core.orders import orders, pipelines
-from core.orders.models import Pipeline, Stage
-from core.people.models import Crew
+from core.orders.models import Order, Pipeline, Stage
+from core.people.models import Crew, Employee
 
 __all__ = [
     "CLIENT_FIELDS",
     "ORDER_FIELDS",
     "ImportReport",
+    "AS_TYPED",
     "NEW_CREW",
     "WordChoices",
     "guess_mapping",
@@ -44,7 +46,9 @@ __all__ = [
 
 MAX_ROWS = 20_000
 NEW_CREW = "new"  # the choice "create a new crew with this name"
-WORDS_SETTING = "import_words"  # {"stage": {pipeline: {word: stage code}}, "crew": {word: id}}
+# {"stage": {pipeline: {word: stage code}}, "crew": {word: id}, "object_type": {word: type}}
+WORDS_SETTING = "import_words"
+AS_TYPED = "="  # the choice "keep the table's object type word as it is"
 MAX_BYTES = 10 * 1024 * 1024
 
 CLIENT_FIELDS = {
@@ -60,14 +64,16 @@ CLIENT_FIELDS = {
     "notes": ("Заметки", ["примечание", "заметки", "комментарий"]),
 }
 ORDER_FIELDS = {
-    "created_at": ("Дата заказа", ["дата", "дата заказа", "дата приема", "дата выезда"]),
+    # The product's own export headers too ("Принят", "Оплачено", "Этап"): a file exported
+    # here comes back as the same orders.
+    "created_at": ("Дата заказа", ["дата", "дата заказа", "дата приема", "дата выезда", "принят"]),
     "client": ("ФИО клиента", ["фио", "клиент", "заказчик", "имя"]),
     "phone": ("Телефон", ["телефон", "тел"]),
     "object_address": ("Адрес объекта", ["адрес объекта", "адрес"]),
     "object_type": ("Тип объекта", ["тип объекта", "тип"]),
     "description": ("Описание", ["описание", "работы", "что делаем", "заказ"]),
     "cost": ("Общая стоимость", ["стоимость", "общая стоимость", "сумма", "цена", "итого"]),
-    "advance": ("Аванс", ["аванс", "предоплата", "аванс получен"]),
+    "advance": ("Аванс", ["аванс", "предоплата", "аванс получен", "оплачено"]),
     "advance_method": (
         "Как получен аванс",
         [
@@ -83,9 +89,16 @@ ORDER_FIELDS = {
         ["документы", "документы получены", "все документы получены"],
     ),
     "install_date": ("Дата монтажа", ["дата монтажа", "монтаж", "дата выполнения монтажа"]),
-    "crew": ("Бригада", ["бригада", "какая бригада", "исполнитель"]),
+    "crew": ("Бригада", ["бригада", "какая бригада"]),
     "stage": ("Статус", ["статус", "этап", "статус заказа"]),
-    "object_note": ("Примечание", ["примечание", "особенности", "комментарий"]),
+    "object_note": (
+        "Примечание / особенности",
+        ["примечание", "особенности", "комментарий", "особенности объекта"],
+    ),
+    "due_date": ("Срок", ["срок", "срок готовности"]),
+    "executor": ("Исполнитель", ["исполнитель"]),
+    "subcontractor": ("Подрядчик", ["подрядчик", "перезаказ"]),
+    "manager": ("Менеджер", ["менеджер", "принял"]),
 }
 
 
@@ -105,11 +118,16 @@ class ImportReport:
     # The table's own words that are not a stage's or a crew's name, each with what it is
     # mapped to now (a stage code, a crew id as text, NEW_CREW) or None while unmapped.
     words: dict[str, dict[str, str | None]] = field(
-        default_factory=lambda: {"stage": {}, "crew": {}}
+        default_factory=lambda: {"stage": {}, "crew": {}, "object_type": {}}
     )
+    # Object type words with a likely firm's type ("Дача" -> "Дача / садовый участок"),
+    # offered first in the choice; nothing is taken without the person choosing it.
+    suggested: dict[str, str] = field(default_factory=dict)
 
     @property
     def unmapped(self) -> dict[str, list[str]]:
+        """Words still to map: stages and crews fail their rows until mapped; an object type
+        is kept as typed meanwhile."""
         return {k: [w for w, to in v.items() if to is None] for k, v in self.words.items()}
 
     @property
@@ -137,40 +155,69 @@ def _cell(value: Any) -> str:
     return str(value).strip()
 
 
+def _xlsx_rows(data: bytes) -> list[list[str]]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - any parse problem is the same for the user
+        raise ValidationError(
+            "Не получилось открыть файл Excel (.xlsx). Сохраните его заново."
+        ) from exc
+    rows = [[_cell(v) for v in row] for row in book.worksheets[0].iter_rows(values_only=True)]
+    book.close()
+    return rows
+
+
+def _xls_rows(data: bytes) -> list[list[str]]:
+    """Excel 97–2003 (.xls), read by xlrd; its dates are numbers with the book's date mode."""
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(file_contents=data, on_demand=True)
+        sheet = book.sheet_by_index(0)
+    except Exception as exc:  # noqa: BLE001 - any parse problem is the same for the user
+        raise ValidationError(
+            "Не получилось открыть файл Excel (.xls). Сохраните его заново."
+        ) from exc
+
+    def value(cell: Any) -> Any:
+        if cell.ctype == xlrd.XL_CELL_DATE:
+            return xlrd.xldate.xldate_as_datetime(cell.value, book.datemode)
+        return cell.value
+
+    rows = [[_cell(value(c)) for c in sheet.row(r)] for r in range(sheet.nrows)]
+    book.release_resources()
+    return rows
+
+
+def _csv_rows(data: bytes) -> list[list[str]]:
+    for encoding in ("utf-8-sig", "cp1251"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise ValidationError("Не понимаю кодировку CSV: сохраните как UTF-8.")
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=";,\t")
+    except csv.Error:
+        dialect = csv.excel
+    return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), dialect)]
+
+
+READERS = {".xlsx": _xlsx_rows, ".xls": _xls_rows, ".csv": _csv_rows}
+
+
 def read_table(data: bytes, filename: str) -> list[list[str]]:
-    """Rows of cell texts from an .xlsx or .csv file (header row first)."""
+    """Rows of cell texts from an .xlsx, .xls or .csv file (header row first)."""
     if len(data) > MAX_BYTES:
         raise ValidationError("Файл больше 10 МБ: разбейте таблицу на части.")
-    name = filename.lower()
-    if name.endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        try:
-            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception as exc:  # noqa: BLE001 - any parse problem is the same for the user
-            raise ValidationError(
-                "Не получилось открыть файл Excel (.xlsx). Сохраните его заново."
-            ) from exc
-        sheet = book.worksheets[0]
-        rows = [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-        book.close()
-    elif name.endswith(".csv"):
-        for encoding in ("utf-8-sig", "cp1251"):
-            try:
-                text = data.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise ValidationError("Не понимаю кодировку CSV: сохраните как UTF-8.")
-        try:
-            dialect = csv.Sniffer().sniff(text[:4096], delimiters=";,\t")
-        except csv.Error:
-            dialect = csv.excel
-        rows = [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), dialect)]
-    else:
-        raise ValidationError("Нужен файл .xlsx или .csv.")
-    rows = [r for r in rows if any(c for c in r)]
+    reader = READERS.get("." + filename.lower().rpartition(".")[2])
+    if reader is None:
+        raise ValidationError("Нужен файл Excel (.xlsx или .xls) или .csv.")
+    rows = [r for r in reader(data) if any(c for c in r)]
     if len(rows) < 2:
         raise ValidationError("В таблице нет строк с данными (первая строка — заголовки).")
     if len(rows) > MAX_ROWS + 1:
@@ -200,16 +247,33 @@ def guess_mapping(headers: list[str], kind: str) -> dict[str, int]:
     return mapping
 
 
-def _date(text: str, what: str) -> date | None:
+_WITH_TIME = ("%d.%m.%Y %H:%M", "%d.%m.%Y %H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M")
+_DATES = ("%d.%m.%Y", "%d.%m.%y", "%Y-%m-%d", "%d/%m/%Y")
+
+
+def _moment(text: str, what: str) -> datetime | None:
+    """A table's date, with its time of day when it has one, as the firm's wall clock."""
     text = text.strip()
     if not text:
         return None
-    for fmt in ("%d.%m.%Y", "%d.%m.%y", "%Y-%m-%d", "%d.%m.%Y %H:%M", "%d/%m/%Y"):
+    for fmt in _WITH_TIME + _DATES:
         try:
-            return datetime.strptime(text, fmt).date()
+            return datetime.strptime(text, fmt)
         except ValueError:
             continue
     raise ValidationError(f"{what}: не понимаю дату «{text}» (нужно 31.12.2025).")
+
+
+def _date(text: str, what: str) -> date | None:
+    moment = _moment(text, what)
+    return moment.date() if moment else None
+
+
+def _received_at(text: str) -> datetime | None:
+    """When the order was taken, stored in UTC: a date alone is the firm's local midnight, which
+    every screen shows as the date without a time (not "03:00")."""
+    moment = _moment(text, "Дата заказа")
+    return from_local(moment) if moment else None
 
 
 # The words a table uses for how an advance was paid. Without the column an advance counts
@@ -252,6 +316,9 @@ def _key(word: str) -> str:
     return " ".join(search.fold(word).split())
 
 
+KINDS = ("stage", "crew", "object_type")
+
+
 class WordChoices:
     """Turns the table's status words and crew names into the firm's stages and crews:
     an exact name first, then what the person chose in this run, then what was chosen in
@@ -261,18 +328,22 @@ class WordChoices:
         self.pipeline = pipeline
         self.flow = pipelines.stages_of(pipeline)
         self.crews = {_key(c.name): c for c in Crew.select()}
+        self.people = {_key(e.name): e for e in Employee.select()}
+        self.types = {_key(t): t for t in settings.get("object_types") or []}
         saved = settings.get(WORDS_SETTING) or {}
+        self.saved_types: dict[str, str] = saved.get("object_type") or {}
         self.saved_stages: dict[str, str] = (saved.get("stage") or {}).get(pipeline.code, {})
         self.saved_crews: dict[str, int] = saved.get("crew") or {}
         chosen = chosen or {}
         self.chosen = {
             kind: {_key(w): str(to) for w, to in (chosen.get(kind) or {}).items() if str(to or "")}
-            for kind in ("stage", "crew")
+            for kind in KINDS
         }
         self.fresh: set[str] = set()  # crews created in this run
-        self.seen: dict[str, dict[str, str | None]] = {"stage": {}, "crew": {}}
+        self.seen: dict[str, dict[str, str | None]] = {kind: {} for kind in KINDS}
         self.spelled: dict[str, str] = {}  # folded word -> its first spelling in the table
-        self.used: dict[str, dict[str, object]] = {"stage": {}, "crew": {}}
+        self.used: dict[str, dict[str, object]] = {kind: {} for kind in KINDS}
+        self.suggested: dict[str, str] = {}
 
     def _see(self, what: str, word: str, target: str | None) -> None:
         """One entry per word however it is spelled ("Петров", "петров")."""
@@ -327,12 +398,41 @@ class WordChoices:
             f"Бригада «{name}» не найдена: выберите бригаду или «создать новую бригаду»."
         )
 
+    def object_type(self, word: str) -> str:
+        """The firm's object type for the table's word: its exact name, else what was chosen
+        (now or in an earlier import), else the word as typed, listed for the person to map
+        ("Дача" offered as "Дача / садовый участок")."""
+        word, key = word.strip(), _key(word)
+        if not key or key in self.types:
+            return self.types.get(key, word)
+        for source in (self.chosen["object_type"].get(key), self.saved_types.get(key)):
+            if source == AS_TYPED or (source and _key(source) in self.types):
+                chosen = word if source == AS_TYPED else self.types[_key(source)]
+                self._see("object_type", word, source if source == AS_TYPED else chosen)
+                self.used["object_type"][key] = source if source == AS_TYPED else chosen
+                return chosen
+        self._see("object_type", word, None)
+        hint = next((t for k, t in self.types.items() if k.split()[:1] == key.split()[:1]), None)
+        if hint:
+            self.suggested[self.spelled[f"object_type:{key}"]] = hint
+        return word
+
+    def person(self, name: str, what: str) -> Employee:
+        """A staff member or a subcontractor firm by the name the program knows them by."""
+        found = self.people.get(_key(name))
+        if found is None:
+            raise ValidationError(
+                f"{what} «{name.strip()}» не найден среди сотрудников и подрядчиков."
+            )
+        return found
+
     def remember(self) -> None:
         """Keep this run's mapping for the next import (called when the rows are written)."""
         saved = settings.get(WORDS_SETTING) or {}
         stages = saved.setdefault("stage", {}).setdefault(self.pipeline.code, {})
         stages.update(self.used["stage"])
         saved.setdefault("crew", {}).update(self.used["crew"])
+        saved.setdefault("object_type", {}).update(self.used["object_type"])
         settings.put(WORDS_SETTING, saved)
 
 
@@ -355,6 +455,33 @@ def _import_client(actor: Actor, values: dict[str, str]) -> None:
     clients.create_client(actor, name, phone, **data)
 
 
+def _sum(values: dict[str, str], key: str) -> int:
+    return parse_money(values[key], allow_zero=True) if values.get(key) else 0
+
+
+def _looked_up(values: dict[str, str], words: WordChoices) -> tuple[dict[str, int], Stage | None]:
+    """The row's people, crew and stage by the table's words. Every word is looked at before
+    failing: the dry run lists each unknown one at once."""
+    lookups = (
+        ("crew_id", "crew", lambda v: words.crew(v).id),
+        ("executor_id", "executor", lambda v: words.person(v, "Исполнитель").id),
+        ("subcontractor_id", "subcontractor", lambda v: words.person(v, "Подрядчик").id),
+        ("manager_id", "manager", lambda v: words.person(v, "Менеджер").id),
+        ("stage", "stage", words.stage),
+    )
+    found: dict[str, Any] = {}
+    problems = []
+    for key, column, look in lookups:
+        try:
+            if values.get(column):
+                found[key] = look(values[column])
+        except ValidationError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise ValidationError(" ".join(problems))
+    return found, found.pop("stage", None)
+
+
 def _import_order(
     actor: Actor, values: dict[str, str], pipeline: Pipeline, words: WordChoices
 ) -> None:
@@ -362,32 +489,21 @@ def _import_order(
     if not name:
         raise ValidationError("Нет ФИО клиента.")
     client = _client_for(actor, name, values.get("phone", ""))
-    created = _date(values.get("created_at", ""), "Дата заказа")
-    install = _date(values.get("install_date", ""), "Дата монтажа")
-    cost = parse_money(values["cost"], allow_zero=True) if values.get("cost") else 0
-    advance = parse_money(values["advance"], allow_zero=True) if values.get("advance") else 0
-    # Both words are looked at before failing: the dry run lists every unknown one at once.
-    crew = stage = None
-    problems = []
-    try:
-        crew = words.crew(values["crew"]) if values.get("crew") else None
-    except ValidationError as exc:
-        problems.append(str(exc))
-    try:
-        stage = words.stage(values["stage"]) if values.get("stage") else None
-    except ValidationError as exc:
-        problems.append(str(exc))
-    if problems:
-        raise ValidationError(" ".join(problems))
-    description = values.get("description") or values.get("object_type") or "Заказ из таблицы"
+    people, stage = _looked_up(values, words)
+    manager = people.pop("manager_id", None)
+    object_type = words.object_type(values.get("object_type", ""))
+    description = values.get("description") or object_type or "Заказ из таблицы"
     order = orders.create_order(
-        actor, client.id, description, cost, pipeline=pipeline.code, crew_id=crew.id if crew else None,
-        advance=advance, advance_method=_method(values.get("advance_method", "")),
-        created_at=datetime.combine(created, datetime.min.time()) if created else None,
-        install_date=install, object_address=values.get("object_address", ""),
-        object_type=values.get("object_type", ""), object_note=values.get("object_note", ""),
-        documents_received=_yes(values.get("documents_received", "")), source="import",
+        actor, client.id, description, _sum(values, "cost"), pipeline=pipeline.code,
+        advance=_sum(values, "advance"), advance_method=_method(values.get("advance_method", "")),
+        created_at=_received_at(values.get("created_at", "")),
+        install_date=_date(values.get("install_date", ""), "Дата монтажа"),
+        due_date=_date(values.get("due_date", ""), "Срок"), object_type=object_type,
+        object_address=values.get("object_address", ""), object_note=values.get("object_note", ""),
+        documents_received=_yes(values.get("documents_received", "")), source="import", **people,
     )  # fmt: skip
+    if manager is not None:  # who took it then, not who imports it now
+        Order.update(manager=manager).where(Order.id == order.id).execute()
     if stage is not None and stage.id != order.stage_id:
         orders.move_order(actor, order.id, stage.id, "Импорт из таблицы")
     # History is quiet: nobody gets messages about orders taken long ago.
@@ -438,7 +554,7 @@ def run_import(
             results.append(result)
         report = ImportReport(kind=kind, rows=results)
         if choices is not None:
-            report.words = choices.seen
+            report.words, report.suggested = choices.seen, choices.suggested
         if kind == "orders" and "advance" in mapping and "advance_method" not in mapping:
             report.notes.append(
                 "Нет колонки «Как получен аванс»: авансы записаны как полученные переводом и "

@@ -125,6 +125,7 @@ def test_core_refuses_unmapped_words_and_cli_maps_them(
     assert report.unmapped == {
         "stage": ["монтируется", "Сдан в сетевую"],
         "crew": ["Петров", "Смирнов"],
+        "object_type": [],
     }
     assert Crew.select().count() == 1
 

@@ -26,7 +26,7 @@ from tests.admin.test_hidden_fields import _filters_offered
 from tests.htmlforms import form_with
 
 INSTALLER_HEADERS = ["№", "Дата", "Клиент (ФИО)", "Адрес объекта", "Тип объекта", "Аванс",
-                     "Стоимость", "Документы получены", "Дата монтажа", "Бригада", "Этап",
+                     "Стоимость", "Документы получены", "Дата монтажа", "Бригада", "Примечание", "Этап",
                      "Ответственный"]  # fmt: skip
 PRINT_SHOP_HEADERS = ["№", "Принят", "Клиент", "Описание", "Этап", "Стоимость", "Оплачено", "Долг",
                       "Менеджер", "Исполнитель", "Срок"]  # fmt: skip
@@ -228,15 +228,15 @@ def test_exports_carry_the_chosen_columns_as_excel_reads_them(as_role, world, st
     assert sheet.cell(line, 6).number_format == "#,##0.00"
     assert row[7] == "да" and by_number[bare.number][1][7] == "нет"
     assert row[8] == datetime(2031, 5, 6) and sheet.cell(line, 9).number_format == "DD.MM.YYYY"
-    assert row[9:12] == ("Бригада Петрова", "Принят", "Мария Менеджерова")
-    assert row[12] == to_local(full.visit_at).replace(tzinfo=None, second=0, microsecond=0)
-    assert row[13] == "15" and row[14] == "+7 912 345-67-89"
+    assert row[9:13] == ("Бригада Петрова", None, "Принят", "Мария Менеджерова")
+    assert row[13] == to_local(full.visit_at).replace(tzinfo=None, second=0, microsecond=0)
+    assert row[14] == "15" and row[15] == "+7 912 345-67-89"
 
     text = s.get("/admin/order/export/csv/?tab=all").data.decode("utf-8-sig")
     lines = list(csv.reader(io.StringIO(text), delimiter=";"))
     assert lines[0] == headers
     row = next(r for r in lines[1:] if r[0] == str(full.number))
-    assert row[1] == format_datetime(full.created_at) and row[12] == format_datetime(full.visit_at)
+    assert row[1] == format_datetime(full.created_at) and row[13] == format_datetime(full.visit_at)
     assert row[5:9] == ["20000,00", "45000,00", "да", "06.05.2031"]
     assert Decimal(row[5].replace(",", ".")) == 20000  # a plain number, no spaces nor ₽
     assert ":15" not in text and ".123456" not in text  # no seconds, no microseconds

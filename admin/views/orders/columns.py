@@ -85,7 +85,14 @@ def _rubles(view, context, model, name) -> Decimal:
     return (Decimal(int(getattr(model, name) or 0)) / 100).quantize(Decimal("0.01"))
 
 
+def _note(view, context, model, name):
+    """The object's particulars, as long as a list cell allows (the card shows all)."""
+    text = model.object_note or ""
+    return text if len(text) <= 80 else text[:77] + "…"
+
+
 LIST_FORMATTERS = {
+    "object_note": _note,
     "cost": _money,
     "paid": _money,
     "debt": _money,
