@@ -12,6 +12,7 @@ from flask_admin import expose
 from admin.auth import current_actor
 from admin.base import BrigadirView, fail
 from admin.formatting import month_name, recent_months
+from core.access import can_see_pay
 from core.base.clock import local_today
 from core.base.errors import AccessDenied, BrigadirError, NotFound, ValidationError
 from core.base.money import format_money, parse_money
@@ -63,6 +64,13 @@ def _line(employee_id: int, period: str):
 
 class PayView(BrigadirView):
     roles = ("manager", "executor")
+
+    def is_visible(self) -> bool:
+        """In the menu for whoever may see some pay (core.access.can_see_pay)."""
+        if not self.is_accessible():
+            return False
+        actor = current_actor()
+        return actor.is_director or can_see_pay(actor, actor.employee_id or 0)
 
     @expose("/")
     def index(self):

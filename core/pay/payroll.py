@@ -5,6 +5,7 @@ paying it and advances. Every read of pay goes through `sheet` or `line_of` with
 from __future__ import annotations
 
 import dataclasses
+import time
 from dataclasses import dataclass
 
 import peewee as pw
@@ -75,7 +76,28 @@ def _accrued(figures: dict[str, int]) -> int:
     )
 
 
-def _corrections(month: Month) -> dict[int, int]:
+# The open month's corrections recompute every closed month: kept per process while no
+# pay input got a new row (_inputs_mark) and for at most a minute (edits in place, such as
+# an order's cost, show within it). Closing a month always counts afresh.
+CORRECTIONS_SECONDS = 60
+_corrections_cache: dict[str, tuple[float, tuple, dict[int, int]]] = {}
+
+
+def _inputs_mark() -> tuple:
+    """New rows of anything pay is computed from: the largest ids (one statement of index
+    lookups), and the absences' count (an absence unmarked is a row gone)."""
+    from core.orders.models import Order, StageMove
+    from core.pay.models import Absence, PayRule
+    from core.people.models import Bonus
+
+    tables = (StageMove, CashMovement, PayRule, Bonus, Order, Absence)
+    columns = [t.select(pw.fn.MAX(t.id)) for t in tables]
+    columns.append(Absence.select(pw.fn.COUNT(Absence.id)))
+    columns.append(PayMonth.select(pw.fn.MAX(PayMonth.closed_at)))  # a new close, a new world
+    return tuple(database.execute(pw.Select(columns=columns)).fetchone())
+
+
+def _corrections(month: Month, *, fresh: bool = False) -> dict[int, int]:
     """What late changes of closed months still owe each person (− when overpaid), carried
     into `month`: the month after the last closed one (when it closes, the sum freezes in
     its lines) or, recomputed, a closed month. Owed = what each closed month before it
@@ -85,6 +107,10 @@ def _corrections(month: Month) -> dict[int, int]:
         _closed(month) is None and month.period != month_of(latest.period).next.period
     ):
         return {}
+    mark = _inputs_mark()
+    kept = _corrections_cache.get(month.period)
+    if not fresh and kept and kept[1] == mark and time.monotonic() - kept[0] < CORRECTIONS_SECONDS:
+        return dict(kept[2])
     owed: dict[int, int] = {}
     for row in PayMonth.select().where(PayMonth.period < month.period):
         now = compute(month_of(row.period))
@@ -96,14 +122,16 @@ def _corrections(month: Month) -> dict[int, int]:
             )
             diff = (now[pid].accrued if pid in now else 0) - _accrued(was_figures)
             owed[pid] = owed.get(pid, 0) + diff - was_figures["correction"]
-    return {pid: amount for pid, amount in owed.items() if amount}
+    owed = {pid: amount for pid, amount in owed.items() if amount}
+    _corrections_cache[month.period] = (time.monotonic(), mark, owed)
+    return dict(owed)
 
 
-def recompute(month: Month) -> dict[int, Line]:
+def recompute(month: Month, *, fresh: bool = True) -> dict[int, Line]:
     """The month's lines computed afresh from the rules, the work, the bonuses and the
-    ledger, with the corrections it carries."""
+    ledger, with the corrections it carries (fresh=False: those may come from the cache)."""
     lines = compute(month)
-    for pid, amount in _corrections(month).items():
+    for pid, amount in _corrections(month, fresh=fresh).items():
         if pid not in lines:
             person = Employee.get_by_id(pid)
             lines[pid] = Line(pid, person.name, person.role, person.position)
@@ -136,7 +164,7 @@ def _from_frozen(row: PayMonth) -> dict[int, Line]:
 
 def _lines(month: Month) -> tuple[PayMonth | None, dict[int, Line]]:
     row = _closed(month)
-    return (row, _from_frozen(row)) if row is not None else (None, recompute(month))
+    return (row, _from_frozen(row)) if row is not None else (None, recompute(month, fresh=False))
 
 
 def _masked(line: Line) -> Line:

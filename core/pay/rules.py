@@ -7,6 +7,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import peewee as pw
+
 from core.access import Actor, require_role
 from core.base.db import database
 from core.base.errors import NotFound, ValidationError
@@ -146,12 +148,13 @@ def mark_absent(actor: Actor, employee_id: int, day: date, note: str = "") -> Ab
     _person(employee_id)
     if not isinstance(day, date):
         raise ValidationError("Укажите день отсутствия.")
-    existing = Absence.get_or_none((Absence.employee == employee_id) & (Absence.day == day))
-    if existing is not None:
-        return existing
-    return Absence.create(
-        employee=employee_id, day=day, note=note.strip()[:200], created_by=actor.employee_id
-    )
+    try:
+        with database.atomic():  # the same day marked twice at once: one row, the first
+            return Absence.create(
+                employee=employee_id, day=day, note=note.strip()[:200], created_by=actor.employee_id
+            )
+    except pw.IntegrityError:
+        return Absence.get((Absence.employee == employee_id) & (Absence.day == day))
 
 
 def unmark_absent(actor: Actor, employee_id: int, day: date) -> None:

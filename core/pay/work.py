@@ -83,7 +83,7 @@ def _day(at: datetime) -> date:
 def _done_stages(move: tuple, stages: dict[int, Stage]) -> list[int]:
     """The stages this move completes (see the module's rule): the one it leaves going
     forward, and the archive stage it reaches from outside the archive."""
-    _order, from_id, to_id, _at, _id = move
+    from_id, to_id = move[1], move[2]
     to = stages.get(to_id)
     came = stages.get(from_id) if from_id is not None else None
     done = []
@@ -95,15 +95,12 @@ def _done_stages(move: tuple, stages: dict[int, Stage]) -> list[int]:
     return done
 
 
-def _moves(where: pw.Expression) -> list[tuple]:
-    return list(
-        StageMove.select(
-            StageMove.order, StageMove.from_stage, StageMove.to_stage, StageMove.at, StageMove.id
-        )
-        .where(where)
-        .order_by(StageMove.at, StageMove.id)
-        .tuples()
-    )
+def _moves(where: pw.Expression, *, timed: bool = True) -> list[tuple]:
+    """(order, from, to, at) of the moves, in order; untimed: (order, from, to) — reading
+    the times is most of the cost, and the history before a month needs none."""
+    columns = [StageMove.order, StageMove.from_stage, StageMove.to_stage]
+    query = StageMove.select(*columns, *([StageMove.at] if timed else [])).where(where)
+    return list(query.order_by(StageMove.at, StageMove.id).tuples())
 
 
 def _stages_done(start: datetime, end: datetime, stages: dict[int, Stage]) -> list[Event]:
@@ -116,7 +113,7 @@ def _stages_done(start: datetime, end: datetime, stages: dict[int, Stage]) -> li
     orders = sorted({order_id for order_id, _ in firsts})
     for i in range(0, len(orders), CHUNK):
         chunk = orders[i : i + CHUNK]
-        for move in _moves(StageMove.order.in_(chunk) & (StageMove.at < start)):
+        for move in _moves(StageMove.order.in_(chunk) & (StageMove.at < start), timed=False):
             for stage_id in _done_stages(move, stages):
                 firsts.pop((move[0], stage_id), None)
     return [

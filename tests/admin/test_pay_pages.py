@@ -80,6 +80,8 @@ def test_who_sees_whose_pay_on_every_surface(as_role, paid_staff, who):
     role = "manager" if who == "hidden" else who
     session = as_role(role)
     me = paid_staff[role].id
+    menu = _text(session.get("/admin/order/"))
+    assert ('href="/admin/pay/"' in menu) == (who != "hidden")  # the menu offers what opens
     for surface, url in _surfaces(paid_staff).items():
         resp = session.get(url.format(me=me))
         assert resp.status_code == EXPECTED[who][surface], (who, surface)

@@ -304,3 +304,53 @@ def test_an_old_database_gets_the_pay_tables(firm):
     assert PayLine.select().where(PayLine.employee == firm["executor"].id).get().salary == rubles(
         30000
     )
+
+
+def test_the_open_months_corrections_follow_new_rows_at_once_and_edits_within_a_minute(
+    firm, actors, monkeypatch
+):
+    from core.orders.models import Order
+
+    maria = firm["manager"]
+    rules.set_rule(SYSTEM, maria.id, date(2026, 1, 1), percent=1000, scope="answered")
+    order = create_order(actors["manager"], firm["client"].id, "Баннер", rubles(10000))
+    walk(order, [("archive", "2026-04-08")], actor=actors["director"])
+    payroll.close_month(SYSTEM, APRIL)
+
+    def correction() -> int:
+        return payroll.line_of(SYSTEM, maria.id, MAY).correction
+
+    assert correction() == 0
+    Order.update(cost=rubles(12000)).where(Order.id == order.id).execute()  # an edit in place
+    assert correction() == 0  # kept: no new row, within the minute
+    monkeypatch.setattr(payroll, "CORRECTIONS_SECONDS", 0)
+    assert correction() == rubles(200)  # the minute is over
+    monkeypatch.setattr(payroll, "CORRECTIONS_SECONDS", 60)
+    add_bonus(SYSTEM, maria.id, "bonus", rubles(300), "за план", APRIL)  # a new row: at once
+    assert correction() == rubles(500)
+    Order.update(cost=rubles(13000)).where(Order.id == order.id).execute()
+    payroll.close_month(SYSTEM, MAY)  # closing counts afresh, whatever is kept
+    assert PayLine.get(PayLine.employee == maria.id, PayLine.correction != 0).correction == rubles(
+        600
+    )
+
+
+def test_a_month_closed_twice_at_once_closes_once(firm):
+    rules.set_rule(SYSTEM, firm["executor"].id, date(2026, 1, 1), salary=rubles(30000))
+    barrier, outcomes = threading.Barrier(3), []
+
+    def close():
+        barrier.wait()
+        try:
+            payroll.close_month(SYSTEM, APRIL)
+            outcomes.append("closed")
+        except Conflict as exc:
+            outcomes.append(str(exc))
+
+    threads = [threading.Thread(target=close) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["closed", *["Месяц апрель 2026 уже закрыт."] * 2]
+    assert PayLine.select().where(PayLine.employee == firm["executor"].id).count() == 1
