@@ -48,7 +48,7 @@ TYPE_FORMATTERS = {
 
 
 CHANNELS = {"auto": "по доступному каналу", "telegram": "Telegram", "viber": "Viber", "email": "e-mail",
-            "sms": "SMS", "web": "сайт", "note": "заметка"}  # fmt: skip
+            "sms": "SMS", "web": "сайт", "note": "заметка", "max": "MAX", "vk": "ВКонтакте"}  # fmt: skip
 
 
 _RU = Locale("ru")
@@ -82,7 +82,10 @@ def recent_months(today, back: int = 12, ahead: int = 1) -> list[tuple[str, str]
 
 
 def init_app(app: Flask) -> None:
+    from core.channels.reach import delivery_marks
+
     app.jinja_env.globals["plural"] = plural
+    app.jinja_env.globals["delivery_marks"] = delivery_marks  # «не доставлено: …» per message
     app.jinja_env.filters["month"] = month_name
     app.jinja_env.filters["channel"] = lambda c: CHANNELS.get(c or "", c or "")
     app.jinja_env.filters["money"] = money

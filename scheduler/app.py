@@ -156,6 +156,7 @@ def build_scheduler(
         minutes=1,
         next_run_time=datetime.now(jobs.timezone),
     )
+    add("web_unseen", deliverer.requeue_unseen_web, "interval", minutes=1)
     add("check_channels", lambda: check_channels(transports), "interval", seconds=CHECK_SECONDS,
         next_run_time=datetime.now(jobs.timezone))  # fmt: skip
     if mail_poller is not None:

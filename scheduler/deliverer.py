@@ -25,7 +25,7 @@ from core.base.clock import utcnow
 from core.base.config import Config
 from core.base.db import database
 from core.base.interfaces import DeliveryError, FileStore, OutgoingMessage, Sender
-from core.channels import health, prefs
+from core.channels import health, prefs, reach
 from core.conversations import delivery, templates
 from core.conversations.models import Notification
 from core.files import filelinks
@@ -244,13 +244,27 @@ class Deliverer:
 
     # -- one message ---------------------------------------------------------------------
 
+    def usable(self) -> set[str]:
+        """The channels this firm can reach clients on: set up and in its order."""
+        return set(self.transports) & ({*self._order, "web"})
+
+    def requeue_unseen_web(self) -> int:
+        """Clients' messages left unopened in the web chat go by their next channel."""
+        self._order = channel_order(self.config)
+        return delivery.requeue_unseen_web(self.usable(), self._order)
+
     def _no_route(self, note: Notification, stats: DeliveryStats) -> None:
+        lacks = delivery.firm_lacks(note, self.usable())
+        error = note.last_error or (
+            f"Не дошло: {reach.firm_lacks_text(lacks)}" if lacks else "Нет доступного канала связи"
+        )
         verdict = delivery.Verdict(
             "failed",
             note.attempts,
             utcnow(),
             list(note.failed_channels or []),
-            error=note.last_error or "Нет доступного канала связи",
+            error=error,
+            firm_lacks=lacks,
         )
         delivery.finish(note, self.worker, None, verdict)
         stats.failed += 1

@@ -15,6 +15,7 @@ from wtforms.validators import DataRequired, Length
 
 from admin.auth import current_actor
 from admin.base import AdminForm, BrigadirModelView, BrigadirView, fail
+from admin.views.channels import ChannelsMixin
 from admin.views.order_columns import OrderColumnsMixin
 from core.access import HIDEABLE, require_role
 from core.base import settings
@@ -127,7 +128,7 @@ def _read_form(form) -> tuple[dict, dict[str, str]]:
     return values, errors
 
 
-class SettingsView(OrderColumnsMixin, BrigadirView):
+class SettingsView(ChannelsMixin, OrderColumnsMixin, BrigadirView):
     roles = ("director",)
 
     @expose("/", methods=["GET", "POST"])

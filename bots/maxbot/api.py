@@ -40,7 +40,7 @@ def make_bot(config: Config) -> Bot:
     once so messages move to the next channel."""
     limit = config.notify.platform_timeout
     connection = DefaultConnectionProperties(
-        timeout=limit, sock_connect=int(max(1, min(5, limit))), max_retries=0
+        timeout=limit, sock_connect=int(max(1, min(3, limit))), max_retries=0
     )
     bot = Bot(config.max.token, auto_check_subscriptions=False, default_connection=connection)
     bot.set_api_url(config.max.api_base)

@@ -63,7 +63,7 @@ def _prepare(message: OutgoingMessage, use_translit: bool) -> tuple[str, str]:
 
 def _post(url: str, data: dict, timeout: float, name: str = "SMS-шлюз") -> requests.Response:
     try:
-        response = requests.post(url, data=data, timeout=(min(5.0, timeout), timeout))
+        response = requests.post(url, data=data, timeout=(min(3.0, timeout), timeout))
     except requests.RequestException as exc:
         raise outage(name, exc) from exc
     if response.status_code == 429:
@@ -251,15 +251,16 @@ class HttpFormSender:
 
 def build(config: Config) -> SmsRuSender | SmscSender | HttpFormSender | None:
     sms = config.sms
+    wait = config.notify.platform_timeout
     if sms.provider == "smsru" and sms.api_id:
         return SmsRuSender(sms.api_id, base_url=sms.url or "https://sms.ru", sender=sms.sender,
-                           use_translit=sms.translit)  # fmt: skip
+                           use_translit=sms.translit, timeout=wait)  # fmt: skip
     if sms.provider == "smsc" and sms.login and sms.password:
         return SmscSender(sms.login, sms.password, base_url=sms.url or "https://smsc.ru",
-                          sender=sms.sender, use_translit=sms.translit)  # fmt: skip
+                          sender=sms.sender, use_translit=sms.translit, timeout=wait)  # fmt: skip
     if sms.provider == "http" and sms.url:
         return HttpFormSender(sms.url, login=sms.login, password=sms.password, sender=sms.sender,
-                              use_translit=sms.translit)  # fmt: skip
+                              use_translit=sms.translit, timeout=wait)  # fmt: skip
     if sms.provider:
         log.warning("SMS provider %r is not configured completely; SMS is off", sms.provider)
     return None

@@ -38,11 +38,13 @@ class BotApi:
         self.session = session or requests.Session()
 
     def call(
-        self, method: str, data: dict[str, Any] | None = None, files: dict[str, Any] | None = None
-    ) -> Any:
+        self, method: str, data: dict[str, Any] | None = None, files: dict[str, Any] | None = None,
+        *, timeout: float | tuple[float, float] | None = None,
+    ) -> Any:  # fmt: skip
         response = self.session.post(
-            f"{self.base}/bot{self.token}/{method}", data=data, files=files, timeout=self.timeout
-        )
+            f"{self.base}/bot{self.token}/{method}", data=data, files=files,
+            timeout=timeout or self.timeout,
+        )  # fmt: skip
         try:
             body = response.json()
         except ValueError:
@@ -83,7 +85,7 @@ class BotApi:
 
     def send_file(
         self, chat_id: str | int, name: str, data: bytes, mime: str, caption: str = "",
-        markup: Any = None,
+        markup: Any = None, timeout: float | None = None,
     ) -> dict[str, Any]:  # fmt: skip
         photo = mime in ("image/jpeg", "image/png") and len(data) <= 10 * 1024 * 1024
         method, field = ("sendPhoto", "photo") if photo else ("sendDocument", "document")
@@ -92,7 +94,7 @@ class BotApi:
             form["caption"] = caption[:1024]
         if markup is not None:
             form["reply_markup"] = _json(markup)
-        return self.call(method, form, files={field: (name, data, mime)})
+        return self.call(method, form, files={field: (name, data, mime)}, timeout=timeout)
 
     def send_reply(self, chat_id: str | int, reply: Reply) -> dict[str, Any]:
         markup = markup_for(reply)

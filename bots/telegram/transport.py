@@ -20,6 +20,7 @@ from core.base.interfaces import DeliveryError, OutgoingMessage
 __all__ = ["PERMANENT_ERRORS", "TelegramSender"]
 
 log = logging.getLogger(__name__)
+UPLOAD_TIMEOUT = 120.0  # a file takes longer than a text: its own, longer wait
 
 PERMANENT_ERRORS = (
     "bot was blocked by the user",
@@ -40,7 +41,7 @@ class TelegramSender:
         if api is None:
             if config is None or not config.telegram.token:
                 raise ValueError("TelegramSender: нужен [telegram] token")
-            timeout = (min(5.0, config.notify.platform_timeout), config.notify.platform_timeout)
+            timeout = (min(3.0, config.notify.platform_timeout), config.notify.platform_timeout)
             api = BotApi(config.telegram.token, config.telegram.api_base, timeout=timeout)
         self.api = api
 
@@ -57,7 +58,7 @@ class TelegramSender:
         reply = Reply(message.text, buttons=[[tuple(b) for b in row] for row in message.buttons])
         try:
             for name, data, mime in message.attachments:
-                self.api.send_file(message.address, name, data, mime)
+                self.api.send_file(message.address, name, data, mime, timeout=UPLOAD_TIMEOUT)
             result = self.api.send_reply(message.address, reply)
         except TelegramApiError as exc:
             raise _decide(exc) from exc

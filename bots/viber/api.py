@@ -29,7 +29,7 @@ def make_api(config: Config) -> Api:
     api._request_sender._viber_bot_api_url = viber.api_base.rstrip("/")
     api._request_sender.post_request = types.MethodType(_post_request, api._request_sender)
     api._request_sender._brigadir_timeout = (  # connect, answer
-        min(5.0, config.notify.platform_timeout),
+        min(3.0, config.notify.platform_timeout),
         config.notify.platform_timeout,
     )
     return api

@@ -35,7 +35,7 @@ class _GiveUp(ABCRequestRescheduler):
 
 def _api(config: Config) -> API:
     limit = config.notify.platform_timeout
-    timeout = aiohttp.ClientTimeout(total=limit, sock_connect=min(5.0, limit))
+    timeout = aiohttp.ClientTimeout(total=limit, sock_connect=min(3.0, limit))
     api = API(token=config.vk.token, http_client=AiohttpClient(timeout=timeout),
               request_rescheduler=_GiveUp())  # fmt: skip
     api.API_URL = config.vk.api_base.rstrip("/") + "/"  # vkbottle reads it per request

@@ -193,7 +193,9 @@ class NotifySection:
     # The firm's order of channels when Настройки has none: Russia today (Viber is blocked:
     # only where the firm adds it). A client's own last channel comes first anyway.
     fallback: tuple[str, ...] = ("max", "telegram", "vk", "sms", "email")
-    platform_timeout: float = 15.0  # seconds to wait for a platform's answer (connect: ≤ 5)
+    # Seconds to wait for a platform's answer to a message (to connect: at most 3): a slowed
+    # or blocked platform is left for the next channel within seconds, not minutes.
+    platform_timeout: float = 4.0
     escalate_after_hours: int = 24
     max_attempts: int = 8
     telegram_per_second: float = 25.0

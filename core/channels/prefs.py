@@ -6,7 +6,16 @@ from core.access import Actor, require_role
 from core.base import settings
 from core.base.errors import ValidationError
 
-__all__ = ["CLIENT_CHANNELS", "RUSSIA_TODAY", "channel_order", "save_channel_order"]
+__all__ = [
+    "CLIENT_CHANNELS",
+    "MODES",
+    "POLLABLE",
+    "RUSSIA_TODAY",
+    "channel_mode",
+    "channel_order",
+    "save_channel_order",
+    "save_modes",
+]
 
 # Channels a client can be reached on, in the default order for Russia today: MAX is
 # preinstalled and growing, Telegram is slowed, VK works, then SMS and e-mail. Viber has been
@@ -38,3 +47,30 @@ def save_channel_order(actor: Actor, order: list[str]) -> tuple[str, ...]:
         raise ValidationError("Оставьте хотя бы один канал — иначе клиентам нечем писать.")
     settings.put(KEY, cleaned)
     return tuple(cleaned)
+
+
+# Channels that either poll the platform (no public address needed) or take its webhook.
+POLLABLE = ("telegram", "max", "vk")
+MODES = {"polling": "опрос (без внешнего адреса)", "webhook": "вебхук (нужен защищённый адрес)"}
+MODES_KEY = "channel_modes"
+
+
+def channel_mode(channel: str, default: str = "polling") -> str:
+    """polling | webhook for `channel`: Настройки's choice, else `default` (the config's)."""
+    saved = settings.get(MODES_KEY) or {}
+    mode = saved.get(channel) if isinstance(saved, dict) else None
+    return mode if mode in MODES else default
+
+
+def save_modes(actor: Actor, modes: dict[str, str]) -> dict[str, str]:
+    """Save webhook or polling per channel (takes effect at the next start)."""
+    require_role(actor, "director")
+    cleaned = {}
+    for channel, mode in modes.items():
+        if channel not in POLLABLE:
+            raise ValidationError(f"Нет такого канала: {channel}.")
+        if mode not in MODES:
+            raise ValidationError(f"{channel}: выберите опрос или вебхук.")
+        cleaned[channel] = mode
+    settings.put(MODES_KEY, cleaned)
+    return cleaned

@@ -20,6 +20,7 @@ import peewee as pw
 from core.base.clock import format_date, to_local, utcnow
 from core.base.db import database
 from core.base.interfaces import DeliveryError
+from core.channels import reach
 from core.channels.models import ContactProblem
 from core.clients.models import Client, MessengerLink
 from core.conversations import outbox
@@ -78,6 +79,7 @@ class Verdict:
     failed_channels: list[str] = field(default_factory=list)
     block_link: bool = False
     error: str = ""
+    firm_lacks: list[str] = field(default_factory=list)  # the client's channels the firm has not
 
 
 def backoff(attempt: int, *, base: float, cap: float) -> timedelta:
@@ -155,7 +157,7 @@ def _client_order(client: Client, fallback: tuple[str, ...]) -> list[str]:
         .order_by(Message.at.desc(), Message.id.desc())
         .scalar()
     )
-    own = [last] if last and last in (*MESSENGERS, "web", "sms", "email") else []
+    own = [last] if last and last in (*fallback, "web") else []  # a channel the firm uses
     return [*own, *fallback, "web"]
 
 
@@ -385,7 +387,8 @@ def finish(
         if verdict.status == "sent" and route is not None:
             _thread_sent(note, route.channel, external_id, now)
         if verdict.status == "failed" and note.audience == "client" and note.kind != "mailing":
-            _tell_manager_unreachable(note)  # a mailing's misses are in its report instead
+            _thread_undelivered(note, now)
+            _tell_manager_unreachable(note, verdict.firm_lacks)  # a mailing's are in its report
     return True
 
 
@@ -414,7 +417,48 @@ def _thread_sent(note: Notification, channel: str, external_id: str | None, at: 
         )
 
 
-CHANNEL_NAMES = {"telegram": "Telegram", "viber": "Viber", "sms": "SMS", "email": "e-mail"}
+CHANNEL_NAMES = {"telegram": "Telegram", "viber": "Viber", "sms": "SMS", "email": "e-mail",
+                 "max": "MAX", "vk": "ВКонтакте", "web": "веб-чат"}  # fmt: skip
+CLIENT_ALL = ("max", "telegram", "vk", "viber", "sms", "email")
+
+
+def firm_lacks(note: Notification, usable: set[str]) -> list[str]:
+    """The channels a client has an address on that the firm cannot use (not set up, or
+    left out of its order): why a message found no route, when it is the firm's gap."""
+    if note.audience != "client" or not note.client_id or note.address:
+        return []
+    found = _client_routes(Client.get_by_id(note.client_id))
+    return [c for c in CLIENT_ALL if c in found and c not in usable]
+
+
+WEB_UNSEEN_MINUTES = 15
+
+
+def requeue_unseen_web(usable: set[str], fallback: tuple[str, ...],
+                       minutes: int = WEB_UNSEEN_MINUTES) -> int:  # fmt: skip
+    """A message left in a client's web chat that they have not opened within `minutes`
+    goes by their next channel (it stays in the web chat only when there is none)."""
+    since = utcnow() - timedelta(minutes=minutes)
+    moved = 0
+    waiting = Notification.select().where(
+        (Notification.status == "sent") & (Notification.sent_channel == "web")
+        & (Notification.audience == "client") & Notification.seen_at.is_null()
+        & (Notification.sent_at < since) & Notification.address.is_null()
+    )  # fmt: skip
+    for note in waiting:
+        note.failed_channels = [*(note.failed_channels or []), "web"]
+        if not [r for r in routes_for(note, fallback) if r.channel in usable]:
+            continue
+        moved += (
+            Notification.update(
+                status="pending", next_attempt_at=utcnow(), failed_channels=note.failed_channels,
+                sent_at=None, sent_channel=None, attempts=0,
+            )
+            .where((Notification.id == note.id) & (Notification.status == "sent")
+                   & Notification.seen_at.is_null())
+            .execute()
+        )  # fmt: skip
+    return moved
 
 
 def channels_tried(note: Notification) -> list[str]:
@@ -455,26 +499,43 @@ def ask_to_call(
     return True
 
 
-def _tell_manager_unreachable(note: Notification) -> None:
+def _thread_undelivered(note: Notification, at: datetime) -> None:
+    """A message about an order that reached nobody is still part of the order's thread,
+    marked undelivered there and on the client card (core.channels.reach.delivery_marks)."""
+    if not note.order_id or Message.select().where(Message.notification == note.id).exists():
+        return
+    Message.create(order=note.order_id, client=note.client_id, direction="out", channel="auto",
+                   subject=note.subject[:300], text=note.text, at=at, is_read=True,
+                   notification=note.id)  # fmt: skip
+
+
+def _tell_manager_unreachable(note: Notification, firm_lacks: list[str] | None = None) -> None:
     """No channel reached the client: the responsible manager gets a message naming every
-    channel tried, and one open "позвонить клиенту" task per order."""
+    channel tried, and one open "позвонить клиенту" task per order. When the client has a
+    phone or an e-mail but the firm has no SMS or mail set up, the message says so, and the
+    director gets one notice with how to fix it instead of a call task per order."""
     order = Order.get_or_none(Order.id == note.order_id) if note.order_id else None
     client = Client.get_by_id(note.client_id) if note.client_id else None
     manager = responsible_employee(order)
     if manager is None or client is None:
         return
     about = f" по заказу №{order.number}" if order else ""
-    ask_to_call(note, order, client, manager, f"сообщение{about} не дошло")
     tried = channels_tried(note)
-    how = (
-        f"пробовали: {', '.join(tried)}"
-        if tried
-        else "у клиента нет ни мессенджера, ни телефона, ни почты"
-    )
+    if firm_lacks and not tried:
+        reach.tell_director_gap(firm_lacks)
+        how, ask = reach.firm_lacks_text(firm_lacks), "Директору отправлено, как это исправить."
+    else:
+        ask_to_call(note, order, client, manager, f"сообщение{about} не дошло")
+        how = (
+            f"пробовали: {', '.join(tried)}"
+            if tried
+            else "у клиента нет ни мессенджера, ни телефона, ни почты"
+        )
+        ask = "Позвоните клиенту."
     phone = f" ({client.phone})" if client.phone else ""
     text = (
         f"Сообщение клиенту {client.name}{phone}{about} не дошло ({how}). "
-        f"Позвоните клиенту. Сообщение: «{note.text[:300]}»"
+        f"{ask} Сообщение: «{note.text[:300]}»"
     )
     buttons = [[("Открыть заказ", f"order:{order.number}")]] if order else None
     key = f"unreachable:{note.id}"
