@@ -147,6 +147,7 @@ def _build_admin(app: Flask, config: Config) -> Admin:
     from admin.views.dashboard import DashboardView
     from admin.views.documents import DocumentRegisterView
     from admin.views.expenses import ExpensesView
+    from admin.views.fiscal import FiscalCheckView
     from admin.views.imports import ImportView
     from admin.views.inbox import InboxView, counters
     from admin.views.mailboxes import MailboxView
@@ -179,6 +180,7 @@ def _build_admin(app: Flask, config: Config) -> Admin:
     admin.add_view(ExpensesView(name="Расходы", endpoint="expenses"))
     admin.add_view(PayView(name="Зарплата", endpoint="pay"))
     admin.add_view(OnlinePaymentView(name="Онлайн-оплаты", endpoint="online"))
+    admin.add_view(FiscalCheckView(name="Кассовые чеки", endpoint="fiscal"))
     admin.add_view(DocumentRegisterView(name="Документы", endpoint="documents"))
     admin.add_view(TaskView(Task, name="Задачи", endpoint="task"))
     admin.add_view(MailingView(name="Рассылка", endpoint="mailing"))

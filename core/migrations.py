@@ -31,6 +31,7 @@ from core.models import ALL_MODELS
 from core.money.models import (
     CashMovement,
     DuplicateReceipt,
+    FiscalCheck,
     FiscalReceipt,
     LedgerTotal,
     OnlinePayment,
@@ -279,6 +280,11 @@ def _v66_imported_dates_local(migrator: SchemaMigrator) -> None:
                 Order.update(created_at=local).where(Order.id == order_id).execute()
 
 
+def _v52_fiscal_checks(migrator: SchemaMigrator) -> None:
+    """Client payments' fiscal receipts on their way through the cloud cash register."""
+    database.obj.create_tables([FiscalCheck], safe=True)
+
+
 STEPS: dict[int, Callable[[SchemaMigrator], None]] = {
     2: _v2_order_source,
     3: _v3_message_sender,
@@ -302,6 +308,7 @@ STEPS: dict[int, Callable[[SchemaMigrator], None]] = {
     50: _v50_order_lines,
     51: _v51_client_signer,
     66: _v66_imported_dates_local,
+    52: _v52_fiscal_checks,
 }
 # Indexes the models cannot declare on both backends: a new database gets them too.
 RAW_INDEXES: list[Callable[[], None]] = [_v5_client_list_index]

@@ -25,6 +25,7 @@ from core.money.models import (
     CashMovement,
     DuplicateReceipt,
     ExpenseCategory,
+    FiscalCheck,
     FiscalReceipt,
     LedgerTotal,
     OnlinePayment,
@@ -91,4 +92,5 @@ ALL_MODELS = [
     ChannelState,
     ContactProblem,
     OrderLine,
+    FiscalCheck,
 ]

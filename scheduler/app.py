@@ -18,12 +18,14 @@ from datetime import datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from checkout.atol import register_from_settings
 from core import housekeeping
 from core.base.config import Config
 from core.base.db import database
 from core.base.interfaces import FileStore, Sender
 from core.conversations import reminders
 from core.files import attachments
+from core.money import fiscal_checks
 from core.selfservice import crew_visits
 from scheduler import daily
 from scheduler.deliverer import Deliverer
@@ -159,6 +161,8 @@ def build_scheduler(
     add("web_unseen", deliverer.requeue_unseen_web, "interval", minutes=1)
     add("check_channels", lambda: check_channels(transports), "interval", seconds=CHECK_SECONDS,
         next_run_time=datetime.now(jobs.timezone))  # fmt: skip
+    # 54-ФЗ receipts queued by payments, registered outside the payments' transactions
+    add("fiscal_checks", FiscalJob(), "interval", seconds=FiscalJob.EVERY)
     if mail_poller is not None:
         add("poll_mail", mail_poller, "interval", seconds=config.imap.poll_seconds)
     if nightly_backup is not None:  # checks every 10 minutes whether a night's backup is due
@@ -170,6 +174,27 @@ def build_scheduler(
     scheduler = Scheduler(jobs, keeper, deliverer)
     scheduler.daily_jobs = day_jobs  # type: ignore[attr-defined] - for tests and stats
     return scheduler
+
+
+class FiscalJob:
+    """Registers due receipts with the register the settings name; the adapter (and its
+    token) is kept while the settings stay the same."""
+
+    EVERY = 10  # seconds
+
+    def __init__(self) -> None:
+        self._key: str | None = None
+        self._register: object | None = None
+
+    def __call__(self) -> int:
+        from core.base import settings
+
+        key = repr(sorted((settings.get("cash_register") or {}).items()))
+        if key != self._key:
+            self._key, self._register = key, register_from_settings()
+        if self._register is None:
+            return 0
+        return fiscal_checks.process_due(self._register)  # type: ignore[arg-type]
 
 
 def _sync_files(store: object) -> None:

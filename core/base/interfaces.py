@@ -11,12 +11,15 @@ from datetime import date
 from typing import Protocol, runtime_checkable
 
 __all__ = [
+    "CashRegister",
     "DeliveryError",
     "FileStore",
     "GatewayError",
     "GatewayPayment",
     "OutgoingMessage",
     "PaymentGateway",
+    "RegisterAnswer",
+    "RegisterError",
     "Sender",
     "StoredFile",
 ]
@@ -137,3 +140,34 @@ class PaymentGateway(Protocol):
 
     def trusted_source(self, ip: str) -> bool:
         """Whether a notification from this address may be from the provider."""
+
+
+class RegisterError(Exception):
+    """A cloud cash register could not take or report a receipt. permanent=True: the same
+    request will never pass (bad data, wrong login); otherwise try again later."""
+
+    def __init__(self, message: str, *, permanent: bool = False):
+        super().__init__(message)
+        self.permanent = permanent
+
+
+@dataclass(frozen=True)
+class RegisterAnswer:
+    """What the register says of one receipt: wait (queued there), done, or fail."""
+
+    uuid: str
+    status: str  # wait | done | fail
+    fiscal: dict[str, str] = field(default_factory=dict)  # fn, fd, fp, when, total, link
+    error: str = ""
+
+
+class CashRegister(Protocol):
+    """A cloud cash register (АТОЛ Онлайн first). `operation`: sell, sell_correction,
+    sell_refund_correction; `receipt`: core.money.fiscal_checks' provider-neutral receipt.
+    Sending the same external_id twice registers one receipt. Raises RegisterError."""
+
+    name: str
+
+    def send(self, operation: str, external_id: str, receipt: dict) -> RegisterAnswer: ...
+
+    def report(self, uuid: str) -> RegisterAnswer: ...

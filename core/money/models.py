@@ -133,3 +133,33 @@ class OnlinePayment(BaseModel):
 
     class Meta:
         indexes = ((("order", "created_at"), False),)
+
+
+class FiscalCheck(BaseModel):
+    """A client payment's fiscal receipt (54-ФЗ) on its way through the cloud cash register:
+    written in the payment's transaction, registered later by the scheduler (a slow register
+    never holds the counter). external_id is what the register dedupes on: one per payment,
+    so nothing is registered twice; a correction gets its own row pointing at the receipt
+    it fixes."""
+
+    order = pw.ForeignKeyField(Order, backref="fiscal_checks", on_delete="CASCADE")
+    payment = pw.ForeignKeyField(Payment, null=True, backref="fiscal_checks", on_delete="SET NULL")
+    corrects = pw.ForeignKeyField("self", null=True, backref="corrections", on_delete="SET NULL")
+    operation = pw.CharField(
+        max_length=24, default="sell"
+    )  # sell|sell_correction|sell_refund_correction
+    external_id = pw.CharField(max_length=64, unique=True)
+    sign = pw.CharField(
+        max_length=20
+    )  # full_prepayment|prepayment|advance|full_payment|partial_payment
+    amount = pw.BigIntegerField()  # kopecks paid by this receipt
+    receipt = JSONField(default=dict)  # what is registered, built when the money was taken
+    status = pw.CharField(max_length=8, default="queued", index=True)  # queued|sent|done|failed
+    uuid = pw.CharField(max_length=64, default="")
+    attempts = pw.IntegerField(default=0)
+    next_try_at = pw.DateTimeField(default=utcnow, index=True)
+    error = pw.TextField(default="")
+    fiscal = JSONField(null=True)  # fn, fd, fp, when, link — as the register reported
+    told = pw.BooleanField(default=False)  # the director heard of a problem with it
+    created_at = pw.DateTimeField(default=utcnow)
+    done_at = pw.DateTimeField(null=True)

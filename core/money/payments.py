@@ -8,7 +8,7 @@ from core.base.db import database
 from core.base.errors import ValidationError
 from core.base.money import check_sum, format_money
 from core.clients.models import Client
-from core.money import cash
+from core.money import cash, fiscal_checks
 from core.money.models import Payment
 from core.orders.models import Order
 
@@ -60,6 +60,8 @@ def add_payment(
         ).execute()
         if method == "cash":
             cash.record_collection(actor, payment)
+        # the receipt is written here and registered by the scheduler, outside this transaction
+        fiscal_checks.queue_for(payment, Order.get_by_id(order.id), before=order.paid)
     return payment
 
 

@@ -100,7 +100,7 @@ def test_positions_block_at_both_widths(page, server, world, staff, screens):  #
 
 
 def test_the_portal_shows_the_positions(app, world, actors):
-    from core.orders.lines import set_lines
+    from core.orders.positions import set_lines
     from tests.admin.test_portal import sign_in
 
     order = world["own"]

@@ -11,7 +11,7 @@ from core.base.errors import ValidationError
 from core.clients.clients import create_client
 from core.clients.models import Client
 from core.money import taxes
-from core.orders import lines
+from core.orders import lines, positions
 from core.orders.models import Order, OrderLine
 from core.orders.orders import create_order, update_order
 
@@ -38,7 +38,7 @@ def test_positions_set_the_cost_debt_and_client_totals(order, actors):
         {"name": "Брошюры", "quantity": "3", "unit": "шт.", "price": "33,33", "vat": "10"},
     ]  # fmt: skip
     Order.update(paid=0, debt=Order.cost).where(Order.id == order.id).execute()
-    fresh = lines.set_lines(actors["manager"], order.id, rows)
+    fresh = positions.set_lines(actors["manager"], order.id, rows)
     got = lines.lines_of(fresh)
     assert [(x.unit, x.okei, x.amount, x.vat) for x in got] == [
         ("м2", "055", 83333, 15027), ("усл. ед", "876", 100000, None), ("шт", "796", 9999, 909),
@@ -50,14 +50,14 @@ def test_positions_set_the_cost_debt_and_client_totals(order, actors):
 
 def test_the_cost_follows_the_positions_and_refuses_a_hand_edit(order, actors):
     rows = [{"name": "Баннер", "quantity": "2", "unit": "шт", "price": "7 000"}]
-    fresh = lines.set_lines(actors["manager"], order.id, rows)
+    fresh = positions.set_lines(actors["manager"], order.id, rows)
     assert (fresh.cost, fresh.paid, fresh.debt) == (1_400_000, 200_000, 1_200_000)
     client = Client.get_by_id(order.client_id)
     assert (client.orders_total, client.debt) == (1_400_000, 1_200_000)
     with pytest.raises(ValidationError, match="Стоимость заказа — сумма его позиций"):
         update_order(actors["manager"], order.id, cost=1_000_000)
     update_order(actors["manager"], order.id, description="Баннер и люверсы")  # other fields free
-    back = lines.set_lines(actors["manager"], order.id, [])  # no rows: one line again
+    back = positions.set_lines(actors["manager"], order.id, [])  # no rows: one line again
     assert OrderLine.select().count() == 0 and back.cost == 1_400_000
     assert lines.lines_of(back)[0].name == "Баннер и люверсы"
 
@@ -77,7 +77,7 @@ def test_the_cost_follows_the_positions_and_refuses_a_hand_edit(order, actors):
 def test_bad_positions_write_nothing(order, actors, row, message):
     before = (Order.get_by_id(order.id).cost, OrderLine.select().count())
     with pytest.raises(ValidationError, match=message):
-        lines.set_lines(
+        positions.set_lines(
             actors["manager"],
             order.id,
             [{"name": "ok", "quantity": "1", "unit": "шт", "price": "5"}, row],
@@ -87,7 +87,7 @@ def test_bad_positions_write_nothing(order, actors, row, message):
 
 def test_positions_below_what_is_paid_are_refused(order, actors):
     with pytest.raises(ValidationError, match="меньше уже оплаченного"):
-        lines.set_lines(
+        positions.set_lines(
             actors["manager"],
             order.id,
             [{"name": "x", "quantity": "1", "unit": "шт", "price": "100"}],
@@ -97,7 +97,7 @@ def test_positions_below_what_is_paid_are_refused(order, actors):
 
 def test_a_unit_outside_the_catalogue_needs_its_okei_code(order, actors):
     row = {"name": "Рулон", "quantity": "2", "unit": "рулон", "okei": "736", "price": "1 000"}
-    fresh = lines.set_lines(actors["manager"], order.id, [row])
+    fresh = positions.set_lines(actors["manager"], order.id, [row])
     assert [(x.unit, x.okei) for x in lines.lines_of(fresh)] == [("рулон", "736")]
 
 

@@ -11,7 +11,7 @@ from admin.base import fail, sees
 from core.base.errors import BrigadirError
 from core.base.money import format_money
 from core.money import taxes
-from core.orders import lines
+from core.orders import lines, positions
 from core.orders.models import Order
 from core.orders.units import UNITS
 
@@ -48,7 +48,7 @@ class OrderLinesMixin:
         order = self._order_or_404(request.form.get("id"))
         try:
             version = int(request.form.get("version", "")) if request.form.get("version") else None
-            fresh = lines.set_lines(current_actor(), order.id, _posted_rows(), version)
+            fresh = positions.set_lines(current_actor(), order.id, _posted_rows(), version)
             flash(f"Позиции сохранены. Стоимость заказа: {format_money(fresh.cost)}.", "success")
         except BrigadirError as exc:
             fail(exc)
