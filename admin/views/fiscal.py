@@ -18,11 +18,11 @@ from core.money import fiscal_checks
 __all__ = ["FiscalCheckView"]
 
 FIELDS = {
-    "provider": "Касса", "url": "Адрес API", "login": "Логин", "password": "Пароль",
+    "provider": "Касса", "url": "Адрес сервиса кассы", "login": "Логин", "password": "Пароль",
     "group_code": "Код группы касс", "inn": "ИНН в кассе", "payment_address": "Место расчётов (сайт или адрес)",
     "email": "E-mail фирмы для чеков",
 }  # fmt: skip
-PROVIDERS = {"": "не подключена", "atol": "АТОЛ Онлайн (API v5)"}
+PROVIDERS = {"": "не подключена", "atol": "АТОЛ Онлайн (протокол v5)"}
 OPERATIONS = {"sell": "приход", "sell_correction": "коррекция прихода",
               "sell_refund_correction": "коррекция возврата прихода"}  # fmt: skip
 
