@@ -140,21 +140,32 @@ def _russian_page(response):
     return response
 
 
-def _build_admin(app: Flask, config: Config) -> Admin:
-    from admin.views.booking import BookingView
+def _add_money_views(admin: Admin) -> None:
+    """Касса, Расходы, Зарплата, Онлайн-оплаты, Кассовые чеки, Документы — in menu order."""
     from admin.views.cash import CashView
-    from admin.views.clients import ClientView
-    from admin.views.dashboard import DashboardView
     from admin.views.documents import DocumentRegisterView
     from admin.views.expenses import ExpensesView
     from admin.views.fiscal import FiscalCheckView
+    from admin.views.online_payments import OnlinePaymentView
+    from admin.views.pay import PayView
+
+    admin.add_view(CashView(name="Касса", endpoint="cash"))
+    admin.add_view(ExpensesView(name="Расходы", endpoint="expenses"))
+    admin.add_view(PayView(name="Зарплата", endpoint="pay"))
+    admin.add_view(OnlinePaymentView(name="Онлайн-оплаты", endpoint="online"))
+    admin.add_view(FiscalCheckView(name="Кассовые чеки", endpoint="fiscal"))
+    admin.add_view(DocumentRegisterView(name="Документы", endpoint="documents"))
+
+
+def _build_admin(app: Flask, config: Config) -> Admin:
+    from admin.views.booking import BookingView
+    from admin.views.clients import ClientView
+    from admin.views.dashboard import DashboardView
     from admin.views.imports import ImportView
     from admin.views.inbox import InboxView, counters
     from admin.views.mailboxes import MailboxView
     from admin.views.mailing import MailingView
-    from admin.views.online_payments import OnlinePaymentView
     from admin.views.orders import OrderView
-    from admin.views.pay import PayView
     from admin.views.settings import SettingsView, TemplateView
     from admin.views.staff import BonusView, CrewView, EmployeeView
     from admin.views.stages import StageView
@@ -176,12 +187,7 @@ def _build_admin(app: Flask, config: Config) -> Admin:
     admin.add_view(InboxView(name="Входящие", endpoint="inbox"))
     admin.add_view(OrderView(Order, name="Заказы", endpoint="order"))
     admin.add_view(ClientView(Client, name="Клиенты", endpoint="client"))
-    admin.add_view(CashView(name="Касса", endpoint="cash"))
-    admin.add_view(ExpensesView(name="Расходы", endpoint="expenses"))
-    admin.add_view(PayView(name="Зарплата", endpoint="pay"))
-    admin.add_view(OnlinePaymentView(name="Онлайн-оплаты", endpoint="online"))
-    admin.add_view(FiscalCheckView(name="Кассовые чеки", endpoint="fiscal"))
-    admin.add_view(DocumentRegisterView(name="Документы", endpoint="documents"))
+    _add_money_views(admin)
     admin.add_view(TaskView(Task, name="Задачи", endpoint="task"))
     admin.add_view(MailingView(name="Рассылка", endpoint="mailing"))
     admin.add_view(TeamView(name="Коллеги", endpoint="team"))
