@@ -88,15 +88,17 @@ class PayView(BrigadirView):
         period, employee_id = _period(), _employee_id()
         line = _line(employee_id, period)
         sheet = _sheet(period)
-        director = current_actor().is_director
-        month = month_of(period)
-        absences = []
-        if director:
-            absences = sorted(rules.absences_in(month).get(employee_id, set()))
+        actor = current_actor()
+        director, month = actor.is_director, month_of(period)
+        try:
+            person_rules = rules.rules_of(actor, employee_id)
+            absences = rules.absences_of(actor, employee_id, month)
+        except NotFound:
+            abort(404)
         return self.render(
             "brigadir/pay_card.html", sheet=sheet, line=line, period=period, money=format_money,
             parts=[papers.part_rows(p) for p in line.parts], director=director,
-            rules=rules.rules_of(employee_id) if director else [], stages=_stages() if director else [],
+            rules=person_rules, stages=_stages() if director else [],
             absences=absences, month=month, percent=papers.percent_text, bases=rules.BASES,
             scopes=rules.SCOPES, today=local_today(), rub=lambda k: format_money(k, currency=False),
         )  # fmt: skip

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 import peewee as pw
 
-from core.access import Actor, require_role
+from core.access import Actor, can_see_pay, require_role
 from core.base.db import database
 from core.base.errors import NotFound, ValidationError
 from core.base.money import check_sum
@@ -23,6 +23,7 @@ __all__ = [
     "SCOPES",
     "Segment",
     "absences_in",
+    "absences_of",
     "mark_absent",
     "parse_percent",
     "rules_of",
@@ -86,8 +87,11 @@ def set_rule(
     return rule
 
 
-def rules_of(employee_id: int) -> list[PayRule]:
-    """A person's rules, newest first (the first one is in force from its date on)."""
+def rules_of(actor: Actor, employee_id: int) -> list[PayRule]:
+    """A person's rules, newest first (the first one is in force from its date on): the
+    director's and the person's own to read (core.access.can_see_pay), nobody else's."""
+    if not can_see_pay(actor, employee_id):
+        raise NotFound("Сотрудник не найден.")
     return list(
         PayRule.select()
         .where(PayRule.employee == employee_id)
@@ -160,6 +164,13 @@ def mark_absent(actor: Actor, employee_id: int, day: date, note: str = "") -> Ab
 def unmark_absent(actor: Actor, employee_id: int, day: date) -> None:
     require_role(actor, "director")
     Absence.delete().where((Absence.employee == employee_id) & (Absence.day == day)).execute()
+
+
+def absences_of(actor: Actor, employee_id: int, month: Month) -> list[date]:
+    """The days of the month a person was marked absent (whose pay the actor may see)."""
+    if not can_see_pay(actor, employee_id):
+        raise NotFound("Сотрудник не найден.")
+    return sorted(absences_in(month).get(employee_id, set()))
 
 
 def absences_in(month: Month) -> dict[int, set[date]]:

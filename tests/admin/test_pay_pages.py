@@ -197,3 +197,13 @@ def test_nobody_but_the_director_changes_pay(as_role, paid_staff):
             s.post(url, {"period": APRIL, **data})
     assert (PayRule.select().count(), Absence.select().count(), Payout.select().count(),
             PayMonth.select().count()) == (3, 0, 0, 0)  # fmt: skip
+
+
+def test_a_person_reads_their_own_conditions_and_absences_but_changes_nothing(as_role, paid_staff):
+    ivan = paid_staff["executor"]
+    rules.mark_absent(SYSTEM, ivan.id, date(2026, 4, 9), "отгул")
+    html = _text(as_role("executor").get(f"/admin/pay/card/?period={APRIL}&employee={ivan.id}"))
+    assert "с 01.01.2026" in html and "30 000,00" in html and "09.04.2026" in html
+    assert (
+        "Новые условия" not in html and "Отметить отсутствие" not in html and "убрать" not in html
+    )

@@ -354,3 +354,16 @@ def test_a_month_closed_twice_at_once_closes_once(firm):
         t.join()
     assert sorted(outcomes) == ["closed", *["Месяц апрель 2026 уже закрыт."] * 2]
     assert PayLine.select().where(PayLine.employee == firm["executor"].id).count() == 1
+
+
+def test_rules_and_absences_are_read_by_their_person_and_the_director_only(firm, actors):
+    ivan = firm["executor"]
+    rules.set_rule(SYSTEM, ivan.id, date(2026, 1, 1), salary=rubles(30000))
+    rules.mark_absent(SYSTEM, ivan.id, date(2026, 4, 9))
+    assert [r.salary for r in rules.rules_of(actors["executor"], ivan.id)] == [rubles(30000)]
+    assert rules.absences_of(actors["director"], ivan.id, month_of(APRIL)) == [date(2026, 4, 9)]
+    for other in ("manager", "executor2"):
+        with pytest.raises(NotFound):
+            rules.rules_of(actors[other], ivan.id)
+        with pytest.raises(NotFound):
+            rules.absences_of(actors[other], ivan.id, month_of(APRIL))
