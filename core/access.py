@@ -340,11 +340,19 @@ def visible_message_filter(actor: Actor) -> pw.Expression | None:
     boxes = mailbox_ids_of(actor) or frozenset()
     if boxes:
         hidden = hidden.where(Dialogue.mailbox.not_in(sorted(boxes)))
-    return Message.dialogue.is_null() | Message.dialogue.not_in(hidden)
+    clause = Message.dialogue.is_null() | Message.dialogue.not_in(hidden)
+    if actor.role == "executor":  # the letters of their own orders' threads (they wrote them)
+        clause |= Message.order.in_(order_query(actor, Order.select(Order.id)))
+    return clause
 
 
 def can_see_message(actor: Actor, message: Message) -> bool:
     if message.dialogue_id is None:
         return True
     dialogue = Dialogue.get_or_none(Dialogue.id == message.dialogue_id)
-    return dialogue is None or can_see_dialogue(actor, dialogue)
+    if dialogue is None or can_see_dialogue(actor, dialogue):
+        return True
+    if actor.role == "executor" and message.order_id is not None:
+        order = Order.get_or_none(Order.id == message.order_id)
+        return order is not None and can_see_order(actor, order)
+    return False

@@ -285,6 +285,11 @@ def _v52_fiscal_checks(migrator: SchemaMigrator) -> None:
     database.obj.create_tables([FiscalCheck], safe=True)
 
 
+def _v35_sender_check(migrator: SchemaMigrator) -> None:
+    """Letters keep what the mail server found of their sender (Authentication-Results)."""
+    _add_column(migrator, "message", Message.sender_check)
+
+
 STEPS: dict[int, Callable[[SchemaMigrator], None]] = {
     2: _v2_order_source,
     3: _v3_message_sender,
@@ -301,6 +306,7 @@ STEPS: dict[int, Callable[[SchemaMigrator], None]] = {
     18: _v18_installer_list,
     21: _v21_list_indexes,
     22: _v22_ledger_totals,
+    35: _v35_sender_check,
     40: _v40_channel_health,
     55: _v55_calls,
     60: _v60_pay,

@@ -339,6 +339,10 @@ class Deliverer:
         order = Order.get_or_none(Order.id == note.order_id) if note.order_id else None
         if order is not None:
             headers["X-Brigadir-Order"] = str(order.number)
+            if route.channel == "email" and "X-Brigadir-Mailbox" not in headers:
+                box = delivery.mailbox_for(order)  # where its responsible person reads
+                if box is not None:
+                    headers["X-Brigadir-Mailbox"] = box
         subject, text = note.subject, note.text
         variant = templates.for_channel(note.template_code, order, route.channel)
         if variant is not None:  # e.g. the short SMS wording of a readiness message

@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from imap_tools import AND, MailBox, MailBoxUnencrypted, MailMessage, MailMessageFlags
 
+from bots.email.headers import Headers, read_headers
 from core.base.config import Config
 from core.base.interfaces import FileStore
 from core.conversations.mailbox import IncomingMail, ingest_mail
@@ -18,13 +19,19 @@ __all__ = ["build_poller", "parse", "poll"]
 
 log = logging.getLogger(__name__)
 
-_ID = re.compile(r"<[^<>\s]+>")
 
-
-def parse(msg: MailMessage, max_attachment_bytes: int) -> IncomingMail:
-    """imap-tools message -> IncomingMail. A broken or oversized attachment becomes a note,
-    never an exception: the letter itself is always kept."""
+def parse(
+    msg: MailMessage,
+    max_attachment_bytes: int,
+    *,
+    auth_server: str = "",
+    head: Headers | None = None,
+) -> IncomingMail:
+    """imap-tools message -> IncomingMail, its headers through the one validator
+    (bots.email.headers). A broken or oversized attachment becomes a note, never an
+    exception: the letter itself is always kept."""
     raw = msg.obj
+    head = head or read_headers(raw, auth_server=auth_server)
     attachments, skipped = [], []
     for part in msg.attachments:
         name = part.filename or "вложение"
@@ -42,14 +49,16 @@ def parse(msg: MailMessage, max_attachment_bytes: int) -> IncomingMail:
         skipped.append(f"письмо повреждено: {type(defect).__name__}")
     text = msg.text or _strip_html(msg.html)
     return IncomingMail(
-        message_id=(raw.get("Message-ID") or "").strip(),
-        sender=(msg.from_ or "").strip().lower(),
-        subject=msg.subject or "",
+        message_id=head.message_id,
+        sender=head.sender,
+        subject=head.subject,
         text=text,
-        in_reply_to=(raw.get("In-Reply-To") or "").strip(),
-        references=tuple(_ID.findall(raw.get("References") or "")),
+        in_reply_to=head.in_reply_to,
+        references=head.references,
         attachments=tuple(attachments),
         skipped=tuple(skipped),
+        auth=head.auth,
+        auth_note=head.auth_note,
     )
 
 
@@ -66,7 +75,8 @@ def poll(config: Config, store: FileStore, *, limit: int = 100) -> int:
     with box_cls(imap.host, imap.port).login(imap.user, imap.password, imap.folder) as box:
         for msg in box.fetch(AND(seen=False), mark_seen=False, limit=limit):
             try:
-                ingest_mail(parse(msg, cap), store, max_attachment_bytes=cap)
+                mail = parse(msg, cap, auth_server=imap.auth_server)
+                ingest_mail(mail, store, max_attachment_bytes=cap)
             except Exception:  # noqa: BLE001 - one bad letter must not block the rest
                 log.exception("could not file letter uid=%s", msg.uid)
                 continue

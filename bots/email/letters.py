@@ -8,6 +8,8 @@ only then are undecodable bytes replaced. A letter is never dropped for its enco
 from __future__ import annotations
 
 import codecs
+import re
+from email import message_from_bytes
 from email.message import Message as EmailMessage
 
 from charset_normalizer import from_bytes
@@ -42,10 +44,37 @@ def decode(data: bytes, declared: str | None = None) -> str:
     return data.decode("cp1251", "replace")
 
 
+def _salvage(raw: EmailMessage, depth: int) -> tuple[str, str]:
+    """A multipart whose boundary is wrong or missing comes out of the parser as one lump of
+    text: read it again with the boundary its own lines use, else show the lump as text."""
+    try:
+        data = raw.get_payload(decode=True)  # the lump's bytes as sent (8-bit kept)
+    except Exception:  # noqa: BLE001 - nothing readable at all
+        return "", ""
+    if not isinstance(data, bytes) or not data.strip():
+        return "", ""
+    found = re.search(rb"^--([ -~]{1,200}?)[ \t]*\r?$", data, re.MULTILINE)
+    if found and depth < 2:
+        head = b'Content-Type: multipart/mixed; boundary="' + found.group(1) + b'"\r\n\r\n'
+        again = message_from_bytes(head + data)
+        if again.is_multipart():
+            text, html = _bodies(again, depth + 1)
+            if text or html:
+                return text, html
+    return decode(data), ""
+
+
 def bodies(raw: EmailMessage) -> tuple[str, str]:
-    """(plain text, HTML) of a parsed letter, attachments skipped, each capped."""
+    """(plain text, HTML) of a parsed letter, attachments skipped, each capped. A broken
+    multipart is read best-effort: its words are shown, never only the parse error."""
+    return _bodies(raw, 0)
+
+
+def _bodies(raw: EmailMessage, depth: int) -> tuple[str, str]:
     text: list[str] = []
     html: list[str] = []
+    if raw.get_content_maintype() == "multipart" and not raw.is_multipart():
+        return _salvage(raw, depth)
     for part in raw.walk():
         if part.is_multipart() or part.get_filename():
             continue

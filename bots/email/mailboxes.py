@@ -18,16 +18,17 @@ from collections.abc import Callable
 
 from imap_tools import AND, MailBox, MailBoxUnencrypted, MailMessage, MailMessageFlags
 
+from bots.email.headers import read_headers
 from bots.email.inbound import parse
 from bots.email.letters import bodies
 from bots.email.transport import SmtpSender
 from core.base.config import Config
 from core.base.db import database
 from core.base.interfaces import FileStore, OutgoingMessage
-from core.conversations import mailboxes
+from core.conversations import mailboxes, threads
 from core.conversations.inbox import file_letter
 from core.conversations.letters import html_to_text
-from core.conversations.mailbox import ingest_mail
+from core.conversations.mailbox import IncomingMail, ingest_mail
 from core.conversations.models import Mailbox
 
 __all__ = ["MailboxSender", "build_poller", "build_sender", "file_one", "poll_all", "poll_mailbox"]
@@ -36,24 +37,31 @@ log = logging.getLogger(__name__)
 MAILBOX_HEADER = "X-Brigadir-Mailbox"
 
 
-def _fallback_id(msg: MailMessage, text: str) -> str:
+def _fallback_id(mail: IncomingMail, date: str, text: str) -> str:
     """A stable Message-ID for a letter that has none, so a re-read is still recognised."""
-    seed = "\n".join([msg.from_ or "", msg.date_str or "", msg.subject or "", text[:2000]])
+    seed = "\n".join([mail.sender, date, mail.subject, text[:2000]])
     return f"<nomsgid.{hashlib.sha256(seed.encode('utf-8', 'replace')).hexdigest()[:32]}@brigadir>"
 
 
-def file_one(msg: MailMessage, box: Mailbox | None, store: FileStore, cap: int) -> None:
-    mail = parse(msg, cap)
+def file_one(
+    msg: MailMessage, box: Mailbox | None, store: FileStore, cap: int, *, auth_server: str = ""
+) -> None:
+    head = read_headers(msg.obj, auth_server=auth_server)
+    mail = parse(msg, cap, head=head)
     text, html = bodies(msg.obj)
     text = text.strip() or html_to_text(html)
     mail = dataclasses.replace(
-        mail, text=text, message_id=mail.message_id or _fallback_id(msg, text)
+        mail, text=text, message_id=mail.message_id or _fallback_id(mail, head.date, text)
     )
-    name = msg.from_values.name if msg.from_values else ""
+    name = head.sender_name
     with database.atomic():
-        message = ingest_mail(mail, store, max_attachment_bytes=cap)
-        file_letter(message, box, html=html, refs=mail.references, in_reply_to=mail.in_reply_to,
-                    contact_name=name)  # fmt: skip
+        message = ingest_mail(mail, store, max_attachment_bytes=cap, mailbox=box)
+        new = message.dialogue_id is None
+        dialogue = file_letter(message, box, html=html, refs=mail.references,
+                               in_reply_to=mail.in_reply_to, contact_name=name)  # fmt: skip
+        if new and message.order_id is not None:
+            # An answer by e-mail reaches the order's people as a messenger answer does.
+            threads.tell_staff(message, dialogue.assignee_id)
 
 
 def poll_mailbox(
@@ -63,6 +71,7 @@ def poll_mailbox(
     *,
     max_attachment_mb: int = 20,
     limit: int | None = 100,
+    auth_server: str = "",
 ) -> int:
     """Fetch this mailbox's unseen letters, file each, flag it seen; returns how many."""
     cls = MailBox if end.imap_ssl else MailBoxUnencrypted
@@ -71,7 +80,7 @@ def poll_mailbox(
     with cls(end.imap_host, end.imap_port).login(end.imap_user, end.imap_password, end.imap_folder) as imap:  # fmt: skip
         for msg in imap.fetch(AND(seen=False), mark_seen=False, limit=limit):
             try:
-                file_one(msg, box, store, cap)
+                file_one(msg, box, store, cap, auth_server=auth_server)
             except Exception:  # noqa: BLE001 - one bad letter must not block the rest
                 log.exception("mailbox %s: could not file letter uid=%s", end.code, msg.uid)
                 continue
@@ -89,7 +98,8 @@ def poll_all(config: Config, store: FileStore, *, limit: int | None = 100) -> in
             continue
         try:
             filed += poll_mailbox(end, rows.get(end.code), store, limit=limit,
-                                  max_attachment_mb=config.imap.max_attachment_mb)  # fmt: skip
+                                  max_attachment_mb=config.imap.max_attachment_mb,
+                                  auth_server=config.imap.auth_server)  # fmt: skip
         except Exception:  # noqa: BLE001 - a wrong password of one mailbox is logged, not fatal
             log.exception("mailbox %s: polling failed", end.code)
     return filed

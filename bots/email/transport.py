@@ -43,7 +43,7 @@ class SmtpSender:
         digest = hmac.new(self._secret, idempotency_key.encode(), hashlib.sha256).hexdigest()
         return f"<brigadir.{digest[:40]}@{self.domain}>"
 
-    def compose(self, message: OutgoingMessage) -> EmailMessage:
+    def compose(self, message: OutgoingMessage, message_id: str | None = None) -> EmailMessage:
         address = message.address.strip()
         if "@" not in address or any(c in address for c in " \r\n,;<>"):
             raise DeliveryError(f"Неверный адрес почты: {address!r}", permanent=True)
@@ -57,7 +57,7 @@ class SmtpSender:
         mail["Reply-To"] = self.reply_to
         mail["Subject"] = subject
         mail["Date"] = formatdate(localtime=True)
-        mail["Message-ID"] = self.message_id(message.idempotency_key)
+        mail["Message-ID"] = message_id or self.message_id(message.idempotency_key)
         for name in ("In-Reply-To", "References"):
             if message.headers.get(name):
                 mail[name] = message.headers[name]
@@ -89,7 +89,8 @@ class SmtpSender:
             raise outage("Почтовый сервер", exc) from exc
 
     def send(self, message: OutgoingMessage) -> str | None:
-        mail = self.compose(message)
+        own_id = self.message_id(message.idempotency_key)
+        mail = self.compose(message, own_id)
         try:
             with self._session() as smtp:
                 smtp.send_message(mail)
@@ -109,7 +110,7 @@ class SmtpSender:
                                 permanent=500 <= exc.smtp_code < 600 and exc.smtp_code != 535) from exc  # fmt: skip
         except (TimeoutError, smtplib.SMTPException, OSError) as exc:
             raise outage("Почтовый сервер", exc) from exc
-        return str(mail["Message-ID"])
+        return own_id
 
 
 def build(config: Config) -> SmtpSender | None:

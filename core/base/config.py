@@ -142,6 +142,9 @@ class ImapSection:
     ssl: bool = True
     poll_seconds: int = 60
     max_attachment_mb: int = 20  # bigger attachments are listed in the message, not stored
+    # The authserv-id the firm's mail server writes into Authentication-Results ("mx.firm.ru");
+    # empty: the topmost such header is taken as the server's (bots.email.headers).
+    auth_server: str = ""
 
 
 @dataclass(frozen=True)

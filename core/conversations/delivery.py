@@ -24,7 +24,13 @@ from core.channels import reach
 from core.channels.models import ContactProblem
 from core.clients.models import Client, MessengerLink
 from core.conversations import outbox
-from core.conversations.models import DeliveryAttempt, Message, Notification
+from core.conversations.models import (
+    DeliveryAttempt,
+    Mailbox,
+    MailboxMember,
+    Message,
+    Notification,
+)
 from core.orders.columns import who_answers
 from core.orders.models import Order, Stage
 from core.people.models import Employee
@@ -46,6 +52,7 @@ __all__ = [
     "files_for",
     "finish",
     "last_sent_at",
+    "mailbox_for",
     "open_call_task",
     "reclaim_stale",
     "release",
@@ -562,6 +569,23 @@ def responsible_employee(order: Order | None) -> Employee | None:
     } if candidates else set()  # fmt: skip
     person = who_answers(stage_person, manager, active, director)
     return Employee.get_by_id(person) if person else None
+
+
+def mailbox_for(order: Order) -> str | None:
+    """The mailbox a letter about this order leaves from: one its responsible person reads, so
+    the client's answer lands where he reads it (main when he reads main, or is the director,
+    or reads none). Its code, for the sender's X-Brigadir-Mailbox; None: the default."""
+    person = responsible_employee(order)
+    if person is None or person.role == "director":
+        return None
+    codes = [
+        box.code
+        for box in Mailbox.select(Mailbox.code)
+        .join(MailboxMember)
+        .where((MailboxMember.employee == person.id) & Mailbox.active)
+        .order_by(Mailbox.id)
+    ]
+    return None if not codes or "main" in codes else codes[0]
 
 
 def mark_seen(channel: str, external_id: str, at: datetime | None = None) -> int:

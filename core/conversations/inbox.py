@@ -109,35 +109,66 @@ def file_letter(
     in_reply_to: str = "",
     contact_name: str = "",
 ) -> Dialogue:
-    """Put a stored letter into its conversation (once: a filed letter keeps its place)."""
+    """Put a stored letter into its conversation of this mailbox (once: a filed letter keeps
+    its place). A letter whose sender failed the server's checks joins no thread: it starts
+    a conversation of its own, so a forged reply does not read as the client's."""
     if message.dialogue_id is not None:
         return Dialogue.get_by_id(message.dialogue_id)
     with database.atomic():
         message.html = html or ""
         message.refs = " ".join(refs)[:10_000]
-        dialogue = _thread_dialogue(in_reply_to, refs)
+        dialogue = None
+        original = _original_of(message)  # this letter reached another mailbox of ours too
+        if message.sender_check != "fail":
+            # A copy keeps to its own mailbox's conversations, so that mailbox's people see it.
+            within = (mailbox.id if mailbox else None) if original else ANY
+            dialogue = _thread_dialogue(within, in_reply_to, refs) or _same_subject(
+                mailbox, message
+            )
         if dialogue is None:
-            dialogue = _same_subject(mailbox, message)
-        if dialogue is None:
+            about = original or message  # another mailbox's copy: the same client and order
             dialogue = Dialogue.create(
                 channel="email", mailbox=mailbox, contact=message.sender[:300],
                 contact_name=contact_name[:200], subject=(message.subject or "")[:300],
-                client=message.client_id, order=message.order_id, last_at=message.at,
+                client=about.client_id, order=about.order_id, last_at=message.at,
             )  # fmt: skip
         _touch(dialogue, message)
     return dialogue
 
 
-def _thread_dialogue(in_reply_to: str, refs: tuple[str, ...]) -> Dialogue | None:
+def _original_of(message: Message) -> Message | None:
+    """The first copy of a letter that reached several of the firm's mailboxes."""
+    if not message.external_id or message.client_id or message.order_id:
+        return None
+    return (
+        Message.select()
+        .where(
+            (Message.external_id == message.external_id)
+            & (Message.channel == "email")
+            & (Message.id != message.id)
+        )  # fmt: skip
+        .order_by(Message.id)
+        .first()
+    )
+
+
+ANY = object()  # _thread_dialogue: a conversation of any mailbox
+
+
+def _thread_dialogue(within: object, in_reply_to: str, refs: tuple[str, ...]) -> Dialogue | None:
+    """The conversation holding a letter this one answers (within: that mailbox's id only)."""
     ids = [i for i in (in_reply_to, *refs) if i]
     if not ids:
         return None
     known = (
         Message.select(Message.dialogue)
+        .join(Dialogue, on=Message.dialogue == Dialogue.id)
         .where(Message.external_id.in_(ids) & Message.dialogue.is_null(False))
         .order_by(Message.id.desc())
-        .first()
     )
+    if within is not ANY:
+        known = known.where(Dialogue.mailbox == within)
+    known = known.first()
     return Dialogue.get_by_id(known.dialogue_id) if known is not None else None
 
 

@@ -22,7 +22,7 @@ from core.base.db import database
 from core.base.errors import NotFound, ValidationError
 from core.base.interfaces import FileStore
 from core.clients.models import Client
-from core.conversations.models import Message, Notification
+from core.conversations.models import Dialogue, Mailbox, Message, Notification
 from core.files.models import Attachment
 from core.orders.models import Order
 from core.people.models import Employee
@@ -44,6 +44,8 @@ class IncomingMail:
     references: tuple[str, ...] = ()
     attachments: tuple[tuple[str, bytes, str], ...] = ()  # (name, data, mime)
     skipped: tuple[str, ...] = field(default=())  # why an attachment was not kept, one line each
+    auth: str = ""  # the firm's server on the sender (SPF/DKIM/DMARC): pass | fail | "" none
+    auth_note: str = ""  # "SPF: fail, DKIM: none, DMARC: fail"
 
 
 def order_tag(number: int) -> str:
@@ -91,23 +93,52 @@ def _order_for(mail: IncomingMail, staff: Employee | None) -> Order | None:
     return None  # a stranger quoting a tag or a Message-ID: unsorted
 
 
-def ingest_mail(mail: IncomingMail, store: FileStore, *, max_attachment_bytes: int) -> Message:
-    """File one letter (once: a Message-ID already stored returns the stored message)."""
-    if mail.message_id:
-        twin = Message.get_or_none(
-            (Message.external_id == mail.message_id) & (Message.channel == "email")
-        )
-        if twin is not None:
-            return twin
+def _twins(mail: IncomingMail, mailbox: Mailbox | None) -> tuple[Message | None, bool]:
+    """(the stored letter to return, whether this is a copy for another mailbox). A letter
+    sent to two of the firm's mailboxes (To: one, Cc: the other) is read by both pollers:
+    each mailbox keeps its copy, so the members of each see it; the first copy alone
+    carries the order and the client (one letter in the order's thread, not two)."""
+    if not mail.message_id:
+        return None, False
+    twins = list(
+        Message.select()
+        .where((Message.external_id == mail.message_id) & (Message.channel == "email"))
+        .order_by(Message.id)
+    )
+    if not twins:
+        return None, False
+    if mailbox is None:
+        return twins[0], False
+    for twin in twins:
+        box = Dialogue.get_or_none(Dialogue.id == twin.dialogue_id) if twin.dialogue_id else None
+        if box is None or box.mailbox_id == mailbox.id:
+            return twin, False
+    return None, True
+
+
+def ingest_mail(
+    mail: IncomingMail,
+    store: FileStore,
+    *,
+    max_attachment_bytes: int,
+    mailbox: Mailbox | None = None,
+) -> Message:
+    """File one letter (once per mailbox: a Message-ID this mailbox has returns the stored
+    message). A letter whose sender the firm's server failed (SPF/DKIM/DMARC) is nobody's:
+    no order, no client, no staff author — it waits in the unsorted list, marked."""
+    twin, copy = _twins(mail, mailbox)
+    if twin is not None:
+        return twin
     sender = mail.sender.strip().lower()
+    forged = mail.auth == "fail"
     staff = (
         Employee.get_or_none((pw.fn.LOWER(Employee.email) == sender) & Employee.active)
-        if sender
+        if sender and not forged
         else None
     )  # a former employee writes like anyone else
-    order = _order_for(mail, staff)
+    order = None if forged or copy else _order_for(mail, staff)
     client: Client | None = order.client if order is not None else None
-    if client is None and sender and staff is None:
+    if client is None and sender and staff is None and not (forged or copy):
         client = Client.get_or_none(pw.fn.LOWER(Client.email) == sender)
     notes = list(mail.skipped)
     text = (mail.text or "").replace("\x00", "")[:MAX_TEXT]
@@ -116,6 +147,7 @@ def ingest_mail(mail: IncomingMail, store: FileStore, *, max_attachment_bytes: i
             order=order, client=client, direction="in", channel="email", author=staff,
             subject=(mail.subject or "")[:300], text=text, at=utcnow(),
             external_id=(mail.message_id or None), sender=sender[:300],
+            sender_check=mail.auth if mail.auth in ("pass", "fail") else "",
         )  # fmt: skip
         folder = _folder(order, client)
         for name, data, mime in mail.attachments:

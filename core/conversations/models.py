@@ -148,6 +148,9 @@ class Message(BaseModel):
     dialogue = pw.ForeignKeyField(Dialogue, null=True, backref="messages", on_delete="SET NULL")
     html = pw.TextField(default="")  # a letter's HTML as received; made safe when shown
     refs = pw.TextField(default="")  # a letter's References chain, for replies that thread
+    # What the firm's mail server found of an incoming letter's sender (SPF/DKIM/DMARC):
+    # pass | fail | "" — nothing recorded, the sender is not verified.
+    sender_check = pw.CharField(max_length=8, default="")
 
     class Meta:
         indexes = (

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
-from core.access import Actor, require_order, require_order_write, visible_message_filter
+from core.access import (
+    Actor,
+    actor_for_employee,
+    can_see_message,
+    require_order,
+    require_order_write,
+    visible_message_filter,
+)
 from core.base.clock import utcnow
 from core.base.db import database
 from core.base.errors import ValidationError
 from core.clients.models import Client
 from core.conversations import inbox, outbox
+from core.conversations.delivery import responsible_employee
 from core.conversations.models import Message
 from core.orders.models import Order
 from core.people.models import Employee
 
-__all__ = ["ask_client", "clean_text", "mark_read", "record_incoming", "thread_of"]
+__all__ = ["ask_client", "clean_text", "mark_read", "record_incoming", "tell_staff", "thread_of"]
 
 MAX_TEXT = 4000
 
@@ -85,18 +93,25 @@ def record_incoming(
             Order.update(unread=Order.unread + 1).where(Order.id == order_id).execute()
         dialogue = inbox.file_chat(message, channel=channel)  # one list with the letters
         if tell:
-            _tell_staff(message, dialogue.assignee_id)
+            tell_staff(message, dialogue.assignee_id)
     return message
 
 
-def _tell_staff(message: Message, assignee_id: int | None) -> None:
-    """A client's reply reaches the people of the order (its manager and executor) and the
-    conversation's assignee in their messenger or web chat — nobody has to watch a page."""
+def tell_staff(message: Message, assignee_id: int | None) -> None:
+    """A client's reply — in a messenger or by e-mail — reaches the people of the order (who
+    answers for it now, its manager and executor) and the conversation's assignee in their
+    messenger or web chat: nobody has to watch a page. Only those who may read it: a letter
+    of a mailbox someone does not read is not told to them either."""
     order = Order.get_or_none(Order.id == message.order_id) if message.order_id else None
     ids = {assignee_id}
     if order is not None:
-        ids |= {order.manager_id, order.executor_id}
-    people = Employee.select().where(Employee.id.in_([i for i in ids if i]) & Employee.active)
+        answers = responsible_employee(order)
+        ids |= {order.manager_id, order.executor_id, answers.id if answers else None}
+    people = [
+        p
+        for p in Employee.select().where(Employee.id.in_([i for i in ids if i]) & Employee.active)
+        if can_see_message(actor_for_employee(p), message)
+    ]
     client = Client.get_by_id(message.client_id)
     about = f" по заказу №{order.number}" if order is not None else ""
     buttons = [[("Открыть заказ", f"order:{order.number}")]] if order is not None else None
