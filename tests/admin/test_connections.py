@@ -52,3 +52,29 @@ def test_two_hundred_requests_leave_no_connection_behind(app, world):
         assert _connections() <= before + 1
     finally:
         server.shutdown()
+
+
+def test_requests_take_a_pooled_connection_instead_of_opening_one(app, world, monkeypatch):
+    """Opening a connection (the file, the pragmas, a cold page cache on SQLite; a login on
+    PostgreSQL) is paid once, not per request: a request hands its connection to the pool."""
+    import peewee as pw
+
+    opener = pw.PostgresqlDatabase if dbmod.is_postgres() else pw.SqliteDatabase
+    opened = []
+    real = opener._connect
+    monkeypatch.setattr(opener, "_connect", lambda self: opened.append(1) or real(self))
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    try:
+        s = requests.Session()
+        page = s.get(f"{base}/login").text
+        token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page).group(1)
+        s.post(f"{base}/login", data={"login": LOGINS["manager"], "password": PASSWORDS["manager"],
+                                      "csrf_token": token})  # fmt: skip
+        for i in range(100):
+            url = ["/admin/order/", "/admin/client/", f"/admin/order/card/?id={world['own'].id}"]
+            assert s.get(base + url[i % 3]).status_code == 200
+    finally:
+        server.shutdown()
+    assert len(opened) <= 3  # one request at a time: the same connection or two
