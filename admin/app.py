@@ -25,14 +25,17 @@ from core.base.config import Config
 __all__ = ["create_app"]
 
 
-def _ensure_core(config: Config) -> None:
-    """Bind the runtime and the database if the composition root has not done it."""
-    runtime.init(config)
+def _ensure_core(config: Config) -> Config:
+    """Bind the runtime and the database if the composition root has not done it; returns
+    the configuration in force (the file's with the director's Настройки)."""
+    if config is not runtime.config():  # not already the composition root's
+        runtime.init(config)
     if core_db.database.obj is None:
         from core.setup import prepare
 
         core_db.connect(config.database_url)
         prepare()
+    return runtime.refresh()
 
 
 def create_app(
@@ -46,7 +49,7 @@ def create_app(
     """The admin app. file_store: any object with `read(key) -> bytes` (storage.LocalStore);
     None means attachments are listed but cannot be downloaded. The CSRFProtect instance is
     `app.extensions["csrf"]`: `app.extensions["csrf"].exempt(blueprint)` for webhooks."""
-    _ensure_core(config)
+    config = _ensure_core(config)
     app = Flask(__name__, template_folder="templates", static_folder="static")
     app.config.update(
         SECRET_KEY=config.app.secret_key or secrets.token_hex(32),
@@ -86,6 +89,9 @@ def create_app(
     )
     app.jinja_env.filters["masked"] = masked
     app.register_blueprint(files.bp)
+    from admin import requisites
+
+    app.register_blueprint(requisites.blueprint)  # /admin/requisites/?inn=… for the forms
     from portal import bp as portal_bp
 
     app.register_blueprint(portal_bp)  # the client portal, /my/
@@ -158,22 +164,16 @@ def _add_money_views(admin: Admin) -> None:
 
 
 def _build_admin(app: Flask, config: Config) -> Admin:
-    from admin.views.booking import BookingView
     from admin.views.clients import ClientView
     from admin.views.dashboard import DashboardView
-    from admin.views.imports import ImportView
     from admin.views.inbox import InboxView, counters
-    from admin.views.mailboxes import MailboxView
     from admin.views.mailing import MailingView
     from admin.views.orders import OrderView
-    from admin.views.settings import SettingsView, TemplateView
     from admin.views.staff import BonusView, CrewView, EmployeeView
-    from admin.views.stages import StageView
     from admin.views.tasks import TaskView
     from admin.views.team import TeamView
     from core.clients.models import Client
-    from core.conversations.models import Template
-    from core.orders.models import Order, Stage
+    from core.orders.models import Order
     from core.people.models import Bonus, Crew, Employee
     from core.tasks.models import Task
 
@@ -198,16 +198,32 @@ def _build_admin(app: Flask, config: Config) -> Admin:
     admin.add_view(
         BonusView(Bonus, name="Премии и штрафы", endpoint="bonus", category="Сотрудники")
     )
-    admin.add_view(SettingsView(name="Реквизиты и поля", endpoint="settings", category="Настройки"))
-    admin.add_view(StageView(Stage, name="Этапы", endpoint="stage", category="Настройки"))
-    admin.add_view(BookingView(name="Запись на выезд", endpoint="booking", category="Настройки"))
-    admin.add_view(
-        TemplateView(Template, name="Шаблоны сообщений", endpoint="template", category="Настройки")
-    )
-    admin.add_view(ImportView(name="Импорт из Excel", endpoint="import", category="Настройки"))
-    admin.add_view(MailboxView(name="Почтовые ящики", endpoint="mailboxes", category="Настройки"))
+    _settings_views(admin)
     app.context_processor(lambda: {"counters": counters})  # the header's unread numbers
     return admin
+
+
+def _settings_views(admin: Admin) -> None:
+    """The director's Настройки menu."""
+    from admin.views.booking import BookingView
+    from admin.views.imports import ImportView
+    from admin.views.mailboxes import MailboxView
+    from admin.views.settings import SettingsView, TemplateView
+    from admin.views.settings_program import ProgramSettingsView
+    from admin.views.stages import StageView
+    from core.conversations.models import Template
+    from core.orders.models import Stage
+
+    menu = "Настройки"
+    admin.add_view(ProgramSettingsView(name="Фирма и каналы", endpoint="program", category=menu))
+    admin.add_view(SettingsView(name="Поля заказа", endpoint="settings", category=menu))
+    admin.add_view(StageView(Stage, name="Этапы", endpoint="stage", category=menu))
+    admin.add_view(BookingView(name="Запись на выезд", endpoint="booking", category=menu))
+    admin.add_view(
+        TemplateView(Template, name="Шаблоны сообщений", endpoint="template", category=menu)
+    )
+    admin.add_view(ImportView(name="Импорт из Excel", endpoint="import", category=menu))
+    admin.add_view(MailboxView(name="Почтовые ящики", endpoint="mailboxes", category=menu))
 
 
 def _error_pages(app: Flask) -> None:

@@ -13,8 +13,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from cli.context import DEFAULT_CONFIG, open_config, open_database
+from cli.restart import SettingsWatch, exec_again
 from core import migrations
 from core.access import SYSTEM, actor_for_employee
+from core.base import runtime
 from core.base.errors import BrigadirError
 from core.orders.models import Order
 from core.people.models import Employee
@@ -35,9 +37,10 @@ def main(ctx: click.Context, config_file: str | None) -> None:
 
 
 def _open(ctx: click.Context):
+    """The configuration in force: config.toml with the director's Настройки where it is silent."""
     config = open_config(ctx.obj["config_file"])
     open_database(config)
-    return config
+    return runtime.refresh()
 
 
 def _write_config(target: Path, database_url: str = "") -> None:
@@ -130,14 +133,17 @@ def _logging() -> None:
         logging.getLogger(chatty).setLevel(logging.WARNING)
 
 
-def _exit_now() -> None:
+def _exit_now(again: bool = False) -> None:
     """Exit at once after an orderly stop: everything is written and the lease handed over.
     Finalizing the interpreter (a full garbage collection over every module the web app,
-    the bots and the PDFs loaded) would add seconds to a stop on a busy host."""
+    the bots and the PDFs loaded) would add seconds to a stop on a busy host. `again`: start
+    the same command anew instead (settings changed in the web)."""
     import logging
     import os
     import sys
 
+    if again:
+        exec_again()
     logging.shutdown()
     sys.stdout.flush()
     sys.stderr.flush()
@@ -208,8 +214,9 @@ def run(ctx: click.Context) -> None:
 
     cap_malloc_arenas()
     _logging()
-    config = _open(ctx)
+    _open(ctx)
     prepare()
+    config = runtime.config()  # with the settings a migration may just have moved
     store = build_store(config)
     server = serve_web(build_web_app(config, store), config.web.host, config.web.port)
     scheduler = build_scheduler(config, store)
@@ -233,6 +240,8 @@ def run(ctx: click.Context) -> None:
     )
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())  # what process managers send
+    watch = SettingsWatch()
+    watch.start(stop)  # a bot token saved in the web: stop in order, start again
     try:
         if config.telegram.token and config.telegram.mode == "polling":
             run_polling(config, store, stop)
@@ -244,8 +253,10 @@ def run(ctx: click.Context) -> None:
         stop.set()
         scheduler.shutdown()  # the message in hand is finished, the lease handed over
         server.shutdown()
-        console.print("Остановлено.")
-    _exit_now()  # reached only after a clean stop; an error above propagates as usual
+        console.print(
+            "Перезапуск с новыми настройками…" if watch.restart.is_set() else "Остановлено."
+        )
+    _exit_now(again=watch.restart.is_set())  # only after a clean stop; errors propagate
 
 
 @main.command()
@@ -266,8 +277,9 @@ def web(ctx: click.Context, use_gunicorn: bool, workers: int) -> None:
     from storage import build_store
 
     cap_malloc_arenas()
-    config = _open(ctx)
+    _open(ctx)
     prepare()
+    config = runtime.config()
     webhook = config.telegram.token and config.telegram.mode == "webhook"
 
     def build():
@@ -320,8 +332,9 @@ def scheduler(ctx: click.Context) -> None:
     from storage import build_store
 
     _logging()
-    config = _open(ctx)
+    _open(ctx)
     prepare()
+    config = runtime.config()
     import signal
 
     jobs = build_scheduler(config, build_store(config))
@@ -331,6 +344,8 @@ def scheduler(ctx: click.Context) -> None:
     )
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())  # what process managers send
+    watch = SettingsWatch()
+    watch.start(stop)
     try:
         stop.wait()
     except KeyboardInterrupt:
@@ -338,7 +353,7 @@ def scheduler(ctx: click.Context) -> None:
     finally:
         jobs.shutdown()  # the message in hand is finished, a standby takes over at once
         console.print("Остановлено.")
-    _exit_now()  # reached only after a clean stop; an error above propagates as usual
+    _exit_now(again=watch.restart.is_set())  # only after a clean stop; errors propagate
 
 
 @main.command("import")

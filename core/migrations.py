@@ -290,6 +290,14 @@ def _v35_sender_check(migrator: SchemaMigrator) -> None:
     _add_column(migrator, "message", Message.sender_check)
 
 
+def _v45_settings_per_key(migrator: SchemaMigrator) -> None:
+    """Requisites kept as one "company" dict become one setting a field ("company.inn"), as
+    every setting of Настройки is stored (core.base.settings)."""
+    from core.base import settings
+
+    settings.split_old_company()
+
+
 STEPS: dict[int, Callable[[SchemaMigrator], None]] = {
     2: _v2_order_source,
     3: _v3_message_sender,
@@ -308,6 +316,7 @@ STEPS: dict[int, Callable[[SchemaMigrator], None]] = {
     22: _v22_ledger_totals,
     35: _v35_sender_check,
     40: _v40_channel_health,
+    45: _v45_settings_per_key,
     55: _v55_calls,
     60: _v60_pay,
     65: _v65_issued_is_archive,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from core import migrations
 from core.access import SYSTEM
-from core.base import runtime
+from core.base import runtime, settings
 from core.base.db import database
 from core.base.security import generate_password
 from core.conversations import mailboxes, templates
@@ -18,6 +18,8 @@ __all__ = ["create_director", "prepare"]
 def prepare() -> tuple[int, int]:
     """Idempotent: safe on every start. Returns the schema (from, to) versions."""
     versions = migrations.upgrade()
+    settings.split_old_company()
+    runtime.refresh()  # the director's Настройки, now that their table is there
     with database.atomic():
         pipelines.ensure_presets()
         cash.ensure_categories()

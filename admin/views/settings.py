@@ -1,10 +1,10 @@
-"""Settings (director): requisites, object types, custom fields, hidden fields per role,
-pipeline stages, message templates with a preview on a real order."""
+"""Settings (director): object types, custom fields, hidden fields per role, pipeline stages,
+message templates with a preview on a real order. The firm's requisites and every other
+setting of config.toml: admin/views/settings_program.py."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import fields as dc_fields
 
 from flask import flash, redirect, request, url_for
 from flask_admin import expose
@@ -19,7 +19,6 @@ from admin.views.channels import ChannelsMixin
 from admin.views.order_columns import OrderColumnsMixin
 from core.access import HIDEABLE, require_role
 from core.base import settings
-from core.base.config import CompanySection
 from core.base.db import database
 from core.base.errors import BrigadirError, ValidationError
 from core.conversations import templates
@@ -30,11 +29,6 @@ from core.people.models import ROLE_NAMES
 
 __all__ = ["SettingsView", "TemplateView"]
 
-COMPANY_LABELS = {
-    "name": "Название", "inn": "ИНН", "kpp": "КПП", "ogrn": "ОГРН", "address": "Адрес", "phone": "Телефон",
-    "email": "E-mail", "bank": "Банк", "bik": "БИК", "account": "Расчётный счёт", "corr_account": "Корр. счёт",
-    "director": "Директор (ФИО)",
-}  # fmt: skip
 _KEY = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 # The director may hide fields from himself too (his own screens; the system sees all).
 HIDING_ROLES = ("director", "manager", "executor")
@@ -106,9 +100,6 @@ def _read_form(form) -> tuple[dict, dict[str, str]]:
     """The page's fields as typed, parsed one by one: (values, {field: its Russian message}).
     A refused field keeps the others as typed, so the page can show them all again."""
     errors: dict[str, str] = {}
-    company = {k: form.get(f"company_{k}", "").strip()[:300] for k in COMPANY_LABELS}
-    if company["inn"] and not re.fullmatch(r"\d{10}|\d{12}", company["inn"]):
-        errors["company_inn"] = "ИНН фирмы: 10 или 12 цифр."
     types = [t.strip() for t in form.get("object_types", "").splitlines() if t.strip()]
     if len(types) > settings.MAX_OBJECT_TYPES:
         errors["object_types"] = f"Типов объектов может быть не больше {settings.MAX_OBJECT_TYPES}."
@@ -123,8 +114,7 @@ def _read_form(form) -> tuple[dict, dict[str, str]]:
         role: [f for f, _label in _hideable(custom) if form.get(f"hide_{role}_{f}")]
         for role in HIDING_ROLES
     }
-    values = {"company": company, "object_types": types, "custom_fields": custom,
-              "hidden_fields": hidden}  # fmt: skip
+    values = {"object_types": types, "custom_fields": custom, "hidden_fields": hidden}
     return values, errors
 
 
@@ -148,12 +138,11 @@ class SettingsView(ChannelsMixin, OrderColumnsMixin, BrigadirView):
             flash("Настройки не сохранены: исправьте отмеченные поля.", "error")
             typed = {"object_types": request.form.get("object_types", ""),
                      "custom_fields": request.form.get("custom_fields", "")}  # fmt: skip
-            company, hidden = values["company"], values["hidden_fields"]
+            hidden = values["hidden_fields"]
         else:
-            company, hidden = settings.get("company") or {}, settings.get("hidden_fields") or {}
+            hidden = settings.get("hidden_fields") or {}
         return self.render(
-            "brigadir/settings.html", company=company, labels=COMPANY_LABELS,
-            defaults={f.name: getattr(CompanySection(), f.name) for f in dc_fields(CompanySection)},
+            "brigadir/settings.html",
             object_types=typed.get("object_types", "\n".join(settings.get("object_types") or [])),
             custom_text=typed.get("custom_fields", "\n".join(
                 f["label"] for f in settings.get("custom_fields") or [])),

@@ -17,7 +17,15 @@ from pathlib import Path
 from typing import Any, get_type_hints
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-__all__ = ["Config", "ConfigError", "MailboxSection", "load_config"]
+__all__ = [
+    "FILE_ONLY",
+    "Config",
+    "ConfigError",
+    "MailboxSection",
+    "load_config",
+    "overlay",
+    "problems",
+]
 
 
 class ConfigError(Exception):
@@ -77,6 +85,16 @@ class CompanySection:
     corr_account: str = ""
     director: str = ""
     vat_rate: int = -1  # -1: без НДС; otherwise percent, e.g. 20
+
+
+@dataclass(frozen=True)
+class RequisitesSection:
+    """Where requisites are looked up by ИНН (admin/requisites.py)."""
+
+    provider: str = "dadata"  # dadata | "" (off: typed by hand)
+    url: str = "https://suggestions.dadata.ru/suggestions/api/4_1/rs/"
+    token: str = ""  # DaData's API key (free up to 10 000 requests a day); empty: off
+    timeout: float = 5.0
 
 
 @dataclass(frozen=True)
@@ -253,6 +271,7 @@ class Config:
     web: WebSection = field(default_factory=WebSection)
     widget: WidgetSection = field(default_factory=WidgetSection)
     company: CompanySection = field(default_factory=CompanySection)
+    requisites: RequisitesSection = field(default_factory=RequisitesSection)
     telegram: TelegramSection = field(default_factory=TelegramSection)
     viber: ViberSection = field(default_factory=ViberSection)
     vk: VkSection = field(default_factory=VkSection)
@@ -267,6 +286,8 @@ class Config:
     scheduler: SchedulerSection = field(default_factory=SchedulerSection)
     yookassa: YookassaSection = field(default_factory=YookassaSection)
     path: str = ""  # the file this came from ("" = defaults only)
+    # "section.key" set in the file or the environment: these win over the web's Настройки.
+    pinned: frozenset[str] = frozenset()
 
     @property
     def trusted_proxies(self) -> tuple[str, ...]:
@@ -294,7 +315,12 @@ class Config:
         return (self.data_dir / self.backup.folder).resolve()
 
 
-_SECTIONS = {f.name: f for f in dataclasses.fields(Config) if f.name not in ("path", "mailboxes")}
+_SECTIONS = {
+    f.name: f for f in dataclasses.fields(Config) if f.name not in ("path", "mailboxes", "pinned")
+}
+# What only the file (or the environment) may say: the web cannot move the database, the data
+# folder or the key that signs its own sessions.
+FILE_ONLY = frozenset({"database.url", "app.data_dir", "app.secret_key"})
 
 
 def _coerce(value: Any, kind: Any, where: str) -> Any:
@@ -323,6 +349,11 @@ def _coerce(value: Any, kind: Any, where: str) -> Any:
     if not isinstance(value, str):
         raise ConfigError(f"{where}: ожидается строка, а не {value!r}")
     return value
+
+
+def _env_keys(name: str) -> set[str]:
+    hints = get_type_hints(_SECTIONS[name].default_factory)  # type: ignore[arg-type]
+    return {f"{name}.{k}" for k in hints if os.environ.get(f"BRIGADIR_{name}_{k}".upper())}
 
 
 def _section(name: str, raw: dict[str, Any], source: str, cls: Any = None) -> Any:
@@ -363,55 +394,66 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
             raise ConfigError(f"неизвестный раздел [{name}] в {source}")
         if not isinstance(value, dict):
             raise ConfigError(f"[{name}] в {source} должен быть разделом")
+    # An empty string or list in the file says nothing: the web may fill it in.
+    pinned = {
+        f"{name}.{key}"
+        for name in _SECTIONS
+        for key, value in raw.get(name, {}).items()
+        if value not in ("", [])
+    }
     config = Config(
         **{name: _section(name, raw.get(name, {}), source) for name in _SECTIONS},
         mailboxes=tuple(_section("mailboxes", b, source, MailboxSection) for b in boxes),
         path=str(path) if path else "",
+        pinned=frozenset(pinned.union(*(_env_keys(name) for name in _SECTIONS))),
     )
-    _check(config, source)
+    for key, text in problems(config)[:1]:
+        section, _, name = key.partition(".")
+        where = "[[mailboxes]]" if section == "mailboxes" else f"[{section}]"
+        raise ConfigError(f"{where} {name} в {source}: {text}")
     return config
 
 
-def _check(config: Config, source: str) -> None:
+def overlay(config: Config, values: dict[str, Any]) -> Config:
+    """The configuration with the web's values ("section.key" -> value) where the file and
+    the environment say nothing. Values were checked when saved; a key the code no longer
+    has, or a value of the wrong shape, is passed over."""
+    changes: dict[str, dict[str, Any]] = {}
+    for key, value in values.items():
+        section, _, name = key.partition(".")
+        if key in config.pinned or key in FILE_ONLY or section not in _SECTIONS:
+            continue
+        hints = get_type_hints(type(getattr(config, section)))
+        if name not in hints:
+            continue
+        try:
+            changes.setdefault(section, {})[name] = _coerce(value, hints[name], key)
+        except ConfigError:
+            continue
+    return dataclasses.replace(
+        config,
+        **{s: dataclasses.replace(getattr(config, s), **v) for s, v in changes.items()},
+    )
+
+
+def problems(config: Config) -> list[tuple[str, str]]:
+    """What is wrong with a whole configuration: ("section.key", Russian text) pairs. The
+    file's loader and the web's Настройки both ask here, so a rule is written once."""
+    found: list[tuple[str, str]] = []
     try:
         ZoneInfo(config.app.timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(
-            f"[app] timezone в {source}: неизвестный часовой пояс {config.app.timezone!r}"
-        ) from None
+        found.append(("app.timezone", f"неизвестный часовой пояс {config.app.timezone!r}"))
     if config.app.pipeline not in ("printing", "installation"):
-        raise ConfigError(f"[app] pipeline в {source}: ожидается printing или installation")
+        found.append(("app.pipeline", "ожидается printing или installation"))
     url = config.database.url
     if url and not url.startswith(("sqlite:///", "postgresql://", "postgres://")):
-        raise ConfigError(f"[database] url в {source}: ожидается sqlite:///путь или postgresql://…")
-    if config.storage.backend not in ("local", "yadisk"):
-        raise ConfigError(f"[storage] backend в {source}: ожидается local или yadisk")
-    if config.storage.backend == "yadisk" and not config.storage.yadisk_token:
-        raise ConfigError(f'[storage] yadisk_token в {source}: нужен токен для backend = "yadisk"')
-    if not 0 <= config.backup.hour <= 23:
-        raise ConfigError(f"[backup] hour в {source}: ожидается час от 0 до 23")
-    if config.backup.keep_daily < 1 or config.backup.keep_monthly < 0:
-        raise ConfigError(
-            f"[backup] keep_daily в {source}: хранить хотя бы одну копию (keep_monthly ≥ 0)"
-        )
-    if (config.backup.yadisk_copy or config.backup.include_yadisk) and not (
-        config.storage.yadisk_token
-    ):
-        raise ConfigError(f"[storage] yadisk_token в {source}: нужен для копий на Яндекс Диске")
-    if config.telegram.mode not in ("polling", "webhook"):
-        raise ConfigError(f"[telegram] mode в {source}: ожидается polling или webhook")
-    if (
-        config.telegram.mode == "webhook"
-        and config.telegram.token
-        and not config.telegram.webhook_secret
-    ):
-        raise ConfigError(f"[telegram] webhook_secret в {source}: обязателен в режиме webhook")
+        found.append(("database.url", "ожидается sqlite:///путь или postgresql://…"))
+    found += _storage_problems(config) + _channel_problems(config)
     codes = ["main"]
     for box in config.mailboxes:
         if not re.fullmatch(r"[a-z0-9_-]{1,32}", box.code) or box.code in codes:
-            raise ConfigError(
-                f"[[mailboxes]] code в {source}: нужен уникальный код латиницей, а не {box.code!r}"
-            )
+            found.append(("mailboxes.code", f"нужен уникальный код латиницей, а не {box.code!r}"))
         codes.append(box.code)
     for where, entries in (("web", config.web.trusted_proxies),
                            ("yookassa", config.yookassa.trusted_proxies)):  # fmt: skip
@@ -419,11 +461,40 @@ def _check(config: Config, source: str) -> None:
             try:
                 ipaddress.ip_network(entry, strict=False)
             except ValueError:
-                raise ConfigError(
-                    f"[{where}] trusted_proxies в {source}: не адрес и не сеть: {entry!r}"
-                ) from None
+                found.append((f"{where}.trusted_proxies", f"не адрес и не сеть: {entry!r}"))
     if config.scheduler.lease_seconds < 3:
-        raise ConfigError(f"[scheduler] lease_seconds в {source}: не меньше 3 секунд")
+        found.append(("scheduler.lease_seconds", "не меньше 3 секунд"))
+    return found
+
+
+def _storage_problems(config: Config) -> list[tuple[str, str]]:
+    found = []
+    if config.storage.backend not in ("local", "yadisk"):
+        found.append(("storage.backend", "ожидается local или yadisk"))
+    if config.storage.backend == "yadisk" and not config.storage.yadisk_token:
+        found.append(("storage.yadisk_token", 'нужен токен для backend = "yadisk"'))
+    if not 0 <= config.backup.hour <= 23:
+        found.append(("backup.hour", "ожидается час от 0 до 23"))
+    if config.backup.keep_daily < 1 or config.backup.keep_monthly < 0:
+        found.append(("backup.keep_daily", "хранить хотя бы одну копию (keep_monthly ≥ 0)"))
+    if (config.backup.yadisk_copy or config.backup.include_yadisk) and not (
+        config.storage.yadisk_token
+    ):
+        found.append(("storage.yadisk_token", "нужен для копий на Яндекс Диске"))
+    return found
+
+
+def _channel_problems(config: Config) -> list[tuple[str, str]]:
+    found = []
+    if config.telegram.mode not in ("polling", "webhook"):
+        found.append(("telegram.mode", "ожидается polling или webhook"))
+    if (
+        config.telegram.mode == "webhook"
+        and config.telegram.token
+        and not config.telegram.webhook_secret
+    ):
+        found.append(("telegram.webhook_secret", "обязателен в режиме webhook"))
     for channel in config.notify.fallback:
         if channel not in ("telegram", "viber", "vk", "max", "sms", "email"):
-            raise ConfigError(f"[notify] fallback в {source}: неизвестный канал {channel!r}")
+            found.append(("notify.fallback", f"неизвестный канал {channel!r}"))
+    return found

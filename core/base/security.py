@@ -1,5 +1,6 @@
-"""Password hashing with the standard library's scrypt, and who is asking (the client's
-address behind trusted proxies) — no web framework in core/."""
+"""Password hashing with the standard library's scrypt, who is asking (the client's address
+behind trusted proxies) — no web framework in core/ — and the sealing of tokens kept in the
+database."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 __all__ = [
-    "check_password", "client_address", "generate_password", "hash_password", "validate_password",
+    "check_password", "client_address", "generate_password", "hash_password", "seal", "unseal",
+    "validate_password",
 ]  # fmt: skip
 
 _N, _R, _P = 2**14, 8, 1
@@ -76,3 +78,26 @@ def client_address(environ: Mapping[str, Any], trusted: Iterable[str]) -> str:
         if not _is_trusted(hop, networks):
             return hop[:64]
     return peer
+
+
+def _fernet(secret_key: str):
+    from cryptography.fernet import Fernet
+
+    key = hashlib.sha256(b"brigadir-settings:" + secret_key.encode()).digest()
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
+def seal(text: str, secret_key: str) -> str:
+    """A token or password encrypted with the install's secret key ([app] secret_key, which
+    stays in config.toml): a backup without config.toml carries nothing usable."""
+    return _fernet(secret_key).encrypt(text.encode()).decode()
+
+
+def unseal(sealed: str, secret_key: str) -> str | None:
+    """The text, or None when another install's key sealed it (a copy restored elsewhere)."""
+    from cryptography.fernet import InvalidToken
+
+    try:
+        return _fernet(secret_key).decrypt(sealed.encode()).decode()
+    except (InvalidToken, ValueError):
+        return None

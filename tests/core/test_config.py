@@ -3,25 +3,57 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import tomllib
 from pathlib import Path
 
 import pytest
 
-from core.base.config import Config, ConfigError, MailboxSection, load_config
+from core.base.config import FILE_ONLY, Config, ConfigError, MailboxSection, load_config
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "config.example.toml"
 
 
+def _uncommented(text: str) -> str:
+    """The example with its hint lines ("#token = ...", "#[[mailboxes]]") made real."""
+    return re.sub(r"(?m)^#(?=\[|[a-z_]+ = )", "", text)
+
+
 def test_the_example_documents_every_key_the_code_reads():
-    example = tomllib.loads(EXAMPLE.read_text(encoding="utf-8"))
+    example = tomllib.loads(_uncommented(EXAMPLE.read_text(encoding="utf-8")))
     for section in dataclasses.fields(Config):
-        if section.name in ("path", "mailboxes"):
+        if section.name in ("path", "mailboxes", "pinned"):
             continue
         keys = {f.name for f in dataclasses.fields(section.default_factory)}
         assert set(example.get(section.name, {})) == keys, section.name
+        for key in keys:  # the hint shows the default the code has
+            default = getattr(section.default_factory(), key)
+            shown = example[section.name][key]
+            assert (tuple(shown) if isinstance(shown, list) else shown) == default, key
     box_keys = {f.name for f in dataclasses.fields(MailboxSection)}
     assert [set(b) for b in example["mailboxes"]] == [box_keys]
+
+
+def test_the_example_sets_only_what_the_web_cannot_and_speaks_russian():
+    text = EXAMPLE.read_text(encoding="utf-8")
+    active = tomllib.loads(text)
+    assert {f"{s}.{k}" for s, keys in active.items() for k in keys} == set(FILE_ONLY)
+    assert load_config(EXAMPLE).pinned <= FILE_ONLY  # nothing the web could set is pinned
+    for line in text.splitlines():  # every explaining comment is Russian
+        comment = line.split("  # ", 1)[1] if "  # " in line else ""
+        if line.startswith("# ") and not re.search(r"[a-z_]+ = ", line):
+            comment = line[2:]
+        words = [w for w in re.findall(r"[A-Za-zА-Яа-яЁё]{4,}", comment) if not w.isupper()]
+        assert len(words) < 2 or any(not w.isascii() for w in words), line
+
+
+def test_the_file_and_the_environment_pin_their_keys(monkeypatch, tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text('[telegram]\ntoken = "1:a"\nbot_username = ""\n[web]\nport = 8000\n')
+    monkeypatch.setenv("BRIGADIR_SMS_API_ID", "x")
+    monkeypatch.setenv("BRIGADIR_SMS_LOGIN", "")
+    config = load_config(path)
+    assert config.pinned == {"telegram.token", "web.port", "sms.api_id"}
 
 
 def test_the_example_loads_as_is():

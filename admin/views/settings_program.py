@@ -1,0 +1,94 @@
+"""Настройки → Программа: every setting of the registry (core/base/settings.py), a page a
+group. A value config.toml sets is shown read-only; a wrong value is named beside its field
+and nothing is saved; a setting that applies only at start says so."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, request, url_for
+from flask_admin import expose
+
+from admin.auth import current_actor
+from admin.base import BrigadirView
+from core.access import require_role
+from core.base import runtime, settings
+
+__all__ = ["ProgramSettingsView", "form_values"]
+
+
+def form_values(group: str) -> dict[str, object]:
+    """What the form of a group sent, by setting key (a checkbox not sent is "off")."""
+    sent = {}
+    for key in request.form.getlist("on_page"):
+        item = settings.fields().get(key)
+        if item is None or item.group != group:
+            continue
+        sent[key] = request.form.get(f"set:{key}", "" if item.kind.widget != "checkbox" else "")
+    return sent
+
+
+def rows(group: str, sent: dict[str, object] | None = None) -> list[dict[str, object]]:
+    """What the template shows of each setting of a group."""
+    stored = settings.stored()
+    found = []
+    for key, item in settings.fields().items():
+        if item.group != group:
+            continue
+        is_pinned, pinned = settings.pinned_value(key)
+        current = pinned if is_pinned else stored.get(key, item.default)
+        shown = item.kind.show(current)
+        if sent is not None and key in sent and item.kind.widget != "password":
+            shown = str(sent[key])
+        found.append({
+            "key": key, "item": item, "pinned": is_pinned, "shown": shown,
+            "checked": bool(sent[key]) if sent is not None and key in sent else bool(current),
+            "has_secret": bool(current), "value": current,
+        })  # fmt: skip
+    return found
+
+
+class ProgramSettingsView(BrigadirView):
+    roles = ("director",)
+
+    @expose("/", methods=["GET"])
+    def index(self):
+        return redirect(url_for(".group", group=next(iter(settings.GROUPS))))
+
+    @expose("/<group>/", methods=["GET", "POST"])
+    def group(self, group: str):
+        settings.fields()
+        if group not in settings.GROUPS:
+            abort(404)
+        errors: dict[str, str] = {}
+        sent = None
+        if request.method == "POST":
+            require_role(current_actor(), "director")
+            sent = form_values(group)
+            try:
+                changed = settings.save(sent)
+            except settings.SettingsInvalid as exc:
+                errors = exc.errors
+                elsewhere = [m for k, m in errors.items() if k not in sent]
+                flash(" ".join(["Не сохранено: исправьте отмеченные поля.", *elsewhere]), "error")
+            else:
+                self._said(changed)
+                return redirect(url_for(".group", group=group))
+        return self.render(
+            "brigadir/program_settings.html", groups=settings.GROUPS, group=group,
+            rows=rows(group, sent if errors else None), errors=errors,
+            config_file=runtime.file_config().path or "config.toml",
+        )  # fmt: skip
+
+    @staticmethod
+    def _said(changed: dict[str, object]) -> None:
+        if not changed:
+            flash("Ничего не изменилось.", "info")
+            return
+        known = settings.fields()
+        later = [known[k].label for k in changed if not known[k].live]
+        flash("Настройки сохранены.", "success")
+        if later:
+            flash(
+                "Вступит в силу после перезапуска — «brigadir run» перезапустится сам в течение "
+                "нескольких секунд: " + ", ".join(later) + ".",
+                "warning",
+            )
