@@ -4,15 +4,24 @@ and nothing is saved; a setting that applies only at start says so."""
 
 from __future__ import annotations
 
+import re
+
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
+from markupsafe import Markup, escape
 
 from admin.auth import current_actor
 from admin.base import BrigadirView
 from core.access import require_role
 from core.base import runtime, settings
 
-__all__ = ["ProgramSettingsView", "form_values"]
+__all__ = ["ProgramSettingsView", "form_values", "literal"]
+
+
+def literal(text: str) -> Markup:
+    """Escaped text with `backticked` parts as <code>: a name typed as it stands (a server,
+    a bot's name, a command) reads as such, not as a word of the page."""
+    return Markup(re.sub(r"`([^`]+)`", r"<code>\1</code>", str(escape(text or ""))))
 
 
 def form_values(group: str) -> dict[str, object]:
@@ -35,7 +44,7 @@ def rows(group: str, sent: dict[str, object] | None = None) -> list[dict[str, ob
             continue
         is_pinned, pinned = settings.pinned_value(key)
         current = pinned if is_pinned else stored.get(key, item.default)
-        shown = item.kind.show(current)
+        shown = item.kind.show(current).replace("`", "")
         if sent is not None and key in sent and item.kind.widget != "password":
             shown = str(sent[key])
         found.append({
@@ -75,7 +84,7 @@ class ProgramSettingsView(BrigadirView):
         return self.render(
             "brigadir/program_settings.html", groups=settings.GROUPS, group=group,
             rows=rows(group, sent if errors else None), errors=errors,
-            config_file=runtime.file_config().path or "config.toml",
+            config_file=runtime.file_config().path or "config.toml", lit=literal,
         )  # fmt: skip
 
     @staticmethod

@@ -112,7 +112,8 @@ class Choice(Kind):
 
 @dataclass(frozen=True)
 class Items(Kind):
-    """A list: one item a line (or comma-separated); with options, each must be one of them."""
+    """A list: one item a line (or comma-separated); with options, each must be one of them
+    (typed by its name or its code) and the box shows the names."""
 
     options: dict[str, str] = field(default_factory=dict)
     pattern: str = ""
@@ -122,9 +123,14 @@ class Items(Kind):
     def parse(self, raw: Any) -> list[str]:
         parts = raw if isinstance(raw, list | tuple) else re.split(r"[\n,;]+", str(raw or ""))
         items = [str(p).strip() for p in parts if str(p).strip()]
+        if self.options:
+            names = {k.casefold(): k for k in self.options}
+            names |= {v.casefold(): k for k, v in self.options.items()}
+            unknown = [item for item in items if item.casefold() not in names]
+            if unknown:
+                raise ValueError(f"«{unknown[0]}» — нет такого варианта")
+            items = [names[item.casefold()] for item in items]
         for item in items:
-            if self.options and item not in self.options:
-                raise ValueError(f"«{item}» — нет такого варианта")
             if self.pattern and not re.fullmatch(self.pattern, item):
                 raise ValueError(f"«{item}»: {self.message}")
         if len(set(items)) != len(items):
@@ -132,7 +138,7 @@ class Items(Kind):
         return items
 
     def show(self, value: Any) -> str:
-        return "\n".join(str(v) for v in (value or ()))
+        return "\n".join(self.options.get(str(v), str(v)) for v in (value or ()))
 
 
 # --- the registry ------------------------------------------------------------------------
@@ -323,23 +329,27 @@ declare(
 declare(
     "requisites.provider",
     "Поиск реквизитов по ИНН",
-    Choice({"dadata": "DaData", "": "выключен — вводить вручную"}),
+    Choice({"dadata": "`DaData`", "": "выключен — вводить вручную"}),
     group=F,
     live=True,
 )
 declare(
     "requisites.token",
-    "Ключ API DaData",
+    "Ключ `DaData`",
     Secret(max_length=100),
     group=F,
     live=True,
-    help="Бесплатный ключ: dadata.ru → Личный кабинет → API (до 10 000 запросов в день).",
+    help="Бесплатный ключ: `dadata.ru` → Личный кабинет → `API` (до 10 000 запросов в день).",
 )
 declare(
-    "requisites.url", "Адрес API DaData", Text(pattern=URL, message=URL_TEXT), group=F, live=True
+    "requisites.url",
+    "Адрес службы `DaData`",
+    Text(pattern=URL, message=URL_TEXT),
+    group=F,
+    live=True,
 )
 declare(
-    "requisites.timeout", "Ждать ответа DaData, секунд", Number(False, 1, 30), group=F, live=True
+    "requisites.timeout", "Ждать ответа `DaData`, секунд", Number(False, 1, 30), group=F, live=True
 )
 
 # --- work ---------------------------------------------------------------------------------
@@ -354,7 +364,7 @@ declare(
     Text(max_length=60),
     group=W,
     check=_zone,
-    help="Время хранится в UTC и показывается в этом поясе. Пример: Europe/Moscow.",
+    help="Время хранится по Гринвичу и показывается в этом поясе. Пример: `Europe/Moscow`.",
 )
 declare(
     "app.base_url",
@@ -362,22 +372,22 @@ declare(
     Text(pattern=URL, message=URL_TEXT),
     group=W,
     help="Как клиенты и сотрудники открывают ссылки и QR-коды: "
-    "https://crm.ваша-фирма.ru. Для Telegram в режиме вебхука и ЮKassa нужен https.",
+    "https://crm.ваша-фирма.ru. Для Telegram в режиме вебхука и ЮKassa нужен защищённый адрес (`https://`).",
 )
 declare(
     "web.host",
     "Веб-панель: адрес для входящих соединений",
     Text(pattern=HOST, message="нужен IP-адрес, например 127.0.0.1"),
     group=W,
-    help="127.0.0.1 — только через Caddy на этой же машине (так и нужно на сервере).",
+    help="127.0.0.1 — только через веб-сервер `Caddy` на этой же машине (так и нужно на сервере).",
 )
 declare("web.port", "Веб-панель: порт", PORT, group=W)
 declare(
     "web.https",
-    "Работает по https",
+    "Работает по защищённому адресу",
     Flag(),
     group=W,
-    help="Отметьте за Caddy/https: cookie входа получают флаг Secure.",
+    help="Отметьте, когда программа открывается по `https://` (за `Caddy`): вход защищается строже.",
 )
 declare(
     "web.session_idle_minutes",
@@ -390,8 +400,8 @@ declare(
     "Прокси перед программой",
     Items(pattern=r"[0-9a-fA-F.:/]+", message="нужен IP-адрес или сеть, например 127.0.0.1"),
     group=W,
-    help="По одному в строке. Только их заголовку X-Forwarded-For верится, кто на самом деле "
-    "открывает страницу. За Caddy на этой же машине: 127.0.0.1.",
+    help="По одному в строке. Только им верится, с какого адреса на самом деле открывают "
+    "страницу. За `Caddy` на этой же машине: 127.0.0.1.",
 )
 
 # --- telegram -------------------------------------------------------------------------------
@@ -402,10 +412,10 @@ declare(
     Secret(
         max_length=100,
         pattern=r"\d+:[\w-]+",
-        message="токен выглядит как 123456789:AA…, его даёт @BotFather",
+        message="токен выглядит как 123456789:AA…, его даёт бот `@BotFather`",
     ),
     group=T,
-    help="В Telegram напишите @BotFather → /newbot и вставьте сюда его ответ.",
+    help="В Telegram напишите боту `@BotFather` команду `/newbot` и вставьте сюда токен из его ответа.",
 )
 declare(
     "telegram.bot_username",
@@ -416,11 +426,11 @@ declare(
         message="имя бота из латинских букв, например firm_bot",
     ),
     group=T,
-    help="Для ссылок-приглашений t.me/имя_бота. Проверка токена заполняет его сама.",
+    help="Для ссылок-приглашений `t.me/имя_бота`. Проверка токена заполняет его сама.",
 )
 declare("telegram.mode", "Как получать сообщения",
-        Choice({"polling": "опрос (на компьютере, без https)",
-                "webhook": "вебхук (на сервере с https)"}), group=T)  # fmt: skip
+        Choice({"polling": "опрос (на компьютере, без защищённого адреса)",
+                "webhook": "вебхук (на сервере с защищённым адресом)"}), group=T)  # fmt: skip
 declare(
     "telegram.webhook_secret",
     "Секрет вебхука",
@@ -430,7 +440,7 @@ declare(
     group=T,
     help="Нужен в режиме вебхука; мастер первого запуска придумывает его сам.",
 )
-declare("telegram.api_base", "Адрес Bot API", Text(pattern=URL, message=URL_TEXT), group=T)
+declare("telegram.api_base", "Адрес службы Telegram", Text(pattern=URL, message=URL_TEXT), group=T)
 
 # --- max --------------------------------------------------------------------------------------
 M = "max"
@@ -439,7 +449,7 @@ declare(
     "Токен бота MAX",
     Secret(max_length=200),
     group=M,
-    help="business.max.ru → Чат-боты → ваш бот → токен.",
+    help="`business.max.ru` → Чат-боты → ваш бот → токен.",
 )
 declare(
     "max.secret",
@@ -448,7 +458,7 @@ declare(
     group=M,
     help="MAX присылает его в заголовке каждого вебхука; запросы без него отклоняются.",
 )
-declare("max.api_base", "Адрес API MAX", Text(pattern=URL, message=URL_TEXT), group=M)
+declare("max.api_base", "Адрес службы MAX", Text(pattern=URL, message=URL_TEXT), group=M)
 declare("max.max_media_mb", "Наибольший файл от клиента, МБ", Number(least=1, most=100), group=M)
 
 # --- vk ---------------------------------------------------------------------------------------
@@ -458,12 +468,12 @@ declare(
     "Ключ доступа сообщества",
     Secret(max_length=300),
     group=V,
-    help="Управление сообществом → Работа с API → Ключи доступа (с правом на сообщения).",
+    help="Управление сообществом → `Работа с API` → Ключи доступа (с правом на сообщения).",
 )
 declare("vk.group_id", "Номер сообщества", Number(least=0), group=V)
-declare("vk.secret", "Секретный ключ Callback API", Secret(max_length=100), group=V)
-declare("vk.confirmation", "Строка подтверждения Callback API", Text(max_length=100), group=V)
-declare("vk.api_base", "Адрес API ВКонтакте", Text(pattern=URL, message=URL_TEXT), group=V)
+declare("vk.secret", "Секретный ключ вебхука (`Callback API`)", Secret(max_length=100), group=V)
+declare("vk.confirmation", "Строка подтверждения вебхука", Text(max_length=100), group=V)
+declare("vk.api_base", "Адрес службы ВКонтакте", Text(pattern=URL, message=URL_TEXT), group=V)
 declare("vk.max_media_mb", "Наибольший файл от клиента, МБ", Number(least=1, most=100), group=V)
 
 # --- viber ------------------------------------------------------------------------------------
@@ -473,34 +483,40 @@ declare(
     "Токен бота Viber",
     Secret(max_length=100),
     group=B,
-    help="Viber заблокирован в России с декабря 2024 — только для клиентов с VPN.",
+    help="Viber заблокирован в России с декабря 2024 — только для клиентов, у кого он работает в обход блокировки.",
 )
 declare("viber.name", "Имя отправителя", Text(max_length=28), group=B)
 declare("viber.avatar", "Аватар (адрес картинки)", Text(pattern=URL, message=URL_TEXT), group=B)
-declare("viber.api_base", "Адрес API Viber", Text(pattern=URL, message=URL_TEXT), group=B)
+declare("viber.api_base", "Адрес службы Viber", Text(pattern=URL, message=URL_TEXT), group=B)
 declare("viber.max_media_mb", "Наибольший файл от клиента, МБ", Number(least=1, most=100), group=B)
 
 # --- mail -------------------------------------------------------------------------------------
 E = "mail"
 declare(
     "smtp.host",
-    "Сервер исходящей почты (SMTP)",
+    "Сервер исходящей почты (`SMTP`)",
     Text(pattern=HOST, message=HOST_TEXT),
     group=E,
-    help="Пусто — письма клиентам не отправляются. Яндекс: smtp.yandex.ru.",
+    help="Пусто — письма клиентам не отправляются. Яндекс: `smtp.yandex.ru`.",
 )
-declare("smtp.port", "Порт SMTP", PORT, group=E, help="587 со STARTTLS или 465 с SSL.")
-declare("smtp.user", "Логин SMTP", Text(max_length=200), group=E)
+declare(
+    "smtp.port",
+    "Порт исходящей почты",
+    PORT,
+    group=E,
+    help="587 — с шифрованием после соединения, 465 — с шифрованием сразу.",
+)
+declare("smtp.user", "Логин исходящей почты", Text(max_length=200), group=E)
 declare(
     "smtp.password",
-    "Пароль SMTP",
+    "Пароль исходящей почты",
     Secret(max_length=200),
     group=E,
-    help="Для Яндекса и Mail.ru — пароль приложения, не от почты.",
+    help="Для Яндекса и `Mail.ru` — пароль приложения, не от почты.",
 )
 declare("smtp.sender", "Адрес отправителя", Text(pattern=EMAIL, message=EMAIL_TEXT), group=E)
-declare("smtp.starttls", "Шифрование STARTTLS", Flag(), group=E)
-declare("smtp.ssl", "SSL (порт 465)", Flag(), group=E)
+declare("smtp.starttls", "Шифровать после соединения (`STARTTLS`)", Flag(), group=E)
+declare("smtp.ssl", "Шифровать сразу (порт 465)", Flag(), group=E)
 declare(
     "smtp.reply_to",
     "Адрес для ответов",
@@ -508,30 +524,30 @@ declare(
     group=E,
     help="Пусто — адрес отправителя.",
 )
-declare("smtp.timeout", "Ждать сервер SMTP, секунд", Number(least=1, most=300), group=E)
+declare("smtp.timeout", "Ждать сервер исходящей почты, секунд", Number(least=1, most=300), group=E)
 declare(
     "imap.host",
-    "Сервер входящей почты (IMAP)",
+    "Сервер входящей почты (`IMAP`)",
     Text(pattern=HOST, message=HOST_TEXT),
     group=E,
-    help="Письма этого ящика попадают во «Входящие» и в заказы. Яндекс: imap.yandex.ru.",
+    help="Письма этого ящика попадают во «Входящие» и в заказы. Яндекс: `imap.yandex.ru`.",
 )
-declare("imap.port", "Порт IMAP", PORT, group=E)
-declare("imap.user", "Логин IMAP", Text(max_length=200), group=E)
-declare("imap.password", "Пароль IMAP", Secret(max_length=200), group=E)
+declare("imap.port", "Порт входящей почты", PORT, group=E)
+declare("imap.user", "Логин входящей почты", Text(max_length=200), group=E)
+declare("imap.password", "Пароль входящей почты", Secret(max_length=200), group=E)
 declare("imap.folder", "Папка", Text(max_length=100), group=E)
-declare("imap.ssl", "Шифрование SSL", Flag(), group=E)
+declare("imap.ssl", "Шифровать соединение", Flag(), group=E)
 declare("imap.poll_seconds", "Проверять почту каждые, секунд", Number(least=10, most=3600), group=E)
 declare("imap.max_attachment_mb", "Наибольшее вложение, МБ", Number(least=1, most=100), group=E)
 
 # --- sms --------------------------------------------------------------------------------------
 S = "sms"
 declare("sms.provider", "Служба SMS",
-        Choice({"": "выключены", "smsru": "SMS.ru", "smsc": "SMSC.ru",
-                "http": "другой шлюз (HTTP-форма)"}), group=S)  # fmt: skip
-declare("sms.api_id", "Ключ api_id для SMS.ru", Secret(max_length=100), group=S)
-declare("sms.login", "Логин (SMSC или шлюз)", Text(max_length=100), group=S)
-declare("sms.password", "Пароль (SMSC или шлюз)", Secret(max_length=200), group=S)
+        Choice({"": "выключены", "smsru": "`SMS.ru`", "smsc": "`SMSC.ru`",
+                "http": "другой шлюз (веб-форма)"}), group=S)  # fmt: skip
+declare("sms.api_id", "Ключ `api_id` для `SMS.ru`", Secret(max_length=100), group=S)
+declare("sms.login", "Логин (`SMSC.ru` или шлюз)", Text(max_length=100), group=S)
+declare("sms.password", "Пароль (`SMSC.ru` или шлюз)", Secret(max_length=200), group=S)
 declare(
     "sms.sender",
     "Имя отправителя",
@@ -556,7 +572,7 @@ declare(
     "Порядок каналов",
     Items(options=CHANNELS),
     group=N,
-    help="По одному в строке: telegram, max, vk, viber, sms, email. Клиенту пишут в первый "
+    help="По одному в строке: Telegram, MAX, ВКонтакте, Viber, SMS, Почта. Клиенту пишут в первый "
     "канал, где он есть; не дошло — в следующий. Последний канал самого клиента идёт первым.",
 )
 declare(
@@ -621,7 +637,7 @@ declare(
     Items(pattern=URL, message=URL_TEXT),
     group=C,
     help="По одному в строке: https://ваша-фирма.ru. Код для сайта: "
-    '<script src="АДРЕС-ПРОГРАММЫ/widget.js" async></script>.',
+    '`<script src="АДРЕС-ПРОГРАММЫ/widget.js" async></script>`.',
 )
 declare(
     "widget.per_ip_per_minute",
@@ -672,7 +688,9 @@ declare(
     Text(max_length=200, pattern=r"/.*", message="путь начинается с /, например /Бригадир"),
     group=D,
 )
-declare("storage.yadisk_base_url", "Адрес API Диска", Text(pattern=URL, message=URL_TEXT), group=D)
+declare(
+    "storage.yadisk_base_url", "Адрес службы Диска", Text(pattern=URL, message=URL_TEXT), group=D
+)
 declare("storage.yadisk_timeout", "Ждать Диск, секунд", Number(False, 1, 120), group=D)
 
 # --- backup -----------------------------------------------------------------------------------
@@ -697,13 +715,15 @@ declare(
 P = "payments"
 declare(
     "yookassa.shop_id",
-    "ЮKassa: shopId",
-    Text(max_length=40, pattern=r"\d+", message="shopId — число из личного кабинета ЮKassa"),
+    "ЮKassa: номер магазина",
+    Text(
+        max_length=40, pattern=r"\d+", message="номер магазина — число из личного кабинета ЮKassa"
+    ),
     group=P,
     help="Пусто — онлайн-оплата выключена.",
 )
 declare("yookassa.shop_secret", "ЮKassa: секретный ключ", Secret(max_length=200), group=P)
-declare("yookassa.api_url", "Адрес API ЮKassa", Text(pattern=URL, message=URL_TEXT), group=P)
+declare("yookassa.api_url", "Адрес службы ЮKassa", Text(pattern=URL, message=URL_TEXT), group=P)
 declare(
     "yookassa.trusted_proxies",
     "Прокси перед программой (прежнее место)",
