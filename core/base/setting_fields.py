@@ -537,6 +537,14 @@ declare("imap.user", "Логин входящей почты", Text(max_length=2
 declare("imap.password", "Пароль входящей почты", Secret(max_length=200), group=E)
 declare("imap.folder", "Папка", Text(max_length=100), group=E)
 declare("imap.ssl", "Шифровать соединение", Flag(), group=E)
+declare(
+    "imap.auth_server",
+    "Имя почтового сервера в проверке подписи писем",
+    Text(max_length=200),
+    group=E,
+    help="Как ваш сервер подписывается в заголовке `Authentication-Results` (например "
+    "`mx.firm.ru`). Пусто — берётся верхний такой заголовок.",
+)
 declare("imap.poll_seconds", "Проверять почту каждые, секунд", Number(least=10, most=3600), group=E)
 declare("imap.max_attachment_mb", "Наибольшее вложение, МБ", Number(least=1, most=100), group=E)
 
