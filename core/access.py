@@ -40,6 +40,7 @@ __all__ = [
     "order_query",
     "require_order",
     "require_role",
+    "sees_amount_to_collect",
     "visible_fields",
     "mailbox_ids_of",
     "require_dialogue",
@@ -203,6 +204,21 @@ def can_see(actor: Actor, name: str, *, hidden: frozenset[str] | None = None) ->
     if name.startswith("custom_") and "custom" in hidden:
         return False
     return REVEALS.get(name, name) not in hidden
+
+
+def sees_amount_to_collect(
+    actor: Actor, order: Order, *, hidden: frozenset[str] | None = None
+) -> bool:
+    """How much is left to collect on an order: whoever may see its debt, and a crew member
+    for his own crew's booked visit whatever else is hidden from him (he takes the client's
+    cash on site and must know how much)."""
+    if can_see(actor, "debt", hidden=hidden):
+        return True
+    if actor.kind != "employee" or not actor.crew_id:
+        return False
+    from core.selfservice.models import Visit
+
+    return Visit.select().where((Visit.order == order.id) & (Visit.crew == actor.crew_id)).exists()
 
 
 # A sum as core.base.money.format_money writes it ("7 654 321,00 ₽", "−500,00").

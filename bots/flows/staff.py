@@ -10,7 +10,7 @@ from bots.flows.desk import on_hand
 from bots.flows.files import as_file, as_image
 from bots.flows.registry import command, payload, step
 from bots.flows.types import OutFile, Reply
-from core.access import require_order
+from core.access import require_order, sees_amount_to_collect
 from core.base.clock import format_date, format_datetime
 from core.base.errors import NotFound, ValidationError
 from core.base.money import format_money, parse_money
@@ -92,6 +92,8 @@ def card(ctx: Ctx, order: Order, note: str = "") -> list[Reply]:
     for key, label in (("cost", "Стоимость"), ("paid", "Оплачено"), ("debt", "Остаток")):
         if key in view:
             lines.append(f"{label}: {format_money(view[key])}")
+    if "debt" not in view and order.debt > 0 and sees_amount_to_collect(ctx.staff, order):
+        lines.append(f"Получить с клиента: {format_money(order.debt)}")  # his own visit
     if view.get("visit_at"):
         lines.append(f"Выезд: {format_datetime(view['visit_at'])}")
     if view.get("client_phone"):
@@ -342,9 +344,14 @@ def ask_text(ctx: Ctx) -> list[Reply]:
 def cash_button(ctx: Ctx, arg: str) -> list[Reply]:
     order = _order(ctx, arg)
     ctx.goto("cash", "amount", order_id=order.id)
+    left = (
+        f" Осталось получить: {format_money(order.debt)}."
+        if sees_amount_to_collect(ctx.staff, order)
+        else ""
+    )
     return [
         Reply(
-            f"Сколько наличных получили от клиента по заказу №{order.number}? Напишите сумму.",
+            f"Сколько наличных получили от клиента по заказу №{order.number}?{left} Напишите сумму.",
             buttons=[[(texts.CANCEL, "cancel")]],
         )
     ]

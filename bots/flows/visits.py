@@ -6,7 +6,9 @@ from __future__ import annotations
 from bots.flows.context import Ctx
 from bots.flows.registry import command, payload
 from bots.flows.types import Reply
+from core.access import sees_amount_to_collect
 from core.base.errors import NotFound
+from core.base.money import format_money
 from core.selfservice import booking, crew_visits
 
 __all__ = ["visits_today"]
@@ -22,7 +24,14 @@ def visits_today(ctx: Ctx) -> list[Reply]:
     for v in visits:
         phone = f", {v.client.phone}" if v.client.phone else ""
         done = " — выехали" if v.departed_at else ""
-        lines.append(f"{booking.slot_label(v)[6:]} — {v.address} ({v.client.name}{phone}){done}")
+        collect = (
+            f", получить {format_money(v.order.debt)}"
+            if v.order.debt > 0 and sees_amount_to_collect(ctx.staff, v.order)
+            else ""
+        )
+        lines.append(
+            f"{booking.slot_label(v)[6:]} — {v.address} ({v.client.name}{phone}){collect}{done}"
+        )
     buttons = [[crew_visits.departed_button(v)] for v in visits if v.departed_at is None]
     return [Reply("\n".join(lines), buttons=buttons)]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.access import Actor, can_see, require_order, require_role
+from core.access import Actor, require_order, require_role, sees_amount_to_collect
 from core.base.clock import utcnow
 from core.base.db import database
 from core.base.errors import ValidationError
@@ -37,9 +37,13 @@ def add_payment(
     if method not in METHODS:
         raise ValidationError(f"Неизвестный способ оплаты: «{method}».")
     if amount > order.debt:
-        debt = f": {format_money(order.debt)}" if can_see(actor, "debt") else ""
+        left = (
+            f" — осталось получить {format_money(order.debt)}"
+            if sees_amount_to_collect(actor, order)
+            else ""
+        )
         raise ValidationError(
-            f"Оплата {format_money(amount)} больше остатка по заказу №{order.number}{debt}."
+            f"Оплата {format_money(amount)} больше остатка по заказу №{order.number}{left}."
         )
     with database.atomic():
         payment = Payment.create(

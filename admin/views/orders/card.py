@@ -10,7 +10,7 @@ from admin.base import fail, sees
 from admin.views.orders.card_lines import lines_context
 from admin.views.orders.common import FIELD_LABELS, _names, _stages
 from admin.views.orders.forms import MoveForm, PaymentForm, ReplyForm
-from core.access import hidden_fields, require_order
+from core.access import hidden_fields, require_order, sees_amount_to_collect
 from core.base.clock import format_datetime
 from core.base.db import database
 from core.base.errors import BrigadirError, NotFound
@@ -62,6 +62,9 @@ class OrderCardMixin:
         return {
             "order": order, "fields": view, "hidden": hidden, "labels": FIELD_LABELS, "moves": moves,
             "custom_labels": custom_columns(),
+            # a crew member's own visit: what to collect, whatever else is hidden
+            "to_collect": order.debt if "debt" not in view and order.debt > 0
+            and sees_amount_to_collect(actor, order, hidden=hidden) else None,
             "payments": payments, "thread": thread, "attachments": attachments, "documents": documents,
             "outbox": outbox, "move_form": move_form, "payment_form": PaymentForm(formdata=None),
             "reply_form": ReplyForm(formdata=None), "names": _names(), "stages": _stages(),

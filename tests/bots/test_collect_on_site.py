@@ -1,0 +1,64 @@
+"""Issue 28: a crew member collecting cash on site sees how much to collect for his own
+crew's visit, whatever else is hidden from him (the debt is hidden from crews by default);
+a payment over the remainder says the remainder to whoever may know it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from core.access import SYSTEM
+from core.base.clock import from_local, local_today
+from core.base.money import rubles
+from core.clients.clients import create_client
+from core.money.models import Payment
+from core.money.payments import add_payment
+from core.orders import orders
+from core.selfservice import booking
+
+
+def _visit_today(actors):
+    booking.save_settings(SYSTEM, {"weekdays": [1, 2, 3, 4, 5, 6, 7], "min_hours_before": 0})
+    client = create_client(actors["manager"], "Орлова Анна", "+79120000004")
+    today = local_today()
+    slot = from_local(datetime(today.year, today.month, today.day, 9, 0))
+    early = from_local(datetime(today.year, today.month, today.day, 0, 0))
+    visit = booking.book_visit(actors["manager"], client.id, slot, "ул. Лесная, 12", now=early)
+    orders.update_order(actors["manager"], visit.order_id, cost=rubles(9000))
+    add_payment(actors["manager"], visit.order_id, rubles(2000), kind="advance", method="card")
+    return visit
+
+
+def test_crew_sees_what_to_collect_for_its_own_visit(join, staff, actors):
+    visit = _visit_today(actors)
+    crew = join("executor")  # in the visit's crew; cost, paid and debt hidden from crews
+    crew.say("/visits")
+    assert "получить 7 000,00 ₽" in crew.text
+    crew.tap(f"order:{visit.order.number}")
+    assert "Получить с клиента: 7 000,00 ₽" in crew.text
+    assert "Стоимость" not in crew.text and "9 000" not in crew.text  # the rest stays hidden
+    crew.tap(crew.button("Получил оплату"))
+    assert "Осталось получить: 7 000,00 ₽" in crew.text
+    crew.say("12000")
+    assert "Оплата 12 000,00 ₽ больше остатка" in crew.text
+    assert "осталось получить 7 000,00 ₽" in crew.text
+    crew.say("7000")
+    assert Payment.select().where(Payment.taken_by == staff["executor"].id).get().amount == rubles(
+        7000
+    )
+
+
+def test_nobody_else_learns_the_remainder(join, staff, actors):
+    visit = _visit_today(actors)
+    stranger = join("executor2")  # not in the crew: the order is not his
+    stranger.tap(f"order:{visit.order.number}")
+    assert "7 000" not in stranger.text
+    # His own order without a visit: the debt stays hidden, the refusal names no sum.
+    client = create_client(actors["manager"], "Сидоров", "+79120000005")
+    own = orders.create_order(actors["manager"], client.id, "Щиток", rubles(5000),
+                              executor_id=staff["executor2"].id)  # fmt: skip
+    stranger.tap(f"order:{own.number}")
+    assert "Получить с клиента" not in stranger.text and "5 000" not in stranger.text
+    stranger.tap(f"cash:{own.id}")
+    assert "Осталось получить" not in stranger.text
+    stranger.say("6000")
+    assert "больше остатка по заказу" in stranger.text and "5 000" not in stranger.text
