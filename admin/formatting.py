@@ -12,6 +12,8 @@ from core.backups import format_size
 from core.base.clock import format_date, format_datetime
 from core.base.money import format_money
 from core.base.phones import display_phone
+from core.documents.words import plural as _plural
+from core.documents.words import quoted
 
 __all__ = ["TYPE_FORMATTERS", "init_app", "money", "money_column"]
 
@@ -55,9 +57,9 @@ _RU = Locale("ru")
 
 
 def plural(n: int, one: str, few: str, many: str) -> str:
-    """The word agreeing with n by Babel's CLDR rules for Russian: 1 новое сообщение,
-    3 новых сообщения, 5 новых сообщений (fractions take the "few" form)."""
-    return {"one": one, "few": few}.get(_RU.plural_form(abs(n)), many if n == int(n) else few)
+    """The word agreeing with n: 1 новое сообщение, 3 новых сообщения, 5 новых сообщений
+    (core.documents.words, the one place for agreement)."""
+    return _plural(n, one, few, many)
 
 
 MONTHS = ("январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь",
@@ -91,5 +93,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["size"] = format_size
     app.jinja_env.filters["dt"] = format_datetime
+    app.jinja_env.filters["quoted"] = quoted  # «ООО „Ромашка“»: quotes inside quotes
     app.jinja_env.filters["d"] = format_date
     app.jinja_env.filters["phone"] = display_phone

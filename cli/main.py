@@ -12,6 +12,7 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from cli import russian
 from cli.context import DEFAULT_CONFIG, open_config, open_database
 from cli.restart import SettingsWatch, exec_again
 from core import migrations
@@ -22,14 +23,16 @@ from core.orders.models import Order
 from core.people.models import Employee
 from core.setup import create_director, prepare
 
+russian.install()  # before any command is declared: Click's own words in Russian
 console = Console()
 EXAMPLE = Path(__file__).resolve().parent.parent / "config.example.toml"
 
 
-@click.group()
+@click.group(cls=russian.RuGroup)
 @click.option(
-    "--config", "config_file", envvar="BRIGADIR_CONFIG", help="Файл настроек (config.toml)."
-)
+    "--config", "config_file", envvar="BRIGADIR_CONFIG", metavar="ФАЙЛ",
+    help="Файл настроек (config.toml).",
+)  # fmt: skip
 @click.pass_context
 def main(ctx: click.Context, config_file: str | None) -> None:
     """Бригадир: заказы, клиенты, касса и боты для небольшой фирмы."""
@@ -87,9 +90,21 @@ def init(ctx: click.Context, demo: bool) -> None:
 
 
 @main.command("demo")
-@click.option("--clients", default=300, show_default=True, type=click.IntRange(1, 1_000_000))
-@click.option("--orders", default=1500, show_default=True, type=click.IntRange(0, 10_000_000))
-@click.option("--seed", default=7, show_default=True)
+@click.option(
+    "--clients",
+    default=300,
+    show_default=True,
+    type=click.IntRange(1, 1_000_000),
+    help="Сколько клиентов.",
+)
+@click.option(
+    "--orders",
+    default=1500,
+    show_default=True,
+    type=click.IntRange(0, 10_000_000),
+    help="Сколько заказов.",
+)
+@click.option("--seed", default=7, show_default=True, help="Зерно случайных данных (то же — те же данные).")  # fmt: skip
 @click.pass_context
 def demo_command(ctx: click.Context, clients: int, orders: int, seed: int) -> None:
     """Заполнить базу правдоподобными данными для обоих процессов (полиграфия и монтаж)."""
@@ -261,9 +276,13 @@ def run(ctx: click.Context) -> None:
 
 @main.command()
 @click.option(
-    "--gunicorn", "use_gunicorn", is_flag=True, help="Рабочие процессы gunicorn (для production)."
+    "--gunicorn",
+    "use_gunicorn",
+    is_flag=True,
+    help="Рабочие процессы gunicorn (для работы на сервере).",
 )
-@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
+              help="Сколько процессов gunicorn.")  # fmt: skip
 @click.pass_context
 def web(ctx: click.Context, use_gunicorn: bool, workers: int) -> None:
     """Только веб: панель, веб-чат, вебхуки Telegram и Viber."""
@@ -358,7 +377,9 @@ def scheduler(ctx: click.Context) -> None:
 
 @main.command("import")
 @click.argument("kind", type=click.Choice(["orders", "clients"]))
-@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument(
+    "source", metavar="ФАЙЛ", type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
 @click.option(
     "--write", is_flag=True, help="Записать (без флага — только проверка, ничего не пишется)."
 )
@@ -493,7 +514,7 @@ def user() -> None:
 
 
 @user.command("add")
-@click.argument("name")
+@click.argument("name", metavar="ИМЯ")
 @click.option(
     "--role",
     type=click.Choice(["director", "manager", "executor"]),
@@ -533,7 +554,9 @@ def user_add(
 
 
 @main.command()
-@click.argument("target", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument(
+    "target", metavar="[ФАЙЛ]", required=False, type=click.Path(dir_okay=False, path_type=Path)
+)
 @click.option(
     "--with-secrets",
     is_flag=True,
@@ -562,7 +585,7 @@ def backup(ctx: click.Context, target: Path | None, with_secrets: bool) -> None:
 
 
 @main.command()
-@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("source", metavar="АРХИВ", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--yes", is_flag=True, help="Не спрашивать подтверждения.")
 @click.pass_context
 def restore(ctx: click.Context, source: Path, yes: bool) -> None:

@@ -3,6 +3,7 @@ core.selfservice.booking.save_settings; this page only turns the form into its d
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, time, timedelta
 
 from flask import flash, redirect, request, url_for
@@ -44,7 +45,7 @@ class BookingView(BrigadirView):
                 "day_start": form.get("day_start", ""),
                 "day_end": form.get("day_end", ""),
                 "crews": [int(c) for c in form.getlist("crews") if c.isdigit()],
-                "days_off": [d for d in form.get("days_off", "").split() if d],
+                "days_off": [d for d in re.split(r"[\s,;]+", form.get("days_off", "")) if d],
                 "pipeline": form.get("pipeline", ""),
                 **{key: form.get(key, "") for key in NUMBERS},
             }

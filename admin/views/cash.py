@@ -36,6 +36,16 @@ OPERATIONS = {
 }
 
 
+# What was done, as the confirmation says it (the menu's entries are what to do).
+DONE = {
+    "expense": "Расход записан",
+    "handover": "Сдано в основную кассу",
+    "advance": "Выдано под отчёт",
+    "income": "Приход в основную кассу записан",
+    "outcome": "Расход из основной кассы записан",
+}
+
+
 class MovementForm(AdminForm):
     operation = SelectField("Операция", choices=list(OPERATIONS.items()))
     amount = MoneyField("Сумма, ₽", allow_zero=False)
@@ -173,7 +183,11 @@ class CashView(BrigadirView):
                 cash.record_main(actor, op, amount, note, category=form.category.data or None)
             else:
                 abort(400)
-            flash(f"Записано: {OPERATIONS[op].lower()} {format_money(amount)}.", "success")
+            person = Employee.get_or_none(Employee.id == who) if who else None
+            whom = (
+                f" — {person.name}" if person is not None and op in ("advance", "handover") else ""
+            )
+            flash(f"{DONE[op]}: {format_money(amount)}{whom}.", "success")
         except BrigadirError as exc:
             fail(exc)
         return redirect(back_url(url_for("cash.index")))

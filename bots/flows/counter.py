@@ -19,6 +19,7 @@ from core.base.errors import ValidationError
 from core.base.money import format_money, parse_money
 from core.base.phones import display_phone, normalize_phone
 from core.clients.clients import create_client, find_clients, get_client
+from core.documents.words import quoted
 from core.files import attachments
 from core.orders.orders import create_order
 from core.people.models import Employee
@@ -58,7 +59,7 @@ def _search(ctx: Ctx, query: str) -> list[Reply]:
     ctx.goto("order", "client", query=query[:100], phone=phone)
     buttons = [[(f"{c.name} · {display_phone(c.phone)}".strip(" ·"), f"cl:{c.id}")] for c in found]
     name = " ".join(w for w in query[:100].split() if not any(ch.isdigit() for ch in w))
-    new = f"➕ Новый клиент «{name}»" if name else "➕ Новый клиент"
+    new = f"➕ Новый клиент {quoted(name)}" if name else "➕ Новый клиент"
     buttons.append([(new, "cl:new"), (texts.CANCEL, "cancel")])
     head = "Выберите клиента:" if found else f"Клиентов по «{query}» не нашлось."
     return [Reply(head, buttons=buttons)]

@@ -9,6 +9,7 @@ from bots.flows.staff import _number, _order
 from bots.flows.types import OutFile, Reply
 from core.access import Actor, require_order, require_role
 from core.documents.issue import KINDS, issue_document, kinds_for, send_document
+from core.documents.words import quoted
 from core.orders.models import Order
 
 __all__ = ["document_buttons"]
@@ -67,7 +68,7 @@ def send_to_client(ctx: Ctx, arg: str) -> list[Reply]:
     message = send_document(ctx.staff, int(arg))
     return [
         Reply(
-            f"Отправляю клиенту «{message.client.name}»: сообщение с документом в очереди, "
+            f"Отправляю клиенту {quoted(message.client.name)}: сообщение с документом в очереди, "
             "дойдёт по его каналу (Telegram, Viber, почта)."
         )
     ]

@@ -12,6 +12,7 @@ from bots.flows.types import Reply
 from core.base.clock import format_datetime
 from core.base.errors import NotFound, ValidationError
 from core.base.money import format_money, parse_money
+from core.documents.words import with_note
 from core.money import cash
 from core.people.models import Employee
 
@@ -47,9 +48,10 @@ def balance(ctx: Ctx) -> list[Reply]:
         for move in recent:
             sign = "+" if move.to_account_id == account.id else "−"
             what = move.category.name if move.category_id else cash.KIND_NAMES.get(move.kind, "")
+            if move.kind == "expense":
+                what = with_note(what, move.note)  # «Бензин», not «Бензин — бензин»
             lines.append(
                 f"{format_datetime(move.at)[:-6]}  {sign}{format_money(move.amount)}  {what}"
-                + (f" — {move.note}" if move.note and move.kind == "expense" else "")
             )
     return [Reply("\n".join(lines), menu=ctx.menu())]
 

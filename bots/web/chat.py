@@ -10,6 +10,7 @@ the X-Requested-With header a cross-site form cannot set."""
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from importlib import resources
 
@@ -61,8 +62,10 @@ def make_blueprint(
 
     @bp.get("/")
     def chat_page():
-        _chat_id()
-        return render_template_string(page, title=title)
+        # The history this browser keeps is filed under a digest of its chat id: another
+        # chat id (a new session) starts clean, and the id itself never reaches the page.
+        key = hashlib.sha256(_chat_id().encode()).hexdigest()[:20]
+        return render_template_string(page, title=title, history_key=key)
 
     @bp.post("/api/send")
     def send():

@@ -25,6 +25,7 @@ from core.conversations import threads
 from core.conversations.inbox import CHANNEL_NAMES
 from core.conversations.models import Dialogue, Message, Notification
 from core.conversations.outbox import notify_staff
+from core.documents.words import quoted
 from core.files.models import Attachment
 from core.orders import orders
 from core.orders.models import Order
@@ -137,7 +138,9 @@ def _phone_kept(lead: Client, phone: str) -> Client:
         ((Client.phone == phone) | (Client.phone2 == phone)) & (Client.id != lead.id)
     )
     if known is not None:
-        note = f"Указал(а) телефон {display_phone(phone)} — такой есть у клиента «{known.name}»."
+        note = (
+            f"Указал(а) телефон {display_phone(phone)} — такой есть у клиента {quoted(known.name)}."
+        )
         lead.notes = "\n".join(n for n in (lead.notes, note) if n)[:4000]
         lead.save()
         _tell(lead, f"{lead.name}: {note} Если это он(а) — нажмите «Это клиент…» "

@@ -14,6 +14,7 @@ from core.base.clock import format_date, from_local, local_today, to_local, utcn
 from core.base.db import database
 from core.conversations import delivery, outbox
 from core.conversations.models import Message, Notification
+from core.documents.words import quoted
 from core.orders.models import Order, Stage
 from core.people.models import Employee
 from core.tasks.models import Task
@@ -89,7 +90,7 @@ def remind_subcontracts(today: date | None = None, days_ahead: int = 1) -> int:
         overdue = order.due_date < today
         when = "просрочен" if overdue else f"срок {format_date(order.due_date)}"
         text = (
-            f"Перезаказ у «{order.subcontractor.name}», заказ №{order.number} ({when}): "
+            f"Перезаказ у {quoted(order.subcontractor.name)}, заказ №{order.number} ({when}): "
             f"спросите подрядчика о готовности и сроке отправки. {order.description[:150]}"
         )
         people = {e.id: e for e in _directors()}

@@ -32,6 +32,7 @@ from core.documents.models import Document
 from core.documents.sales import render_act, render_invoice
 from core.documents.texts import Texts
 from core.documents.transfer import render_upd, render_waybill
+from core.documents.words import gendered
 from core.files.attachments import order_folder_key
 from core.money import taxes
 from core.money.models import Payment
@@ -42,6 +43,7 @@ __all__ = [
     "KINDS",
     "company_from_settings",
     "issue_document",
+    "issued_words",
     "kinds_for",
     "may_read",
     "party_from_client",
@@ -57,6 +59,16 @@ KINDS = {
     "contract": "Договор-расписка",
     "receipt": "Квитанция",
 }
+# The papers whose name is feminine (the rest are masculine): «Квитанция № 1 выписана».
+FEMININE = frozenset({"waybill", "receipt"})
+
+
+def issued_words(kind: str, number: object) -> str:
+    """ "Счёт № 12 выписан.", "Накладная ТОРГ-12 № 3 выписана." (core.documents.words)."""
+    gender = "f" if kind in FEMININE else "m"
+    return f"{KINDS[kind]} № {number} {gendered(gender, 'выписан', 'выписана')}."
+
+
 _FIELDS = {f.name for f in dataclasses.fields(Company)}
 
 

@@ -16,6 +16,7 @@ from core.base.db import database
 from core.base.errors import Conflict, NotFound, ValidationError
 from core.base.money import format_money
 from core.conversations import outbox
+from core.documents.words import with_note
 from core.files.models import Attachment
 from core.money.fiscal import FiscalQR
 from core.money.models import (
@@ -243,8 +244,8 @@ def review(actor: Actor, movement_id: int, verdict: str, comment: str = "") -> C
         if verdict == "disputed" and was != "disputed" and employee is not None:
             what = move.category.name if move.category_id else "расход"
             text = (
-                f"❗ Директор оспорил ваш расход от {format_date(move.at)}: {what} — "
-                f"{format_money(move.amount)}" + (f" ({move.note})" if move.note else "") + "."
+                f"❗ Директор оспорил ваш расход от {format_date(move.at)}: "
+                f"{with_note(what, move.note)}, {format_money(move.amount)}."
                 + (f"\n{comment.strip()}" if comment.strip() else "")
                 + "\nПожалуйста, объясните или пришлите чек."
             )  # fmt: skip

@@ -28,6 +28,7 @@ from core.base.money import check_sum, format_money
 from core.base.sequences import next_number
 from core.clients.models import Client
 from core.conversations import outbox
+from core.documents.words import quoted
 from core.money import taxes
 from core.orders import pipelines
 from core.orders.models import Order, OrderLine, Pipeline, Stage, StageMove
@@ -125,7 +126,7 @@ def create_order(
     executor = _employee(executor_id, what="Исполнитель")
     subcontractor = _employee(subcontractor_id, what="Подрядчик")
     if subcontractor is not None and not subcontractor.is_external:
-        raise ValidationError(f"«{subcontractor.name}» не отмечен как подрядчик (перезаказ).")
+        raise ValidationError(f"{quoted(subcontractor.name)} не отмечен как подрядчик (перезаказ).")
     if executor is not None and executor.is_external:
         subcontractor, executor = executor, None  # a firm named as executor means перезаказ
     crew = Crew.get_or_none(Crew.id == crew_id) if crew_id else None
@@ -215,7 +216,7 @@ def _announce_assignment(order: Order, *, key_suffix: str) -> None:
             people.append(order.manager)
     text = f"Новое задание: заказ №{order.number} — {order.description[:200]}"
     if order.subcontractor_id:
-        text = f"Перезаказ у «{order.subcontractor.name}»: заказ №{order.number} — {order.description[:200]}"
+        text = f"Перезаказ у {quoted(order.subcontractor.name)}: заказ №{order.number} — {order.description[:200]}"
     for person in {p.id: p for p in people}.values():
         outbox.notify_staff(
             person,

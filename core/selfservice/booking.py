@@ -97,6 +97,17 @@ def _int(value: Any, what: str, low: int, high: int) -> int:
     return number
 
 
+def _day_off(raw: object) -> date:
+    """A day off as people write it, 31.12.2026 (the stored 2026-12-31 is read too)."""
+    text = str(raw).strip()
+    for fmt in ("%d.%m.%Y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValidationError(f"Выходной день «{text}»: дата в виде ДД.ММ.ГГГГ, например 31.12.2026.")
+
+
 def save_settings(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
     """Check and store the booking settings (the director's form). Nothing is stored on error."""
     require_role(actor, "director")
@@ -114,12 +125,7 @@ def save_settings(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
     known = {c.id for c in Crew.select(Crew.id).where(Crew.id.in_(crews))} if crews else set()
     if set(crews) - known:
         raise ValidationError("Среди бригад для записи есть несуществующая.")
-    days_off = []
-    for raw in clean["days_off"]:
-        try:
-            days_off.append(date.fromisoformat(str(raw).strip()).isoformat())
-        except ValueError:
-            raise ValidationError(f"Выходной день «{raw}»: дата в виде ГГГГ-ММ-ДД.") from None
+    days_off = [_day_off(raw).isoformat() for raw in clean["days_off"]]
     clean.update(
         weekdays=weekdays,
         day_start=f"{start // 60:02d}:{start % 60:02d}",

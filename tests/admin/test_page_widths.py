@@ -124,3 +124,61 @@ def test_the_date_filter_speaks_russian_and_writes_dates_as_the_firm_does(
     page.wait_for_load_state()
     assert "не понял" not in page.content()
     assert "Визитки 1000 шт" in page.inner_text(".model-list")
+
+
+# What sticks out of the window or of its own box (a cell cut off by a card's edge).
+STICKS_OUT = """(selector) => {
+  const width = window.innerWidth, out = [];
+  for (const e of document.querySelectorAll(selector)) {
+    const box = e.getBoundingClientRect(), parent = e.parentElement.getBoundingClientRect();
+    if (box.right > width || box.right > parent.right + 0.5 || e.scrollWidth > e.clientWidth + 1)
+      out.push([e.tagName, Math.round(box.right), Math.round(parent.right), e.scrollWidth, e.clientWidth]);
+    for (const cell of e.querySelectorAll('td')) {
+      const r = cell.getBoundingClientRect();
+      if (r.right > parent.right + 0.5) out.push(['TD', cell.innerText, Math.round(r.right)]);
+    }
+  }
+  return out;
+}"""
+
+
+def test_payments_and_pagers_fit_a_phone(page, server, world, staff, actors, screens):
+    """Issue 28: the card's payments (the sum was cut off at 415 px) and the pagers of the
+    client list and the archive (409 px) fit 390 px."""
+    from core.base.clock import utcnow
+    from core.base.money import rubles
+    from core.clients.models import Client
+    from core.money.payments import add_payment
+    from core.orders.models import Order, Stage
+
+    order = world["foreign"]  # 12 500 ₽
+    for amount, kind, method in ((rubles(2500), "advance", "transfer"), (rubles(4000), "other", "online"),
+                                 (rubles(6000), "final", "transfer")):  # fmt: skip
+        add_payment(actors["director"], order.id, amount, kind=kind, method=method)
+    now = utcnow()
+    Client.insert_many(
+        [{"name": f"Клиент {i:04d}", "created_at": now} for i in range(1200)]
+    ).execute()
+    archive = Stage.get((Stage.code == "archive") & (Stage.pipeline == order.pipeline_id))
+    rows = [{"number": 10_000 + i, "pipeline": order.pipeline_id, "stage": archive.id,
+             "client": world["c1"].id, "description": "Старый заказ", "is_archived": True,
+             "created_at": now, "updated_at": now} for i in range(1200)]  # fmt: skip
+    Order.insert_many(rows).execute()
+    Stage.update(order_count=Stage.order_count + len(rows)).where(Stage.id == archive.id).execute()
+    _login(page, server)
+    page.set_viewport_size({"width": 390, "height": 900})
+    problems = {}
+    for name, url, selector in (
+        ("order-card-payments", f"/admin/order/card/?id={order.id}", "#payments"),
+        ("clients-pager", "/admin/client/?page=12", ".pagination"),
+        ("archive-pager", "/admin/order/?tab=archive&page=12", ".pagination"),
+    ):
+        page.goto(server + url)
+        assert page.locator(selector).count(), name
+        page.screenshot(path=str(screens / f"{name}-390.png"), full_page=True)
+        out = page.evaluate(STICKS_OUT, selector)
+        overflow, worst, reach = page.evaluate(OVERFLOW)
+        if out or overflow > 0:
+            problems[name] = (out, worst, reach)
+    assert "6 000,00 ₽" in page.goto(server + f"/admin/order/card/?id={order.id}").text()
+    assert not problems, problems

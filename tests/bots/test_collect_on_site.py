@@ -62,3 +62,14 @@ def test_nobody_else_learns_the_remainder(join, staff, actors):
     assert "Осталось получить" not in stranger.text
     stranger.say("6000")
     assert "больше остатка по заказу" in stranger.text and "5 000" not in stranger.text
+
+
+def test_balance_lists_a_fuel_receipt_once(join, staff):
+    """«Бензин», not «Бензин — бензин»: the note said only the category (issue 28)."""
+    from core.money.cash import issue_advance
+
+    issue_advance(SYSTEM, staff["executor"].id, rubles(10_000))
+    crew = join("executor")
+    crew.photo(caption="бензин 1000")
+    crew.say("баланс")
+    assert "Бензин" in crew.text and "Бензин — бензин" not in crew.text

@@ -137,3 +137,38 @@ def test_the_web_chat_in_chromium(live_chat, staff, tmp_path):
         browser.close()
     expenses = list(CashMovement.select().where(CashMovement.kind == "expense"))
     assert len(expenses) == 2 and expenses[0].receipt_id and len(store.files) == 1
+
+
+@pytest.mark.e2e
+def test_the_web_chat_keeps_its_history_after_a_reload(live_chat, staff, tmp_path):
+    """Issue 28: a reload (or a phone waking the tab) shows the conversation so far and its
+    menu, and does not greet again; another browser's chat starts clean."""
+    from playwright.sync_api import expect, sync_playwright
+
+    url, _store = live_chat
+    issue_advance(SYSTEM, staff["executor"].id, rubles(10_000))
+    code = create_invite(SYSTEM, employee_id=staff["executor"].id).code
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        page = browser.new_page(viewport={"width": 390, "height": 844}, locale="ru-RU")
+        page.goto(url)
+        page.fill("#text", code)
+        page.press("#text", "Enter")
+        expect(page.locator(".bot").last).to_contain_text("Вы подключены")
+        page.click("#menu >> text=💰 Баланс")
+        expect(page.locator(".bot").last).to_contain_text("На руках: 10 000,00 ₽")
+        before = page.locator(".msg").count()
+        page.reload()
+        expect(page.locator(".bot").last).to_contain_text("На руках: 10 000,00 ₽")
+        assert page.locator(".msg").count() == before  # the same messages, no second greeting
+        assert page.locator(".me").nth(1).inner_text() == "💰 Баланс"
+        expect(page.locator("#menu button").first).to_be_visible()  # the menu is back
+        page.click("#menu >> text=💰 Баланс")  # and works
+        expect(page.locator(".bot").last).to_contain_text("На руках: 10 000,00 ₽")
+        page.screenshot(path=os.path.join(os.environ.get("BRIGADIR_SCREENSHOTS", str(tmp_path)),
+                                          "webchat-after-reload.png"))  # fmt: skip
+        other = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+        other.goto(url)
+        expect(other.locator(".bot").first).to_contain_text("код приглашения")
+        assert "На руках" not in other.inner_text("#log")
+        browser.close()

@@ -169,7 +169,7 @@ class OrderCardMixin:
                 order.id,
                 current_app.config["BRIGADIR_FILE_STORE"],
             )
-            flash(f"{issue.KINDS[kind]} № {document.number} выписан.", "success")
+            flash(issue.issued_words(kind, document.number), "success")
         except BrigadirError as exc:
             fail(exc)
         return self._back(order.id)
