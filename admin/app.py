@@ -164,6 +164,7 @@ def _add_money_views(admin: Admin) -> None:
 
 
 def _build_admin(app: Flask, config: Config) -> Admin:
+    from admin.views import calls
     from admin.views.clients import ClientView
     from admin.views.dashboard import DashboardView
     from admin.views.inbox import InboxView, counters
@@ -199,6 +200,7 @@ def _build_admin(app: Flask, config: Config) -> Admin:
         BonusView(Bonus, name="Премии и штрафы", endpoint="bonus", category="Сотрудники")
     )
     _settings_views(admin)
+    calls.install(app, admin)  # «Звонки», Настройки → Телефония, the caller's card
     app.context_processor(lambda: {"counters": counters})  # the header's unread numbers
     return admin
 

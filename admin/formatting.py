@@ -50,7 +50,8 @@ TYPE_FORMATTERS = {
 
 
 CHANNELS = {"auto": "по доступному каналу", "telegram": "Telegram", "viber": "Viber", "email": "e-mail",
-            "sms": "SMS", "web": "сайт", "note": "заметка", "max": "MAX", "vk": "ВКонтакте"}  # fmt: skip
+            "sms": "SMS", "web": "сайт", "note": "заметка", "max": "MAX", "vk": "ВКонтакте",
+            "phone": "телефон"}  # fmt: skip
 
 
 _RU = Locale("ru")

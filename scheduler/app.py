@@ -171,6 +171,8 @@ def build_scheduler(
         add("receipts", lambda: attachments.sweep_waiting_receipts(store), "interval", hours=1)
     if hasattr(store, "sync_pending"):  # Yandex Disk behind a local spool
         add("sync_files", lambda: _sync_files(store), "interval", seconds=60)
+    if store is not None:  # call recordings the PBX announced, kept with the order's files
+        add("recordings", lambda: fetch_recordings(store), "interval", seconds=30)
     scheduler = Scheduler(jobs, keeper, deliverer)
     scheduler.daily_jobs = day_jobs  # type: ignore[attr-defined] - for tests and stats
     return scheduler
@@ -195,6 +197,14 @@ class FiscalJob:
         if self._register is None:
             return 0
         return fiscal_checks.process_due(self._register)  # type: ignore[arg-type]
+
+
+def fetch_recordings(store: FileStore) -> int:
+    """The PBX chosen in the admin now (it may change while the scheduler runs)."""
+    from bots.phone import pbx
+    from core.calls import recordings
+
+    return recordings.fetch_due(pbx(), store)
 
 
 def _sync_files(store: object) -> None:

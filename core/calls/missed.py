@@ -25,7 +25,7 @@ from core.orders.models import Order
 from core.people.models import Employee
 from core.tasks.models import Task
 
-__all__ = ["TASK_KIND", "missed", "ringing_at", "talked"]
+__all__ = ["TASK_KIND", "lead_of", "missed", "ringing_at", "talked"]
 
 TASK_KIND = "call_back"
 
@@ -88,13 +88,8 @@ def missed(call: Call) -> None:
     if not call.phone.startswith("+"):
         return  # a hidden number: nobody to call back
     if call.client_id is None:
-        lead = _lead(call.phone)
-        call.client = lead.id
+        call.client = lead_of(call.phone).id
         call.save()
-        Call.update(client=lead.id).where(
-            (Call.phone == call.phone) & Call.client.is_null()
-        ).execute()
-        _move_lines(call.phone, lead.id)
     client = _lock_client(call.client_id)
     if _called_back_after(client.id, call.started_at):
         return  # the answer is already in the log
@@ -114,6 +109,14 @@ def missed(call: Call) -> None:
     count = Call.select().where(Call.task == task.id).count()
     Task.update(title=_title(client, count)).where(Task.id == task.id).execute()
     _tell(call, task, client)
+
+
+def lead_of(phone: str) -> Client:
+    """The new number's lead (made once), with the number's earlier calls on its card."""
+    lead = _lead(phone)
+    Call.update(client=lead.id).where((Call.phone == phone) & Call.client.is_null()).execute()
+    _move_lines(phone, lead.id)
+    return lead
 
 
 def _move_lines(phone: str, client_id: int) -> None:

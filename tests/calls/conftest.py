@@ -10,6 +10,7 @@ import pytest
 from cli.serve import build_web_app
 from core.base import settings
 from core.base.config import AppSection, Config
+from tests.admin.conftest import app, as_role, store  # noqa: F401 - the admin's fixtures
 from tests.fakes.memory_store import MemoryStore
 from tests.fakes.pbx import FakeMango, FakeNovofon
 
@@ -49,7 +50,7 @@ def on_mango(db, staff, mango):
 @pytest.fixture
 def site(db, staff, tmp_path):
     config = Config(app=AppSection(secret_key="k" * 32, data_dir=str(tmp_path)))
-    store = MemoryStore()
-    app = build_web_app(dataclasses.replace(config), store)
-    app.config["TESTING"] = True
-    return app.test_client(), store
+    files = MemoryStore()
+    web = build_web_app(dataclasses.replace(config), files)
+    web.config["TESTING"] = True
+    return web.test_client(), files

@@ -107,7 +107,10 @@ class OrderCounterMixin:
             return redirect(url_for("order.index_view"))
         form = self.create_form()
         new_name = (request.form.get("new_client_name") or "").strip()
-        new_phone = (request.form.get("new_client_phone") or "").strip()
+        # ?phone=: «Заказ за стойкой» from a caller's card comes with the number filled in
+        new_phone = (
+            request.form.get("new_client_phone") or request.args.get("phone") or ""
+        ).strip()[:40]
         if request.method == "POST":
             order = self._take(form, new_name, new_phone)
             if order is not None:
