@@ -298,6 +298,15 @@ def _v45_settings_per_key(migrator: SchemaMigrator) -> None:
     settings.split_old_company()
 
 
+def _v56_live_calls_by_arrival(migrator: SchemaMigrator) -> None:
+    """Ringing calls are found by when their first notification came, not by the PBX's
+    clock (core.calls.queries.live_calls): the partial index moves to created_at."""
+    database.execute_sql(
+        'CREATE INDEX IF NOT EXISTS "call_live_since" ON "call" ("created_at") WHERE ("ended_at" IS NULL)'
+    )
+    database.execute_sql('DROP INDEX IF EXISTS "call_live"')
+
+
 STEPS: dict[int, Callable[[SchemaMigrator], None]] = {
     2: _v2_order_source,
     3: _v3_message_sender,
@@ -324,6 +333,7 @@ STEPS: dict[int, Callable[[SchemaMigrator], None]] = {
     51: _v51_client_signer,
     66: _v66_imported_dates_local,
     52: _v52_fiscal_checks,
+    56: _v56_live_calls_by_arrival,
 }
 # Indexes the models cannot declare on both backends: a new database gets them too.
 RAW_INDEXES: list[Callable[[], None]] = [_v5_client_list_index]

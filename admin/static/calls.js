@@ -6,6 +6,7 @@
   "use strict";
   const box = document.getElementById("call-popups");
   if (!box) return;
+  document.body.append(box); // out of the navbar: a phone folds the navbar away
   const shown = new Map(); // call id -> {card, json}
   const closed = new Set();
   const STATES = {ringing: "Звонит", talking: "Идёт разговор", ended: "Звонок завершён"};
@@ -21,11 +22,6 @@
     const a = el("a", cls, text);
     a.href = href;
     return a;
-  }
-
-  function when(iso) {
-    const d = new Date(iso);
-    return d.toLocaleTimeString("ru-RU", {hour: "2-digit", minute: "2-digit"});
   }
 
   function actions(call) {
@@ -56,7 +52,7 @@
     const head = el("div", "call-head");
     const state = call.state === "talking" && call.answered_by
       ? STATES.talking + " — " + call.answered_by : STATES[call.state];
-    head.append(el("strong", "call-state", "📞 " + state), el("span", "call-time", when(call.started_at)));
+    head.append(el("strong", "call-state", state), el("span", "call-time", call.time)); // the firm's clock
     const close = el("button", "close", "×");
     close.type = "button";
     close.setAttribute("aria-label", "Закрыть карточку звонка");
@@ -109,7 +105,7 @@
       if (now.has(id) || entry.over) continue;
       entry.over = true; // over: the card stays until closed, saying so
       entry.card.classList.add("call-ended");
-      entry.card.querySelector(".call-state").textContent = "📞 " + STATES.ended;
+      entry.card.querySelector(".call-state").textContent = STATES.ended;
     }
   }
 

@@ -11,7 +11,7 @@ from flask_admin import expose
 from admin.auth import current_actor
 from admin.base import BrigadirView, back_url, fail, period_from_request
 from core.base.clock import from_local
-from core.base.errors import BrigadirError, NotFound
+from core.base.errors import AccessDenied, BrigadirError, NotFound
 from core.base.ratelimit import TooManyAttempts
 from core.calls import actions, cards, options, queries
 from core.calls.models import Call
@@ -106,6 +106,8 @@ class CallsView(BrigadirView):
             flash(f"Звоним: сначала ваш телефон (доб. {extension}), затем клиент.", "success")
         except (NotFound, ValueError):
             abort(404)
+        except AccessDenied:
+            abort(403)
         except TooManyAttempts as exc:
             fail(exc)
         except PbxError as exc:
@@ -121,6 +123,8 @@ class CallsView(BrigadirView):
             lead = actions.lead_from_call(current_actor(), int(request.form.get("call", "")))
         except (NotFound, ValueError):
             abort(404)
+        except AccessDenied:
+            abort(403)
         except BrigadirError as exc:
             fail(exc)
             return redirect(back_url(url_for("calls.index")))

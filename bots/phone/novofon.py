@@ -123,7 +123,7 @@ class NovofonPbx:
                 f"Новофон не отвечает ({type(exc).__name__}). Попробуйте позже."
             ) from exc
         if resp.status_code == 401:
-            raise PbxError("Новофон не принял ключи API: проверьте ключ и секрет.")
+            raise PbxError("Новофон не принял ключи: проверьте ключ и секрет.")
         try:
             data = resp.json()
         except ValueError:

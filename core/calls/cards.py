@@ -14,6 +14,7 @@ from core.access import (
     order_query,
     visible_message_filter,
 )
+from core.base.clock import to_local
 from core.base.money import format_money
 from core.base.phones import display_phone
 from core.calls.models import Call
@@ -49,6 +50,9 @@ class CallerCard:
     def as_json(self) -> dict:
         data = {k: v for k, v in self.__dict__.items()}
         data["started_at"] = self.started_at.isoformat() + "Z"
+        data["time"] = to_local(self.started_at).strftime(
+            "%H:%M"
+        )  # the firm's clock, not the browser's
         data["new_number"] = self.new_number
         return data
 

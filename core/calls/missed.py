@@ -44,7 +44,9 @@ def ringing_at(call: Call, extension: str) -> None:
     card = cards.caller_card(actor_for_employee(person), call)
     order = Order.get_or_none(Order.id == call.order_id) if call.order_id else None
     buttons = [[("Открыть заказ", f"order:{order.number}")]] if order else None
-    outbox.notify_staff(person, cards.card_text(card), key=key, order=order, buttons=buttons)
+    # Not filed under the order: the card is written for this person (his hidden fields),
+    # and the order card's outbox list is read by everyone on the order.
+    outbox.notify_staff(person, cards.card_text(card), key=key, buttons=buttons)
 
 
 def _lead(phone: str) -> Client:

@@ -53,8 +53,10 @@ class Call(BaseModel):
 
 
 # Calls still going (the manager's page asks every second which ones ring): a partial
-# index holds only those, however many calls the log keeps.
-Call.add_index(Call.index(Call.started_at, name="call_live", where=Call.ended_at.is_null()))
+# index holds only those, however many calls the log keeps. By when the first word of the
+# call came (created_at, our clock), not by the PBX's call_start: a PBX whose clock is set
+# to another zone must not hide a ringing call.
+Call.add_index(Call.index(Call.created_at, name="call_live_since", where=Call.ended_at.is_null()))
 # Recordings still to fetch: the scheduler's few rows, not the whole log.
 Call.add_index(
     Call.index(

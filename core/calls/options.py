@@ -75,17 +75,17 @@ def save(actor: Actor, changes: dict[str, Any]) -> dict[str, Any]:
         raise ValidationError("Неизвестная телефония.")
     for key in ("novofon_url", "mango_url"):
         if not _URL.fullmatch(str(options[key]).strip()):
-            raise ValidationError("Адрес API: нужен адрес вида https://…")
+            raise ValidationError("Адрес для запросов: нужен адрес вида https://…")
         options[key] = str(options[key]).strip().rstrip("/")
     for key in ("novofon_key", "novofon_secret", "mango_key", "mango_salt"):
         options[key] = str(options[key] or "").strip()
         if len(options[key]) > 200 or any(c.isspace() for c in options[key]):
-            raise ValidationError("Ключ API: без пробелов, не длиннее 200 знаков.")
+            raise ValidationError("Ключи телефонии: без пробелов, не длиннее 200 знаков.")
     provider = options["provider"]
     if provider == "novofon" and not (options["novofon_key"] and options["novofon_secret"]):
-        raise ValidationError("Для Новофона нужны ключ и секрет API (личный кабинет → API).")
+        raise ValidationError("Для Новофона нужны ключ и секрет из его личного кабинета.")
     if provider == "mango" and not (options["mango_key"] and options["mango_salt"]):
-        raise ValidationError("Для Манго нужны код ВАТС и ключ подписи (API коннектор).")
+        raise ValidationError("Для Манго нужны код ВАТС и ключ подписи из его личного кабинета.")
     options["extensions"] = _extensions(dict(options.get("extensions") or {}))
     if options.get("on_duty") in ("", None):
         options["on_duty"] = None

@@ -38,13 +38,13 @@ def require_call(actor: Actor, call_id: int) -> Call:
 
 def live_calls(actor: Actor, limit: int = 5) -> list[Call]:
     """Incoming calls going on now that the actor may see, newest first (the page asks
-    every second: the partial index call_live holds only these rows)."""
+    every second: the partial index call_live_since holds only these rows)."""
     query = visible_calls(actor).where(
         Call.ended_at.is_null()
-        & (Call.started_at > utcnow() - LIVE_WINDOW)
+        & (Call.created_at > utcnow() - LIVE_WINDOW)
         & (Call.direction == "in")
     )
-    return list(query.order_by(Call.started_at.desc()).limit(limit))
+    return list(query.order_by(Call.created_at.desc(), Call.id.desc()).limit(limit))
 
 
 def calls_of_client(actor: Actor, client_id: int, limit: int = 50) -> list[Call]:
