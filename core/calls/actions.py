@@ -54,7 +54,7 @@ def call_back(actor: Actor, pbx: Pbx | None, phone: str) -> str:
         )
     if not phone.startswith("+"):
         raise ValidationError("Номер скрыт — перезвонить некуда.")
-    if not ratelimit.take(f"pbx-callback:{actor.employee_id}", CALLBACKS_PER_MINUTE, 60):
+    if not ratelimit.hit(f"pbx-callback:{actor.employee_id}", CALLBACKS_PER_MINUTE, 60):
         raise ratelimit.TooManyAttempts("Слишком много звонков подряд — подождите минуту.")
     pbx.callback(extension, phone)
     return extension

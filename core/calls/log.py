@@ -15,7 +15,7 @@ import peewee as pw
 from core.base.clock import utcnow
 from core.base.db import database, is_postgres
 from core.base.errors import ValidationError
-from core.base.phones import normalize_phone
+from core.base.phones import display_phone, normalize_phone
 from core.calls import missed, options
 from core.calls.models import Call
 from core.calls.pbx import KINDS, PbxEvent
@@ -184,7 +184,7 @@ def _thread_line(call: Call) -> Message:
     )  # fmt: skip
     if missed_in and call.order_id:
         Order.update(unread=Order.unread + 1).where(Order.id == call.order_id).execute()
-    contact_name = "" if call.client_id else (call.phone or "Скрытый номер")
+    contact_name = "" if call.client_id else (display_phone(call.phone) or call.phone or "Скрытый номер")
     inbox.file_chat(message, channel="phone", contact=call.phone or "скрытый",
                     contact_name=contact_name)  # fmt: skip
     return message

@@ -130,7 +130,8 @@ def _move_lines(phone: str, client_id: int) -> None:
         Message.update(client=client_id).where(
             Message.id.in_(ids) & Message.client.is_null()
         ).execute()
-    Dialogue.update(client=client_id, contact_name="").where(
+    name = Client.get_by_id(client_id).name[:200]
+    Dialogue.update(client=client_id, contact_name=name).where(
         (Dialogue.channel == "phone") & (Dialogue.contact == phone) & Dialogue.client.is_null()
     ).execute()
 

@@ -230,6 +230,8 @@ def test_the_call_log_and_statistics(pbx_app, novofon, staff):
         hook.post(NOVOFON, data=form, headers=headers)
     log = manager.get("/admin/calls/").get_data(as_text=True)
     assert "пропущен" in log and "1 мин 15 с" in log
+    inbox = manager.get("/admin/inbox/?channel=phone").get_data(as_text=True)  # the timeline
+    assert "Новый номер +7 912 345-67-89" in inbox and "Исходящий звонок" in inbox
     stats = manager.get("/admin/calls/?tab=stats&start=2026-12-01&end=2026-12-31").get_data(
         as_text=True
     )
@@ -247,3 +249,79 @@ def test_the_call_log_and_statistics(pbx_app, novofon, staff):
     assert (
         login(pbx_app, "executor").get("/admin/calls/?tab=stats").status_code == 200
     )  # the log, not stats
+
+
+def test_call_backs_sent_at_once_pass_the_limit_only_so_many_times(pbx_app, novofon, staff):
+    """Ten «Позвонить» clicks at once (a double-clicking manager in ten tabs): the limit
+    counts first, so exactly CALLBACKS_PER_MINUTE reach the PBX."""
+    import threading
+
+    from core.calls.actions import CALLBACKS_PER_MINUTE
+
+    hook = pbx_app.test_client()
+    ring(hook, novofon, end=True)
+    task = Task.get()
+    tabs = [login(pbx_app, "manager") for _ in range(10)]
+    import time
+
+    if time.time() % 60 > 50:  # the limit counts per minute: all ten within one minute
+        time.sleep(61 - time.time() % 60)
+    start = threading.Barrier(len(tabs))
+    codes = []
+
+    def click(tab):
+        start.wait()
+        codes.append(tab.post("/admin/calls/call-back/", {"task": task.id}).status_code)
+
+    threads = [threading.Thread(target=click, args=(t,)) for t in tabs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert codes == [302] * len(tabs)
+    assert len(novofon.callbacks) == CALLBACKS_PER_MINUTE
+
+
+def test_the_nightly_backup_carries_the_recordings(
+    pbx_app, novofon, ivanov, store, tmp_path, database_url
+):
+    import tarfile
+
+    from cli.backup import take_backup
+    from core.base.config import AppSection, Config, DatabaseSection
+
+    novofon.recordings["rec-b"] = b"ID3" + b"\x01" * 999
+    ring(pbx_app.test_client(), novofon, answered_by="101", duration=9, record="rec-b", end=True)
+    from bots.phone import pbx
+
+    assert recordings.fetch_due(pbx(), store, now=Call.get().recording_due) == 1
+    config = Config(
+        app=AppSection(data_dir=str(tmp_path), secret_key="k"),
+        database=DatabaseSection(url=database_url),
+    )
+    assert config.storage_root == (tmp_path / "files").resolve()
+    take_backup(config, tmp_path / "copy.tar")
+    key = Attachment.get_by_id(Call.get().recording_id).storage_key
+    with tarfile.open(tmp_path / "copy.tar") as tar:
+        member = next(n for n in tar.getnames() if n.endswith(key))
+        assert tar.extractfile(member).read() == novofon.recordings["rec-b"]
+
+
+def test_mango_callback_recording_and_check_through_its_api(db, staff, mango):
+    from bots.phone.mango import MangoPbx
+    from core.calls.pbx import PbxError
+
+    api = MangoPbx(mango.key, mango.salt, mango.api_url)
+    assert api.check() == "Манго на связи: сотрудников в ВАТС — 1."
+    assert api.extensions() == {"101": "Мария Менеджерова"}
+    api.callback("101", "+79123456789")
+    [command] = mango.callbacks
+    assert command["from"] == {"extension": "101"} and command["to_number"] == "79123456789"
+    mango.recordings["MToxMDA1"] = b"ID3mango"
+    assert api.recording("MToxMDA1") == (b"ID3mango", "audio/mpeg")  # through the 302 link
+    with pytest.raises(PbxError, match="не отдал запись"):
+        api.recording("missing")
+    with pytest.raises(PbxError, match="не принял ключи"):
+        MangoPbx(mango.key, "wrong-salt", mango.api_url).check()
+    with pytest.raises(PbxError, match="не отвечает"):
+        MangoPbx(mango.key, mango.salt, "http://127.0.0.1:9").check()
