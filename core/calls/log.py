@@ -184,7 +184,9 @@ def _thread_line(call: Call) -> Message:
     )  # fmt: skip
     if missed_in and call.order_id:
         Order.update(unread=Order.unread + 1).where(Order.id == call.order_id).execute()
-    contact_name = "" if call.client_id else (display_phone(call.phone) or call.phone or "Скрытый номер")
+    contact_name = (
+        "" if call.client_id else (display_phone(call.phone) or call.phone or "Скрытый номер")
+    )
     inbox.file_chat(message, channel="phone", contact=call.phone or "скрытый",
                     contact_name=contact_name)  # fmt: skip
     return message
