@@ -20,6 +20,7 @@ import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 
 from core.base.clock import utcnow
 from core.base.config import Config
@@ -40,6 +41,7 @@ log = logging.getLogger(__name__)
 CHAT_INTERVAL = 1.05  # Telegram: one message per second per chat, with room for jitter
 LINGER = 2.0  # run_once waits this long for a chat's next slot before returning
 REFRESH = 0.5  # seconds between looks at the outbox while messages are moving
+CRITICAL_SLACK = 2.0  # seconds: a chat's queue this close to outlasting its lane goes first
 MAILING = delivery.MAILING  # the lane (and its rate key)
 LANES = (None, MAILING)  # in priority order
 
@@ -111,6 +113,10 @@ class Deliverer:
         self.clock = clock or self.limiter.clock
         self._started = False
         self._known: dict[int, _Head] = {}  # heads waiting for their slot, looked up once
+        self._backlog: dict[tuple, int] = {}  # (lane, client, employee) -> unfinished messages
+        self._lane_total: dict[str | None, int] = {}
+        self._spacing = self.limiter.chat_intervals
+        self._held: dict[tuple, float] = {}  # chats written to just before a restart
         self._down: set[str] = set()  # channels failing for everyone, read at each look
         self._order: tuple[str, ...] = config.notify.fallback  # Настройки's, read at each look
 
@@ -187,22 +193,24 @@ class Deliverer:
 
     def _recover(self, timeout: float) -> None:
         """Rows a dead deliverer left in 'sending': at once if it was a process of this
-        host that is gone, else after claim_timeout_seconds. On the first run, a chat that
-        a previous process wrote to a moment ago still gets its full interval."""
-        if not self._started:
-            self._started = True
-            for channel, interval in self.limiter.chat_intervals.items():
-                last = delivery.last_sent_at(channel)
-                if last is not None:
-                    since = (utcnow() - last).total_seconds()
-                    self.limiter.pause(channel, max(0.0, interval - since))
+        host that is gone, else after claim_timeout_seconds. A chat written to a moment ago
+        (by the previous process, or by the dead one's message in hand) still gets its full
+        interval; every other chat goes at once."""
         dead = [w for w in delivery.claimers() if w != self.worker and holder_is_dead(w)]
-        if dead:  # its message in flight may have reached the chat a moment ago, unrecorded
-            for channel, interval in self.limiter.chat_intervals.items():
-                self.limiter.pause(channel, interval)
+        if not self._started or dead:
+            self._started = True
+            self._hold_recent_chats(dead)
         recovered = delivery.reclaim_stale(timeout, workers=dead)
         if recovered:
             log.warning("outbox: %d messages abandoned in 'sending' taken again", recovered)
+
+    def _hold_recent_chats(self, dead: list[str]) -> None:
+        now, clock = utcnow(), self.clock()
+        for channel, interval in self._spacing.items():
+            since = now - timedelta(seconds=interval)
+            for who, at in delivery.recipients_written_to(channel, since, dead).items():
+                until = clock + max(0.0, interval - (now - at).total_seconds())
+                self._held[who] = max(self._held.get(who, 0.0), until)
 
     def _heads(self, limit: int) -> list[_Head]:
         """Each recipient's next message: the ordinary lane first, then mailings. A head
@@ -210,6 +218,14 @@ class Deliverer:
         self._down = health.down()
         self._order = channel_order(self.config)
         ids = {lane: delivery.due_heads(limit, mailing=lane is not None) for lane in LANES}
+        self._backlog = {
+            (lane, *who): count
+            for lane in LANES
+            for who, count in delivery.backlog(mailing=lane is not None).items()
+        }
+        self._lane_total = {
+            lane: sum(c for (ln, *_), c in self._backlog.items() if ln == lane) for lane in LANES
+        }
         new = [i for lane_ids in ids.values() for i in lane_ids if i not in self._known]
         fresh = {n.id: n for n in Notification.select().where(Notification.id.in_(new))}
         known = {}
@@ -228,19 +244,46 @@ class Deliverer:
         return [r for r in routes if r.channel in self.transports]
 
     def _pick(self, heads: list[_Head]) -> tuple[_Head | None, float]:
-        """The first head (in lane and age order) whose chat and channel are ready now;
-        else None and the shortest wait."""
-        shortest = float("inf")
+        """The first head (in lane and age order) whose chat and channel are ready now —
+        unless a ready chat's queue is critical (see _critical): the longest of those goes
+        first. Else None and the shortest wait."""
+        shortest, first, critical = float("inf"), None, None
         for head in heads:
             if head.routes is None:  # spread the look-ups over the sends, not all at once
                 head.routes = self._routes_of(head.note)
             if head.route is None:
                 return head, 0.0
             wait = self.limiter.delay(head.route.channel, head.route.address, head.lane)
-            if wait <= 0:
-                return head, 0.0
-            shortest = min(shortest, wait)
-        return None, shortest
+            held = self._held.get((head.note.client_id, head.note.employee_id))
+            if held is not None:
+                wait = max(wait, held - self.clock())
+            if wait > 0:
+                shortest = min(shortest, wait)
+                continue
+            if first is None:
+                first = head
+            if first.lane != head.lane:
+                break  # a lower lane never overtakes
+            if self._critical(head) and (
+                critical is None or self._queue(head) > self._queue(critical)
+            ):
+                critical = head
+        chosen = critical or first
+        return (chosen, 0.0) if chosen is not None else (None, shortest)
+
+    def _queue(self, head: _Head) -> int:
+        return self._backlog.get((head.lane, head.note.client_id, head.note.employee_id), 1)
+
+    def _critical(self, head: _Head) -> bool:
+        """A chat whose own spacing would outlast the rest of its lane at the channel's pace:
+        its messages must go at every chance, or the batch ends waiting on it alone (in time
+        order, 7 messages to one chat written last finish 7 s after the others)."""
+        channel = head.route.channel if head.route else ""
+        spacing = self._spacing.get(channel, 0.0)
+        if not spacing:
+            return False
+        rest = self._lane_total.get(head.lane, 0) * self.limiter.min_interval(channel)
+        return self._queue(head) * spacing >= rest - CRITICAL_SLACK
 
     # -- one message ---------------------------------------------------------------------
 

@@ -87,6 +87,10 @@ class RateLimiter:
                 if len(self._next_chat) > 50_000:  # forget chats whose wait is long over
                     self._next_chat = {k: v for k, v in self._next_chat.items() if v > now}
 
+    def min_interval(self, channel: str) -> float:
+        """The channel's own spacing between two sends (0 when it has no rate)."""
+        return self._interval.get(channel, 0.0)
+
     @property
     def chat_intervals(self) -> dict[str, float]:
         return dict(self._chat_interval)

@@ -37,6 +37,7 @@ from core.people.models import Employee
 from core.tasks.models import Task
 
 __all__ = [
+    "backlog",
     "CARRIES_FILES",
     "Route",
     "Verdict",
@@ -51,7 +52,7 @@ __all__ = [
     "due_ids",
     "files_for",
     "finish",
-    "last_sent_at",
+    "recipients_written_to",
     "mailbox_for",
     "open_call_task",
     "reclaim_stale",
@@ -290,14 +291,47 @@ def due_heads(limit: int, *, mailing: bool = False, now: datetime | None = None)
     return [row[0] for row in query]
 
 
-def last_sent_at(channel: str) -> datetime | None:
-    """When the last message went out on `channel` (a restarted deliverer keeps the pace)."""
-    row = (
-        Notification.select(pw.fn.MAX(Notification.sent_at))
-        .where((Notification.status == "sent") & (Notification.sent_channel == channel))
-        .scalar()
+def backlog(*, mailing: bool = False) -> dict[tuple[int | None, int | None], int]:
+    """Unfinished messages per recipient (client, employee) in a lane: how long each chat's
+    queue still is. The deliverer gives a chat whose queue would outlast the rest of the
+    batch its slots first, so a batch is not left waiting on one busy chat at its end."""
+    lane = (Notification.kind == MAILING) if mailing else (Notification.kind != MAILING)
+    rows = (
+        Notification.select(
+            Notification.client, Notification.employee, pw.fn.COUNT(Notification.id)
+        )
+        .where(Notification.status.in_(UNFINISHED) & lane)
+        .group_by(Notification.client, Notification.employee)
+        .tuples()
     )
-    return row
+    return {(client, employee): count for client, employee, count in rows}
+
+
+def recipients_written_to(
+    channel: str, since: datetime, workers: list[str] | None = None
+) -> dict[tuple[int | None, int | None], datetime]:
+    """Who got a message on `channel` after `since` (client, employee → when), and whose
+    message a dead deliverer had in hand (it may have reached them unrecorded: `since` then).
+    A restarted deliverer keeps each of these chats' pace and no one else's."""
+    sent = Notification.select(
+        Notification.client, Notification.employee, pw.fn.MAX(Notification.sent_at)
+    ).where(
+        (Notification.status == "sent")
+        & (Notification.sent_channel == channel)
+        & (Notification.sent_at > since)
+    )
+    found = {
+        (c, e): at
+        for c, e, at in sent.group_by(Notification.client, Notification.employee).tuples()
+    }
+    if workers:
+        in_hand = Notification.select(Notification.client, Notification.employee).where(
+            (Notification.status == "sending")
+            & Notification.claimed_by.in_([w[:64] for w in workers])
+        )
+        for client, employee in in_hand.tuples():
+            found[(client, employee)] = max(found.get((client, employee), since), utcnow())
+    return found
 
 
 def claimers() -> list[str]:
