@@ -211,3 +211,14 @@ def test_money_is_integer_kopecks_and_times_are_utc():
             assert not isinstance(field, pw.FloatField | pw.DecimalField), where  # kopecks
             if isinstance(field, pw.DateTimeField):  # naive UTC, stamped by the one clock
                 assert field.default in (None, utcnow), where
+
+
+def test_the_table_registry_loads_no_pdf_or_declension_library():
+    """Every process imports the registry; only one that prints a paper loads fpdf and the
+    declension dictionaries (a restart of the deliverer waited for them)."""
+    import subprocess
+    import sys
+
+    code = "import sys, core.models; print(sorted(m for m in ('fpdf', 'pymorphy3', 'petrovich') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert out.stdout.strip() == "[]", out.stdout + out.stderr
