@@ -127,10 +127,10 @@ def main() -> None:
             from core.people.models import Employee
 
             maria = Employee.get(Employee.login == "maria")
-            value = dict(settings.DEFAULTS["telephony"])
-            value.update(provider="novofon", novofon_key=novofon.key, novofon_secret=novofon.secret,
-                         novofon_url=novofon.url, extensions={"101": maria.id})  # fmt: skip
-            settings.put("telephony", value)
+            for name, value in (("provider", "novofon"), ("novofon_key", novofon.key),
+                                ("novofon_secret", novofon.secret), ("novofon_url", novofon.url)):  # fmt: skip
+                settings.put(f"calls.{name}", value)
+            settings.put("telephony", {"extensions": {"101": maria.id}, "on_duty": None})
             import tempfile
 
             with tempfile.TemporaryDirectory() as tmp:

@@ -30,7 +30,10 @@ class TelephonyView(BrigadirView):
             Employee.select().where(Employee.active & ~Employee.is_external).order_by(Employee.name)
         )
         by_person = {int(p): ext for ext, p in values["extensions"].items()}
+        saved = options.telephony()
+        has_secret = {k: bool(saved[k]) for k in options.SECRETS}  # never shown back, only said
         return self.render("brigadir/telephony.html", values=values, providers=options.PROVIDERS,
+                           has_secret=has_secret,
                            people=people, by_person=by_person, roles=ROLE_NAMES, errors=errors,
                            novofon_url=base + NOVOFON, mango_url=base + MANGO)  # fmt: skip
 

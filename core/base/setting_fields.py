@@ -756,6 +756,41 @@ declare(
     help="0 — не передавать; 1 ОСН, 2 УСН доходы, 3 УСН доходы-расходы, 6 патент.",
 )
 
+# --- calls (core.calls: the cloud PBX; extensions and who is on duty: Настройки → Телефония) ---
+GROUPS["calls"] = "Телефония"
+GROUPS["system"] = GROUPS.pop("system")  # «Служебное» stays the last page
+C = "calls"
+KEY = Text(max_length=200, pattern=r"\S+", message="без пробелов")
+declare("calls.provider", "Облачная АТС",
+        Choice({"": "не подключена", "novofon": "Новофон", "mango": "Манго Офис"}), group=C,
+        default="", live=True,
+        help="Её звонки открывают карточку звонящего, пропущенные становятся задачами «Перезвонить».")  # fmt: skip
+declare("calls.novofon_key", "Новофон: ключ", KEY, group=C, default="", live=True,
+        help="Личный кабинет Новофона: `Пользователи АТС → Администратор → API`.")  # fmt: skip
+declare(
+    "calls.novofon_secret",
+    "Новофон: секрет",
+    Secret(max_length=200),
+    group=C,
+    default="",
+    live=True,
+)
+declare("calls.novofon_url", "Новофон: адрес для запросов", Text(pattern=URL, message=URL_TEXT),
+        group=C, default="https://api.novofon.com", live=True)  # fmt: skip
+declare("calls.mango_key", "Манго: уникальный код ВАТС", KEY, group=C, default="", live=True,
+        help="Личный кабинет Манго: `Интеграции → API коннектор`.")  # fmt: skip
+declare("calls.mango_salt", "Манго: ключ для создания подписи", Secret(max_length=200), group=C,
+        default="", live=True)  # fmt: skip
+declare("calls.mango_url", "Манго: адрес для запросов", Text(pattern=URL, message=URL_TEXT),
+        group=C, default="https://app.mango-office.ru/vpbx", live=True)  # fmt: skip
+declare("calls.promise", "Пропущенному клиенту сообщать, что перезвоним", Flag(), group=C,
+        default=False, live=True)  # fmt: skip
+declare("calls.promise_text", "Что сообщить пропущенному клиенту", Text(max_length=500, lines=3),
+        group=C, live=True,
+        default="Здравствуйте! Мы пропустили ваш звонок и перезвоним в ближайшее время.")  # fmt: skip
+declare("calls.callback_minutes", "«Перезвонили вовремя» — в течение, минут",
+        Number(least=1, most=24 * 60), group=C, default=30, live=True)  # fmt: skip
+
 # --- system -----------------------------------------------------------------------------------
 declare(
     "scheduler.lease_seconds",

@@ -108,21 +108,9 @@ DEFAULTS: dict[str, Any] = {
         "travel_minutes": 40,  # "Выехали" → "будет около …"
         "pipeline": "",  # the booking flow's pipeline; empty = the firm's default
     },
-    # The cloud PBX (core.calls): which provider, its keys, who sits at which extension.
-    "telephony": {
-        "provider": "",  # "" (off) | novofon | mango
-        "novofon_key": "",
-        "novofon_secret": "",
-        "novofon_url": "https://api.novofon.com",
-        "mango_key": "",  # «Уникальный код вашей ВАТС» (vpbx_api_key)
-        "mango_salt": "",  # «Ключ для создания подписи»
-        "mango_url": "https://app.mango-office.ru/vpbx",
-        "extensions": {},  # extension -> employee id: "101": 3
-        "on_duty": None,  # employee id who takes missed calls from new numbers
-        "promise": False,  # tell a client who was missed «Мы перезвоним»
-        "promise_text": "Здравствуйте! Мы пропустили ваш звонок и перезвоним в ближайшее время.",
-        "callback_minutes": 30,  # the statistics' «перезвонили в течение N минут»
-    },
+    # The cloud PBX's people (core.calls; its provider and keys are the "calls.*" settings):
+    # {"extensions": {"101": <employee id>}, "on_duty": <employee id who takes new numbers>}
+    "telephony": {"extensions": {}, "on_duty": None},
 }
 
 MAX_OBJECT_TYPES = 10

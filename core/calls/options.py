@@ -1,4 +1,7 @@
-"""The PBX settings the director edits (Настройки → Телефония), read with their defaults."""
+"""The PBX settings, read with their defaults: the provider, its keys, «Мы перезвоним» and
+the statistics' minutes are the "calls.*" settings of the registry (core.base.setting_fields,
+Настройки → Фирма и каналы → Телефония); who sits at which extension and who takes new
+numbers are the firm's people, kept as "telephony" (Настройки → Телефония)."""
 
 from __future__ import annotations
 
@@ -8,20 +11,33 @@ from typing import Any
 from core.access import Actor, require_role
 from core.base import settings
 from core.base.errors import ValidationError
+from core.base.models import Setting
+from core.base.runtime import opened
 from core.clients import leads
 from core.people.models import Employee
 
-__all__ = ["PROVIDERS", "employee_for", "on_duty", "save", "telephony"]
+__all__ = ["PROVIDERS", "REGISTERED", "employee_for", "on_duty", "save", "telephony"]
 
 PROVIDERS = {"": "Не подключена", "novofon": "Новофон", "mango": "Манго Офис"}
+# The registry's keys, by their short names here ("provider" is "calls.provider").
+REGISTERED = ("provider", "novofon_key", "novofon_secret", "novofon_url", "mango_key",
+              "mango_salt", "mango_url", "promise", "promise_text", "callback_minutes")  # fmt: skip
+SECRETS = ("novofon_secret", "mango_salt")
 _EXTENSION = re.compile(r"\d{1,10}")
-_URL = re.compile(r"https?://[^\s/$.?#][^\s]*")
 
 
 def telephony() -> dict[str, Any]:
-    """The stored settings over the defaults (a key added later has its default)."""
-    merged = dict(settings.DEFAULTS["telephony"])
-    merged.update(settings.get("telephony") or {})
+    """Every PBX setting in one dict, in two queries (a webhook asks on each event)."""
+    known = settings.fields()
+    keys = [f"calls.{name}" for name in REGISTERED]
+    rows = {r.key: opened(r.value) for r in Setting.select().where(Setting.key.in_(keys))}
+    merged = {
+        name: rows[key] if rows.get(key) is not None else known[key].default
+        for name, key in zip(REGISTERED, keys, strict=True)
+    }
+    people = dict(settings.DEFAULTS["telephony"])
+    people.update(settings.get("telephony") or {})
+    merged.update(extensions=dict(people["extensions"]), on_duty=people["on_duty"])
     return merged
 
 
@@ -52,12 +68,8 @@ def _extensions(raw: dict[str, Any]) -> dict[str, int]:
     staff = {e.id: e for e in Employee.select().where(Employee.active)}
     for ext, person in raw.items():
         ext = str(ext).strip()
-        if not ext and not person:
-            continue
         if not _EXTENSION.fullmatch(ext):
             raise ValidationError(f"Внутренний номер «{ext}»: только цифры, до 10 знаков.")
-        if ext in out:
-            raise ValidationError(f"Внутренний номер {ext} указан дважды.")
         try:
             who = staff[int(person)]
         except (KeyError, TypeError, ValueError):
@@ -66,44 +78,38 @@ def _extensions(raw: dict[str, Any]) -> dict[str, int]:
     return out
 
 
-def save(actor: Actor, changes: dict[str, Any]) -> dict[str, Any]:
-    """Check every field (a Russian message names the wrong one) and store all or nothing."""
-    require_role(actor)  # the director only
-    options = telephony()
-    options.update(changes)
-    if options["provider"] not in PROVIDERS:
-        raise ValidationError("Неизвестная телефония.")
-    for key in ("novofon_url", "mango_url"):
-        if not _URL.fullmatch(str(options[key]).strip()):
-            raise ValidationError("Адрес для запросов: нужен адрес вида https://…")
-        options[key] = str(options[key]).strip().rstrip("/")
-    for key in ("novofon_key", "novofon_secret", "mango_key", "mango_salt"):
-        options[key] = str(options[key] or "").strip()
-        if len(options[key]) > 200 or any(c.isspace() for c in options[key]):
-            raise ValidationError("Ключи телефонии: без пробелов, не длиннее 200 знаков.")
-    provider = options["provider"]
-    if provider == "novofon" and not (options["novofon_key"] and options["novofon_secret"]):
-        raise ValidationError("Для Новофона нужны ключ и секрет из его личного кабинета.")
-    if provider == "mango" and not (options["mango_key"] and options["mango_salt"]):
-        raise ValidationError("Для Манго нужны код ВАТС и ключ подписи из его личного кабинета.")
-    options["extensions"] = _extensions(dict(options.get("extensions") or {}))
-    if options.get("on_duty") in ("", None):
-        options["on_duty"] = None
-    elif Employee.get_or_none((Employee.id == int(options["on_duty"])) & Employee.active) is None:
+def _people(changes: dict[str, Any]) -> dict[str, Any]:
+    current = telephony()
+    extensions = _extensions(dict(changes.get("extensions", current["extensions"]) or {}))
+    person = changes.get("on_duty", current["on_duty"])
+    if person in ("", None):
+        person = None
+    elif Employee.get_or_none((Employee.id == int(person)) & Employee.active) is None:
         raise ValidationError("Дежурный сотрудник не найден или отключён.")
-    else:
-        options["on_duty"] = int(options["on_duty"])
+    return {"extensions": extensions, "on_duty": int(person) if person else None}
+
+
+def save(actor: Actor, changes: dict[str, Any]) -> dict[str, Any]:
+    """Check every field (a Russian message names the wrong one) and store all or nothing:
+    the people first checked, then the registry's part saved (it checks its own), then the
+    people stored. An empty secret box keeps the stored secret."""
+    require_role(actor)  # the director only
+    people = _people(changes)
+    registered = {f"calls.{k}": v for k, v in changes.items() if k in REGISTERED}
+    merged = telephony()
+    for name, new in changes.items():
+        if name in REGISTERED and not (name in SECRETS and not str(new or "").strip()):
+            merged[name] = new  # an empty secret box keeps the stored secret
+    provider = merged["provider"]
+    for name, needs in (("novofon", ("novofon_key", "novofon_secret")),
+                        ("mango", ("mango_key", "mango_salt"))):  # fmt: skip
+        if provider == name and not all(str(merged[k] or "").strip() for k in needs):
+            raise ValidationError(
+                f"Для «{PROVIDERS[name]}» нужны оба ключа из его личного кабинета."
+            )
     try:
-        minutes = int(options["callback_minutes"])
-    except (TypeError, ValueError):
-        raise ValidationError("«Перезвонили в течение»: число минут.") from None
-    if not 1 <= minutes <= 24 * 60:
-        raise ValidationError("«Перезвонили в течение»: от 1 минуты до суток.")
-    options["callback_minutes"] = minutes
-    options["promise"] = bool(options.get("promise"))
-    text = " ".join(str(options.get("promise_text") or "").split())
-    if options["promise"] and not text:
-        raise ValidationError("Напишите, что сказать клиенту, которому не ответили.")
-    options["promise_text"] = text[:500]
-    settings.put("telephony", options)
-    return options
+        settings.save(registered)
+    except settings.SettingsInvalid as exc:
+        raise ValidationError(" ".join(exc.errors.values())) from None
+    settings.put("telephony", people)
+    return telephony()

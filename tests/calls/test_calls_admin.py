@@ -10,9 +10,11 @@ import pytest
 
 from bots.phone.webhook import NOVOFON
 from core.base import settings
+from core.base.models import Setting
 from core.base.money import rubles
 from core.calls import recordings
 from core.calls.models import Call
+from core.calls.options import telephony as telephony_now
 from core.clients.clients import create_client
 from core.clients.models import Client
 from core.conversations.threads import record_incoming
@@ -198,8 +200,13 @@ def test_telephony_settings_with_a_live_check(app, novofon, staff):
             "novofon_url": novofon.url, "mango_url": "https://app.mango-office.ru/vpbx",
             "callback_minutes": "15", f"ext-{staff['manager'].id}": "101", "promise_text": "Перезвоним!"}  # fmt: skip
     assert director.post("/admin/telephony/", form).status_code == 302
-    saved = settings.get("telephony")
+    saved = telephony_now()
     assert saved["extensions"] == {"101": staff["manager"].id} and saved["callback_minutes"] == 15
+    assert settings.value("calls.callback_minutes") == 15  # the registry keeps the provider's part
+    stored = Setting.get(Setting.key == "calls.novofon_secret").value
+    assert "wrong" not in str(stored)  # sealed with the install's key, never kept in the clear
+    page = director.get("/admin/telephony/").get_data(as_text=True)
+    assert "wrong" not in page  # a secret is never shown back
     page = director.post("/admin/telephony/check/", {}, follow_redirects=True).get_data(
         as_text=True
     )
@@ -212,8 +219,9 @@ def test_telephony_settings_with_a_live_check(app, novofon, staff):
     # a wrong field: said in Russian, the other edits stay on the page, nothing is written
     bad = {**form, "callback_minutes": "полчаса", f"ext-{staff['manager2'].id}": "102"}
     page = director.post("/admin/telephony/", bad).get_data(as_text=True)
-    assert "число минут" in page and 'value="102"' in page
-    assert settings.get("telephony")["extensions"] == {"101": staff["manager"].id}
+    assert "нужно целое число" in page and 'value="102"' in page
+    assert telephony_now()["extensions"] == {"101": staff["manager"].id}
+    assert telephony_now()["callback_minutes"] == 15
     twice = {**form, f"ext-{staff['manager2'].id}": "101"}
     assert "указан у двух сотрудников" in director.post("/admin/telephony/", twice).get_data(
         as_text=True
@@ -325,3 +333,29 @@ def test_mango_callback_recording_and_check_through_its_api(db, staff, mango):
         MangoPbx(mango.key, "wrong-salt", mango.api_url).check()
     with pytest.raises(PbxError, match="не отвечает"):
         MangoPbx(mango.key, mango.salt, "http://127.0.0.1:9").check()
+
+
+def test_the_pbx_is_one_of_the_firms_channels_in_the_settings_registry(app, novofon, staff):
+    """Настройки → Фирма и каналы → Телефония: the same values the Телефония page edits,
+    checked by the registry, the secret sealed and never shown; the webhook takes them at once."""
+    director = login(app, "director")
+    page = director.get("/admin/program/calls/").get_data(as_text=True)
+    assert "Облачная АТС" in page and "Новофон: секрет" in page
+    sent = {"calls.provider": "novofon", "calls.novofon_key": novofon.key,
+            "calls.novofon_secret": novofon.secret, "calls.novofon_url": novofon.url,
+            "calls.mango_key": "", "calls.mango_url": "https://app.mango-office.ru/vpbx",
+            "calls.promise_text": "Перезвоним!", "calls.callback_minutes": "20"}  # fmt: skip
+    def form(values):  # as the page sends it: each field named set:<key>, listed in on_page
+        return {"on_page": list(values), **{f"set:{k}": v for k, v in values.items()}}
+
+    assert director.post("/admin/program/calls/", form(sent)).status_code == 302
+    now = telephony_now()
+    assert (now["provider"], now["novofon_secret"], now["callback_minutes"]) == (
+        "novofon",
+        novofon.secret,
+        20,
+    )
+    assert novofon.secret not in director.get("/admin/program/calls/").get_data(as_text=True)
+    bad = director.post("/admin/program/calls/", form({**sent, "calls.novofon_url": "не адрес"}))
+    assert "нужен адрес вида https://" in bad.get_data(as_text=True)
+    assert telephony_now()["novofon_url"] == novofon.url
