@@ -345,6 +345,7 @@ def test_the_pbx_is_one_of_the_firms_channels_in_the_settings_registry(app, novo
             "calls.novofon_secret": novofon.secret, "calls.novofon_url": novofon.url,
             "calls.mango_key": "", "calls.mango_url": "https://app.mango-office.ru/vpbx",
             "calls.promise_text": "Перезвоним!", "calls.callback_minutes": "20"}  # fmt: skip
+
     def form(values):  # as the page sends it: each field named set:<key>, listed in on_page
         return {"on_page": list(values), **{f"set:{k}": v for k, v in values.items()}}
 
