@@ -49,7 +49,7 @@ def route(ctx: Ctx) -> list[Reply]:
         if prefix == "order" and arg.isdigit():
             return _status(ctx, int(arg))
         return [Reply("Эта кнопка устарела.", menu=ctx.menu())]
-    text = ctx.text
+    text = ctx.text or incoming.note
     if incoming.file is not None:
         return _file(ctx)
     if not text:

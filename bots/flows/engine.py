@@ -87,6 +87,17 @@ def handle(incoming: Incoming, deps: Deps) -> list[Reply]:
         return replies
 
 
+def answers(events: list[Incoming], deps: Deps) -> list[Reply]:
+    """The flows' answers to the parts of one message (its files one by one); the same
+    sentence twice in a row is said once."""
+    replies: list[Reply] = []
+    for event in events:
+        for reply in handle(event, deps):
+            if not replies or replies[-1].text != reply.text:
+                replies.append(reply)
+    return replies
+
+
 def _route(ctx: Ctx) -> list[Reply]:
     if ctx.employee is None and ctx.client is None:
         return join.stranger(ctx)

@@ -53,7 +53,7 @@ def stranger(ctx: Ctx) -> list[Reply]:
         except BrigadirError:
             pass  # not a proven client's phone (or no phone at all): a lead with it
     if incoming.command == "start" or (not ctx.text and incoming.file is None
-                                       and incoming.contact is None):  # fmt: skip
+                                       and incoming.contact is None and not incoming.note):  # fmt: skip
         # Opening the chat is not yet a word: greet, write nothing until they say something.
         return [Reply(texts.STRANGER.format(firm=ctx.deps.config.app.name), ask_contact=True)]
     link = leads.open_lead(incoming.channel, incoming.external_id, incoming.display_name)

@@ -48,8 +48,8 @@ def _keep(ctx: Ctx) -> None:
             kind="photo" if is_picture(incoming.file) else "file", caption=ctx.text,
             external_id=_key(ctx),
         )  # fmt: skip
-    elif ctx.text and incoming.command != "start":
-        threads.record_incoming(lead.id, ctx.text, channel=incoming.channel,
+    elif (ctx.text or incoming.note) and incoming.command != "start":
+        threads.record_incoming(lead.id, ctx.text or incoming.note, channel=incoming.channel,
                                 external_id=_key(ctx))  # fmt: skip
 
 
@@ -98,8 +98,9 @@ def route(ctx: Ctx, *, first: bool = False) -> list[Reply]:
                           ask_contact=True)]  # fmt: skip
         ctx.reset()
         return [Reply(THANKS)]
+    kept = FILE_KEPT if incoming.file is not None else KEPT
     if step == "lead.name":
-        return [Reply(FILE_KEPT + " Как к вам обращаться?")]
+        return [Reply(kept + " Как к вам обращаться?")]
     if step == "lead.phone":
-        return [Reply(FILE_KEPT + " Оставьте, пожалуйста, телефон для связи.", ask_contact=True)]
+        return [Reply(kept + " Оставьте, пожалуйста, телефон для связи.", ask_contact=True)]
     return [Reply(FILE_KEPT if incoming.file is not None else KEPT)]

@@ -38,6 +38,9 @@ class Incoming:
     file: InFile | None = None
     contact: SharedContact | None = None  # a contact card; core.clients.identity judges it
     location: tuple[float, float] | None = None
+    # What a message without words or a file was (a sticker, a place on the map): one line,
+    # kept in a client's conversation like words, so nothing said is dropped at the door.
+    note: str = ""
     update_key: str | None = None  # platform update id: the same key twice does nothing
 
 

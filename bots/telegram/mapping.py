@@ -40,6 +40,7 @@ class FileRef:
     name: str
     mime: str
     is_photo: bool
+    what: str = ""  # a voice note, a video…: said in a line when the file cannot be had
 
     @property
     def too_big(self) -> bool:
@@ -70,15 +71,7 @@ def to_incoming(update: Update) -> tuple[Incoming, FileRef | None] | None:
     if message.text and message.text.startswith("/"):
         head, _, rest = message.text[1:].partition(" ")
         command, args = head.split("@", 1)[0].lower(), rest.strip()
-    file = None
-    if message.photo:
-        biggest = message.photo[-1]  # sizes come smallest first
-        file = FileRef(biggest.file_id, biggest.file_size, f"photo_{biggest.file_unique_id}.jpg",
-                       "image/jpeg", True)  # fmt: skip
-    elif message.document is not None:
-        doc = message.document
-        file = FileRef(doc.file_id, doc.file_size, doc.file_name or "file",
-                       doc.mime_type or "application/octet-stream", False)  # fmt: skip
+    file = _file_of(message)
     contact = None
     if message.contact is not None:  # core.clients.identity judges whose it is
         owner = message.contact.user_id
@@ -88,6 +81,7 @@ def to_incoming(update: Update) -> tuple[Incoming, FileRef | None] | None:
     if message.location is not None:
         location = (message.location.latitude, message.location.longitude)
     incoming = Incoming(
+        note=_note_of(message),
         channel="telegram",
         external_id=str(message.chat.id),
         display_name=message.from_user.full_name,
@@ -99,6 +93,49 @@ def to_incoming(update: Update) -> tuple[Incoming, FileRef | None] | None:
         update_key=key,
     )
     return incoming, file
+
+
+# Media the bot keeps as files (the name it gets, its type, what it is called in a line).
+_MEDIA = (
+    ("voice", "voice_{uid}.ogg", "audio/ogg", "Голосовое сообщение"),
+    ("audio", "audio_{uid}.mp3", "audio/mpeg", "Аудиозапись"),
+    ("video", "video_{uid}.mp4", "video/mp4", "Видео"),
+    ("video_note", "video_note_{uid}.mp4", "video/mp4", "Видеосообщение"),
+    ("animation", "animation_{uid}.mp4", "video/mp4", "Анимация"),
+)
+
+
+def _file_of(message) -> FileRef | None:
+    """The photo (its biggest size), the document, or a voice note, audio, video, video note
+    or animation: every file a person can send is kept."""
+    if message.photo:
+        biggest = message.photo[-1]  # sizes come smallest first
+        return FileRef(biggest.file_id, biggest.file_size,
+                       f"photo_{biggest.file_unique_id}.jpg", "image/jpeg", True)  # fmt: skip
+    if message.document is not None:
+        doc = message.document
+        return FileRef(doc.file_id, doc.file_size, doc.file_name or "file",
+                       doc.mime_type or "application/octet-stream", False)  # fmt: skip
+    for field, name, mime, what in _MEDIA:
+        media = getattr(message, field, None)
+        if media is not None:
+            own = getattr(media, "file_name", None) or name.format(uid=media.file_unique_id)
+            kind = getattr(media, "mime_type", None) or mime
+            return FileRef(media.file_id, media.file_size, own, kind, False, what)
+    return None
+
+
+def _note_of(message) -> str:
+    """A sticker or a place on the map: a line that says what it was."""
+    if message.sticker is not None:
+        return f"Стикер {message.sticker.emoji or ''}".strip()
+    place = message.venue.location if message.venue is not None else message.location
+    if place is not None:
+        lat, lon = place.latitude, place.longitude
+        title = f" ({message.venue.title})" if message.venue is not None else ""
+        return (f"📍 Геопозиция{title}: {lat:.6f}, {lon:.6f} — "
+                f"https://yandex.ru/maps/?pt={lon:.6f},{lat:.6f}&z=17")  # fmt: skip
+    return ""
 
 
 def markup_for(reply: Reply) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:

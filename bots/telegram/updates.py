@@ -41,10 +41,13 @@ def process(api: BotApi, update: Update, deps: Deps) -> None:
             _answer_button(api, update.callback_query.id)
         if ref is not None:
             fetched = _fetch(api, incoming, ref)
-            if fetched is None:
+            if fetched is None and not ref.what:
                 api.send_text(chat_id, texts.FILE_TOO_BIG)
                 return
-            incoming = fetched
+            # a voice note or a video Telegram will not give a bot: a line that it came
+            incoming = fetched or replace(
+                incoming, note=f"{ref.what} — больше 20 МБ, Telegram не отдаёт его боту"
+            )
         for reply in handle(incoming, deps):
             api.send_reply(chat_id, reply)
     except TelegramApiError as exc:

@@ -17,6 +17,7 @@ import json
 from aiogram.types import Update
 from flask import Blueprint, abort, request
 
+from bots import payloads
 from bots.flows import Deps
 from bots.telegram.api import BotApi
 from bots.telegram.mapping import ALLOWED_UPDATES, COMMANDS
@@ -63,13 +64,14 @@ def make_blueprint(
         given = request.headers.get(SECRET_HEADER, "")
         if not secret or not hmac.compare_digest(given.encode(), secret.encode()):
             abort(403)
-        body = request.get_json(silent=True)
-        if not isinstance(body, dict) or "update_id" not in body:
-            abort(400)
         try:
+            body = payloads.json_body()
+            payloads.require(body.get("update_id"), int, "update_id")
             update = Update.model_validate(body)
-        except ValueError:
-            abort(400)
+        except payloads.Refused as exc:
+            return payloads.refusal(exc)
+        except ValueError:  # aiogram's own check of the Bot API's shape
+            return payloads.refusal(payloads.Refused("Неверный запрос: не обновление Telegram."))
         process(client, update, deps)
         return {"ok": True}
 

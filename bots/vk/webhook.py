@@ -7,8 +7,9 @@ Order of business for every callback:
 1. the group id and the secret key (compared in constant time) must match — a forged or
    missing secret: 403, nothing read further, nothing written;
 2. "confirmation" answers the configured code (VK's one-time server check);
-3. "message_new" becomes an `Incoming` for the shared flows (text, a /command, a button's
-   payload, the first photo or file), and the replies go back through vkbottle's API;
+3. "message_new" becomes `Incoming`s for the shared flows (text, a /command, a button's
+   payload, every photo, document and voice note; a sticker, a video or a place as a line
+   that says what it was), and the replies go back through vkbottle's API;
 4. anything else: "ok" (VK retries whatever is not answered "ok"). The event id is the
    update key: a redelivered event is handled once."""
 
@@ -17,12 +18,15 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import mimetypes
+from dataclasses import replace
 from typing import Any
 
 import requests
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response
 
-from bots.flows import Deps, Incoming, InFile, already_handled, handle, texts
+from bots import payloads
+from bots.flows import Deps, Incoming, InFile, already_handled, answers, texts
 from bots.flows.types import Reply
 from bots.vk.api import keyboard, send_text
 from core.base.config import Config
@@ -59,32 +63,84 @@ def _payload(message: dict[str, Any]) -> str | None:
     return str(value)[:200] if value else None
 
 
-def _file(message: dict[str, Any], limit: int) -> InFile | None:
-    """The first photo (its biggest size) or document, downloaded within the size limit."""
-    for item in message.get("attachments") or []:
-        kind = item.get("type")
-        if kind == "photo":
-            sizes = (item.get("photo") or {}).get("sizes") or []
-            if not sizes:
-                continue
-            best = max(sizes, key=lambda s: int(s.get("width") or 0) * int(s.get("height") or 0))
-            url, name, mime, photo = best.get("url"), "photo.jpg", "image/jpeg", True
-        elif kind == "doc":
-            doc = item.get("doc") or {}
-            url, name, photo = doc.get("url"), str(doc.get("title") or "file"), False
-            mime = "application/octet-stream"
-        else:
-            continue
-        if not url:
-            continue
-        with requests.get(url, stream=True, timeout=30) as resp:
-            resp.raise_for_status()
-            data = resp.raw.read(limit + 1, decode_content=True)
-        if len(data) > limit:
-            raise ValueError("too big")
-        return InFile(name[:200], data, resp.headers.get("Content-Type", mime).split(";")[0]
-                      if not photo else mime, is_photo=photo)  # fmt: skip
+def _download(url: str, limit: int) -> tuple[bytes, str]:
+    with requests.get(url, stream=True, timeout=30) as resp:
+        resp.raise_for_status()
+        data = resp.raw.read(limit + 1, decode_content=True)
+        served = resp.headers.get("Content-Type", "application/octet-stream").split(";")[0]
+    if len(data) > limit:
+        raise ValueError("too big")
+    return data, served
+
+
+def _one(item: dict[str, Any], limit: int) -> InFile | str | None:
+    """One attachment: a file to keep, or a line saying what it was (None: nothing)."""
+    kind = item.get("type")
+    body = item.get(kind) if isinstance(kind, str) else None
+    body = body if isinstance(body, dict) else {}
+    if kind == "photo":
+        sizes = [s for s in body.get("sizes") or [] if isinstance(s, dict) and s.get("url")]
+        if not sizes:
+            return None
+        best = max(sizes, key=lambda s: int(s.get("width") or 0) * int(s.get("height") or 0))
+        return InFile("photo.jpg", _download(str(best["url"]), limit)[0], "image/jpeg", True)
+    if kind == "doc" and body.get("url"):
+        name = str(body.get("title") or "file")[:200]
+        data, served = _download(str(body["url"]), limit)
+        return InFile(name, data, mimetypes.guess_type(name)[0] or served)
+    if kind == "audio_message" and (body.get("link_ogg") or body.get("link_mp3")):
+        ogg = bool(body.get("link_ogg"))
+        data, _ = _download(str(body.get("link_ogg") or body.get("link_mp3")), limit)
+        return InFile(
+            "voice.ogg" if ogg else "voice.mp3", data, "audio/ogg" if ogg else "audio/mpeg"
+        )
+    if kind == "sticker":
+        return "Стикер"
+    if kind == "video":  # VK gives a bot no file for a video: where to watch it
+        return f"Видео: https://vk.com/video{body.get('owner_id')}_{body.get('id')}"
+    if kind in ("audio", "wall", "link", "market", "poll", "gift", "graffiti"):
+        return {"audio": "Аудиозапись", "wall": "Запись со стены", "link": "Ссылка",
+                "market": "Товар", "poll": "Опрос", "gift": "Подарок",
+                "graffiti": "Граффити"}[kind] + (f": {body.get('url')}" if body.get("url") else "")  # fmt: skip
     return None
+
+
+def _parts(message: dict[str, Any], limit: int) -> tuple[list[InFile], list[str]]:
+    """Every attachment of the message (not only the first), and a place on the map."""
+    files: list[InFile] = []
+    notes: list[str] = []
+    for item in payloads.items(message.get("attachments"), "attachments"):
+        found = _one(item, limit)
+        if isinstance(found, InFile):
+            files.append(found)
+        elif found:
+            notes.append(found)
+    coordinates = (message.get("geo") or {}).get("coordinates") or {}
+    lat, lon = coordinates.get("latitude"), coordinates.get("longitude")
+    if isinstance(lat, int | float) and isinstance(lon, int | float):
+        notes.append(f"📍 Геопозиция: {lat:.6f}, {lon:.6f} — "
+                     f"https://yandex.ru/maps/?pt={lon:.6f},{lat:.6f}&z=17")  # fmt: skip
+    return files, notes
+
+
+def _events(message: dict[str, Any], base: dict[str, Any], limit: int) -> list[Incoming]:
+    """The words with the first file, then one Incoming per further file or line."""
+    text = str(message.get("text") or "")[:4000]
+    payload = _payload(message)
+    if payload:
+        return [Incoming(**base, payload=payload)]
+    if text.startswith("/"):
+        cmd, _, args = text[1:].partition(" ")
+        return [Incoming(**base, text=text, command=cmd.lower(), args=args.strip())]
+    files, notes = _parts(message, limit)
+    first = Incoming(**base, text=text, file=files[0] if files else None,
+                     note="" if files or text else (notes.pop(0) if notes else ""))  # fmt: skip
+    key = base["update_key"]
+    more = [replace(first, text="", note="", file=f, update_key=f"{key}:{n}" if key else None)
+            for n, f in enumerate(files[1:], 1)]  # fmt: skip
+    more += [replace(first, text="", file=None, note=line, update_key=f"{key}:n{n}" if key else None)
+             for n, line in enumerate(notes)]  # fmt: skip
+    return [first, *more]
 
 
 def make_blueprint(config: Config, store: FileStore) -> Blueprint:
@@ -102,7 +158,10 @@ def make_blueprint(config: Config, store: FileStore) -> Blueprint:
 
     @bp.post(URL)
     def callback() -> Response:
-        body = request.get_json(silent=True)
+        try:
+            body = payloads.json_body()
+        except payloads.Refused:
+            body = None
         if not isinstance(body, dict) or not _genuine(body, config):
             return Response("forbidden", status=403, mimetype="text/plain")
         kind = body.get("type")
@@ -111,32 +170,28 @@ def make_blueprint(config: Config, store: FileStore) -> Blueprint:
         if kind != "message_new":
             return OK
         message = ((body.get("object") or {}).get("message")) or {}
+        if not isinstance(message, dict):
+            return payloads.refusal(
+                payloads.Refused("Неверный запрос: поле «message» не того вида.")
+            )
         peer = message.get("from_id") or message.get("peer_id")
         if not isinstance(peer, int) or peer <= 0:  # a user's own chat only, not a group chat
             return OK
-        key = str(body.get("event_id") or "")[:90] or None
+        key = str(body.get("event_id") or "")[:80] or None
         if already_handled("vk", key):
             return OK
-        text = str(message.get("text") or "")[:4000]
         base: dict[str, Any] = {"channel": "vk", "external_id": str(peer), "update_key": key}
-        payload = _payload(message)
-        if payload:
-            incoming = Incoming(**base, payload=payload)
-        elif text.startswith("/"):
-            cmd, _, args = text[1:].partition(" ")
-            incoming = Incoming(**base, text=text, command=cmd.lower(), args=args.strip())
-        else:
-            try:
-                file = _file(message, limit)
-            except ValueError:
-                reply(peer, [Reply(texts.FILE_TOO_BIG)], f"vk:{key}:big")
-                return OK
-            except requests.RequestException:
-                log.warning("VK attachment download failed for %s", peer)
-                file = None
-            incoming = Incoming(**base, text=text, file=file)
-        replies = handle(incoming, deps)
-        reply(peer, replies, f"vk:{key or peer}")
+        try:
+            events = _events(message, base, limit)
+        except payloads.Refused as exc:
+            return payloads.refusal(exc)
+        except ValueError:
+            reply(peer, [Reply(texts.FILE_TOO_BIG)], f"vk:{key}:big")
+            return OK
+        except requests.RequestException:
+            log.warning("VK attachment download failed for %s", peer)
+            events = [Incoming(**base, text=str(message.get("text") or "")[:4000])]
+        reply(peer, answers(events, deps), f"vk:{key or peer}")
         return OK
 
     return bp

@@ -19,6 +19,7 @@ from importlib import resources
 
 from flask import Blueprint, Response, jsonify, request
 
+from bots import payloads
 from bots.flows import Deps, Incoming, InFile, handle
 from bots.flows.types import Reply
 from bots.web.delivery import latest_for, waiting_for
@@ -128,7 +129,10 @@ def _send(door: _Door, deps: Deps) -> Response:
     """A message or a call-back request typed into the bubble."""
     vid, _ = door.visitor()
     settings = door.settings
-    body = request.get_json(silent=True) or {}
+    try:
+        body = payloads.json_body()
+    except payloads.Refused as exc:
+        return door.refuse(str(exc), vid, 400)
     if body.get(HONEYPOT):
         return door.answer({"replies": []}, vid)  # a bot filled the hidden field: say nothing
     text = str(body.get("text") or "").strip()

@@ -47,7 +47,8 @@ CLIENT_FILE_TYPES = frozenset(
     "jpg jpeg png gif webp heic heif bmp tif tiff "
     "pdf doc docx xls xlsx odt ods rtf txt csv "
     "cdr ai eps psd svg indd dwg dxf "
-    "zip rar 7z".split()
+    "zip rar 7z "
+    "ogg oga opus mp3 m4a aac wav amr mp4 mov webm 3gp".split()  # voice notes, video
 )
 REFUSED_TYPE = (
     "Такой файл не принимаем{ext}. Пришлите фото, PDF, документ Word или Excel, макет "

@@ -430,3 +430,62 @@ async def test_receipts_that_read_themselves_over_real_aiogram(fake, staff, acto
     assert CashMovement.get(CashMovement.amount == rubles(1500)).order_id == order.id
     assert Attachment.select().count() == 2 and len(store.files) == 2
     assert Notification.select().where(Notification.text.contains("Перерасход")).count() >= 1
+
+
+async def test_voice_audio_video_stickers_and_places_are_kept_not_dropped(fake, staff, actors):
+    """Item 16: every kind of message a client sends is kept — the file, or a line that says
+    what it was — and the bot says «передано» only for what was kept."""
+    store = MemoryStore()
+    client = create_client(actors["manager"], "Орлова Анна", "+79120000004")
+    order = create_order(actors["manager"], client.id, "Баннер", rubles(3000))
+    code = create_invite(actors["manager"], client_id=client.id).code
+    sent = {
+        "voice": (b"OggS voice", {"duration": 3, "mime_type": "audio/ogg"}),
+        "audio": (b"ID3 song", {"duration": 60, "mime_type": "audio/mpeg", "title": "Песня"}),
+        "video": (b"\x00\x00\x00\x18ftypmp42 video", {"duration": 5, "width": 640,
+                                                      "height": 480, "mime_type": "video/mp4"}),
+        "video_note": (b"\x00\x00\x00\x18ftypmp42 round", {"duration": 4, "length": 240}),
+    }  # fmt: skip
+    async with Polling(fake, store) as bot:
+        await bot.push(fake.message_update(CLIENT, text=f"/start {code}"))
+        for kind, (data, fields) in sent.items():
+            said = await bot.push(
+                fake.message_update(CLIENT, extra={kind: fake.media(data, **fields)})
+            )
+            assert "Файл получен" in said[0], kind
+        sticker = {"file_id": "S1", "file_unique_id": "S1u", "type": "regular", "width": 512,
+                   "height": 512, "is_animated": False, "is_video": False, "emoji": "👍"}  # fmt: skip
+        said = await bot.push(fake.message_update(CLIENT, extra={"sticker": sticker}))
+        assert "передано" in said[0]
+        place = {"latitude": 55.751244, "longitude": 37.618423}
+        said = await bot.push(fake.message_update(CLIENT, extra={"location": place}))
+        assert "передано" in said[0]
+        big = fake.media(b"x", size=30 * 1024 * 1024, duration=600, width=640, height=480,
+                         mime_type="video/mp4")  # fmt: skip
+        said = await bot.push(fake.message_update(CLIENT, extra={"video": big}))
+        assert "передано" in said[0]
+    kept = {a.original_name: store.read(a.storage_key)
+            for a in Attachment.select().where(Attachment.order == order.id)}  # fmt: skip
+    assert sorted(kept.values()) == sorted(data for data, _ in sent.values())
+    assert {n.split("_")[0] for n in kept} == {"voice", "audio", "video"}
+    assert len(store.files) == 4
+    from core.conversations.models import Message
+
+    lines = [m.text for m in Message.select().where(Message.order == order.id).order_by(Message.id)]
+    assert "Стикер 👍" in lines
+    assert any(t.startswith("📍 Геопозиция: 55.751244, 37.618423") for t in lines)
+    assert any(t.startswith("Видео — больше 20 МБ") for t in lines)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"[]", b"{broken", b'{"update_id": "1", "message": {}}', b'{"update_id": 5, "message": 7}',
+     "\xff".encode("latin-1")],
+)  # fmt: skip
+def test_a_malformed_webhook_update_is_refused_in_russian(threaded_fake, staff, body):
+    app, _ = webhook_app(threaded_fake)
+    headers = {"X-Telegram-Bot-Api-Secret-Token": "s3cret_Token-1",
+               "Content-Type": "application/json"}  # fmt: skip
+    resp = app.test_client().post("/telegram/webhook", data=body, headers=headers)
+    assert resp.status_code == 400 and "Неверный запрос" in resp.get_data(as_text=True)
+    assert ProcessedUpdate.select().count() == 0 and threaded_fake.calls == []

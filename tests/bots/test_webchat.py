@@ -172,3 +172,14 @@ def test_the_web_chat_keeps_its_history_after_a_reload(live_chat, staff, tmp_pat
         expect(other.locator(".bot").first).to_contain_text("код приглашения")
         assert "На руках" not in other.inner_text("#log")
         browser.close()
+
+
+def test_a_malformed_chat_body_is_refused_in_russian_and_writes_nothing(staff):
+    from core.conversations.models import Message
+
+    client = make_app(MemoryStore(), csrf=False).test_client()
+    headers = {"X-Requested-With": "brigadir", "Content-Type": "application/json"}
+    for body in (b"[1]", b"{oops", b'"text"', b"{" * 40 + b"}" * 40):
+        resp = client.post("/chat/api/send", data=body, headers=headers)
+        assert resp.status_code == 400 and "Неверный запрос" in resp.get_data(as_text=True)
+    assert Message.select().count() == 0 and MessengerLink.select().count() == 0

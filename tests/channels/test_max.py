@@ -124,3 +124,45 @@ def test_the_outbox_sends_through_max(db, fake):
     with pytest.raises(DeliveryError) as refused:
         sender.send(OutgoingMessage("43", "Привет"))
     assert refused.value.permanent
+
+
+def test_every_attachment_of_a_message_is_kept(site, fake, actors, staff):
+    """Item 16: three files and a place in one message — all kept, not only the first."""
+    client, store = site
+    known = create_client(actors["manager"], "Орлова Анна", "+79120000004")
+    from core.base.money import rubles
+    from core.orders.orders import create_order
+
+    order = create_order(actors["manager"], known.id, "Баннер", rubles(3000))
+    code = create_invite(actors["manager"], client_id=known.id).code
+    post(client, {"update_type": "bot_started", "timestamp": 7, "user": {"user_id": 55},
+                  "payload": code})  # fmt: skip
+    parts = [
+        {"type": "image", "payload": {"url": fake.media_url("a.jpg", jpeg("red"))}},
+        {"type": "image", "payload": {"url": fake.media_url("b.jpg", jpeg("blue"))}},
+        {"type": "file", "filename": "смета.pdf",
+         "payload": {"url": fake.media_url("c.pdf", b"%PDF-1.4 smeta")}},
+        {"type": "location", "latitude": 55.75, "longitude": 37.61},
+    ]  # fmt: skip
+    assert post(client, said(55, "вот всё", parts)).status_code == 200
+    kept = [
+        store.read(a.storage_key) for a in Attachment.select().where(Attachment.order == order.id)
+    ]
+    assert sorted(kept) == sorted([jpeg("red"), jpeg("blue"), b"%PDF-1.4 smeta"])
+    lines = [m.text for m in Message.select().where(Message.order == order.id)]
+    assert "вот всё" in lines and any(t.startswith("📍 Геопозиция: 55.750000") for t in lines)
+    assert sum("Файл получен" in t for t in fake.texts_to(55)) == 1  # said once, not thrice
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"[1, 2]", b"{not json", "\xff".encode("latin-1"),
+     b'{"update_type": "message_created", "message": {"sender": {"user_id": 5},'
+     b' "body": {"mid": "m1", "attachments": "not a list"}}}',
+     b'{"update_type": "message_created", "message": "text"}'],
+)  # fmt: skip
+def test_a_malformed_update_is_refused_in_russian_and_writes_nothing(site, fake, body):
+    client, _ = site
+    resp = client.post(URL, data=body, headers={HEADER: SECRET, "Content-Type": "application/json"})
+    assert resp.status_code == 400 and "Неверный запрос" in resp.get_data(as_text=True)
+    assert Message.select().count() == 0 and ProcessedUpdate.select().count() == 0

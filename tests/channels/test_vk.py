@@ -118,3 +118,38 @@ def test_the_outbox_sends_through_vk_in_the_fallback_order(db, vk):
     with pytest.raises(DeliveryError) as refused:
         sender.send(OutgoingMessage("502", "Привет", idempotency_key="n2"))
     assert refused.value.permanent
+
+
+def test_every_attachment_of_a_vk_message_is_kept(site, vk, staff):
+    """Item 16: two photos, a document, a voice note and a sticker in one message — all kept
+    (the files, the sticker as a line), not only the first."""
+    client, store = site
+    client.post(URL, json=event(601, "Здравствуйте"))
+    lead = Client.get(Client.is_lead)
+
+    def photo(name, color):
+        url = vk.media_url(name, jpeg(color))
+        return {"type": "photo", "photo": {"sizes": [{"url": url, "width": 60, "height": 40}]}}
+
+    parts = [photo("a.jpg", "red"), photo("b.jpg", "blue"),
+             {"type": "doc", "doc": {"title": "смета.pdf",
+                                     "url": vk.media_url("c.pdf", b"%PDF-1.4 smeta")}},
+             {"type": "audio_message", "audio_message": {
+                 "duration": 3, "link_ogg": vk.media_url("v.ogg", b"OggS voice")}},
+             {"type": "sticker", "sticker": {"sticker_id": 9}}]  # fmt: skip
+    client.post(URL, json=event(601, "вот всё", attachments=parts))
+    kept = sorted(
+        store.read(a.storage_key) for a in Attachment.select().where(Attachment.client == lead.id)
+    )
+    assert kept == sorted([jpeg("red"), jpeg("blue"), b"%PDF-1.4 smeta", b"OggS voice"])
+    lines = [m.text for m in Message.select().where(Message.client == lead.id)]
+    assert "вот всё" in lines and "Стикер" in lines
+
+
+def test_a_malformed_vk_message_is_refused_in_russian(site, vk, staff):
+    client, _ = site
+    bad = event(602, "x")
+    bad["object"]["message"]["attachments"] = "not a list"
+    resp = client.post(URL, json=bad)
+    assert resp.status_code == 400 and "Неверный запрос" in resp.get_data(as_text=True)
+    assert Message.select().count() == 0 and Client.select().count() == 0

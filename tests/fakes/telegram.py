@@ -45,6 +45,12 @@ class FakeTelegram:
         self.file_ids[file_id] = (path, size if size is not None else len(data))
         return file_id
 
+    def media(self, data: bytes, size: int | None = None, **fields: Any) -> dict[str, Any]:
+        """A voice note, audio, video or video note as the Bot API describes it."""
+        file_id = self.add_file(data, size)
+        return {"file_id": file_id, "file_unique_id": file_id + "u",
+                "file_size": size if size is not None else len(data), **fields}  # fmt: skip
+
     def _user(self, chat_id: int) -> dict[str, Any]:
         return {"id": chat_id, "is_bot": False, "first_name": f"User{chat_id}"}
 
@@ -52,7 +58,8 @@ class FakeTelegram:
                        caption: str | None = None, photo_size: int | None = None,
                        contact: str | None = None, update_id: int | None = None,
                        document: bytes | None = None, file_name: str | None = None,
-                       mime: str | None = None) -> dict[str, Any]:  # fmt: skip
+                       mime: str | None = None,
+                       extra: dict[str, Any] | None = None) -> dict[str, Any]:  # fmt: skip
         message: dict[str, Any] = {
             "message_id": next(self._ids), "date": 1_700_000_000,
             "chat": {"id": chat_id, "type": "private"}, "from": self._user(chat_id),
@@ -84,6 +91,7 @@ class FakeTelegram:
             message["caption"] = caption
         if contact is not None:
             message["contact"] = {"phone_number": contact, "first_name": "X", "user_id": chat_id}
+        message.update(extra or {})
         return {"update_id": update_id or next(self._updates), "message": message}
 
     def button_update(
