@@ -177,11 +177,19 @@ def _record(row: OnlinePayment) -> bool:
                 method="online", note=f"ЮKassa {row.external_id}",
             )  # fmt: skip
         except ValidationError:
-            # Money arrived but the debt shrank meanwhile (cash on site): keep it visible.
+            # Money arrived but the debt shrank meanwhile (cash on site): the books keep only
+            # what was owed; the office returns the money and the client hears it now.
             payment = None
             outbox.notify_office(
                 order, f"Онлайн-оплата {format_money(row.amount)} по заказу №{order.number} "
                 "больше остатка — проверьте и оформите возврат.", key=f"online-over:{row.id}",
+            )  # fmt: skip
+            left = f" (осталось {format_money(order.debt)})" if order.debt > 0 else ""
+            outbox.notify_client(
+                order.client, f"Ваша онлайн-оплата {format_money(row.amount)} по заказу "
+                f"№{order.number} получена, но заказ уже оплачен на месте{left}. Мы вернём "
+                "деньги на карту — менеджер свяжется с вами.", key=f"online-over-client:{row.id}",
+                order=order,
             )  # fmt: skip
         if payment is not None:
             OnlinePayment.update(payment=payment).where(OnlinePayment.id == row.id).execute()

@@ -51,6 +51,9 @@ class OrderPage:
     visit: Visit | None = None
     visit_label: str = ""
     paying: bool = False  # an online payment was started and YooKassa has not answered yet
+    # Online payments that came and are not (all) in the books: paid beside cash on site,
+    # to be returned — the page says so instead of asking to pay again.
+    to_return: list[Any] = field(default_factory=list)
     stages: list[str] = field(default_factory=list)
     lines: list[Any] = field(default_factory=list)  # the order's positions (core.orders.lines)
 
@@ -106,6 +109,15 @@ def order_page(actor: Actor, order_id: int) -> OrderPage:
         and OnlinePayment.select()
         .where((OnlinePayment.order == order.id) & (OnlinePayment.status == "pending"))
         .exists(),
+        to_return=[
+            (p.paid_at, p.amount - p.refunded)
+            for p in OnlinePayment.select().where(
+                (OnlinePayment.order == order.id)
+                & (OnlinePayment.status == "succeeded")
+                & OnlinePayment.payment.is_null()
+                & (OnlinePayment.refunded < OnlinePayment.amount)
+            )
+        ],  # fmt: skip
         stages=[s.name for s in order.pipeline.stages.order_by(Stage.position)],
         lines=lines_of(order),
     )

@@ -242,3 +242,27 @@ def test_foreign_order_cannot_be_paid_and_refund_events_write_nothing(pay_app, w
     resp = notify(pay_app, event)
     assert resp.status_code == 200 and resp.json["result"] == "ignored"
     assert notify(pay_app, event, forwarded="8.8.8.8").status_code == 403
+
+
+@pytest.mark.parametrize("cash", [3000, 1000], ids=["all-in-cash", "part-in-cash"])
+def test_cash_on_site_beside_a_pending_online_payment(pay_app, world, fake, actors, cash):
+    """Item 24: the client started paying online, the crew took cash on site, then the online
+    payment came: the books keep what was owed, the portal shows the online payment to be
+    returned instead of «Оплатить», and the client is told."""
+    from core.base.money import rubles
+    from core.money.payments import add_payment
+
+    pid, row = start(pay_app, world, fake)
+    add_payment(actors["manager"], world["own"].id, rubles(cash), method="cash")
+    fake.succeed(pid)
+    assert notify(pay_app, fake.notification(pid)).json["result"] == "recorded"
+
+    order = Order.get_by_id(world["own"].id)
+    assert order.paid == rubles(cash) and Payment.select().count() == 1  # the books are right
+    told = Notification.select().where(
+        (Notification.audience == "client") & Notification.text.contains("уже оплачен на месте")
+    )
+    assert told.count() == 1 and "3 000,00 ₽" in told.get().text
+    page = sign_in(pay_app, world["c1"]).get(f"/my/orders/{order.id}").get_data(as_text=True)
+    assert "Онлайн-оплата 3 000,00 ₽ получена" in page and "мы вернём" in page
+    assert 'id="pay"' not in page  # not asked to pay a second time
