@@ -40,6 +40,7 @@ __all__ = [
     "order_query",
     "require_order",
     "require_role",
+    "revealed",
     "sees_amount_to_collect",
     "visible_fields",
     "mailbox_ids_of",
@@ -71,6 +72,23 @@ REVEALS = {
     # who answers for an order is its manager unless the stage names someone
     "responsible": "manager",
 }  # fmt: skip
+
+
+# A hidden field a role can still work out from two it sees: cost = paid + debt.
+COMPUTED = {
+    "cost": ("paid", "+", "debt"),
+    "paid": ("cost", "−", "debt"),
+    "debt": ("cost", "−", "paid"),
+}
+
+
+def revealed(hidden: frozenset[str] | set[str]) -> dict[str, tuple[str, str, str]]:
+    """Hidden fields that the fields left visible give away: {field: (a, "+" or "−", b)}."""
+    return {
+        field: (a, op, b)
+        for field, (a, op, b) in COMPUTED.items()
+        if field in hidden and a not in hidden and b not in hidden
+    }
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from admin.auth import current_actor
 from admin.base import AdminForm, BrigadirModelView, BrigadirView, fail
 from admin.views.channels import ChannelsMixin
 from admin.views.order_columns import OrderColumnsMixin
-from core.access import HIDEABLE, require_role
+from core.access import HIDEABLE, require_role, revealed
 from core.base import settings
 from core.base.db import database
 from core.base.errors import BrigadirError, ValidationError
@@ -96,6 +96,20 @@ def _hideable(custom: list[dict]) -> list[tuple[str, str]]:
     return [(f, FIELD_LABELS.get(f, f)) for f in HIDEABLE] + list(custom_columns(custom).items())
 
 
+def _leaks(hidden: dict[str, list[str]]) -> list[dict]:
+    """Per role, each hidden field its visible ones give away (core.access.revealed), in words:
+    «Стоимость» = «Оплачено» + «Долг»."""
+    from admin.views.orders import FIELD_LABELS
+
+    return [
+        {"role": role, "field": field, "also": f"{role}:{a},{b}",
+         "text": f"«{FIELD_LABELS[field]}» = «{FIELD_LABELS[a]}» {op} «{FIELD_LABELS[b]}»",
+         "label": FIELD_LABELS[field], "others": f"«{FIELD_LABELS[a]}» и «{FIELD_LABELS[b]}»"}
+        for role in HIDING_ROLES
+        for field, (a, op, b) in revealed(set(hidden.get(role, []))).items()
+    ]  # fmt: skip
+
+
 def _read_form(form) -> tuple[dict, dict[str, str]]:
     """The page's fields as typed, parsed one by one: (values, {field: its Russian message}).
     A refused field keeps the others as typed, so the page can show them all again."""
@@ -114,6 +128,10 @@ def _read_form(form) -> tuple[dict, dict[str, str]]:
         role: [f for f, _label in _hideable(custom) if form.get(f"hide_{role}_{f}")]
         for role in HIDING_ROLES
     }
+    # «Скрыть и их»: the fields that give a hidden one away, hidden from that role too.
+    role, _sep, more = form.get("hide_also", "").partition(":")
+    if role in hidden:
+        hidden[role] += [f for f in more.split(",") if f in HIDEABLE and f not in hidden[role]]
     values = {"object_types": types, "custom_fields": custom, "hidden_fields": hidden}
     return values, errors
 
@@ -147,7 +165,7 @@ class SettingsView(ChannelsMixin, OrderColumnsMixin, BrigadirView):
             custom_text=typed.get("custom_fields", "\n".join(
                 f["label"] for f in settings.get("custom_fields") or [])),
             hidden=hidden, hideable=_hideable(settings.get("custom_fields") or []),
-            roles=ROLE_NAMES, hiding_roles=HIDING_ROLES, errors=errors,
+            roles=ROLE_NAMES, hiding_roles=HIDING_ROLES, errors=errors, leaks=_leaks(hidden),
         )  # fmt: skip
 
 
