@@ -35,10 +35,9 @@ MAX_FUNCTION_LINES = 60
 # Functions still over the limit, each split by the change that next works on it. The list may
 # only shrink: a function that got short must leave it, and no new one may join.
 STILL_TO_SPLIT = {
-    "admin.app.create_app", "admin.views.dashboard.index", "cli.demo.make.generate",
+    "admin.app.create_app", "cli.demo.make.generate",
     "cli.demo.orders.order_rows", "core.conversations.bulk.bulk_message",
-    "core.orders.orders.create_order",
-    "core.orders.pipelines.remove_stage", "scheduler.app.build_scheduler",
+    "scheduler.app.build_scheduler",
 }  # fmt: skip
 
 

@@ -185,7 +185,9 @@ class CashView(BrigadirView):
                 abort(400)
             person = Employee.get_or_none(Employee.id == who) if who else None
             whom = (
-                f" — {person.name}" if person is not None and op in ("advance", "handover") else ""
+                f" — {person.name}"
+                if person is not None and op in ("advance", "handover", "expense")
+                else ""
             )
             flash(f"{DONE[op]}: {format_money(amount)}{whom}.", "success")
         except BrigadirError as exc:

@@ -123,15 +123,7 @@ def create_order(
         check_sum(advance, what="Аванс")
         if advance > data["cost"]:
             raise ValidationError("Аванс больше стоимости заказа.")
-    executor = _employee(executor_id, what="Исполнитель")
-    subcontractor = _employee(subcontractor_id, what="Подрядчик")
-    if subcontractor is not None and not subcontractor.is_external:
-        raise ValidationError(f"{quoted(subcontractor.name)} не отмечен как подрядчик (перезаказ).")
-    if executor is not None and executor.is_external:
-        subcontractor, executor = executor, None  # a firm named as executor means перезаказ
-    crew = Crew.get_or_none(Crew.id == crew_id) if crew_id else None
-    if crew_id and crew is None:
-        raise ValidationError(f"Бригада #{crew_id} не найдена.")
+    executor, subcontractor, crew = _who_does(executor_id, subcontractor_id, crew_id)
     flow = _pipeline(pipeline)
     stage = pipelines.first_stage(flow)
     now = created_at or utcnow()
@@ -150,16 +142,7 @@ def create_order(
             updated_at=now,
             **data,
         )
-        StageMove.create(
-            order=order, to_stage=stage, employee=actor.employee_id, at=now, comment="Заказ принят"
-        )
-        Stage.update(order_count=Stage.order_count + 1).where(Stage.id == stage.id).execute()
-        Client.update(
-            orders_count=Client.orders_count + 1,
-            orders_total=Client.orders_total + order.cost,
-            debt=Client.debt + order.cost,
-            last_order_at=now,
-        ).where(Client.id == client.id).execute()
+        _count_in(actor, order, stage, now)
         if advance:
             from core.money.payments import add_payment
 
@@ -172,6 +155,38 @@ def create_order(
         _announce_assignment(order, key_suffix="new")
         _tell_responsible(actor, order, stage, key=f"stage-lead:{order.id}:new")
     return order
+
+
+def _who_does(
+    executor_id: int | None, subcontractor_id: int | None, crew_id: int | None
+) -> tuple[Employee | None, Employee | None, Crew | None]:
+    """A new order's executor, subcontractor firm and crew, checked; a firm named as the
+    executor is a subcontract (перезаказ)."""
+    executor = _employee(executor_id, what="Исполнитель")
+    subcontractor = _employee(subcontractor_id, what="Подрядчик")
+    if subcontractor is not None and not subcontractor.is_external:
+        raise ValidationError(f"{quoted(subcontractor.name)} не отмечен как подрядчик (перезаказ).")
+    if executor is not None and executor.is_external:
+        subcontractor, executor = executor, None
+    crew = Crew.get_or_none(Crew.id == crew_id) if crew_id else None
+    if crew_id and crew is None:
+        raise ValidationError(f"Бригада #{crew_id} не найдена.")
+    return executor, subcontractor, crew
+
+
+def _count_in(actor: Actor, order: Order, stage: Stage, now: datetime) -> None:
+    """A new order's first history row and the counters it adds to: its stage's and its
+    client's (orders, total, debt, last order)."""
+    StageMove.create(
+        order=order, to_stage=stage, employee=actor.employee_id, at=now, comment="Заказ принят"
+    )
+    Stage.update(order_count=Stage.order_count + 1).where(Stage.id == stage.id).execute()
+    Client.update(
+        orders_count=Client.orders_count + 1,
+        orders_total=Client.orders_total + order.cost,
+        debt=Client.debt + order.cost,
+        last_order_at=now,
+    ).where(Client.id == order.client_id).execute()
 
 
 def _tell_responsible(actor: Actor, order: Order, stage: Stage, *, key: str) -> None:

@@ -277,7 +277,6 @@ def remove_stage(actor: object, stage_id: int, *, move_to: int | None = None) ->
     comment. Returns how many orders were moved."""
     from core.access import require_role
     from core.base.errors import NotFound, ValidationError
-    from core.documents.words import plural
 
     require_role(actor, "director")  # type: ignore[arg-type]
     stage = Stage.get_or_none(Stage.id == stage_id)
@@ -287,43 +286,9 @@ def remove_stage(actor: object, stage_id: int, *, move_to: int | None = None) ->
     if len(flow) == 1:
         raise ValidationError(f"«{stage.name}» — единственный этап процесса: его нельзя удалить.")
     count = Order.select().where(Order.stage == stage.id).count()
-    target = None
-    if move_to is not None:
-        target = next((s for s in flow if s.id == int(move_to) and s.id != stage.id), None)
-        if target is None:
-            raise ValidationError("Перенести заказы можно только на другой этап того же процесса.")
-    elif count:
-        orders = plural(count, "заказ", "заказа", "заказов")
-        raise ValidationError(
-            f"На этапе «{stage.name}» {count} {orders}: выберите, на какой этап их перенести."
-        )
-    if target is None:  # no orders: past moves go to the neighbour
-        index = flow.index(next(s for s in flow if s.id == stage.id))
-        target = flow[index - 1] if index else flow[1]
-    now = utcnow()
-    note = f"Этап «{stage.name}» удалён"
+    target = _where_its_orders_go(stage, flow, move_to, count)
     with database.atomic():
-        StageMove.insert_from(
-            Order.select(
-                # A typed NULL for the system actor: PostgreSQL reads a bare NULL as text here.
-                Order.id, pw.Value(stage.id), pw.Value(target.id),
-                pw.Cast(pw.Value(actor.employee_id), "INTEGER"),  # type: ignore[attr-defined]
-                pw.Value(now), pw.Value(note), pw.Value(True),
-            ).where(Order.stage == stage.id),
-            [StageMove.order, StageMove.from_stage, StageMove.to_stage, StageMove.employee,
-             StageMove.at, StageMove.comment, StageMove.out_of_order],
-        ).execute()  # fmt: skip
-        Order.update(stage=target.id, updated_at=now, version=Order.version + 1).where(
-            Order.stage == stage.id
-        ).execute()
-        if target.is_archive != stage.is_archive:
-            _set_archive(target.id, target.is_archive)
-        StageMove.update(
-            to_stage=target.id, comment=pw.Value(f"[{note}] ").concat(StageMove.comment)
-        ).where(StageMove.to_stage == stage.id).execute()
-        StageMove.update(from_stage=None).where(StageMove.from_stage == stage.id).execute()
-        Stage.update(order_count=Stage.order_count + count).where(Stage.id == target.id).execute()
-        Stage.delete().where(Stage.id == stage.id).execute()
+        _move_off(actor, stage, target, count)
         for later in [s for s in flow if s.position > stage.position]:
             Stage.update(position=later.position - 1).where(Stage.id == later.id).execute()
         _check_flow(stage.pipeline_id)
@@ -332,3 +297,51 @@ def remove_stage(actor: object, stage_id: int, *, move_to: int | None = None) ->
                 "В процессе должен остаться хотя бы один рабочий (не архивный) этап."
             )
     return count
+
+
+def _where_its_orders_go(stage: Stage, flow: list[Stage], move_to: int | None, count: int) -> Stage:
+    """The stage a removed one's orders (and past moves) go to: the one chosen, required
+    when it has orders; else its neighbour."""
+    from core.base.errors import ValidationError
+    from core.documents.words import plural
+
+    if move_to is not None:
+        target = next((s for s in flow if s.id == int(move_to) and s.id != stage.id), None)
+        if target is None:
+            raise ValidationError("Перенести заказы можно только на другой этап того же процесса.")
+        return target
+    if count:
+        orders = plural(count, "заказ", "заказа", "заказов")
+        raise ValidationError(
+            f"На этапе «{stage.name}» {count} {orders}: выберите, на какой этап их перенести."
+        )
+    index = flow.index(next(s for s in flow if s.id == stage.id))
+    return flow[index - 1] if index else flow[1]
+
+
+def _move_off(actor: object, stage: Stage, target: Stage, count: int) -> None:
+    """A removed stage's orders move to the target with a history row each; its past moves
+    point there too, its name kept in their comments; the counters follow; the stage goes."""
+    now = utcnow()
+    note = f"Этап «{stage.name}» удалён"
+    StageMove.insert_from(
+        Order.select(
+            # A typed NULL for the system actor: PostgreSQL reads a bare NULL as text here.
+            Order.id, pw.Value(stage.id), pw.Value(target.id),
+            pw.Cast(pw.Value(actor.employee_id), "INTEGER"),  # type: ignore[attr-defined]
+            pw.Value(now), pw.Value(note), pw.Value(True),
+        ).where(Order.stage == stage.id),
+        [StageMove.order, StageMove.from_stage, StageMove.to_stage, StageMove.employee,
+         StageMove.at, StageMove.comment, StageMove.out_of_order],
+    ).execute()  # fmt: skip
+    Order.update(stage=target.id, updated_at=now, version=Order.version + 1).where(
+        Order.stage == stage.id
+    ).execute()
+    if target.is_archive != stage.is_archive:
+        _set_archive(target.id, target.is_archive)
+    StageMove.update(
+        to_stage=target.id, comment=pw.Value(f"[{note}] ").concat(StageMove.comment)
+    ).where(StageMove.to_stage == stage.id).execute()
+    StageMove.update(from_stage=None).where(StageMove.from_stage == stage.id).execute()
+    Stage.update(order_count=Stage.order_count + count).where(Stage.id == target.id).execute()
+    Stage.delete().where(Stage.id == stage.id).execute()

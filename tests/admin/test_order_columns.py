@@ -41,6 +41,7 @@ def installer(app, monkeypatch):
         "_config",
         dataclasses.replace(config, app=dataclasses.replace(config.app, pipeline="installation")),
     )
+    monkeypatch.setattr(runtime, "_effective", None)  # Настройки are laid over the file anew
     return "installation"
 
 

@@ -39,6 +39,9 @@ def order_columns() -> list[tuple[str, str]]:
             and sees("subcontractor")
         ):
             # The «Перезаказ» tab is about who makes it: the firm goes beside the client.
+            # (and a subcontracted order has no executor of its own: that column goes)
+            chosen = [c for c in chosen if c[0] != "executor"]
+            names = [c for c, _label in chosen]
             at = names.index("client") + 1 if "client" in names else 1
             chosen.insert(
                 at, ("subcontractor", columns.available(pipeline_code())["subcontractor"])
