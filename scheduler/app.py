@@ -159,7 +159,7 @@ def build_scheduler(
         next_run_time=datetime.now(jobs.timezone),
     )
     add("web_unseen", deliverer.requeue_unseen_web, "interval", minutes=1)
-    add("check_channels", lambda: check_channels(transports), "interval", seconds=CHECK_SECONDS,
+    add("check_channels", lambda: check_channels(transports, {"pbx": check_pbx}), "interval", seconds=CHECK_SECONDS,
         next_run_time=datetime.now(jobs.timezone))  # fmt: skip
     # 54-ФЗ receipts queued by payments, registered outside the payments' transactions
     add("fiscal_checks", FiscalJob(), "interval", seconds=FiscalJob.EVERY)
@@ -197,6 +197,22 @@ class FiscalJob:
         if self._register is None:
             return 0
         return fiscal_checks.process_due(self._register)  # type: ignore[arg-type]
+
+
+def check_pbx() -> None:
+    """The PBX's light check for core.channels.health (its keys asked something harmless);
+    nothing to ask when no PBX is chosen. A PbxError with a kind is the channel's failure."""
+    from bots.phone import pbx
+    from core.base.interfaces import DeliveryError
+
+    chosen = pbx()
+    if chosen is None:
+        return
+    try:
+        chosen.check()
+    except Exception as exc:  # noqa: BLE001 - told to the health board in the platform's words
+        kind = getattr(exc, "kind", "") or "network"
+        raise DeliveryError(str(exc), permanent=kind == "auth", outage=kind) from exc
 
 
 def fetch_recordings(store: FileStore) -> int:

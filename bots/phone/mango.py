@@ -16,6 +16,7 @@ from typing import Any
 
 import requests
 
+from bots.outage import KINDS, classify
 from core.calls.pbx import PbxError, PbxEvent
 
 __all__ = ["MangoPbx", "genuine", "read_event", "sign"]
@@ -133,7 +134,7 @@ class MangoPbx:
         try:
             return requests.post(f"{self.base}/{path}", data=form, timeout=self.timeout)
         except requests.RequestException as exc:
-            raise PbxError(f"Манго не отвечает ({type(exc).__name__}). Попробуйте позже.") from exc
+            raise PbxError(f"Манго не отвечает: {KINDS[classify(exc)]}.", classify(exc)) from exc
 
     def _command(self, path: str, payload: dict) -> dict:
         resp = self._post(path, payload)
@@ -143,7 +144,9 @@ class MangoPbx:
             raise PbxError(f"Манго ответил непонятно (HTTP {resp.status_code}).") from None
         code = int(data.get("result") or (SUCCESS if resp.status_code == 200 else 0))
         if resp.status_code in (401, 403) or code in (3102, 3103, 3104):
-            raise PbxError("Манго не принял ключи: проверьте код ВАТС и ключ подписи.")
+            raise PbxError("Манго не принял ключи: проверьте код ВАТС и ключ подписи.", "auth")
+        if resp.status_code >= 500:
+            raise PbxError(f"Манго сейчас не работает (HTTP {resp.status_code}).", "network")
         if resp.status_code != 200 or code != SUCCESS:
             raise PbxError(f"Манго отказал: код {code or resp.status_code}.")
         return data

@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 
 import requests
 
+from bots.outage import KINDS, classify
 from core.base.clock import from_local, utcnow
 from core.calls.pbx import PbxError, PbxEvent
 
@@ -119,11 +120,11 @@ class NovofonPbx:
             resp = requests.get(f"{self.base}{method}?{query}", timeout=self.timeout,
                                 headers={"Authorization": f"{self.key}:{sign}"})  # fmt: skip
         except requests.RequestException as exc:
-            raise PbxError(
-                f"Новофон не отвечает ({type(exc).__name__}). Попробуйте позже."
-            ) from exc
+            raise PbxError(f"Новофон не отвечает: {KINDS[classify(exc)]}.", classify(exc)) from exc
         if resp.status_code == 401:
-            raise PbxError("Новофон не принял ключи: проверьте ключ и секрет.")
+            raise PbxError("Новофон не принял ключи: проверьте ключ и секрет.", "auth")
+        if resp.status_code >= 500:
+            raise PbxError(f"Новофон сейчас не работает (HTTP {resp.status_code}).", "network")
         try:
             data = resp.json()
         except ValueError:
@@ -144,7 +145,7 @@ class NovofonPbx:
             resp = requests.get(link, timeout=max(self.timeout, 60))
             resp.raise_for_status()
         except requests.RequestException as exc:
-            raise PbxError(f"Запись не скачалась ({type(exc).__name__}).") from exc
+            raise PbxError(f"Запись не скачалась: {KINDS[classify(exc)]}.", classify(exc)) from exc
         return resp.content, resp.headers.get("Content-Type", "audio/mpeg").split(";")[0]
 
     def check(self) -> str:

@@ -9,8 +9,9 @@ from core.base.db import database
 from core.base.errors import NotFound, ValidationError
 from core.calls import missed, options
 from core.calls.models import Call
-from core.calls.pbx import Pbx
+from core.calls.pbx import Pbx, PbxError
 from core.calls.queries import require_call
+from core.channels import health
 from core.clients.models import Client
 from core.tasks.models import Task
 
@@ -56,7 +57,13 @@ def call_back(actor: Actor, pbx: Pbx | None, phone: str) -> str:
         raise ValidationError("Номер скрыт — перезвонить некуда.")
     if not ratelimit.hit(f"pbx-callback:{actor.employee_id}", CALLBACKS_PER_MINUTE, 60):
         raise ratelimit.TooManyAttempts("Слишком много звонков подряд — подождите минуту.")
-    pbx.callback(extension, phone)
+    try:
+        pbx.callback(extension, phone)
+    except PbxError as exc:
+        if exc.kind:  # the PBX could not be asked: the director sees it on the dashboard
+            health.record_failure("pbx", str(exc), exc.kind)
+        raise
+    health.record_ok("pbx")
     return extension
 
 

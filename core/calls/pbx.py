@@ -36,7 +36,13 @@ class PbxEvent:
 
 
 class PbxError(Exception):
-    """The provider refused or could not be reached; the message is Russian, for people."""
+    """The provider refused or could not be reached; the message is Russian, for people.
+    kind: how core.channels.health counts it — "" the provider answered (a refusal about
+    this request), else why it could not be asked (dns, refused, timeout, auth, network…)."""
+
+    def __init__(self, message: str, kind: str = ""):
+        super().__init__(message)
+        self.kind = kind
 
 
 class Pbx(Protocol):

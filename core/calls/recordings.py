@@ -10,6 +10,7 @@ from core.base.clock import to_local, utcnow
 from core.base.interfaces import FileStore
 from core.calls.models import Call
 from core.calls.pbx import Pbx, PbxError
+from core.channels import health
 from core.clients.models import Client
 from core.files.attachments import client_folder_key, order_folder_key
 from core.files.models import Attachment
@@ -73,9 +74,12 @@ def fetch_due(pbx: Pbx | None, store: FileStore, now: datetime | None = None) ->
             continue
         try:
             data, content_type = pbx.recording(call.recording_ref)
-        except PbxError:
+        except PbxError as exc:
+            if exc.kind:  # the PBX could not be asked: the director sees it on the dashboard
+                health.record_failure("pbx", str(exc), exc.kind)
             _later(call, now)
             continue
+        health.record_ok("pbx")
         if not data:
             _later(call, now)
             continue

@@ -35,11 +35,11 @@ __all__ = [
 ]
 
 # Every outside service the product talks to, in the order the dashboard lists them.
-CHANNELS = ("max", "telegram", "vk", "viber", "sms", "email", "imap", "yadisk", "yookassa")
+CHANNELS = ("max", "telegram", "vk", "viber", "sms", "email", "imap", "yadisk", "yookassa", "pbx")
 NAMES = {
     "max": "MAX", "telegram": "Telegram", "vk": "ВКонтакте", "viber": "Viber", "sms": "SMS",
     "email": "Почта (отправка)", "imap": "Почта (приём)", "yadisk": "Яндекс Диск",
-    "yookassa": "ЮKassa", "web": "Веб-чат",
+    "yookassa": "ЮKassa", "web": "Веб-чат", "pbx": "Телефония",
 }  # fmt: skip
 STATE_NAMES = {"ok": "работает", "slow": "медленно", "failing": "не работает", "off": "не настроен"}
 HARD = frozenset({"dns", "refused", "timeout", "auth", "tls", "money"})
@@ -170,6 +170,10 @@ def configured_channels(config: Config) -> set[str]:
         found.add("yadisk")
     if config.yookassa.shop_id:
         found.add("yookassa")
+    from core.base import settings
+
+    if settings.value("calls.provider"):  # the cloud PBX (core.calls) is the web's setting
+        found.add("pbx")
     return found
 
 

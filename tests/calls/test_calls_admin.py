@@ -360,3 +360,45 @@ def test_the_pbx_is_one_of_the_firms_channels_in_the_settings_registry(app, novo
     bad = director.post("/admin/program/calls/", form({**sent, "calls.novofon_url": "не адрес"}))
     assert "нужен адрес вида https://" in bad.get_data(as_text=True)
     assert telephony_now()["novofon_url"] == novofon.url
+
+
+def test_a_pbx_that_is_down_shows_on_the_health_board_and_nothing_else_stops(
+    pbx_app, novofon, staff, store
+):
+    """The recordings' fetch finds the PBX unreachable: the board says «Телефония: не
+    работает» and the director is told once; calls keep coming in through the webhook; the
+    light check finds it back and says so."""
+    from bots.phone import pbx
+    from core.channels import health
+    from core.channels.models import ChannelState
+    from core.conversations.models import Notification
+    from scheduler.app import check_pbx
+    from scheduler.health import report
+
+    hook = pbx_app.test_client()
+    ring(hook, novofon, "c1", answered_by="101", duration=5, record="r-down", end=True)
+    telephony(
+        staff,
+        provider="novofon",
+        novofon_key=novofon.key,
+        novofon_secret=novofon.secret,
+        novofon_url="http://127.0.0.1:9",
+    )  # fmt: skip - nothing listens there
+    assert recordings.fetch_due(pbx(), store, now=Call.get().recording_due) == 0
+    assert ChannelState.get(ChannelState.channel == "pbx").state == "failing"
+    from core.base.config import Config
+
+    line = next(h for h in health.board(health.configured_channels(Config())) if h.channel == "pbx")
+    assert (line.name, line.state_name) == (
+        "Телефония",
+        "не работает",
+    ) and "не отвечает" in line.last_error
+    told = Notification.select().where(Notification.idempotency_key.startswith("channel:pbx:down"))
+    assert [n.employee_id for n in told] == [staff["director"].id]
+    ring(hook, novofon, "c2", answered_by="101", duration=7, end=True)  # calls still come in
+    assert Call.select().count() == 2
+    assert report("pbx", check_pbx) is False
+    telephony(staff, provider="novofon", novofon_key=novofon.key, novofon_secret=novofon.secret,
+              novofon_url=novofon.url)  # fmt: skip
+    assert report("pbx", check_pbx) is True
+    assert ChannelState.get(ChannelState.channel == "pbx").state == "ok"
