@@ -9,7 +9,7 @@ from flask import Flask
 from markupsafe import Markup, escape
 
 from core.backups import format_size
-from core.base.clock import format_date, format_datetime
+from core.base.clock import format_date, format_datetime, zone
 from core.base.money import format_money
 from core.base.phones import display_phone
 from core.documents.words import plural as _plural
@@ -84,11 +84,19 @@ def recent_months(today, back: int = 12, ahead: int = 1) -> list[tuple[str, str]
     return [(p, month_name(p)) for p in periods]
 
 
+def firm_utc_offset() -> int:
+    """Minutes the firm's zone is ahead of UTC right now: the date pickers count «today» and
+    «now» on the firm's clock, not the browser's (admin/static/daterange-ru.js)."""
+    offset = datetime.now(zone()).utcoffset()
+    return int(offset.total_seconds() // 60) if offset is not None else 0
+
+
 def init_app(app: Flask) -> None:
     from core.channels.reach import delivery_marks
 
     app.jinja_env.globals["plural"] = plural
     app.jinja_env.globals["delivery_marks"] = delivery_marks  # «не доставлено: …» per message
+    app.jinja_env.globals["firm_utc_offset"] = firm_utc_offset
     app.jinja_env.filters["month"] = month_name
     app.jinja_env.filters["channel"] = lambda c: CHANNELS.get(c or "", c or "")
     app.jinja_env.filters["money"] = money

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import threading
 import time
@@ -13,7 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from cli import russian
-from cli.context import DEFAULT_CONFIG, open_config, open_database
+from cli.context import DEFAULT_CONFIG, Refused, open_config, open_database
 from cli.restart import SettingsWatch, exec_again
 from core import migrations
 from core.access import SYSTEM, actor_for_employee
@@ -56,7 +57,9 @@ def _write_config(target: Path, database_url: str = "") -> None:
     )
     if database_url:
         text = text.replace('\nurl = ""', f"\nurl = {json.dumps(database_url)}", 1)
-    target.write_text(text, encoding="utf-8")
+    # The secret key and the tokens: readable by the owner only, from the first byte.
+    with os.fdopen(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as fh:
+        fh.write(text)
     console.print(f"Создан файл настроек [bold]{target}[/]")
 
 
@@ -331,11 +334,9 @@ def bots(ctx: click.Context) -> None:
     _logging()
     config = _open(ctx)
     if not config.telegram.token:
-        raise click.ClickException("Не задан [telegram] token — боту нечего запускать.")
+        raise Refused("Не задан [telegram] token — боту нечего запускать.")
     if config.telegram.mode != "polling":
-        raise click.ClickException(
-            "[telegram] mode = webhook: обновления принимает `brigadir web`."
-        )
+        raise Refused("[telegram] mode = webhook: обновления принимает `brigadir web`.")
     try:
         run_polling(config, build_store(config))
     except KeyboardInterrupt:
@@ -420,7 +421,7 @@ def import_command(
     prepare()
     director = Employee.select().where((Employee.role == "director") & Employee.active).first()
     if director is None:
-        raise click.ClickException("Нет директора: сначала brigadir init.")
+        raise Refused("Нет директора: сначала brigadir init.")
     try:
         rows = read_table(source.read_bytes(), source.name)
         mapping = guess_mapping(rows[0], kind) if rows else {}
@@ -429,7 +430,7 @@ def import_command(
             pipeline=pipeline, words=words,
         )  # fmt: skip
     except BrigadirError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise Refused(str(exc)) from None
     _print_import(report, rows[0], mapping, kind, write)
     if write and not report.written:
         raise SystemExit(1)
@@ -545,7 +546,7 @@ def user_add(
             SYSTEM, name, role, login=login, password=password, is_external=external
         )
     except BrigadirError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise Refused(str(exc)) from None
     console.print(f"Сотрудник #{employee.id} {employee.name} ({role}) добавлен.")
     if login:
         console.print(
@@ -575,7 +576,7 @@ def backup(ctx: click.Context, target: Path | None, with_secrets: bool) -> None:
     try:
         result = take_backup(config, target, with_secrets=with_secrets)
     except (BrigadirError, StorageError, RuntimeError, OSError) as exc:
-        raise click.ClickException(f"Копия не сделана: {exc}") from None
+        raise Refused(f"Копия не сделана: {exc}") from None
     backups.record_success(result.size, result.path.name)
     remote = f", на Яндекс Диске перечислено {result.remote_listed}" if result.remote_listed else ""
     console.print(
@@ -596,16 +597,15 @@ def restore(ctx: click.Context, source: Path, yes: bool) -> None:
     from core.base.errors import BrigadirError
 
     config = _open(ctx)
-    if not yes:
-        click.confirm(
-            f"Заменить базу {config.database_url} и файлы в {config.storage_root} копией {source}?",
-            abort=True,
-        )
+    if not yes and not click.confirm(
+        f"Заменить базу {config.database_url} и файлы в {config.storage_root} копией {source}?"
+    ):
+        raise Refused("Отменено: ничего не изменено.")
     config_target = Path(config_path(ctx.obj["config_file"]) or DEFAULT_CONFIG)
     try:
         result = restore_backup(config, source, config_target)
     except (BrigadirError, RuntimeError, OSError) as exc:
-        raise click.ClickException(str(exc)) from None
+        raise Refused(str(exc)) from None
     open_database(config)
     migrations.upgrade()  # a copy from an older version gets today's schema
     if result.config_restored:

@@ -7,9 +7,9 @@ import logging
 import threading
 from typing import Any
 
-import click
 from flask import Flask
 
+from cli.context import Refused
 from core.base.config import Config
 from core.base.interfaces import FileStore
 
@@ -139,7 +139,7 @@ def serve_web(app: Flask, host: str, port: int) -> Any:
     try:
         server = make_server(host, port, app, threaded=True)
     except OSError as exc:  # EADDRINUSE and friends: say it in one line, in Russian
-        raise click.ClickException(
+        raise Refused(
             f"Не удалось открыть {host}:{port} ({exc.strerror or exc}). Порт занят? "
             "Укажите другой в [web] port или переменной BRIGADIR_WEB_PORT."
         ) from None

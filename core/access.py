@@ -16,11 +16,16 @@ from core.base import settings
 from core.base.errors import AccessDenied, NotFound
 from core.clients.models import Client
 from core.conversations.models import Dialogue, MailboxMember, Message
+from core.documents.models import Document
+from core.files.models import Attachment
 from core.money.models import Account, CashMovement
 from core.orders.models import Order, Stage
 from core.people.models import Employee
 
 __all__ = [
+    "PROTECTED_RECORDS",
+    "find_order",
+    "visible_orders",
     "Actor",
     "SYSTEM",
     "actor_for_client",
@@ -114,6 +119,19 @@ class Actor:
 
 SYSTEM = Actor(kind="system", name="Система")
 
+# Records a person reads only through a core query function that takes the Actor (choke point
+# 1): admin/, bots/, portal/ and scheduler/ never select them themselves — a system job passes
+# SYSTEM. tests/test_architecture.py fails when a page, bot command or job goes around this.
+# A new protected record is one more line here.
+PROTECTED_RECORDS: tuple[type, ...] = (
+    Order,
+    Message,
+    Dialogue,
+    Attachment,
+    Document,
+    CashMovement,
+)
+
 
 def actor_for_employee(employee: Employee) -> Actor:
     if not employee.active:
@@ -153,6 +171,22 @@ def visible_order_filter(actor: Actor) -> pw.Expression | None:
             mine = mine | Order.select(Order.id).where(Order.crew == actor.crew_id)
         return Order.id.in_(mine)
     return Order.id < 0  # nobody else sees anything
+
+
+def visible_orders(actor: Actor, *columns: object) -> pw.ModelSelect:
+    """SELECT columns (default: the order) FROM the orders this actor may see; the caller
+    adds its own joins, filters and order."""
+    return order_query(actor, Order.select(*columns))
+
+
+def find_order(actor: Actor, order_id: int | None) -> Order | None:
+    """An order the actor may see, or None (missing and hidden alike)."""
+    if order_id is None:
+        return None
+    try:
+        return require_order(actor, order_id)
+    except NotFound:
+        return None
 
 
 def order_query(actor: Actor, query: pw.ModelSelect | None = None) -> pw.ModelSelect:

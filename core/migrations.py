@@ -231,6 +231,30 @@ def _v22_ledger_totals(migrator: SchemaMigrator) -> None:
     ledger.rebuild()
 
 
+def _v30_clean_file_names(migrator: SchemaMigrator) -> None:
+    """Files' names as core.files.names makes them (no paths, no bidi controls): names kept
+    before that are shown and served the same way. Idempotent: a clean name stays as it is."""
+    from core.files.models import Attachment
+    from core.files.names import clean_file_name
+
+    last = 0
+    while True:
+        rows = list(
+            Attachment.select(Attachment.id, Attachment.original_name)
+            .where(Attachment.id > last)
+            .order_by(Attachment.id)
+            .limit(5000)
+            .tuples()
+        )
+        if not rows:
+            return
+        for row_id, name in rows:
+            clean = clean_file_name(name) if name else name
+            if clean != name:
+                Attachment.update(original_name=clean).where(Attachment.id == row_id).execute()
+        last = rows[-1][0]
+
+
 def _v55_calls(migrator: SchemaMigrator) -> None:
     """The call log of the cloud PBX (core.calls): one row per call, with its live and
     recording indexes."""
@@ -323,6 +347,7 @@ STEPS: dict[int, Callable[[SchemaMigrator], None]] = {
     18: _v18_installer_list,
     21: _v21_list_indexes,
     22: _v22_ledger_totals,
+    30: _v30_clean_file_names,
     35: _v35_sender_check,
     40: _v40_channel_health,
     45: _v45_settings_per_key,

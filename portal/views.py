@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from flask import (
     Response,
     abort,
@@ -18,6 +16,7 @@ from flask import (
 
 from core.base.errors import BrigadirError, NotFound
 from core.base.ratelimit import TooManyAttempts
+from core.files.names import content_disposition
 from core.selfservice import portal, selfservice
 from portal.auth import SESSION_KEY, client_ip, sign_in, sign_out, signed_in
 from portal.blueprint import bp
@@ -136,9 +135,7 @@ def _download(key: str, name: str, content_type: str) -> Response:
     except (FileNotFoundError, KeyError, ValueError):
         abort(404)
     response = Response(data, mimetype=content_type or "application/octet-stream")
-    response.headers["Content-Disposition"] = (
-        f"attachment; filename*=UTF-8''{quote(name or 'file')}"
-    )
+    response.headers["Content-Disposition"] = content_disposition(name)
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
 

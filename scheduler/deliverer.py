@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
+from core.access import SYSTEM, find_order
 from core.base.clock import utcnow
 from core.base.config import Config
 from core.base.db import database
@@ -30,7 +31,6 @@ from core.channels import health, prefs, reach
 from core.conversations import delivery, templates
 from core.conversations.models import Notification
 from core.files import filelinks
-from core.orders.models import Order
 from scheduler.lease import holder_is_dead
 from scheduler.ratelimit import RateLimiter
 
@@ -379,7 +379,7 @@ class Deliverer:
 
     def _message(self, note: Notification, route: delivery.Route) -> OutgoingMessage:
         headers: dict[str, str] = {str(k): str(v) for k, v in (note.headers or {}).items()}
-        order = Order.get_or_none(Order.id == note.order_id) if note.order_id else None
+        order = find_order(SYSTEM, note.order_id)  # the outbox's own job: the system reads
         if order is not None:
             headers["X-Brigadir-Order"] = str(order.number)
             if route.channel == "email" and "X-Brigadir-Mailbox" not in headers:

@@ -97,10 +97,13 @@ class ArchiveWriter:
     the finished archive into place, so a crash never leaves a file that looks complete."""
 
     def __init__(self, target: Path):
-        target.parent.mkdir(parents=True, exist_ok=True)
+        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         self.target = target
         self.part = target.with_name(target.name + ".part")
-        self._fh = open(self.part, "wb")
+        # Personal data and (with --with-secrets) the tokens: readable by the owner only.
+        fd = os.open(self.part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)  # a .part left by a crash keeps no wider mode
+        self._fh = os.fdopen(fd, "wb")
         self._tar = tarfile.open(fileobj=self._fh, mode="w", format=tarfile.PAX_FORMAT)
         self._tar.copybufsize = CHUNK
         self.entries: dict[str, Entry] = {}
@@ -243,6 +246,46 @@ def _copy_out(source: IO[bytes], target: Path) -> Entry:
     return Entry(reader.size, reader.sha.hexdigest())
 
 
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_shape(name: str, manifest: dict[str, Any]) -> None:
+    """The one validator of a manifest: every field of the type it must have, every member a
+    relative name inside the staging folder, the database one of them. Anything else — a
+    list where a table belongs, a version in words, a database at "/etc/passwd" or "../x" —
+    is refused in Russian before a byte of live data is touched."""
+
+    def refuse(what: str) -> None:
+        raise BackupRefused(f"Копия {name} повреждена: {what}. Ничего не изменено.")
+
+    version = manifest.get("version")
+    if not _whole(version) or version < 1:
+        refuse("в описи нет версии формата")
+    if version > VERSION:
+        raise BackupRefused(
+            f"Копия {name} сделана более новой версией Бригадира — обновите программу."
+        )
+    if not _whole(manifest.get("schema_version", 0)):
+        refuse("версия схемы в описи не число")
+    members = manifest.get("members")
+    if not isinstance(members, dict):
+        refuse("в описи нет списка файлов")
+    for member, meta in members.items():
+        if _safe_name(member) in (None, MANIFEST):
+            refuse(f"в описи недопустимое имя файла «{str(member)[:80]}»")
+        if not (isinstance(meta, dict) and _whole(meta.get("size"))
+                and isinstance(meta.get("sha256"), str)):  # fmt: skip
+            refuse(f"в описи неверная запись о файле «{member[:80]}»")
+    db = manifest.get("database")
+    if not isinstance(db, dict) or not all(
+        isinstance(db.get(k), str) for k in ("member", "engine")
+    ):
+        refuse("в описи нет записи о базе данных")
+    if not db["member"].startswith("database/") or db["member"] not in members:
+        refuse(f"база данных указана вне копии («{db['member'][:80]}»)")
+
+
 def _check_manifest(name: str, raw: bytes | None, found: dict[str, Entry]) -> dict[str, Any]:
     if raw is None:
         if not found:
@@ -256,11 +299,8 @@ def _check_manifest(name: str, raw: bytes | None, found: dict[str, Entry]) -> di
         raise BackupRefused(f"Копия {name} повреждена: опись не читается.") from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise BackupRefused(f"Файл {name} — не резервная копия Бригадира.")
-    if manifest.get("version", 0) > VERSION:
-        raise BackupRefused(
-            f"Копия {name} сделана более новой версией Бригадира — обновите программу."
-        )
-    listed = manifest.get("members", {})
+    _check_shape(name, manifest)
+    listed = manifest["members"]
     for member, meta in listed.items():
         got = found.get(member)
         if got is None:

@@ -8,6 +8,7 @@ known to the one registry that creates and migrates them."""
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -219,3 +220,167 @@ def test_the_table_registry_loads_no_pdf_or_declension_library():
     code = "import sys, core.models; print(sorted(m for m in ('fpdf', 'pymorphy3', 'petrovich') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert out.stdout.strip() == "[]", out.stdout + out.stderr
+
+
+# --- Choke point 1: one read path per protected record ------------------------------------
+# admin/, bots/, portal/ and scheduler/ read protected records (core.access.PROTECTED_RECORDS)
+# only through core query functions that take the person. What counts as reading one here:
+# Model.select/get/get_or_none/get_by_id/raw/filter, a join to it or a select of its columns
+# from another table, raw SQL naming its table, and a Flask-Admin view over it whose query
+# does not start at a core `visible_*` function. (Walking a backref, order.messages, is not
+# caught by name: "attachments" and "incoming" are also the channels' and bots' own fields;
+# no product code walks one today.)
+OUTER = ("admin", "bots", "portal", "scheduler")
+READS = {"select", "get", "get_or_none", "get_by_id", "raw", "filter"}
+VIEW_QUERIES = ("get_query", "get_count_query", "get_one")
+
+
+def _protected() -> tuple[set[str], set[str]]:
+    """(model names, their tables)."""
+    from core.access import PROTECTED_RECORDS
+
+    return {m.__name__ for m in PROTECTED_RECORDS}, {m._meta.table_name for m in PROTECTED_RECORDS}
+
+
+def _local_names(tree: ast.AST, protected: set[str]) -> dict[str, str]:
+    """Local name → protected model, through `from … import Order as O` too."""
+    found = {name: name for name in protected}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            for alias in node.names:
+                if alias.name in protected:
+                    found[alias.asname or alias.name] = alias.name
+    return found
+
+
+def _calls_visible(fn: ast.AST) -> bool:
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Call):
+            callee = (
+                node.func.attr
+                if isinstance(node.func, ast.Attribute)
+                else getattr(node.func, "id", "")
+            )
+            if callee.startswith("visible_") or callee == "base_query":
+                return True
+    return False
+
+
+def protected_reads(source: str, where: str) -> list[str]:
+    names, tables = _protected()
+    tree = ast.parse(source)
+    local = _local_names(tree, names)
+    sql = re.compile(
+        r"\b(?:from|join|update|into)\s+\"?(" + "|".join(sorted(tables)) + r")\"?\b", re.I
+    )
+    found = []
+    for node in ast.walk(tree):
+        line = f"{where}:{getattr(node, 'lineno', 0)}"
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            func = node.func
+            if isinstance(func.value, ast.Name) and func.value.id in local and func.attr in READS:
+                found.append(f"{line} {local[func.value.id]}.{func.attr}")
+            elif func.attr in ("join", "select", "prefetch") and any(
+                isinstance(a, ast.Name) and a.id in local for a in node.args
+            ):
+                found.append(
+                    f"{line} .{func.attr}(…{local[next(a.id for a in node.args if isinstance(a, ast.Name) and a.id in local)]}…)"
+                )
+        elif (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and sql.search(node.value)
+        ):
+            found.append(f"{line} SQL on {sql.search(node.value)[1]}")
+        elif (
+            isinstance(node, ast.Call)
+            and any(isinstance(a, ast.Name) and a.id in local for a in node.args[:1])
+            and getattr(node.func, "id", "").endswith("View")
+        ):
+            found.append(f"{line} {node.func.id}({node.args[0].id}): check its queries")
+    return found
+
+
+def _admin_classes() -> dict[str, ast.ClassDef]:
+    classes = {}
+    for name, path in MODULES.items():
+        if name.split(".")[0] == "admin":
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.ClassDef):
+                    classes[node.name] = node
+    return classes
+
+
+def _methods(view: str, classes: dict[str, ast.ClassDef]) -> dict[str, ast.FunctionDef]:
+    """The view's methods as Python resolves them (its own, then its bases' in order)."""
+    found: dict[str, ast.FunctionDef] = {}
+    node = classes.get(view)
+    if node is None:
+        return found
+    for base in reversed(node.bases):
+        if isinstance(base, ast.Name):
+            found.update(_methods(base.id, classes))
+    found.update({f.name: f for f in node.body if isinstance(f, ast.FunctionDef)})
+    return found
+
+
+def _view_queries_ok(view: str) -> list[str]:
+    """A Flask-Admin view over a protected record: every query it lists, counts or opens by
+    must come from a core `visible_*` function (through its base_query)."""
+    methods = _methods(view, _admin_classes())
+    base = methods.get("base_query")
+    problems = []
+    if base is None or not _calls_visible(base):
+        problems.append(f"{view}.base_query does not call a visible_* function")
+    for query in VIEW_QUERIES:
+        if query in methods and not _calls_visible(methods[query]):
+            problems.append(f"{view}.{query} goes around base_query")
+    return problems
+
+
+def _outer_reads() -> list[str]:
+    found = []
+    for name, path in MODULES.items():
+        if name.split(".")[0] in OUTER:
+            for hit in protected_reads(path.read_text(encoding="utf-8"), name):
+                if hit.endswith("check its queries"):
+                    view = hit.split()[1].split("(")[0]
+                    found.extend(_view_queries_ok(view))
+                else:
+                    found.append(hit)
+    return found
+
+
+def test_protected_records_are_read_only_through_core_query_functions():
+    assert _outer_reads() == []
+
+
+def test_the_model_view_base_reaches_rows_through_base_query():
+    """BrigadirModelView lists, counts and opens rows from base_query: the seam above holds."""
+    tree = ast.parse((ROOT / "admin" / "base.py").read_text(encoding="utf-8"))
+    view = next(
+        n for n in ast.walk(tree) if isinstance(n, ast.ClassDef) and n.name == "BrigadirModelView"
+    )
+    methods = {f.name: f for f in view.body if isinstance(f, ast.FunctionDef)}
+    for name in VIEW_QUERIES:
+        assert _calls_visible(methods[name]), name
+
+
+BYPASSES = {
+    "a page selecting letters": "rows = Message.select().where(Message.client == 1)",
+    "an alias": "from core.orders.models import Order as O\nO.get_by_id(5)",
+    "a join": "Visit.select(Visit, Order).join(Order)",
+    "raw SQL": 'database.execute_sql("SELECT text FROM message WHERE client_id = 1")',
+    "a paper by id": "Document.get_or_none(Document.id == 3)",
+    "a cash line": "CashMovement.select().where(CashMovement.kind == 'expense')",
+}
+
+
+@pytest.mark.parametrize("what", sorted(BYPASSES))
+def test_a_page_that_goes_around_is_caught(what):
+    assert protected_reads(BYPASSES[what], "admin.views.new_page") != []
+
+
+def test_a_page_through_core_passes():
+    source = "rows = threads.client_messages(actor, client.id)\norders = visible_orders(actor)"
+    assert protected_reads(source, "admin.views.new_page") == []

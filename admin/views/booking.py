@@ -4,20 +4,16 @@ core.selfservice.booking.save_settings; this page only turns the form into its d
 from __future__ import annotations
 
 import re
-from datetime import datetime, time, timedelta
 
 from flask import flash, redirect, request, url_for
 from flask_admin import expose
 
 from admin.auth import current_actor
 from admin.base import BrigadirView, fail
-from core.base.clock import from_local, local_today
 from core.base.errors import BrigadirError
-from core.clients.models import Client
-from core.orders.models import Order, Pipeline
+from core.orders.models import Pipeline
 from core.people.models import Crew
 from core.selfservice import booking
-from core.selfservice.models import Visit
 
 __all__ = ["BookingView"]
 
@@ -57,15 +53,7 @@ class BookingView(BrigadirView):
             else:
                 flash("Настройки записи сохранены.", "success")
                 return redirect(url_for(".index"))
-        today = local_today()
-        begin = from_local(datetime.combine(today, time()))
-        visits = (
-            Visit.select(Visit, Order, Client, Crew)
-            .join(Order).switch(Visit).join(Client).switch(Visit).join(Crew)
-            .where((Visit.starts_at >= begin) & (Visit.starts_at < begin + timedelta(days=14)))
-            .order_by(Visit.starts_at, Crew.name)
-            .limit(500)
-        )  # fmt: skip
+        visits = booking.upcoming_visits(current_actor(), days=14)
         return self.render(
             "brigadir/booking.html", conf=conf, weekdays=WEEKDAYS,
             numbers=NUMBERS, crews=list(Crew.select().where(Crew.active).order_by(Crew.name)),

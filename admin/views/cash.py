@@ -20,9 +20,8 @@ from core.access import can_see_money_of
 from core.base.clock import from_local
 from core.base.errors import BrigadirError
 from core.base.money import format_money
-from core.files.models import Attachment
 from core.money import cash
-from core.money.models import Account, CashMovement, ExpenseCategory
+from core.money.models import Account, ExpenseCategory
 from core.people.models import Employee
 
 __all__ = ["CashView"]
@@ -99,24 +98,8 @@ class CashView(BrigadirView):
         start, end = period_from_request()
         lo = from_local(datetime.combine(start, datetime.min.time()))
         hi = from_local(datetime.combine(end + timedelta(days=1), datetime.min.time()))
-        touching = (CashMovement.to_account == account.id) | (
-            CashMovement.from_account == account.id
-        )
-        rows = list(
-            CashMovement.select(CashMovement, ExpenseCategory, Attachment)
-            .join(ExpenseCategory, pw.JOIN.LEFT_OUTER).switch(CashMovement)
-            .join(Attachment, pw.JOIN.LEFT_OUTER, on=(CashMovement.receipt == Attachment.id))
-            .where(touching & (CashMovement.at >= lo) & (CashMovement.at < hi))
-            .order_by(CashMovement.at.desc(), CashMovement.id.desc()).limit(200)
-        )  # fmt: skip
-        by_category = [
-            (name, int(total or 0))
-            for name, total in CashMovement.select(ExpenseCategory.name, pw.fn.SUM(CashMovement.amount))
-            .join(ExpenseCategory, pw.JOIN.LEFT_OUTER)
-            .where((CashMovement.from_account == account.id) & (CashMovement.at >= lo) & (CashMovement.at < hi)
-                   & CashMovement.kind.in_(["expense", "outcome"]))
-            .group_by(ExpenseCategory.name).tuples()
-        ]  # fmt: skip
+        rows = cash.desk_lines(actor, account, lo, hi)
+        by_category = cash.spending_by_category(actor, lo, hi, account)
         balances = [(a, cash.balance(a)) for a in accounts]
         # Whose desk each movement touches: an advance row says to whom it was issued.
         holders = dict(

@@ -14,6 +14,7 @@ from admin.auth import current_actor
 from admin.base import AdminForm, BrigadirModelView, back_url, fail
 from admin.formatting import money_column
 from admin.forms import ClientLoader, check_phone
+from core.access import visible_orders
 from core.base.errors import BrigadirError, NotFound
 from core.base.money import format_money
 from core.base.phones import display_phone
@@ -21,9 +22,9 @@ from core.clients import clients as core_clients
 from core.clients import leads, search
 from core.clients.clients import payments_of
 from core.clients.models import Client
-from core.conversations.models import Message
+from core.conversations import threads
+from core.documents import register
 from core.documents.issue import KINDS
-from core.documents.models import Document
 from core.orders.models import Order, Stage
 
 __all__ = ["ClientView"]
@@ -141,21 +142,19 @@ class ClientView(BrigadirModelView):
             client = core_clients.get_client(current_actor(), int(request.args.get("id", "")))
         except (ValueError, NotFound):
             abort(404)
+        actor = current_actor()
         orders = list(
-            Order.select().where(Order.client == client.id).order_by(Order.id.desc()).limit(200)
+            visible_orders(actor)
+            .where(Order.client == client.id)
+            .order_by(Order.id.desc())
+            .limit(200)
         )
+        hidden = threads.hidden_unread(actor)  # letters of others' mailboxes count nowhere
+        for order in orders:
+            order.unread = threads.unread_of(actor, order, hidden)
         stages = {s.id: s for s in Stage.select()}
-        messages = list(
-            Message.select()
-            .where(Message.client == client.id)
-            .order_by(Message.at.desc())
-            .limit(50)
-        )
-        documents = list(
-            Document.select()
-            .where(Document.client == client.id)
-            .order_by(Document.created_at.desc())
-        )
+        messages = threads.client_messages(actor, client.id, limit=50)
+        documents = register.documents_of(actor, client_id=client.id)
         current = next((o for o in orders if not o.is_archived), None)
         return self.render(
             "brigadir/client_card.html", client=client, orders=orders, stages=stages,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from time import monotonic
 
-import peewee as pw
 from flask import redirect, request, url_for
 from flask_admin import AdminIndexView, expose
 from flask_login import current_user
@@ -18,7 +17,7 @@ from core.base import runtime
 from core.base.clock import from_local
 from core.base.money import format_money
 from core.channels import health
-from core.money.models import CashMovement, ExpenseCategory
+from core.money import cash
 from core.orders import sources, stats
 from core.tasks.models import Task
 
@@ -52,21 +51,11 @@ def _channels(actor) -> list[health.Health]:
     return health.board(health.configured_channels(runtime.config()))
 
 
-def _expenses_by_category(lo: datetime, hi: datetime) -> list[tuple[str, int]]:
+def _expenses_by_category(actor, lo: datetime, hi: datetime) -> list[tuple[str, int]]:
     """The period's spending per expense category, largest first (the director's chart)."""
-    rows = (
-        CashMovement.select(ExpenseCategory.name, pw.fn.SUM(CashMovement.amount))
-        .join(ExpenseCategory, pw.JOIN.LEFT_OUTER)
-        .where(
-            CashMovement.kind.in_(["expense", "outcome"])
-            & (CashMovement.at >= lo)
-            & (CashMovement.at < hi)
-        )
-        .group_by(ExpenseCategory.name)
-        .order_by(pw.fn.SUM(CashMovement.amount).desc())
-        .tuples()
-    )
-    return [(name or "Без статьи", int(total)) for name, total in rows]
+    return [
+        (name or "Без статьи", total) for name, total in cash.spending_by_category(actor, lo, hi)
+    ]
 
 
 def _period_figures(actor, lo: datetime, hi: datetime) -> tuple[list, list, list, list]:
@@ -83,7 +72,7 @@ def _period_figures(actor, lo: datetime, hi: datetime) -> tuple[list, list, list
         by_source = _cached(("sources", actor.employee_id, lo, hi),
                             lambda: sources.orders_by_source(actor, lo, hi))  # fmt: skip
     if actor.is_director:
-        expenses = _cached(("expenses", lo, hi), lambda: _expenses_by_category(lo, hi))
+        expenses = _cached(("expenses", lo, hi), lambda: _expenses_by_category(actor, lo, hi))
     return managers, finished, by_source, expenses
 
 

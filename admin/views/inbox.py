@@ -14,7 +14,7 @@ from flask_admin import expose
 
 from admin.auth import current_actor
 from admin.base import BrigadirView, fail
-from core.access import require_order
+from core.access import require_order, visible_orders
 from core.base.clock import format_datetime
 from core.base.errors import BrigadirError, NotFound, ValidationError
 from core.base.money import parse_money
@@ -23,7 +23,7 @@ from core.clients import leads
 from core.conversations import inbox, inbox_actions, mailboxes, staffchat
 from core.conversations.letters import safe_html
 from core.conversations.models import Mailbox
-from core.files.models import Attachment
+from core.files import attachments
 from core.orders.models import Order
 from core.people.models import Employee
 
@@ -82,14 +82,12 @@ class InboxView(BrigadirView):
         except NotFound:
             abort(404)
         letters = {}
-        files: dict[int, list[Attachment]] = {}
+        files: dict = {}
         if opened is not None:
             for m in opened[1]:
                 if m.html:
                     letters[m.id] = safe_html(m.html, remote_images=images == m.id)
-            ids = [m.id for m in opened[1]]
-            for a in Attachment.select().where(Attachment.message.in_(ids or [-1])):
-                files.setdefault(a.message_id, []).append(a)
+            files = attachments.files_of_messages(actor, [m.id for m in opened[1]])
         names = {e.id: e.name for e in Employee.select(Employee.id, Employee.name)}
         args = {k: v for k, v in request.args.items() if k not in ("images",)}
         return self.render(
@@ -272,7 +270,7 @@ class InboxView(BrigadirView):
         writer = csv.writer(out, delimiter=";")
         writer.writerow(["Когда", "Канал", "Ящик", "От кого", "Адрес", "Тема", "Непрочитано",
                          "Ответственный", "Заказ", "Последнее сообщение"])  # fmt: skip
-        orders = {o.id: o.number for o in Order.select(Order.id, Order.number).where(
+        orders = {o.id: o.number for o in visible_orders(actor, Order.id, Order.number).where(
             Order.id.in_([r.order_id for r in rows if r.order_id] or [-1]))}  # fmt: skip
         for r in rows:
             writer.writerow([

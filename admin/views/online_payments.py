@@ -9,12 +9,10 @@ from flask_admin import expose
 from admin.auth import current_actor
 from admin.base import AdminForm, BrigadirView, fail
 from admin.forms import MoneyField
-from core.access import order_query
 from core.base.errors import BrigadirError
 from core.base.money import format_money
 from core.money import online_payments
 from core.money.models import OnlinePayment
-from core.orders.models import Order
 
 __all__ = ["OnlinePaymentView"]
 
@@ -36,13 +34,8 @@ class OnlinePaymentView(BrigadirView):
 
     @expose("/")
     def index(self):
-        actor = current_actor()
-        query = OnlinePayment.select(OnlinePayment, Order).join(Order)
-        query = order_query(actor, query)
         order_id = request.args.get("order", type=int)
-        if order_id:
-            query = query.where(OnlinePayment.order == order_id)
-        rows = list(query.order_by(OnlinePayment.id.desc()).limit(200))
+        rows = online_payments.online_payments_page(current_actor(), order_id)
         return self.render(
             "brigadir/online_payments.html", rows=rows, status=STATUS, money=format_money,
             form=RefundForm(formdata=None),

@@ -17,7 +17,7 @@ from admin.auth import current_actor
 from admin.base import AdminForm, BrigadirModelView, BrigadirView, fail
 from admin.views.channels import ChannelsMixin
 from admin.views.order_columns import OrderColumnsMixin
-from core.access import HIDEABLE, require_role, revealed
+from core.access import HIDEABLE, require_role, revealed, visible_orders
 from core.base import settings
 from core.base.db import database
 from core.base.errors import BrigadirError, ValidationError
@@ -236,7 +236,7 @@ class TemplateView(BrigadirModelView):
 
     @staticmethod
     def _sample_order() -> Order | None:
-        return Order.select().order_by(Order.id.desc()).first()
+        return visible_orders(current_actor()).order_by(Order.id.desc()).first()
 
     def preview(self, body: str) -> str:
         """The template rendered with the newest order: what a client would read."""

@@ -18,7 +18,6 @@ from core.access import require_order
 from core.base.errors import NotFound, ValidationError
 from core.base.money import check_sum, format_money, parse_money
 from core.files import attachments
-from core.files.models import Attachment
 from core.money import cash, expenses
 from core.money.captions import Choice
 from core.money.fiscal import FiscalQR, parse_fiscal_qr
@@ -47,7 +46,7 @@ def _log(ctx: Ctx, draft: dict[str, Any]) -> list[Reply]:
     it — the receipt photo, what its fiscal QR said, the order."""
     receipt_id, amount, category = draft.get("receipt_id"), draft["amount"], draft["category"]
     note = draft.get("note") or ""
-    receipt = Attachment.get_or_none(Attachment.id == receipt_id) if receipt_id else None
+    receipt = attachments.own_staged_file(ctx.staff, receipt_id) if receipt_id else None
     if receipt_id and receipt is None:
         ctx.reset()
         raise NotFound("Фото чека не нашлось (диалог устарел). Пришлите чек ещё раз.")
@@ -403,7 +402,7 @@ def photo_order(ctx: Ctx, arg: str) -> list[Reply]:
         return [Reply("Пришлите фото ещё раз.", menu=ctx.menu())]
     from bots.flows import staff
 
-    staged = Attachment.get_or_none(Attachment.id == ctx.data["attachment_id"])
+    staged = attachments.own_staged_file(ctx.staff, ctx.data.get("attachment_id"))
     if staged is None:
         ctx.reset()
         return [Reply("Фото не нашлось. Пришлите его ещё раз.", menu=ctx.menu())]

@@ -98,8 +98,9 @@ def card(ctx: Ctx, order: Order, note: str = "") -> list[Reply]:
         lines.append(f"Выезд: {format_datetime(view['visit_at'])}")
     if view.get("client_phone"):
         lines.append(f"Телефон клиента: {display_phone(view['client_phone'])}")
-    if order.unread and ctx.staff.is_staff_office:
-        lines.append(f"Непрочитанных сообщений клиента: {order.unread}")
+    unread = threads.unread_of(ctx.staff, order) if ctx.staff.is_staff_office else 0
+    if unread:  # letters of a mailbox this person may not read are not counted
+        lines.append(f"Непрочитанных сообщений клиента: {unread}")
     replies = [
         m
         for m in threads.thread_of(ctx.staff, order.id, include_notes=False)
@@ -220,7 +221,7 @@ def _do_move(ctx: Ctx, order_id: int, from_stage: int, comment: str) -> list[Rep
         return card(ctx, order, note="Это последний этап.")
     move_order(ctx.staff, order.id, upcoming.id, comment)
     ctx.reset()
-    fresh = Order.get_by_id(order.id)
+    fresh = require_order(ctx.staff, order.id)
     return card(ctx, fresh, note=f"✅ Заказ №{fresh.number} переведён в «{upcoming.name}».")
 
 

@@ -73,8 +73,14 @@ class RestoreResult:
     config_restored: bool
 
 
+MANUAL = "brigadir-manual-"  # a backup a person asked for: never a nightly one's name
+
+
 def default_name(config: Config) -> Path:
-    return config.backup_dir / f"{PREFIX}{to_local(utcnow()).strftime(STAMP)}.tar"
+    """Where `brigadir backup` puts an archive unless told: brigadir-manual-….tar beside the
+    nightly brigadir-YYYYMMDD-HHMMSS.tar (scheduler.backups names those, and its retention
+    deletes only those), so a copy taken by hand stays until a person deletes it."""
+    return config.backup_dir / f"{MANUAL}{to_local(utcnow()).strftime(STAMP)}.tar"
 
 
 def _remote(config: Config, root: str) -> Any:
@@ -108,7 +114,7 @@ def take_backup(
 
 
 def _take(config: Config, target: Path, with_secrets: bool) -> BackupResult:
-    target.parent.mkdir(parents=True, exist_ok=True)
+    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     url = config.database_url
     with (
         tempfile.TemporaryDirectory(dir=target.parent, prefix=".tmp-backup-") as tmp,
@@ -174,7 +180,11 @@ def restore_backup(config: Config, archive: Path, config_target: Path) -> Restor
     try:
         url = config.database_url
         _check_fits(manifest, url)
-        staged_db = staging / manifest["database"]["member"]
+        staged_db = (staging / manifest["database"]["member"]).resolve()
+        if not staged_db.is_relative_to(staging.resolve()) or not staged_db.is_file():
+            raise BackupRefused(
+                "Копия повреждена: база данных указана вне копии. Ничего не изменено."
+            )
         database.check(url, staged_db)
         replaced = _keep_replaced(config, url, stamp)
         database.restore(url, staged_db)  # all or nothing; the files follow by renames
@@ -229,9 +239,10 @@ def _keep_replaced(config: Config, url: str, stamp: str) -> Path | None:
     if not (has_db or live_files):
         return None
     folder = config.backup_dir / f"before-restore-{stamp}"
-    folder.mkdir(parents=True)
+    folder.mkdir(mode=0o700, parents=True)
     if has_db:
-        database.dump(url, folder / Path(database.member_name(url)).name)
+        kept = database.dump(url, folder / Path(database.member_name(url)).name)
+        os.chmod(kept, 0o600)
     return folder
 
 

@@ -102,9 +102,14 @@ def _moved(dialogue: Dialogue, message: Message) -> None:
     """An answer moves the conversation up and means somebody has read it."""
     Dialogue.update(last_at=message.at, last_text=" ".join(message.text.split())[:300],
                     unread=0).where(Dialogue.id == dialogue.id).execute()  # fmt: skip
-    Message.update(is_read=True).where(
-        (Message.dialogue == dialogue.id) & (Message.direction == "in")
-    ).execute()
+    read = (
+        Message.update(is_read=True)
+        .where((Message.dialogue == dialogue.id) & (Message.direction == "in") & ~Message.is_read)
+        .execute()
+    )
+    if read and dialogue.order_id:  # the order's unread count drops with them
+        left = pw.Case(None, [(Order.unread > read, Order.unread - read)], 0)
+        Order.update(unread=left).where(Order.id == dialogue.order_id).execute()
 
 
 def forward_letter(actor: Actor, message_id: int, order_id: int, store: FileStore) -> Message:

@@ -24,6 +24,7 @@ from core.base.interfaces import FileStore
 from core.clients.models import Client
 from core.conversations.models import Dialogue, Mailbox, Message, Notification
 from core.files.models import Attachment
+from core.files.names import clean_file_name
 from core.orders.models import Order
 from core.people.models import Employee
 
@@ -150,13 +151,14 @@ def ingest_mail(
             sender_check=mail.auth if mail.auth in ("pass", "fail") else "",
         )  # fmt: skip
         folder = _folder(order, client)
-        for name, data, mime in mail.attachments:
+        for raw_name, data, mime in mail.attachments:
+            name = clean_file_name(raw_name, "вложение")  # no paths, no bidi tricks
             if len(data) > max_attachment_bytes:
                 notes.append(f"{name}: {len(data) // 1024} КБ — больше предела, не сохранено")
                 continue
-            stored = store.save(folder, name or "вложение", data, mime)
+            stored = store.save(folder, name, data, mime)
             Attachment.create(
-                kind="file", storage_key=stored.key, original_name=(name or "")[:300],
+                kind="file", storage_key=stored.key, original_name=name,
                 size=stored.size, content_type=mime[:100], order=order, client=client,
                 message=message,
             )  # fmt: skip

@@ -3,13 +3,16 @@ so the change and its messages commit or vanish together. Delivery is scheduler/
 
 from __future__ import annotations
 
+from core.access import Actor, require_order, visible_message_filter
 from core.clients.models import Client
 from core.conversations import templates
-from core.conversations.models import Notification
+from core.conversations.models import Message, Notification
 from core.orders.models import Order
 from core.people.models import Employee
 
-__all__ = ["notify_client", "notify_office", "notify_order_client", "notify_staff"]
+__all__ = [
+    "notify_client", "notify_office", "notify_order_client", "notify_staff", "order_outbox",
+]  # fmt: skip
 
 
 def notify_client(
@@ -88,3 +91,17 @@ def notify_office(order: Order, text: str, *, key: str) -> list[Notification]:
         )  # fmt: skip
         for person in people
     ]
+
+
+def order_outbox(actor: Actor, order_id: int, limit: int = 20) -> list[Notification]:
+    """The order card's «Исходящие»: what went (or goes) out about the order, newest first.
+    An answer sent from a mailbox this person may not read is left out with its letter."""
+    order = require_order(actor, order_id)
+    query = Notification.select().where(Notification.order == order.id)
+    clause = visible_message_filter(actor)
+    if clause is not None:
+        unseen = Message.select(Message.notification).where(
+            Message.notification.is_null(False) & ~clause
+        )
+        query = query.where(Notification.id.not_in(unseen))
+    return list(query.order_by(Notification.id.desc()).limit(limit))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import peewee as pw
+
 from core.access import (
     Actor,
     actor_for_employee,
@@ -20,7 +22,10 @@ from core.conversations.models import Message
 from core.orders.models import Order
 from core.people.models import Employee
 
-__all__ = ["ask_client", "clean_text", "mark_read", "record_incoming", "tell_staff", "thread_of"]
+__all__ = [
+    "ask_client", "clean_text", "client_messages", "hidden_unread", "mark_read",
+    "record_incoming", "tell_staff", "thread_of", "unread_of",
+]  # fmt: skip
 
 MAX_TEXT = 4000
 
@@ -134,16 +139,56 @@ def _first_word_of(client_id: int, message_id: int) -> bool:
     )
 
 
+def _unread_in(order_id: int) -> pw.Expression:
+    return (Message.order == order_id) & (Message.direction == "in") & ~Message.is_read
+
+
 def mark_read(actor: Actor, order_id: int) -> int:
+    """The client's messages this person has now seen are read. Letters of a mailbox they may
+    not read stay unread (and counted) for those who may."""
     order = require_order(actor, order_id)
+    clause = visible_message_filter(actor)
     with database.atomic():
-        count = (
-            Message.update(is_read=True)
-            .where((Message.order == order.id) & (Message.direction == "in") & ~Message.is_read)
-            .execute()
-        )
-        Order.update(unread=0).where(Order.id == order.id).execute()
+        query = Message.update(is_read=True).where(_unread_in(order.id))
+        count = (query if clause is None else query.where(clause)).execute()
+        left = 0 if clause is None else Message.select().where(_unread_in(order.id)).count()
+        Order.update(unread=left).where(Order.id == order.id).execute()
     return count
+
+
+def hidden_unread(actor: Actor) -> dict[int, int]:
+    """Unread client messages per order that this person may not read (letters of another
+    mailbox): every unread count they are shown leaves these out. Empty for whoever sees all."""
+    clause = visible_message_filter(actor)
+    if clause is None:
+        return {}
+    rows = (
+        Message.select(Message.order, pw.fn.COUNT(Message.id))
+        .where(Message.order.is_null(False) & (Message.direction == "in") & ~Message.is_read)
+        .where(~clause)
+        .group_by(Message.order)
+        .tuples()
+    )
+    return {order_id: count for order_id, count in rows}
+
+
+def unread_of(actor: Actor, order: Order, hidden: dict[int, int] | None = None) -> int:
+    """The order's unread count as this person may see it (hidden: hidden_unread(actor), when
+    the caller shows many orders)."""
+    hidden = hidden_unread(actor) if hidden is None else hidden
+    return max(0, order.unread - hidden.get(order.id, 0))
+
+
+def client_messages(actor: Actor, client_id: int, limit: int = 50) -> list[Message]:
+    """The newest messages of a client (the client card): letters of a mailbox this person
+    may not read are left out, like everywhere else; notes only for the office."""
+    query = Message.select().where(Message.client == client_id)
+    clause = visible_message_filter(actor)
+    if clause is not None:
+        query = query.where(clause)
+    if not actor.is_staff_office:
+        return []
+    return list(query.order_by(Message.at.desc(), Message.id.desc()).limit(limit))
 
 
 def thread_of(actor: Actor, order_id: int, *, include_notes: bool = True) -> list[Message]:

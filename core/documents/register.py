@@ -13,7 +13,7 @@ from datetime import date
 
 import peewee as pw
 
-from core.access import Actor, can_see, hidden_fields, require_role
+from core.access import Actor, can_see, hidden_fields, require_order, require_role
 from core.base.errors import ValidationError
 from core.clients.clients import find_clients
 from core.clients.models import Client
@@ -21,7 +21,10 @@ from core.documents.issue import KINDS, may_read
 from core.documents.models import Document
 from core.orders.models import Order
 
-__all__ = ["COLUMNS", "RegisterRow", "columns_for", "export_register", "register"]
+__all__ = [
+    "COLUMNS", "RegisterRow", "columns_for", "document_of_order", "documents_of", "export_register",
+    "register",
+]  # fmt: skip
 
 COLUMNS = {
     "kind": "Тип",
@@ -158,3 +161,25 @@ def export_register(actor: Actor, rows: list[RegisterRow], fmt: str) -> bytes:
             )  # fmt: skip
         return out.getvalue().encode("utf-8-sig")
     raise ValidationError("Выгрузка: XLSX или CSV.")
+
+
+def documents_of(
+    actor: Actor, *, order_id: int | None = None, client_id: int | None = None
+) -> list[Document]:
+    """The papers of one order (its card, oldest first) or of one client (the client card,
+    newest first) — of an order this person may see; a client's only for the office. Whether
+    a paper's file opens is core.files.served's (its sums may be hidden)."""
+    if order_id is not None:
+        order = require_order(actor, order_id)
+        query = Document.select().where(Document.order == order.id)
+        return list(query.order_by(Document.created_at, Document.id))
+    if client_id is None or not actor.is_staff_office:
+        return []
+    query = Document.select().where(Document.client == client_id)
+    return list(query.order_by(Document.created_at.desc(), Document.id.desc()))
+
+
+def document_of_order(actor: Actor, order_id: int, document_id: int) -> Document | None:
+    """One paper of an order this person may see (None: missing, hidden or another order's)."""
+    order = require_order(actor, order_id)
+    return Document.get_or_none((Document.id == document_id) & (Document.order == order.id))

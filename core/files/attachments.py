@@ -27,6 +27,7 @@ from core.conversations import inbox, outbox
 from core.conversations.delivery import responsible_employee
 from core.conversations.models import Conversation, Message
 from core.files.models import Attachment
+from core.files.names import clean_file_name
 from core.money.models import CashMovement
 from core.orders.models import Order
 from core.people.models import Employee
@@ -63,7 +64,7 @@ def _check(data: bytes, name: str, kind: str) -> str:
         raise ValidationError("Файл пустой.")
     if len(data) > MAX_FILE_BYTES:
         raise ValidationError("Файл больше 20 МБ — такой не принимаем.")
-    return (name or "file").replace("\x00", "").strip()[:200] or "file"
+    return clean_file_name(name)  # no paths, no bidi tricks, no hidden files
 
 
 def check_file(name: str, data: bytes) -> str:
@@ -347,3 +348,29 @@ def delete_attachment(actor: Actor, store: FileStore, attachment_id: int) -> Non
             ).execute()
         attachment.delete_instance()
     store.delete(attachment.storage_key)
+
+
+def files_of_messages(actor: Actor, message_ids: list[int]) -> dict[int, list[Attachment]]:
+    """The files of these messages (an opened conversation), by message; a message this
+    person may not read keeps its files to itself."""
+    if not message_ids:
+        return {}
+    query = Attachment.select().join(Message, on=(Attachment.message == Message.id))
+    query = query.where(Attachment.message.in_(message_ids))
+    hidden = visible_message_filter(actor)
+    if hidden is not None:
+        query = query.where(hidden)
+    files: dict[int, list[Attachment]] = {}
+    for row in query.order_by(Attachment.id):
+        files.setdefault(row.message_id, []).append(row)
+    return files
+
+
+def own_staged_file(actor: Actor, attachment_id: int | None) -> Attachment | None:
+    """A file this employee sent the bot a moment ago and the dialog keeps (a receipt photo,
+    a photo waiting for its order): theirs only."""
+    if attachment_id is None or actor.employee_id is None:
+        return None
+    return Attachment.get_or_none(
+        (Attachment.id == attachment_id) & (Attachment.uploaded_by == actor.employee_id)
+    )

@@ -322,3 +322,48 @@ def parse_expense_text(text: str) -> ExpenseText:
         negative=caption.negative,
         order_number=caption.order_number,
     )
+
+
+def _require_desk(actor: Actor, account: Account) -> None:
+    """The main desk is the director's; an employee's desk is theirs and the director's."""
+    if account.kind == "main" or account.employee_id is None:
+        if not actor.is_director:
+            raise AccessDenied("Основная касса видна только директору.")
+        return
+    require_money_of(actor, account.employee_id)
+
+
+def desk_lines(
+    actor: Actor, account: Account, lo: datetime, hi: datetime, limit: int = 200
+) -> list[CashMovement]:
+    """A desk's movements in [lo, hi), newest first, with their category and receipt."""
+    _require_desk(actor, account)
+    touching = (CashMovement.to_account == account.id) | (CashMovement.from_account == account.id)
+    return list(
+        CashMovement.select(CashMovement, ExpenseCategory, Attachment)
+        .join(ExpenseCategory, pw.JOIN.LEFT_OUTER).switch(CashMovement)
+        .join(Attachment, pw.JOIN.LEFT_OUTER, on=(CashMovement.receipt == Attachment.id))
+        .where(touching & (CashMovement.at >= lo) & (CashMovement.at < hi))
+        .order_by(CashMovement.at.desc(), CashMovement.id.desc()).limit(limit)
+    )  # fmt: skip
+
+
+def spending_by_category(
+    actor: Actor, lo: datetime, hi: datetime, account: Account | None = None
+) -> list[tuple[str | None, int]]:
+    """What went out in [lo, hi) per expense category, biggest first: of one desk, or (the
+    director's dashboard) of the whole firm."""
+    if account is None:
+        require_role(actor)  # the director only
+    else:
+        _require_desk(actor, account)
+    query = (
+        CashMovement.select(ExpenseCategory.name, pw.fn.SUM(CashMovement.amount))
+        .join(ExpenseCategory, pw.JOIN.LEFT_OUTER)
+        .where(CashMovement.kind.in_(["expense", "outcome"]))
+        .where((CashMovement.at >= lo) & (CashMovement.at < hi))
+    )
+    if account is not None:
+        query = query.where(CashMovement.from_account == account.id)
+    query = query.group_by(ExpenseCategory.name).order_by(pw.fn.SUM(CashMovement.amount).desc())
+    return [(name, int(total or 0)) for name, total in query.tuples()]

@@ -15,7 +15,7 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from core.access import SYSTEM, Actor, require_order, require_role
+from core.access import SYSTEM, Actor, order_query, require_order, require_role
 from core.base import runtime
 from core.base.clock import utcnow
 from core.base.db import database
@@ -239,3 +239,14 @@ def online_payments_of(actor: Actor, order_id: int) -> list[OnlinePayment]:
     return list(
         OnlinePayment.select().where(OnlinePayment.order == order_id).order_by(OnlinePayment.id)
     )
+
+
+def online_payments_page(
+    actor: Actor, order_id: int | None = None, limit: int = 200
+) -> list[OnlinePayment]:
+    """«Онлайн-оплаты»: the newest online payments of orders this person may see (with their
+    order), or of one order."""
+    query = order_query(actor, OnlinePayment.select(OnlinePayment, Order).join(Order))
+    if order_id:
+        query = query.where(OnlinePayment.order == order_id)
+    return list(query.order_by(OnlinePayment.id.desc()).limit(limit))

@@ -14,7 +14,7 @@ from typing import Any
 
 import peewee as pw
 
-from core.access import SYSTEM, Actor, require_role
+from core.access import SYSTEM, Actor, order_query, require_role
 from core.base import settings
 from core.base.clock import format_datetime, from_local, to_local, utcnow
 from core.base.db import database
@@ -421,3 +421,18 @@ def visits_of_client(actor: Actor, *, upcoming_only: bool = True) -> list[Visit]
     if upcoming_only:
         query = query.where(Visit.ends_at >= utcnow())
     return list(query.order_by(Visit.starts_at))
+
+
+def upcoming_visits(actor: Actor, days: int = 14, limit: int = 500) -> list[Visit]:
+    """Visits booked from today on (the booking settings page), of orders this person may
+    see, with their order, client and crew."""
+    begin = from_local(datetime.combine(to_local(utcnow()).date(), time()))
+    query = order_query(
+        actor,
+        Visit.select(Visit, Order, Client, Crew)
+        .join(Order).switch(Visit).join(Client).switch(Visit).join(Crew),
+    )  # fmt: skip
+    query = query.where(
+        (Visit.starts_at >= begin) & (Visit.starts_at < begin + timedelta(days=days))
+    )
+    return list(query.order_by(Visit.starts_at, Crew.name).limit(limit))

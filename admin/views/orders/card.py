@@ -15,10 +15,9 @@ from core.base.clock import format_datetime
 from core.base.db import database
 from core.base.errors import BrigadirError, NotFound
 from core.base.money import format_money
+from core.conversations import outbox as core_outbox
 from core.conversations import threads
-from core.conversations.models import Notification
-from core.documents import issue
-from core.documents.models import Document
+from core.documents import issue, register
 from core.files import shares
 from core.files.attachments import files_of, order_folder_key
 from core.money import expenses
@@ -45,15 +44,9 @@ class OrderCardMixin:
         payments = list(Payment.select().where(Payment.order == order.id).order_by(Payment.at))
         thread = threads.thread_of(actor, order.id)
         attachments = files_of(actor, order.id, kinds=None)  # a letter's files follow its mailbox
-        documents = list(
-            Document.select().where(Document.order == order.id).order_by(Document.created_at)
-        )
-        outbox = list(
-            Notification.select()
-            .where(Notification.order == order.id)
-            .order_by(Notification.id.desc())
-            .limit(20)
-        )
+        documents = register.documents_of(actor, order_id=order.id)
+        outbox = core_outbox.order_outbox(actor, order.id)  # others' mailboxes stay out
+        order.unread = threads.unread_of(actor, order)
         move_form = MoveForm(formdata=None)
         move_form.stage.choices = [(s.id, s.name) for s in pipelines.stages_of(order.pipeline_id)]
         move_form.stage.data = (
@@ -131,7 +124,7 @@ class OrderCardMixin:
                 kind=form.kind.data,
                 method=form.method.data,
             )
-            fresh = Order.get_by_id(order.id)
+            fresh = require_order(current_actor(), order.id)
             rest = f" Остаток: {format_money(fresh.debt)}." if sees("debt") else ""
             flash(f"Оплата {format_money(form.amount.data)} записана.{rest}", "success")
         except BrigadirError as exc:
@@ -181,11 +174,7 @@ class OrderCardMixin:
             document_id = int(request.form.get("document", ""))
         except ValueError:
             abort(404)
-        if (
-            not Document.select()
-            .where((Document.id == document_id) & (Document.order == order.id))
-            .exists()
-        ):
+        if register.document_of_order(current_actor(), order.id, document_id) is None:
             abort(404)
         try:
             issue.send_document(current_actor(), document_id)

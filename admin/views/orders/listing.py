@@ -12,11 +12,12 @@ from markupsafe import Markup, escape
 
 from admin.auth import current_actor
 from admin.views.orders.common import _names, _stages
-from core.access import order_query
+from core.access import visible_orders
 from core.base import runtime
 from core.base.clock import format_date, from_local, local_today
 from core.clients import search
 from core.clients.models import Client
+from core.conversations import threads
 from core.orders.models import Order, Pipeline
 
 # The «Перезаказ» tab: orders given to a subcontractor firm and not yet issued (the archive
@@ -27,7 +28,7 @@ SUBCONTRACTED = Order.subcontractor.is_null(False) & ~Order.is_archived
 def subcontracted_count() -> int:
     """How many orders the «Перезаказ» tab holds for this request's person (counted once)."""
     if "sub_count" not in g:
-        g.sub_count = order_query(current_actor(), Order.select()).where(SUBCONTRACTED).count()
+        g.sub_count = visible_orders(current_actor()).where(SUBCONTRACTED).count()
     return g.sub_count
 
 
@@ -86,11 +87,20 @@ def _prefix(endpoint: str, **kw) -> str:
     return g.get(key)
 
 
+def _unread(model) -> int:
+    """The order's unread count as this person may see it (letters of a mailbox they may not
+    read leave it); the hidden ones are asked once per request."""
+    if "hidden_unread" not in g:
+        g.hidden_unread = threads.hidden_unread(current_actor())
+    return threads.unread_of(current_actor(), model, g.hidden_unread)
+
+
 def _number(view, context, model, name):
     url = _prefix("order.card_view") + f"?id={model.id}"
+    unread = _unread(model)
     mark = (
-        f' <span class="unread-mark" title="Новые сообщения клиента">{model.unread}</span>'
-        if model.unread
+        f' <span class="unread-mark" title="Новые сообщения клиента">{unread}</span>'
+        if unread
         else ""
     )
     return Markup(f'<a href="{url}" class="font-weight-bold">№{model.number}</a>{mark}')
@@ -170,7 +180,7 @@ class OrderListMixin:
         return [int(part) for part in tab.split("-")] if tab[:1].isdigit() else []
 
     def base_query(self) -> pw.ModelSelect:
-        return order_query(current_actor(), Order.select(Order, Client).join(Client).switch(Order))
+        return visible_orders(current_actor(), Order, Client).join(Client).switch(Order)
 
     def get_query(self) -> pw.ModelSelect:
         query = self.base_query()
