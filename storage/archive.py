@@ -34,6 +34,7 @@ __all__ = [
     "BackupRefused",
     "Entry",
     "extract_verified",
+    "refuse_damaged",
     "sha256_file",
 ]
 
@@ -246,18 +247,24 @@ def _copy_out(source: IO[bytes], target: Path) -> Entry:
     return Entry(reader.size, reader.sha.hexdigest())
 
 
+def refuse_damaged(name: str, what: str) -> None:
+    """The refusal every check of an archive ends in: Russian, and nothing changed."""
+    raise BackupRefused(f"Копия {name} повреждена: {what}. Ничего не изменено.")
+
+
 def _whole(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _check_shape(name: str, manifest: dict[str, Any]) -> None:
-    """The one validator of a manifest: every field of the type it must have, every member a
-    relative name inside the staging folder, the database one of them. Anything else — a
-    list where a table belongs, a version in words, a database at "/etc/passwd" or "../x" —
-    is refused in Russian before a byte of live data is touched."""
+    """The one validator of a manifest's frame: a version that is a number, every member a
+    relative name inside the staging folder with its size and checksum. Anything else — a list
+    where a table belongs, a version in words, a member at "/etc/passwd" or "../x" — is
+    refused in Russian before a byte of live data is touched (what a restore reads besides
+    is checked by cli.backup.snapshot.check_restorable)."""
 
     def refuse(what: str) -> None:
-        raise BackupRefused(f"Копия {name} повреждена: {what}. Ничего не изменено.")
+        refuse_damaged(name, what)
 
     version = manifest.get("version")
     if not _whole(version) or version < 1:
@@ -266,8 +273,6 @@ def _check_shape(name: str, manifest: dict[str, Any]) -> None:
         raise BackupRefused(
             f"Копия {name} сделана более новой версией Бригадира — обновите программу."
         )
-    if not _whole(manifest.get("schema_version", 0)):
-        refuse("версия схемы в описи не число")
     members = manifest.get("members")
     if not isinstance(members, dict):
         refuse("в описи нет списка файлов")
@@ -277,13 +282,6 @@ def _check_shape(name: str, manifest: dict[str, Any]) -> None:
         if not (isinstance(meta, dict) and _whole(meta.get("size"))
                 and isinstance(meta.get("sha256"), str)):  # fmt: skip
             refuse(f"в описи неверная запись о файле «{member[:80]}»")
-    db = manifest.get("database")
-    if not isinstance(db, dict) or not all(
-        isinstance(db.get(k), str) for k in ("member", "engine")
-    ):
-        refuse("в описи нет записи о базе данных")
-    if not db["member"].startswith("database/") or db["member"] not in members:
-        refuse(f"база данных указана вне копии («{db['member'][:80]}»)")
 
 
 def _check_manifest(name: str, raw: bytes | None, found: dict[str, Entry]) -> dict[str, Any]:

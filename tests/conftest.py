@@ -156,6 +156,22 @@ def _untracked(root: str) -> set[str] | None:
 
 def pytest_sessionstart(session):
     session.config._untracked_before = _untracked(str(session.config.rootpath))
+    _travel_if_asked(session.config)
+
+
+def _travel_if_asked(config) -> None:
+    """BRIGADIR_TEST_NOW=2026-12-07T23:30:00+00:00 runs the suite as if started at that instant
+    (the clock ticks on from there, in every thread): "passes at any hour" is checked at the
+    hours that used to fail — 23:30 UTC and 00:30 Moscow, when the dates differ."""
+    instant = os.environ.get("BRIGADIR_TEST_NOW")
+    if not instant:
+        return
+    from datetime import datetime
+
+    import time_machine
+
+    config._brigadir_travel = time_machine.travel(datetime.fromisoformat(instant), tick=True)
+    config._brigadir_travel.start()
 
 
 def pytest_sessionfinish(session, exitstatus):

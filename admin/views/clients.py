@@ -149,7 +149,7 @@ class ClientView(BrigadirModelView):
             .order_by(Order.id.desc())
             .limit(200)
         )
-        hidden = threads.hidden_unread(actor)  # letters of others' mailboxes count nowhere
+        hidden = threads.unread_filter(actor)  # letters of others' mailboxes count nowhere
         for order in orders:
             order.unread = threads.unread_of(actor, order, hidden)
         stages = {s.id: s for s in Stage.select()}

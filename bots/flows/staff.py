@@ -112,6 +112,11 @@ def card(ctx: Ctx, order: Order, note: str = "") -> list[Reply]:
     if files:
         lines.append(f"Файлы: {', '.join(f.original_name or f.kind for f in files[:5])}"
                      + (f" и ещё {len(files) - 5}" if len(files) > 5 else ""))  # fmt: skip
+    return [Reply("\n".join(lines), buttons=_card_buttons(ctx, order, view, len(files)))]
+
+
+def _card_buttons(ctx: Ctx, order: Order, view: dict, files: int) -> list:
+    """What this person can do with the order from its card, one row per action."""
     buttons = []
     upcoming = pipelines.next_stage(order.stage)
     if upcoming is not None and not order.is_archived:
@@ -127,14 +132,14 @@ def card(ctx: Ctx, order: Order, note: str = "") -> list[Reply]:
     buttons.append([("📷 Фото к заказу", f"attach:{order.id}"), ("💬 Клиенту", f"ask:{order.id}")])
     buttons.append([("🧾 Расход по заказу", f"oexp:{order.id}")])
     if files:
-        buttons.append([(f"📎 Файлы ({len(files)})", f"files:{order.id}")])
+        buttons.append([(f"📎 Файлы ({files})", f"files:{order.id}")])
     if "debt" not in view or view["debt"] > 0:
         buttons.append([("💵 Получил оплату", f"cash:{order.id}")])
     if view.get("subcontractor") and not order.subcontract_received:
         buttons.append([("📦 Перезаказ получен", f"subrecv:{order.id}")])
     if ctx.staff.is_staff_office:
         buttons.append([("📄 Документы", f"docs:{order.id}")])
-    return [Reply("\n".join(lines), buttons=buttons)]
+    return buttons
 
 
 @payload("files")

@@ -19,7 +19,13 @@ from core import migrations
 from core.base.clock import to_local, utcnow
 from core.base.config import Config
 from core.base.errors import BrigadirError
-from storage.archive import ArchiveWriter, BackupRefused, extract_verified, walk_files
+from storage.archive import (
+    ArchiveWriter,
+    BackupRefused,
+    extract_verified,
+    refuse_damaged,
+    walk_files,
+)
 
 __all__ = [
     "BackupFailed",
@@ -179,12 +185,8 @@ def restore_backup(config: Config, archive: Path, config_target: Path) -> Restor
     manifest = extract_verified(archive, staging)
     try:
         url = config.database_url
+        staged_db = check_restorable(archive.name, manifest, staging)
         _check_fits(manifest, url)
-        staged_db = (staging / manifest["database"]["member"]).resolve()
-        if not staged_db.is_relative_to(staging.resolve()) or not staged_db.is_file():
-            raise BackupRefused(
-                "Копия повреждена: база данных указана вне копии. Ничего не изменено."
-            )
         database.check(url, staged_db)
         replaced = _keep_replaced(config, url, stamp)
         database.restore(url, staged_db)  # all or nothing; the files follow by renames
@@ -197,6 +199,26 @@ def restore_backup(config: Config, archive: Path, config_target: Path) -> Restor
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return RestoreResult(count, replaced, restored_config)
+
+
+def check_restorable(name: str, manifest: dict[str, Any], staging: Path) -> Path:
+    """What a restore reads of a checked archive's manifest, of the type it must be: the
+    database one of the archive's own members under database/ (never a path elsewhere on the
+    machine), its engine a word, the schema version a number. The staged database file."""
+    db = manifest.get("database")
+    if not isinstance(db, dict) or not all(
+        isinstance(db.get(k), str) for k in ("member", "engine")
+    ):
+        refuse_damaged(name, "в описи нет записи о базе данных")
+    member = db["member"]
+    staged = (staging / member).resolve()
+    inside = staged.is_relative_to(staging.resolve()) and staged.is_file()
+    if not member.startswith("database/") or member not in manifest["members"] or not inside:
+        refuse_damaged(name, f"база данных указана вне копии («{member[:80]}»)")
+    version = manifest.get("schema_version", 0)
+    if not isinstance(version, int) or isinstance(version, bool):
+        refuse_damaged(name, "версия схемы в описи не число")
+    return staged
 
 
 def _check_fits(manifest: dict[str, Any], url: str) -> None:

@@ -23,8 +23,8 @@ from core.orders.models import Order
 from core.people.models import Employee
 
 __all__ = [
-    "ask_client", "clean_text", "client_messages", "hidden_unread", "mark_read",
-    "record_incoming", "tell_staff", "thread_of", "unread_of",
+    "ask_client", "clean_text", "client_messages", "mark_read", "record_incoming", "tell_staff",
+    "thread_of", "unread_filter", "unread_of",
 ]  # fmt: skip
 
 MAX_TEXT = 4000
@@ -156,27 +156,24 @@ def mark_read(actor: Actor, order_id: int) -> int:
     return count
 
 
-def hidden_unread(actor: Actor) -> dict[int, int]:
-    """Unread client messages per order that this person may not read (letters of another
-    mailbox): every unread count they are shown leaves these out. Empty for whoever sees all."""
+def unread_filter(actor: Actor) -> pw.Expression | None:
+    """The messages this person may not read (for unread_of, asked once per page); None:
+    they read everything."""
     clause = visible_message_filter(actor)
-    if clause is None:
-        return {}
-    rows = (
-        Message.select(Message.order, pw.fn.COUNT(Message.id))
-        .where(Message.order.is_null(False) & (Message.direction == "in") & ~Message.is_read)
-        .where(~clause)
-        .group_by(Message.order)
-        .tuples()
-    )
-    return {order_id: count for order_id, count in rows}
+    return None if clause is None else ~clause
 
 
-def unread_of(actor: Actor, order: Order, hidden: dict[int, int] | None = None) -> int:
-    """The order's unread count as this person may see it (hidden: hidden_unread(actor), when
-    the caller shows many orders)."""
-    hidden = hidden_unread(actor) if hidden is None else hidden
-    return max(0, order.unread - hidden.get(order.id, 0))
+def unread_of(actor: Actor, order: Order, hidden: pw.Expression | None | bool = False) -> int:
+    """The order's unread count as this person may see it: letters of a mailbox they may not
+    read are left out (hidden: unread_filter(actor), when the caller shows many orders). Only
+    an order with something unread is looked into, by its (order, at) index."""
+    if not order.unread:
+        return 0
+    hidden = unread_filter(actor) if hidden is False else hidden
+    if hidden is None:
+        return order.unread
+    unseen = Message.select().where(_unread_in(order.id) & hidden).count()
+    return max(0, order.unread - unseen)
 
 
 def client_messages(actor: Actor, client_id: int, limit: int = 50) -> list[Message]:

@@ -48,6 +48,10 @@ def page(server):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
         page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="ru-RU")
+        if os.environ.get("BRIGADIR_TEST_NOW"):  # the server's clock moved (tests/conftest.py)
+            from datetime import UTC, datetime
+
+            page.clock.install(time=datetime.now(UTC))  # the browser's goes with it, ticking
         page.set_default_timeout(10_000)
         yield page
         browser.close()

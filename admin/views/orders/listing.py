@@ -90,9 +90,9 @@ def _prefix(endpoint: str, **kw) -> str:
 def _unread(model) -> int:
     """The order's unread count as this person may see it (letters of a mailbox they may not
     read leave it); the hidden ones are asked once per request."""
-    if "hidden_unread" not in g:
-        g.hidden_unread = threads.hidden_unread(current_actor())
-    return threads.unread_of(current_actor(), model, g.hidden_unread)
+    if "unread_filter" not in g:
+        g.unread_filter = threads.unread_filter(current_actor())
+    return threads.unread_of(current_actor(), model, g.unread_filter)
 
 
 def _number(view, context, model, name):
