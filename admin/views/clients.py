@@ -47,6 +47,15 @@ class ClientForm(AdminForm):
     address = StringField("Адрес", validators=[Length(max=500)])
     inn = StringField("ИНН", validators=[Optional(), Length(max=12)])
     kpp = StringField("КПП", validators=[Optional(), Length(max=9)])
+    ogrn = StringField("ОГРН / ОГРНИП", validators=[Optional(), Length(max=15)])
+    signer_post = StringField(
+        "Кто подписывает: должность", validators=[Length(max=100)],
+        render_kw={"placeholder": "Генеральный директор"},
+    )  # fmt: skip
+    signer_name = StringField(
+        "Кто подписывает: ФИО", validators=[Length(max=200)],
+        render_kw={"placeholder": "Кузнецова Мария Ивановна"},
+    )  # fmt: skip
     requisites = TextAreaField("Реквизиты (для счетов)", render_kw={"rows": 2})
     notes = TextAreaField("Заметки", render_kw={"rows": 2})
     opt_out = BooleanField("Не присылать рассылки")

@@ -23,7 +23,7 @@ FIELDS = {
     "email": "E-mail фирмы для чеков",
 }  # fmt: skip
 PROVIDERS = {"": "не подключена", "atol": "АТОЛ Онлайн (протокол v5)"}
-OPERATIONS = {"sell": "приход", "sell_correction": "коррекция прихода",
+OPERATIONS = {"sell": "приход", "sell_refund": "возврат прихода", "sell_correction": "коррекция прихода",
               "sell_refund_correction": "коррекция возврата прихода"}  # fmt: skip
 
 

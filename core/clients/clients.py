@@ -44,6 +44,9 @@ EDITABLE_FIELDS = (
     "address",
     "inn",
     "kpp",
+    "ogrn",
+    "signer_post",
+    "signer_name",
     "requisites",
     "notes",
     "opt_out",
@@ -88,6 +91,8 @@ def _clean(fields: dict[str, Any], current: Client | None = None) -> dict[str, A
         data["email"] = None
     if data.get("inn") and not re.fullmatch(r"\d{10}|\d{12}", data["inn"]):
         raise ValidationError("ИНН состоит из 10 (организация) или 12 (ИП, физлицо) цифр.")
+    if data.get("ogrn") and not re.fullmatch(r"\d{13}|\d{15}", data["ogrn"]):
+        raise ValidationError("ОГРН — 13 цифр (организация) или 15 (ОГРНИП).")
     if data.get("kind", "person") not in ("person", "company"):
         raise ValidationError("Тип клиента: физлицо или организация.")
     if data.get("phone"):

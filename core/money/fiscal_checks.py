@@ -41,6 +41,7 @@ __all__ = [
     "path_of",
     "process_due",
     "queue_for",
+    "queue_refund",
     "retry",
 ]
 
@@ -151,6 +152,33 @@ def queue_for(payment: Payment, order: Order, before: int) -> FiscalCheck | None
     )  # fmt: skip
 
 
+def queue_refund(payment: Payment, amount: int) -> FiscalCheck | None:
+    """Money given back of a payment whose receipt went through the register: a «возврат
+    прихода» receipt for the amount (in the refund's transaction, registered later)."""
+    sold = FiscalCheck.get_or_none(
+        (FiscalCheck.payment == payment.id) & (FiscalCheck.operation == "sell")
+    )
+    if sold is None:
+        return None  # YooKassa's, or none was due: nothing of ours to return
+    order = Order.get_by_id(payment.order_id)
+    n = (
+        FiscalCheck.select()
+        .where((FiscalCheck.payment == payment.id) & (FiscalCheck.operation == "sell_refund"))
+        .count()
+        + 1
+    )
+    first = sold.receipt["items"][0]
+    receipt = {**sold.receipt, "client": _client_contact(order) or sold.receipt.get("client", {}),
+               "items": [{**first, "name": f"Возврат по заказу №{order.number}", "price": amount,
+                          "quantity": "1", "sum": amount}],
+               "payments": [{"type": sold.receipt["payments"][0]["type"], "sum": amount}],
+               "total": amount}  # fmt: skip
+    return FiscalCheck.create(
+        order=order.id, payment=payment.id, corrects=sold.id, operation="sell_refund",
+        external_id=f"refund-{payment.id}-{n}", sign=sold.sign, amount=amount, receipt=receipt,
+    )  # fmt: skip
+
+
 # --- registering (the scheduler) ----------------------------------------------------------
 
 
@@ -209,7 +237,8 @@ def _answered(check: FiscalCheck, answer: RegisterAnswer, now: datetime) -> None
 def _send_link(check: FiscalCheck, fiscal: dict[str, str]) -> None:
     """The receipt goes to the client by their channel, through the outbox."""
     order = Order.get_by_id(check.order_id)
-    what = "Чек коррекции" if check.operation != "sell" else "Кассовый чек"
+    what = {"sell": "Кассовый чек", "sell_refund": "Чек возврата"}.get(check.operation,
+                                                                   "Чек коррекции")  # fmt: skip
     details = f"ФН {fiscal.get('fn', '')}, ФД {fiscal.get('fd', '')}, ФП {fiscal.get('fp', '')}"
     link = fiscal.get("link") or ""
     text = f"{what} по заказу №{order.number} на {format_money(check.amount)}: {link or details}"

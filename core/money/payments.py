@@ -95,4 +95,5 @@ def take_back(actor: Actor, payment_id: int, amount: int, note: str = "") -> Pay
         Payment.update(note=(payment.note + "\n" + stamp).strip()).where(
             Payment.id == payment.id
         ).execute()
+        fiscal_checks.queue_refund(payment, amount)  # «возврат прихода», if ours was the receipt
     return Payment.get_by_id(payment.id)

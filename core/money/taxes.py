@@ -17,11 +17,14 @@ from core.base import runtime, settings
 from core.base.errors import ValidationError
 
 __all__ = [
+    "DEFAULT_NO_VAT_REASON",
+    "KNOWN_RATES",
     "NO_VAT",
     "TAX_SYSTEMS",
     "VatRegime",
     "amount_of",
     "parse_rate",
+    "rate_code",
     "rate_label",
     "regime",
     "vat_in",

@@ -466,9 +466,15 @@ def test_papers_from_the_order_card_and_to_the_client(as_role, world, store):
     document = Document.get(Document.order == order.id)
     assert document.number == 1501 and "Бланк заказа № 1501 от" in document.storage_key
     assert store.read(document.storage_key).startswith(b"%PDF")
-    # An invoice for a private person without requisites: refused, named, nothing written.
+    # An invoice for a private person needs no ИНН (issue 25); a firm without one is refused.
     resp = s.post(
         "/admin/order/document/", {"id": order.id, "kind": "invoice"}, follow_redirects=True
+    )
+    assert "Счёт № 1 выписан" in resp.get_data(as_text=True)
+    Document.delete().where(Document.kind == "invoice").execute()
+    firm = world["foreign"]  # ООО Ромашка, no ИНН on its card
+    resp = as_role("director").post(
+        "/admin/order/document/", {"id": firm.id, "kind": "invoice"}, follow_redirects=True
     )
     assert "ИНН" in resp.get_data(as_text=True) and Document.select().count() == 1
 

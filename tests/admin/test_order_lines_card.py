@@ -114,3 +114,50 @@ def test_the_portal_shows_the_positions(app, world, actors):
     html = portal.get(f"/my/orders/{order.id}").get_data(as_text=True)
     assert 'id="lines"' in html and "Визитки 90×50" in html and "1000 шт" in html
     assert "2 500,00" in html and "500,00" in html
+
+
+def test_the_director_sets_the_vat_regime_in_settings(as_role, world):
+    from core.money import taxes
+
+    director = as_role("director")
+    html = director.get("/admin/taxes/").get_data(as_text=True)
+    assert "Система налогообложения" in html and "Выписывать товарную накладную ТОРГ-12" in html
+    html = director.post("/admin/taxes/", data={
+        "tax_system": "osn", "rates": ["22", "10"], "default": "none", "invoice_days": "5",
+    }, follow_redirects=True).get_data(as_text=True)  # fmt: skip
+    assert "Ставка по умолчанию должна быть среди отмеченных." in html
+    assert settings.get("vat") == {}  # refused: nothing written
+    director.post("/admin/taxes/", data={
+        "tax_system": "osn", "rates": ["22", "10"], "default": "22", "invoice_days": "7",
+        "torg12": "1",
+    })  # fmt: skip
+    regime = taxes.regime()
+    assert (regime.tax_system, regime.rates, regime.default) == ("osn", (22, 10), 22)
+    assert settings.get("papers") == {"torg12": True, "invoice_days": 7}
+    html = as_role("manager").get(f"/admin/order/card/?id={world['own'].id}").get_data(as_text=True)
+    assert '<option value="22" selected>22 %</option>' in html  # the card offers the firm's rates
+    assert '<option value="waybill">' in html  # ТОРГ-12 among the papers now
+    assert as_role("manager").get("/admin/taxes/").status_code in (302, 403)
+
+
+def test_the_clients_signer_goes_from_the_form_to_the_act(as_role, world, store):
+    """402-ФЗ ст. 9: the act names the customer's signer by post and name, typed on the
+    client's form once."""
+    firm = world["c2"]
+    manager = as_role("manager")
+    form = {"name": "ООО «Ромашка»", "kind": "company", "phone": "+7 495 123-45-67",
+            "inn": "7707083893", "kpp": "773601001", "ogrn": "1027700132195",
+            "address": "г. Москва, ул. Вавилова, д. 19", "signer_post": "Генеральный директор",
+            "signer_name": "Кузнецова Мария Ивановна"}  # fmt: skip
+    bad = manager.post(f"/admin/client/edit/?id={firm.id}", data={**form, "ogrn": "123"},
+                       follow_redirects=True).get_data(as_text=True)  # fmt: skip
+    assert "ОГРН — 13 цифр" in bad
+    manager.post(f"/admin/client/edit/?id={firm.id}", data=form, follow_redirects=True)
+    card = manager.get(f"/admin/client/card/?id={firm.id}").get_data(as_text=True)
+    assert "Генеральный директор Кузнецова Мария Ивановна" in card
+    settings.put("company", {"name": "ООО «Печатный двор»", "inn": "7701234567",
+                             "address": "Москва", "director": "Петров Пётр Петрович"})  # fmt: skip
+    act = issue_document(world["director_actor"], "act", world["foreign"].id, store)
+    text = flat(pdf_text(store.read(act.storage_key)))
+    assert "ЗАКАЗЧИК Генеральный директор должность подпись Кузнецова М.И." in text
+    assert "ИСПОЛНИТЕЛЬ Директор должность подпись Петров П.П." in text

@@ -249,3 +249,21 @@ def test_the_scheduler_job_uses_the_register_the_settings_name(register, atol, a
     assert FiscalCheck.get().status == "done" and len(atol.registered()) == 1
     settings.put("cash_register", {"provider": ""})
     assert job() == 0  # switched off in settings: the job does nothing
+
+
+def test_money_given_back_gets_a_refund_receipt(register, atol, actors, client):
+    from core.money.payments import take_back
+
+    order = create_order(actors["manager"], client.id, "Баннер", rubles(1_000))
+    paid = add_payment(actors["manager"], order.id, rubles(1_000), method="card")
+    _run(register)
+    take_back(actors["manager"], paid.id, rubles(300), note="брак")
+    _run(register)
+    refund = FiscalCheck.get(FiscalCheck.operation == "sell_refund")
+    assert (refund.status, refund.amount) == ("done", rubles(300))
+    body = atol.registered("sell_refund")[0]["body"]["receipt"]
+    assert body["total"] == 300.0 and body["payments"] == [{"type": 1, "sum": 300.0}]
+    assert (
+        "Чек возврата по заказу"
+        in Notification.get(Notification.idempotency_key == f"fiscal-check:{refund.id}").text
+    )
