@@ -18,9 +18,9 @@ from typing import Any
 
 import httpx
 
-from core.base import settings
 from core.base.clock import to_local, utcnow
 from core.base.interfaces import RegisterAnswer, RegisterError
+from core.money.fiscal_checks import register_conf
 
 __all__ = ["AtolRegister", "register_from_settings", "to_atol"]
 
@@ -174,7 +174,7 @@ class AtolRegister:
 
 def register_from_settings() -> AtolRegister | None:
     """The register the director set up in settings, or None (receipts are off)."""
-    conf = settings.get("cash_register") or {}
+    conf = register_conf()
     if conf.get("provider") != "atol":
         return None
     return AtolRegister(conf)

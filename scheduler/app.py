@@ -189,9 +189,7 @@ class FiscalJob:
         self._register: object | None = None
 
     def __call__(self) -> int:
-        from core.base import settings
-
-        key = repr(sorted((settings.get("cash_register") or {}).items()))
+        key = repr(sorted(fiscal_checks.register_conf().items()))
         if key != self._key:
             self._key, self._register = key, register_from_settings()
         if self._register is None:

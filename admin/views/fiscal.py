@@ -9,20 +9,12 @@ from flask_admin import expose
 
 from admin.auth import current_actor
 from admin.base import BrigadirView, fail
-from core.access import require_role
-from core.base import settings
-from core.base.errors import BrigadirError, ValidationError
+from core.base.errors import BrigadirError
 from core.base.money import format_money, parse_money
 from core.money import fiscal_checks
 
 __all__ = ["FiscalCheckView"]
 
-FIELDS = {
-    "provider": "Касса", "url": "Адрес сервиса кассы", "login": "Логин", "password": "Пароль",
-    "group_code": "Код группы касс", "inn": "ИНН в кассе", "payment_address": "Место расчётов (сайт или адрес)",
-    "email": "E-mail фирмы для чеков",
-}  # fmt: skip
-PROVIDERS = {"": "не подключена", "atol": "АТОЛ Онлайн (протокол v5)"}
 OPERATIONS = {"sell": "приход", "sell_refund": "возврат прихода", "sell_correction": "коррекция прихода",
               "sell_refund_correction": "коррекция возврата прихода"}  # fmt: skip
 
@@ -35,11 +27,11 @@ class FiscalCheckView(BrigadirView):
         actor = current_actor()
         problems = request.args.get("problems") == "1"
         rows = fiscal_checks.checks_for_director(actor, problems_only=problems)
-        conf = settings.get("cash_register") or {}
+        conf = fiscal_checks.register_conf()
         return self.render(
             "brigadir/fiscal_checks.html", rows=rows, problems=problems, money=format_money,
             statuses=fiscal_checks.STATUSES, signs=fiscal_checks.SIGNS, operations=OPERATIONS,
-            conf=conf, fields=FIELDS, providers=PROVIDERS,
+            connected=bool(conf.get("provider")),
         )  # fmt: skip
 
     @expose("/retry/<int:check_id>", methods=["POST"])
@@ -59,28 +51,6 @@ class FiscalCheckView(BrigadirView):
                 current_actor(), check_id, amount, request.form.get("reason", "")
             )
             flash(f"Чек коррекции на {format_money(fix.amount)} поставлен в очередь.", "success")
-        except BrigadirError as exc:
-            fail(exc)
-        return redirect(url_for(".index"))
-
-    @expose("/setup", methods=["POST"])
-    def setup(self):
-        try:
-            require_role(current_actor(), "director")
-            conf = dict(settings.get("cash_register") or {})
-            for key in FIELDS:
-                value = request.form.get(key, "").strip()[:300]
-                if key == "password" and not value:
-                    continue  # an empty box keeps the saved password
-                conf[key] = value
-            if conf["provider"] not in PROVIDERS:
-                raise ValidationError("Выберите кассу из списка.")
-            if conf["provider"] and not all(
-                conf.get(k) for k in ("login", "password", "group_code", "inn")
-            ):
-                raise ValidationError("Для кассы нужны логин, пароль, код группы и ИНН.")
-            settings.put("cash_register", conf)
-            flash("Настройки кассы сохранены.", "success")
         except BrigadirError as exc:
             fail(exc)
         return redirect(url_for(".index"))

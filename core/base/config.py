@@ -84,7 +84,10 @@ class CompanySection:
     account: str = ""
     corr_account: str = ""
     director: str = ""
-    vat_rate: int = -1  # -1: без НДС; otherwise percent, e.g. 20
+    director_post: str = "Директор"
+    director_basis: str = "Устав"
+    accountant: str = ""
+    vat_rate: int = -1  # -1: без НДС; otherwise percent: the default rate of a new position
 
 
 @dataclass(frozen=True)

@@ -225,6 +225,8 @@ GROUPS.update({
     "storage": "Файлы и Яндекс Диск",
     "backup": "Резервные копии",
     "payments": "Онлайн-оплата",
+    "taxes": "Налоги и документы",
+    "kkt": "Кассовые чеки (54-ФЗ)",
     "system": "Служебное",
 })  # fmt: skip
 
@@ -250,6 +252,11 @@ def _zone(value: str) -> str | None:
     except (ZoneInfoNotFoundError, ValueError):
         return "такого часового пояса нет (пример: Europe/Moscow)"
     return None
+
+
+def _vat_rate(value: int) -> str | None:
+    known = (-1, 0, 5, 7, 10, 20, 22)
+    return None if value in known else "бывает −1 (без НДС), 0, 5, 7, 10, 20 или 22"
 
 
 def _inn(value: str) -> str | None:
@@ -312,20 +319,19 @@ declare(
 )
 declare(
     "company.director",
-    "Руководитель (ФИО)",
+    "Руководитель (ФИО полностью)",
     Text(),
     group=F,
     live=True,
-    help="Кто подписывает документы.",
+    help="Кто подписывает документы: Сергеев Сергей Сергеевич (в документах — Сергеев С.С., "
+    "в договоре — «в лице директора Сергеева Сергея Сергеевича»).",
 )
-declare(
-    "company.vat_rate",
-    "НДС, %",
-    Number(least=-1, most=30),
-    group=F,
-    live=True,
-    help="−1 — без НДС; иначе ставка, например 20.",
-)
+declare("company.director_post", "Должность руководителя", Text(max_length=100), group=F,
+        live=True, help="Директор, Генеральный директор; у ИП — Индивидуальный предприниматель.")  # fmt: skip
+declare("company.director_basis", "Руководитель действует на основании", Text(max_length=200),
+        group=F, live=True, help="Устав; доверенность № 5 от 01.02.2026.")  # fmt: skip
+declare("company.accountant", "Главный бухгалтер (ФИО)", Text(max_length=200), group=F,
+        live=True, help="Пусто — строки бухгалтера в документах нет.")  # fmt: skip
 declare(
     "requisites.provider",
     "Поиск реквизитов по ИНН",
@@ -790,6 +796,45 @@ declare("calls.promise_text", "Что сообщить пропущенному 
         default="Здравствуйте! Мы пропустили ваш звонок и перезвоним в ближайшее время.")  # fmt: skip
 declare("calls.callback_minutes", "«Перезвонили вовремя» — в течение, минут",
         Number(least=1, most=24 * 60), group=C, default=30, live=True)  # fmt: skip
+
+# --- taxes (core.money.taxes, core.documents) --------------------------------------------------
+X = "taxes"
+_RATES = {"none": "без НДС", "22": "22 %", "20": "20 %", "10": "10 %", "7": "7 %", "5": "5 %",
+          "0": "0 %"}  # fmt: skip
+declare("vat.tax_system", "Система налогообложения",
+        Choice({"usn_income": "УСН (доходы)", "usn_income_outcome": "УСН (доходы минус расходы)",
+                "osn": "Общая система (ОСН)", "patent": "Патент (ПСН)", "esn": "ЕСХН"}),
+        group=X, live=True, help="Печатается в кассовом чеке.")  # fmt: skip
+declare("vat.rates", "Ставки НДС в позициях заказа", Items(options=_RATES), group=X, live=True,
+        help="По одной в строке: без НДС, 22 % (основная с 2026 года), 10 %, 0 %, 5 % и 7 % для "
+        "УСН. Пусто — по ставке по умолчанию.")  # fmt: skip
+declare("company.vat_rate", "Ставка НДС новой позиции, %", Number(least=-1, most=22), group=X,
+        live=True, check=_vat_rate, help="−1 — без НДС; иначе ставка из списка выше.")  # fmt: skip
+declare("vat.no_vat_reason", "Надпись «без НДС» в документах", Text(max_length=200), group=X,
+        live=True, help="Пусто — «Без НДС (УСН, освобождение по п. 1 ст. 145 НК РФ)».")  # fmt: skip
+declare("papers.torg12", "Выписывать ТОРГ-12 (кроме УПД)", Flag(), group=X, default=False,
+        live=True)  # fmt: skip
+declare("papers.invoice_days", "Срок оплаты счёта, дней", Number(least=1, most=90), group=X,
+        default=5, live=True)  # fmt: skip
+
+# --- kkt: the cloud cash register (core.money.fiscal_checks, checkout/atol.py) ----------------
+K = "kkt"
+declare("cash_register.provider", "Облачная касса",
+        Choice({"": "не подключена", "atol": "АТОЛ Онлайн (протокол v5)"}), group=K, default="",
+        live=True, help="Чек на каждую оплату наличными и картой, ссылка на чек — клиенту.")  # fmt: skip
+declare("cash_register.url", "Адрес сервиса кассы", Text(pattern=URL, message=URL_TEXT), group=K,
+        default="https://online.atol.ru/possystem/v5", live=True)  # fmt: skip
+declare("cash_register.login", "Логин кассы", Text(max_length=100), group=K, default="", live=True)
+declare("cash_register.password", "Пароль кассы", Secret(max_length=100), group=K, default="",
+        live=True)  # fmt: skip
+declare("cash_register.group_code", "Код группы касс", Text(max_length=100), group=K, default="",
+        live=True)  # fmt: skip
+declare("cash_register.inn", "ИНН в кассе", Text(max_length=12), group=K, default="", live=True,
+        check=_inn)  # fmt: skip
+declare("cash_register.payment_address", "Место расчётов", Text(max_length=250), group=K,
+        default="", live=True, help="Адрес сайта или точки, как зарегистрирована касса.")  # fmt: skip
+declare("cash_register.email", "E-mail фирмы для чеков",
+        Text(pattern=EMAIL, message=EMAIL_TEXT), group=K, default="", live=True)  # fmt: skip
 
 # --- system -----------------------------------------------------------------------------------
 declare(

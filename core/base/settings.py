@@ -76,23 +76,6 @@ DEFAULTS: dict[str, Any] = {
     "custom_fields": [],
     # Fields hidden per role on order cards: {"executor": ["cost", "paid", "debt"]}
     "hidden_fields": {"executor": ["cost", "paid", "debt"]},
-    # VAT (core.base.taxes): {"tax_system": "usn_income", "rates": ["none", "22", "10"],
-    # "default": "none", "no_vat_reason": "..."}; empty: the config file's company.vat_rate.
-    "vat": {},
-    # The cloud cash register for 54-ФЗ receipts (core.money.fiscal_checks); provider "" is
-    # off, "atol" is АТОЛ Онлайн API v5 (checkout/atol.py).
-    "cash_register": {
-        "provider": "",
-        "url": "https://online.atol.ru/possystem/v5",
-        "login": "",
-        "password": "",
-        "group_code": "",
-        "inn": "",
-        "payment_address": "",
-        "email": "",
-    },
-    # Papers: keep the ТОРГ-12 waybill beside the УПД; days an invoice gives to pay.
-    "papers": {"torg12": False, "invoice_days": 5},
     # Booking of fixed-length visits (core/booking.py checks and uses these).
     "booking": {
         "weekdays": [1, 2, 3, 4, 5, 6],  # ISO: 1 = Monday

@@ -93,7 +93,7 @@ def kinds_for(order: Order, actor: Actor | None = None) -> list[str]:
     kinds = ["order_form", "invoice", "act", "upd"]
     if order.pipeline.code == "installation":
         kinds.insert(1, "contract")
-    if (settings.get("papers") or {}).get("torg12"):
+    if settings.value("papers.torg12"):
         kinds.append("waybill")
     if Payment.select().where((Payment.order == order.id) & (Payment.method == "cash")).exists():
         kinds.append("receipt")
@@ -127,7 +127,7 @@ def order_items(order: Order) -> tuple[LineItem, ...]:
 
 def _sale(kind: str, number: int, date: dt.date, order: Order, opts: dict[str, Any]) -> Any:
     basis = f"Заказ № {order.number} от {clock.to_local(order.created_at):%d.%m.%Y}"
-    days = int((settings.get("papers") or {}).get("invoice_days") or 5)
+    days = int(settings.value("papers.invoice_days") or 5)
     pay_until = opts.get("pay_until") or (date + dt.timedelta(days=days))
     return SaleDocument(
         number, date, company_from_settings(), party_from_client(order.client),

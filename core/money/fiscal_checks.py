@@ -42,6 +42,7 @@ __all__ = [
     "process_due",
     "queue_for",
     "queue_refund",
+    "register_conf",
     "retry",
 ]
 
@@ -58,8 +59,17 @@ TELL_AFTER = 3  # transient failures in a row before the director hears of it
 POLL = 5  # seconds between asking the register about a receipt it holds
 
 
+CONF_KEYS = ("provider", "url", "login", "password", "group_code", "inn", "payment_address",
+             "email")  # fmt: skip
+
+
+def register_conf() -> dict[str, Any]:
+    """The cloud register as Настройки → Кассовые чеки set it ("cash_register.*")."""
+    return {k: settings.value(f"cash_register.{k}") or "" for k in CONF_KEYS}
+
+
 def _conf() -> dict[str, Any]:
-    return settings.get("cash_register") or {}
+    return register_conf()
 
 
 def path_of(payment: Payment, order: Order) -> str | None:

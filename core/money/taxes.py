@@ -108,17 +108,15 @@ class VatRegime:
 
 
 def regime() -> VatRegime:
-    """The firm's VAT regime from settings (the config file's company.vat_rate is the default
-    when the director never set one: -1 = без НДС)."""
-    raw = settings.get("vat") or {}
-    legacy = parse_rate(runtime.config().company.vat_rate)
-    default = parse_rate(raw["default"]) if "default" in raw else legacy
-    rates = tuple(parse_rate(r) for r in raw.get("rates") or [rate_code(default)])
+    """The firm's VAT regime from Настройки → Налоги и документы ("vat.*"; the default rate
+    is company.vat_rate, which config.toml may also set: -1 = без НДС)."""
+    default = parse_rate(runtime.config().company.vat_rate)  # company.vat_rate: -1 = без НДС
+    rates = tuple(parse_rate(r) for r in (settings.value("vat.rates") or [rate_code(default)]))
     if default not in rates:
         rates = (default, *rates)
     return VatRegime(
-        tax_system=raw.get("tax_system") or ("usn_income" if default is None else "osn"),
+        tax_system=settings.value("vat.tax_system") or ("usn_income" if default is None else "osn"),
         rates=rates,
         default=default,
-        no_vat_reason=str(raw.get("no_vat_reason") or ""),
+        no_vat_reason=str(settings.value("vat.no_vat_reason") or ""),
     )

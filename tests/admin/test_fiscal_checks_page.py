@@ -36,7 +36,11 @@ def test_the_director_page_retries_corrects_and_sets_up(app, atol, actors, db, r
     html = director.post(f"/admin/fiscal/correct/{check.id}", data={"amount": "1 100", "reason": "x"},
                          follow_redirects=True).get_data(as_text=True)  # fmt: skip
     assert "Чек коррекции на 100,00 ₽ поставлен в очередь." in html
-    html = director.post("/admin/fiscal/setup", data={"provider": "atol", "login": "", "group_code": "g"},
-                         follow_redirects=True).get_data(as_text=True)  # fmt: skip
-    assert "нужны логин, пароль, код группы и ИНН" in html
-    assert settings.get("cash_register")["login"] == atol.login  # refused: nothing written
+    # the register is set up in the one settings registry, checked there
+    html = director.post("/admin/program/kkt/", data={
+        "on_page": ["cash_register.provider", "cash_register.inn"],
+        "set:cash_register.provider": "atol", "set:cash_register.inn": "7701234568",
+    }, follow_redirects=True).get_data(as_text=True)  # fmt: skip
+    assert "Не сохранено" in html and "контрольная цифра" in html
+    assert settings.value("cash_register.inn") == "7701234567"  # refused: nothing written
+    assert "Облачная касса подключена." in director.get("/admin/fiscal/").get_data(as_text=True)

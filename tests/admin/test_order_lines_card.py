@@ -116,28 +116,37 @@ def test_the_portal_shows_the_positions(app, world, actors):
     assert "2 500,00" in html and "500,00" in html
 
 
+def _taxes_form(**values):
+    keys = ["vat.tax_system", "vat.rates", "company.vat_rate", "vat.no_vat_reason", "papers.torg12",
+            "papers.invoice_days"]  # fmt: skip
+    return {"on_page": keys, **{f"set:{k}": v for k, v in values.items()}}
+
+
 def test_the_director_sets_the_vat_regime_in_settings(as_role, world):
+    """The VAT regime lives in the one settings registry (Настройки → Фирма и каналы →
+    Налоги и документы): the card's rates, the papers' words and ТОРГ-12 follow it."""
     from core.money import taxes
 
     director = as_role("director")
-    html = director.get("/admin/taxes/").get_data(as_text=True)
-    assert "Система налогообложения" in html and "Выписывать товарную накладную ТОРГ-12" in html
-    html = director.post("/admin/taxes/", data={
-        "tax_system": "osn", "rates": ["22", "10"], "default": "none", "invoice_days": "5",
-    }, follow_redirects=True).get_data(as_text=True)  # fmt: skip
-    assert "Ставка по умолчанию должна быть среди отмеченных." in html
-    assert settings.get("vat") == {}  # refused: nothing written
-    director.post("/admin/taxes/", data={
-        "tax_system": "osn", "rates": ["22", "10"], "default": "22", "invoice_days": "7",
-        "torg12": "1",
-    })  # fmt: skip
+    html = director.get("/admin/program/taxes/").get_data(as_text=True)
+    assert "Система налогообложения" in html and "Выписывать ТОРГ-12 (кроме УПД)" in html
+    html = director.post("/admin/program/taxes/", data=_taxes_form(**{
+        "vat.tax_system": "osn", "vat.rates": "22 %\n18 %", "company.vat_rate": "22",
+        "papers.invoice_days": "5",
+    }), follow_redirects=True).get_data(as_text=True)  # fmt: skip
+    assert "Не сохранено" in html and "«18 %» — нет такого варианта" in html
+    assert taxes.regime().rates == (None,)  # refused: nothing written
+    director.post("/admin/program/taxes/", data=_taxes_form(**{
+        "vat.tax_system": "osn", "vat.rates": "22 %\n10 %", "company.vat_rate": "22",
+        "papers.torg12": "1", "papers.invoice_days": "7",
+    }))  # fmt: skip
     regime = taxes.regime()
     assert (regime.tax_system, regime.rates, regime.default) == ("osn", (22, 10), 22)
-    assert settings.get("papers") == {"torg12": True, "invoice_days": 7}
+    assert (settings.value("papers.torg12"), settings.value("papers.invoice_days")) == (True, 7)
     html = as_role("manager").get(f"/admin/order/card/?id={world['own'].id}").get_data(as_text=True)
     assert '<option value="22" selected>22 %</option>' in html  # the card offers the firm's rates
     assert '<option value="waybill">' in html  # ТОРГ-12 among the papers now
-    assert as_role("manager").get("/admin/taxes/").status_code in (302, 403)
+    assert as_role("manager").get("/admin/program/taxes/").status_code in (302, 403)
 
 
 def test_the_clients_signer_goes_from_the_form_to_the_act(as_role, world, store):

@@ -31,9 +31,15 @@ def atol():
         yield fake
 
 
+def use_register(conf: dict) -> None:
+    """Настройки → Кассовые чеки, as the director fills it in."""
+    for key, value in conf.items():
+        settings.put(f"cash_register.{key}", value)
+
+
 @pytest.fixture
 def register(db, atol):
-    settings.put("cash_register", atol.conf())
+    use_register(atol.conf())
     return AtolRegister(atol.conf(), timeout=2.0)
 
 
@@ -80,7 +86,9 @@ def test_cash_at_the_counter_gets_one_receipt_outside_the_payment(register, atol
 
 
 def test_handover_is_a_full_settlement_with_the_advance_offset(register, atol, actors, client):
-    settings.put("vat", {"tax_system": "osn", "rates": ["22", "10"], "default": "22"})
+    settings.put("vat.tax_system", "osn")
+    settings.put("vat.rates", ["22", "10"])
+    settings.put("company.vat_rate", 22)
     order = create_order(actors["manager"], client.id, "Печать", rubles(100))
     set_lines(actors["manager"], order.id, [
         {"name": "Баннер", "quantity": "2,5", "unit": "м2", "price": "1 000", "vat": "22", "subject": "goods"},
@@ -134,7 +142,7 @@ def test_one_rule_decides_the_path(register, atol, actors, client):
     assert [(c.payment.method, c.amount) for c in FiscalCheck.select().order_by(FiscalCheck.id)] == [
         ("transfer", rubles(500)), ("online", rubles(100)),
     ]  # fmt: skip
-    settings.put("cash_register", {"provider": ""})  # no register set up: nothing is queued
+    settings.put("cash_register.provider", "")  # no register set up: nothing is queued
     add_payment(actors["manager"], person.id, rubles(100), method="cash")
     assert FiscalCheck.select().count() == 2
 
@@ -206,7 +214,7 @@ def test_an_expired_token_is_renewed(register, atol, actors, client):
 
 
 def test_a_wrong_login_fails_and_is_not_hammered(atol, actors, client, db):
-    settings.put("cash_register", atol.conf(password="wrong"))
+    use_register(atol.conf(password="wrong"))
     register = AtolRegister(atol.conf(password="wrong"), timeout=2.0)
     order = create_order(actors["manager"], client.id, "Баннер", rubles(1_000))
     add_payment(actors["manager"], order.id, rubles(1_000), method="cash")
@@ -247,7 +255,7 @@ def test_the_scheduler_job_uses_the_register_the_settings_name(register, atol, a
         job()
         FiscalCheck.update(next_try_at=utcnow() - timedelta(seconds=1)).execute()
     assert FiscalCheck.get().status == "done" and len(atol.registered()) == 1
-    settings.put("cash_register", {"provider": ""})
+    settings.put("cash_register.provider", "")
     assert job() == 0  # switched off in settings: the job does nothing
 
 

@@ -31,7 +31,9 @@ def test_a_counter_order_has_one_line_and_no_rows(order):
 
 
 def test_positions_set_the_cost_debt_and_client_totals(order, actors):
-    settings.put("vat", {"tax_system": "osn", "rates": ["22", "10", "none"], "default": "22"})
+    settings.put("vat.tax_system", "osn")
+    settings.put("vat.rates", ["22", "10", "none"])
+    settings.put("company.vat_rate", 22)
     rows = [
         {"name": "Баннер", "quantity": "2,5", "unit": "м²", "price": "333,33", "vat": "22", "subject": "goods"},
         {"name": "Дизайн", "quantity": "1", "unit": "усл.", "price": "1 000", "vat": "none"},
@@ -103,9 +105,9 @@ def test_a_unit_outside_the_catalogue_needs_its_okei_code(order, actors):
 
 def test_the_regime_comes_from_settings_not_code(db):
     assert taxes.regime().rates == (None,) and not taxes.regime().pays_vat
-    settings.put(
-        "vat", {"rates": ["22", "none"], "default": "22", "no_vat_reason": "Без НДС (ПСН)"}
-    )
+    settings.put("vat.rates", ["22", "none"])
+    settings.put("company.vat_rate", 22)
+    settings.put("vat.no_vat_reason", "Без НДС (ПСН)")
     regime = taxes.regime()
     assert (regime.default, regime.rates, regime.pays_vat) == (22, (22, None), True)
     assert regime.no_vat_text() == "Без НДС (ПСН)"
