@@ -3,6 +3,8 @@ by the first letters of any word or by phone digits, a card with everything, mer
 
 from __future__ import annotations
 
+import json
+
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.helpers import get_form_data
@@ -32,6 +34,18 @@ __all__ = ["ClientView"]
 _FIELDS = core_clients.EDITABLE_FIELDS
 
 
+# what «Заполнить по ИНН» puts where (admin/static/requisites.js)
+FILL_BY_INN = {
+    "name": "#name",
+    "kpp": "#kpp",
+    "ogrn": "#ogrn",
+    "address": "#address",
+    "director_post": "#signer_post",
+    "director": "#signer_name",
+    "kind": "#kind",
+}
+
+
 class ClientForm(AdminForm):
     name = StringField(
         "Имя или название", validators=[DataRequired("Укажите имя клиента."), Length(max=300)]
@@ -45,7 +59,10 @@ class ClientForm(AdminForm):
     phone2 = StringField("Второй телефон", validators=[Optional(), check_phone])
     email = StringField("E-mail", validators=[Optional(), Length(max=200)])
     address = StringField("Адрес", validators=[Length(max=500)])
-    inn = StringField("ИНН", validators=[Optional(), Length(max=12)])
+    inn = StringField(
+        "ИНН", validators=[Optional(), Length(max=14)],
+        render_kw={"data-fill": json.dumps(FILL_BY_INN), "inputmode": "numeric"},
+    )  # fmt: skip
     kpp = StringField("КПП", validators=[Optional(), Length(max=9)])
     ogrn = StringField("ОГРН / ОГРНИП", validators=[Optional(), Length(max=15)])
     signer_post = StringField(
@@ -110,6 +127,7 @@ class ClientView(BrigadirModelView):
     form = ClientForm
     form_ajax_refs = {"merge": ClientLoader("merge")}
     list_template = "brigadir/client_list.html"
+    extra_js = ["/static/requisites.js"]  # «Заполнить по ИНН» on the client's form
 
     def search_placeholder(self) -> str:
         return "Первые буквы имени или телефон"

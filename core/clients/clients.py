@@ -13,6 +13,7 @@ from core.base.errors import Conflict, NotFound, ValidationError
 from core.base.phones import display_phone, normalize_phone
 from core.clients import search
 from core.clients.models import Client, ClientWord, MessengerLink
+from core.clients.requisites import check_inn
 from core.conversations.models import Dialogue, Message, Notification
 from core.documents.models import Document
 from core.files.models import Attachment
@@ -89,8 +90,8 @@ def _clean(fields: dict[str, Any], current: Client | None = None) -> dict[str, A
             raise ValidationError(f"Неверный e-mail: «{data['email']}».")
     elif "email" in data:
         data["email"] = None
-    if data.get("inn") and not re.fullmatch(r"\d{10}|\d{12}", data["inn"]):
-        raise ValidationError("ИНН состоит из 10 (организация) или 12 (ИП, физлицо) цифр.")
+    if data.get("inn"):
+        data["inn"] = check_inn(data["inn"])  # digits and the checksum, refused in Russian
     if data.get("ogrn") and not re.fullmatch(r"\d{13}|\d{15}", data["ogrn"]):
         raise ValidationError("ОГРН — 13 цифр (организация) или 15 (ОГРНИП).")
     if data.get("kind", "person") not in ("person", "company"):

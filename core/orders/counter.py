@@ -33,11 +33,13 @@ def take_order(
     *,
     client_id: int | None = None,
     new_client: tuple[str, str] | None = None,
+    new_client_fields: dict[str, str] | None = None,
     files: list[Upload] = (),  # type: ignore[assignment]
     preview: str | None = None,
     **order_fields: Any,
 ) -> Order:
-    """new_client: (name, phone) made on the spot; preview: the name of one uploaded image."""
+    """new_client: (name, phone) made on the spot, new_client_fields its requisites (an ИНН
+    makes it a firm's card; a wrong checksum is refused); preview: one uploaded image's name."""
     if client_id is None and not new_client:
         raise ValidationError("Выберите клиента или впишите нового: имя и телефон.")
     names = [attachments.check_file(f.name, f.data) for f in files]
@@ -48,7 +50,10 @@ def take_order(
     try:
         with database.atomic():
             if new_client:
-                client_id = clients.create_client(actor, *new_client).id
+                fields = dict(new_client_fields or {})
+                if fields.get("inn"):
+                    fields["kind"] = "company"
+                client_id = clients.create_client(actor, *new_client, **fields).id
             order = orders.create_order(actor, client_id, **order_fields)
             chosen = None
             for upload, name in zip(files, names, strict=True):

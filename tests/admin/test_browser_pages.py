@@ -28,7 +28,7 @@ PHONE_FIT = {"documents", "cash", "stage-remove", "dashboard"}  # these fit a ph
 def filled(world, actors, staff, store):
     boss, manager = actors["director"], actors["manager"]
     settings.put("company", COMPANY)
-    update_client(manager, world["c2"].id, inn="7712345678", kpp="771201001", address="г. Москва")
+    update_client(manager, world["c2"].id, inn="7707083893", kpp="771201001", address="г. Москва")
     for kind in ("invoice", "act", "waybill"):
         issue_document(manager, kind, world["foreign"].id, store, date=dt.date(2026, 11, 20))
     issue_document(manager, "order_form", world["own"].id, store, date=dt.date(2026, 11, 21))

@@ -28,7 +28,7 @@ def papers(world, actors, store):
     settings.put("company", COMPANY)
     manager = actors["manager"]
     update_client(manager, world["c1"].id, inn="500100732259", address="г. Тверь, ул. Речная, 3")
-    update_client(manager, world["c2"].id, inn="7712345678", kpp="771201001", address="г. Москва")
+    update_client(manager, world["c2"].id, inn="7707083893", kpp="771201001", address="г. Москва")
     return {
         "invoice": issue_document(manager, "invoice", world["own"].id, store, date=dt.date(2026, 10, 5)),
         "act": issue_document(manager, "act", world["own"].id, store, date=dt.date(2026, 11, 2)),

@@ -36,7 +36,7 @@ def order(db, actors):
     settings.put("company", COMPANY)
     client = create_client(
         actors["manager"], "ООО «Ромашка»", "+79160000000", kind="company",
-        inn="7712345678", kpp="771201001", address="г. Москва, ул. Ленина, д. 1",
+        inn="7707083893", kpp="771201001", address="г. Москва, ул. Ленина, д. 1",
     )  # fmt: skip
     return create_order(actors["manager"], client.id, "Баннер 3×2 м", 1_250_000, advance=500_000)
 
@@ -61,7 +61,7 @@ def test_invoices_are_numbered_per_year_and_stored(order, actors, store):
     assert "Оплатить не позднее 28.11.2026." in text  # five days by the firm's setting
     row = Document.get_by_id(first.id)
     assert row.total == 1_250_000 and row.client_id == order.client_id
-    assert row.data["buyer"]["inn"] == "7712345678"
+    assert row.data["buyer"]["inn"] == "7707083893"
 
 
 def test_items_and_receipt(order, actors, store):

@@ -87,6 +87,15 @@ def take_line(form) -> None:
     form.description.data = line.description
 
 
+REQUISITES = ("inn", "kpp", "ogrn", "address", "signer_post", "signer_name")
+
+
+def _new_client_requisites() -> dict[str, str]:
+    """A new client's ИНН and what «Заполнить по ИНН» put beside it (all optional)."""
+    found = {k: (request.form.get(f"new_client_{k}") or "").strip() for k in REQUISITES}
+    return {k: v for k, v in found.items() if v}
+
+
 class OrderCounterMixin:
     @expose("/line/")
     def line_view(self):
@@ -111,6 +120,7 @@ class OrderCounterMixin:
         new_phone = (
             request.form.get("new_client_phone") or request.args.get("phone") or ""
         ).strip()[:40]
+        requisites = _new_client_requisites()
         if request.method == "POST":
             order = self._take(form, new_name, new_phone)
             if order is not None:
@@ -128,7 +138,7 @@ class OrderCounterMixin:
             more_summary=", ".join(form[n].label.text.lower() for n in more[:3])
             + (" и другое" if len(more) > 3 else ""),
             executors=_executors(),
-            new_client={"name": new_name, "phone": new_phone},
+            new_client={"name": new_name, "phone": new_phone, **requisites},
             twin=getattr(form, "twin", None),
             object_types=self.object_types(),
         )
@@ -160,6 +170,7 @@ class OrderCounterMixin:
                 current_app.config["BRIGADIR_FILE_STORE"],
                 client_id=None if new_name else (form.client.data.id if form.client.data else None),
                 new_client=(new_name, new_phone) if new_name else None,
+                new_client_fields=_new_client_requisites() if new_name else None,
                 files=uploads,
                 preview=request.form.get("preview") or None,
                 **_new_order_values(form),
