@@ -98,16 +98,11 @@ def person_case(full_name: str, case: str = "gent", gender: str | None = None) -
             first, _CASES[case], _gender(gender))))  # fmt: skip
     if len(parts) > 2:
         middle = " ".join(parts[2:])
-        if middle.endswith(".") or parts[-1].lower() in _PATRONYMIC_TAIL and len(parts) == 4:
-            out.append(_middle_with_tail(parts[2:], case, gender))
+        if middle.endswith(".") or parts[-1].lower() in _PATRONYMIC_TAIL:
+            out.append(middle)  # initials, «Рашид оглы», «Гасан кызы»: they never change
         else:
             out.append(_spelling(_petrovich().middlename(middle, _CASES[case], _gender(gender))))
     return prefix + " ".join(out)
-
-
-def _middle_with_tail(words: list[str], case: str, gender: str | None) -> str:
-    """«Рашид оглы», «Гасан кызы»: the father's name and the particle never change."""
-    return " ".join(words)
 
 
 def _restore(original: str, word: str) -> str:

@@ -16,7 +16,6 @@ failing or cannot pass; the register dedupes on external_id, one per payment."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
 from core.access import Actor, require_order, require_role
@@ -90,13 +89,18 @@ def _client_contact(order: Order) -> dict[str, str]:
     return {}
 
 
-def _item(line: Line, amount: int, sign: str, vat_rate: int | None, name: str = "") -> dict:
-    return {
-        "name": (name or line.name)[:128], "price": line.price if not name else amount,
-        "quantity": str(line.quantity if not name else Decimal(1)), "sum": amount,
-        "okei": line.okei if not name else "796", "subject": "payment" if sign == "advance"
-        else line.subject, "method": sign, "vat": vat_rate,
-    }  # fmt: skip
+def _line_item(line: Line, sign: str) -> dict:
+    """A position as it is: its own price, quantity, unit, subject and rate."""
+    return {"name": line.name[:128], "price": line.price, "quantity": str(line.quantity),
+            "sum": line.amount, "okei": line.okei, "subject": line.subject, "method": sign,
+            "vat": line.vat_rate}  # fmt: skip
+
+
+def _part_item(name: str, amount: int, sign: str, rate: int | None, subject: str) -> dict:
+    """Part of an order paid ahead (one per VAT rate): quantity 1 at the amount; an аванс's
+    subject is «платёж» (the goods are not determined yet)."""
+    return {"name": name[:128], "price": amount, "quantity": "1", "sum": amount, "okei": "796",
+            "subject": "payment" if sign == "advance" else subject, "method": sign, "vat": rate}  # fmt: skip
 
 
 def _split_by_rate(lines: list[Line], amount: int) -> list[tuple[int | None, int]]:
@@ -128,16 +132,16 @@ def build_receipt(order: Order, payment: Payment, before: int) -> tuple[str, dic
     kind = "cash" if payment.method == "cash" else "electronic"
     payments = [{"type": kind, "sum": payment.amount}]
     if sign in ("full_payment", "partial_payment"):
-        items = [_item(x, x.amount, sign, x.vat_rate) for x in lines]
+        items = [_line_item(x, sign) for x in lines]
         payments += [{"type": "advance_offset", "sum": before}] if before else []
         credit = order.cost - before - payment.amount
         payments += [{"type": "credit", "sum": credit}] if credit > 0 else []
         total = order.cost
     elif sign == "full_prepayment":
-        items, total = [_item(x, x.amount, sign, x.vat_rate) for x in lines], payment.amount
+        items, total = [_line_item(x, sign) for x in lines], payment.amount
     else:
         title = f"{'Аванс' if sign == 'advance' else 'Предоплата'} по заказу №{order.number}: "
-        items = [_item(lines[0], part, sign, rate, title + order.description)
+        items = [_part_item(title + order.description, part, sign, rate, lines[0].subject)
                  for rate, part in _split_by_rate(lines, payment.amount)]  # fmt: skip
         total = payment.amount
     regime = taxes.regime()

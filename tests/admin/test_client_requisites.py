@@ -93,5 +93,9 @@ def test_fill_by_inn_on_the_client_form_and_the_counter(page, server, world, dad
     with page.expect_navigation():
         page.click("#save")
     firm = Client.get(Client.inn == "7707083893")
-    assert (firm.name, firm.kind, firm.kpp) == ("ООО «РЕКЛАМНАЯ МАСТЕРСКАЯ»", "company", "773601001")
+    assert (firm.name, firm.kind, firm.kpp) == (
+        "ООО «РЕКЛАМНАЯ МАСТЕРСКАЯ»",
+        "company",
+        "773601001",
+    )
     assert firm.signer_name == "Петров Сергей Иванович"
