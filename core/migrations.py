@@ -5,7 +5,7 @@ Adding a column or table later: append a function to STEPS (never edit an old on
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 import peewee as pw
@@ -41,7 +41,7 @@ from core.pay.models import Absence, PayLine, PayMonth, Payout, PayRule, PieceRa
 from core.people.models import StaffSession
 from core.selfservice.models import PortalCode, PortalSession, Visit
 
-__all__ = ["LATEST", "current_version", "upgrade"]
+__all__ = ["LATEST", "applied_steps", "current_version", "upgrade"]
 
 
 class SchemaVersion(pw.Model):
@@ -50,6 +50,18 @@ class SchemaVersion(pw.Model):
     class Meta:
         database = database
         table_name = "schema_version"
+
+
+class SchemaStep(pw.Model):
+    """Each step applied, by number. Steps are numbered per line of work ahead of time, so
+    they may land out of order (60 before 35): a database made between the two must still
+    get 35 — the highest number alone cannot tell."""
+
+    step = pw.IntegerField(primary_key=True)
+
+    class Meta:
+        database = database
+        table_name = "schema_step"
 
 
 def _add_column(migrator: SchemaMigrator, table: str, field: pw.Field) -> None:
@@ -372,20 +384,43 @@ def current_version() -> int:
     return row.version if row else 0
 
 
+def applied_steps() -> set[int]:
+    """The steps this database has had: those recorded, up to its version. One from before
+    the steps were recorded one by one had every step up to its version."""
+    before = current_version()
+    if SchemaStep.table_exists():
+        done = {row.step for row in SchemaStep.select() if row.step <= before}
+        if done:
+            return done
+    return {v for v in STEPS if v <= before}
+
+
 def upgrade() -> tuple[int, int]:
-    """Bring the schema to LATEST; returns (from_version, to_version)."""
+    """Bring the schema to LATEST: every step not applied yet, in order; returns
+    (from_version, to_version)."""
     db = database.obj
     before = current_version()
     with database.atomic():
         if before == 0:
-            db.create_tables([SchemaVersion, *ALL_MODELS])
+            db.create_tables([SchemaVersion, SchemaStep, *ALL_MODELS])
             for create_index in RAW_INDEXES:
                 create_index()
             SchemaVersion.delete().execute()
             SchemaVersion.create(version=LATEST)
+            _record(STEPS)
             return 0, LATEST
+        done = applied_steps()
+        db.create_tables([SchemaStep])
+        _record(done)
         migrator = SchemaMigrator.from_database(db)
-        for version in sorted(v for v in STEPS if v > before):
+        for version in sorted(v for v in STEPS if v not in done):
             STEPS[version](migrator)
-            SchemaVersion.update(version=version).execute()
+            _record([version])
+        SchemaVersion.update(version=max(before, LATEST)).execute()
     return before, max(before, LATEST)
+
+
+def _record(steps: Iterable[int]) -> None:
+    rows = [{"step": v} for v in steps]
+    if rows:
+        SchemaStep.insert_many(rows).on_conflict_ignore().execute()

@@ -79,7 +79,9 @@ def _lose_everything(home):
     """The disk died: no data folder (on SQLite that is the database too); PostgreSQL is a new,
     empty database."""
     if dbmod.is_postgres():
-        dbmod.database.drop_tables([*ALL_MODELS, migrations.SchemaVersion], cascade=True)
+        dbmod.database.drop_tables(
+            [*ALL_MODELS, migrations.SchemaVersion, migrations.SchemaStep], cascade=True
+        )
         assert dbmod.database.get_tables() == []
     dbmod.database.close()
     shutil.rmtree(home / "data")
