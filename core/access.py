@@ -20,6 +20,7 @@ from core.documents.models import Document
 from core.files.models import Attachment
 from core.money.models import Account, CashMovement
 from core.orders.models import Order, Stage
+from core.pay.models import Absence, PayLine, PayMonth, Payout, PayRule, PieceRate
 from core.people.models import Employee
 
 __all__ = [
@@ -130,6 +131,14 @@ PROTECTED_RECORDS: tuple[type, ...] = (
     Attachment,
     Document,
     CashMovement,
+    # pay: read through core.pay.payroll (sheet, line_of) and core.pay.rules (rules_of,
+    # absences_of), which ask can_see_pay
+    PayRule,
+    PieceRate,
+    Absence,
+    PayMonth,
+    PayLine,
+    Payout,
 )
 
 
