@@ -180,8 +180,11 @@ def _upd_invoice_signatures(s: Sheet, doc: SaleDocument) -> None:
     s.rule(0.4)
 
 
-def _upd_side(s: Sheet, x: float, w: float, rows: list[tuple[str, str]], signer: tuple) -> None:
-    """One side of the transfer part: «[8] label — value» lines, signer lines, М.П."""
+def _upd_side(
+    s: Sheet, x: float, w: float, rows: list[tuple[str, str]], signer: tuple, stamp: bool = True
+) -> None:
+    """One side of the transfer part: «[8] label — value» lines, signer lines, М.П. (none for
+    a private person: a citizen has no seal)."""
     pdf = s.pdf
     for label, value in rows:
         pdf.set_x(x)
@@ -196,9 +199,10 @@ def _upd_side(s: Sheet, x: float, w: float, rows: list[tuple[str, str]], signer:
         pdf.set_x(x)
         pdf.multi_cell(w, 3.2, value, new_x="LEFT", new_y="NEXT")
         pdf.set_y(pdf.get_y() + 0.4)
-    s.font(7.5)
-    pdf.set_x(x)
-    pdf.cell(20, 4, s.t["common"]["stamp"], new_x="LEFT", new_y="NEXT")
+    if stamp:
+        s.font(7.5)
+        pdf.set_x(x)
+        pdf.cell(20, 4, s.t["common"]["stamp"], new_x="LEFT", new_y="NEXT")
     s.font()
 
 
@@ -224,7 +228,7 @@ def _upd_transfer(s: Sheet, doc: SaleDocument) -> None:
         (t["l18"], "<signer>"),
         (t["l19"], ", ".join(v for v in (b.name, b.inn and f"ИНН/КПП {_req(b.inn, b.kpp)}") if v)),
     ]  # fmt: skip
-    _upd_side(s, pdf.l_margin + half + 8, half, theirs, buyer_signer)
+    _upd_side(s, pdf.l_margin + half + 8, half, theirs, buyer_signer, stamp=not b.is_person)
     pdf.set_y(max(bottom, pdf.get_y()))
 
 
@@ -321,7 +325,8 @@ def _torg_footer(s: Sheet, doc: SaleDocument) -> None:
     s.signer(t["received_by"], "", "", x=x, w=half, size=7)
     pdf.set_x(x)
     s.font(7.5)
-    pdf.cell(half, 4, f"{s.t['common']['stamp']}   {s.t['common']['date_blank']}")
+    stamp = "" if b.is_person else f"{s.t['common']['stamp']}   "  # a citizen has no seal
+    pdf.cell(half, 4, f"{stamp}{s.t['common']['date_blank']}")
     pdf.set_y(max(bottom, pdf.get_y() + 5))
     s.font()
 

@@ -191,7 +191,9 @@ def test_papers_for_a_private_person_need_no_inn(sale):
         assert "Иванов Иван Иванович" in flat(pdf_text(render(doc)))
     act = flat(pdf_text(render_act(doc)))
     assert "Иванов И.И. расшифровка подписи" in act and act.count("М.П.") == 1  # no seal
-    assert "ИНН/КПП покупателя: — (6б)" in flat(pdf_text(render_upd(doc)))
+    upd = flat(pdf_text(render_upd(doc)))
+    assert "ИНН/КПП покупателя: — (6б)" in upd and upd.count("М.П.") == 1  # our seal only
+    assert flat(pdf_text(render_waybill(doc))).count("М.П.") == 1
     firm = Party(name="ООО «Вектор»", kind="company")
     with pytest.raises(DocumentError) as err:
         render_invoice(dataclasses.replace(sale, buyer=firm))
