@@ -15,6 +15,7 @@ failing or cannot pass; the register dedupes on external_id, one per payment."""
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -44,6 +45,8 @@ __all__ = [
     "register_conf",
     "retry",
 ]
+
+log = logging.getLogger(__name__)
 
 SIGNS = {
     "full_prepayment": "Предоплата 100 %",
@@ -267,6 +270,12 @@ def _step(register: CashRegister, check: FiscalCheck, now: datetime) -> None:
             answer = register.send(check.operation, check.external_id, check.receipt)
     except RegisterError as exc:
         _failed(check, exc, now)
+        return
+    except Exception as exc:  # noqa: BLE001 - a receipt we cannot even build must not loop
+        log.exception("fiscal check %s", check.id)
+        _failed(
+            check, RegisterError(f"чек не собран: {exc.__class__.__name__}", permanent=True), now
+        )
         return
     _answered(check, answer, now)
 

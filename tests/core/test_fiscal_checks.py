@@ -275,3 +275,21 @@ def test_money_given_back_gets_a_refund_receipt(register, atol, actors, client):
         "Чек возврата по заказу"
         in Notification.get(Notification.idempotency_key == f"fiscal-check:{refund.id}").text
     )
+
+
+def test_a_receipt_that_cannot_be_built_stops_and_is_shown(register, atol, actors, client):
+    class Broken:  # an adapter that chokes on the receipt itself (a bug, not the network)
+        name = "broken"
+
+        def send(self, operation, external_id, receipt):
+            raise KeyError("items")
+
+        def report(self, uuid):
+            raise AssertionError("never asked")
+
+    order = create_order(actors["manager"], client.id, "Баннер", rubles(1_000))
+    add_payment(actors["manager"], order.id, rubles(1_000), method="cash")
+    _run(Broken())
+    check = FiscalCheck.get()
+    assert (check.status, check.attempts, check.told) == ("failed", 1, True)
+    assert "чек не собран: KeyError" in check.error
