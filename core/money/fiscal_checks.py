@@ -70,17 +70,13 @@ def register_conf() -> dict[str, Any]:
     return {k: settings.value(f"cash_register.{k}") or "" for k in CONF_KEYS}
 
 
-def _conf() -> dict[str, Any]:
-    return register_conf()
-
-
 def path_of(payment: Payment, order: Order) -> str | None:
     """ "register", "yookassa" or None (no receipt is due, or no register is set up)."""
     if payment.method == "online" and runtime.config().yookassa.receipts:
         return "yookassa"  # YooKassa registered it with the payment
     if payment.method == "transfer" and order.client.kind == "company":
         return None  # a firm paying a firm by bank: no cash receipt
-    return "register" if _conf().get("provider") else None
+    return "register" if settings.value("cash_register.provider") else None  # one read
 
 
 def _client_contact(order: Order) -> dict[str, str]:
