@@ -20,6 +20,8 @@ def test_the_director_page_retries_corrects_and_sets_up(app, atol, actors, db, r
     add_payment(actors["manager"], order.id, rubles(1_000), method="cash")
     _run(register)
     director = login(app, "director")
+    card = director.get(f"/admin/order/card/?id={order.id}").get_data(as_text=True)
+    assert "чек не пробит" in card  # beside the payment on the order's card too
     html = director.get("/admin/fiscal/?problems=1").get_data(as_text=True)
     assert "не пробит" in html and "Ошибочные поля : client" in html and "Повторить" in html
     assert login(app, "manager").get("/admin/fiscal/").status_code in (302, 403)

@@ -7,7 +7,7 @@ from flask_admin import expose
 
 from admin.auth import current_actor
 from admin.base import fail, sees
-from admin.views.orders.card_lines import lines_context
+from admin.views.orders.card_lines import fiscal_context, lines_context
 from admin.views.orders.common import FIELD_LABELS, _names, _stages
 from admin.views.orders.forms import MoveForm, PaymentForm, ReplyForm
 from core.access import hidden_fields, require_order, sees_amount_to_collect
@@ -65,7 +65,7 @@ class OrderCardMixin:
             "can_edit_order": actor.is_staff_office, "money": format_money, "fmt_dt": format_datetime,
             **_folder_context(actor, order, hidden),
             "doc_kinds": issue.kinds_for(order, actor), "doc_names": issue.KINDS,
-            "materials": expenses.order_money(actor, order.id), **lines_context(order),
+            "materials": expenses.order_money(actor, order.id), **lines_context(order), **fiscal_context(order),
         }  # fmt: skip
 
     @expose("/card/")

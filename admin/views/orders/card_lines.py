@@ -1,5 +1,6 @@
-"""The order's positions on its card: name, quantity, unit (ОКЕИ), price, VAT, what is sold.
-Saved through core.orders.lines, which sets the order's cost to their total."""
+"""The order's positions on its card: name, quantity, unit (ОКЕИ), price, VAT, what is sold
+(saved through core.orders.positions, which sets the order's cost to their total); and each
+payment's fiscal receipt beside it."""
 
 from __future__ import annotations
 
@@ -10,12 +11,21 @@ from admin.auth import current_actor
 from admin.base import fail, sees
 from core.base.errors import BrigadirError
 from core.base.money import format_money
-from core.money import taxes
+from core.money import fiscal_checks, taxes
+from core.money.models import FiscalCheck
 from core.orders import lines, positions
 from core.orders.models import Order
 from core.orders.units import UNITS
 
 FIELDS = ("name", "quantity", "unit", "okei", "price", "vat", "subject")
+
+
+def fiscal_context(order: Order) -> dict:
+    """Each payment's fiscal receipt (its sell receipt), for the card's payments block."""
+    checks = FiscalCheck.select().where(
+        (FiscalCheck.order == order.id) & (FiscalCheck.operation == "sell")
+    )
+    return {"fiscal": {c.payment_id: c for c in checks}, "fiscal_statuses": fiscal_checks.STATUSES}
 
 
 def lines_context(order: Order) -> dict:
