@@ -15,7 +15,15 @@ import peewee as pw
 from playhouse.db_url import connect as url_connect
 from playhouse.pool import PooledSqliteDatabase
 
-__all__ = ["atomic", "connect", "database", "disconnect", "is_postgres", "release"]
+__all__ = [
+    "atomic",
+    "connect",
+    "count_by_index",
+    "database",
+    "disconnect",
+    "is_postgres",
+    "release",
+]
 
 database = pw.DatabaseProxy()
 
@@ -78,6 +86,22 @@ def disconnect() -> None:
     close_all = getattr(database.obj, "close_all", None)
     if close_all is not None:
         close_all()
+
+
+def count_by_index(query: pw.ModelSelect, index: str) -> int:
+    """COUNT(*) of a query whose rows a partial index holds, read from that index. SQLite's
+    planner prefers a plain index on one of the columns when it has no statistics for the
+    partial one (60 000 entries read to count 3 000 at a million orders); PostgreSQL chooses
+    well on its own."""
+    if is_postgres():
+        return query.count()
+    sql, params = query.select(pw.SQL("1")).sql()
+    table = query.model._meta.table_name
+    source = f'FROM "{table}" AS "t1"'
+    if source not in sql:
+        return query.count()
+    sql = sql.replace(source, f'{source} INDEXED BY "{index}"', 1)
+    return database.execute_sql(f'SELECT COUNT(*) FROM ({sql}) AS "_counted"', params).fetchone()[0]
 
 
 def is_postgres() -> bool:

@@ -3,6 +3,8 @@ create_tables, an old one from migration step 21 — the same names on both data
 
 from __future__ import annotations
 
+import peewee
+
 from core import migrations
 from core.base import db as dbmod
 
@@ -46,3 +48,29 @@ def test_the_crew_filter_reads_the_crew_index_on_sqlite(db):
         )
     )
     assert "order_crew_id_id" in plan and "TEMP B-TREE" not in plan
+
+
+def test_the_subcontract_tab_counts_from_its_partial_index(db, staff):
+    """At a million orders SQLite counted the «Перезаказ» tab through the plain subcontractor
+    index (60 000 entries for 3 000 open ones, 0.4 s a page): the count reads the partial
+    index the tab's own rows come from."""
+    from core.access import SYSTEM
+    from core.base.money import rubles
+    from core.clients.clients import create_client
+    from core.orders.models import Order
+    from core.orders.orders import create_order
+
+    client = create_client(SYSTEM, "Перезаказов", "+79120000077")
+    orders = [create_order(SYSTEM, client.id, f"Кружки {n}", rubles(100)) for n in range(5)]
+    subcontractor = staff["executor"].id
+    Order.update(subcontractor=subcontractor).where(
+        Order.id.in_([o.id for o in orders[:3]])
+    ).execute()
+    Order.update(is_archived=True).where(Order.id == orders[0].id).execute()
+    query = Order.select().where(Order.subcontractor.is_null(False) & ~Order.is_archived)
+    assert dbmod.count_by_index(query, "order_open_subcontracted") == 2 == query.count()
+    if not dbmod.is_postgres():  # the plan SQLite chooses without the hint, and with it
+        sql, params = query.select(peewee.SQL("1")).sql()
+        hinted = sql.replace('AS "t1"', 'AS "t1" INDEXED BY "order_open_subcontracted"', 1)
+        plan = dbmod.database.execute_sql(f"EXPLAIN QUERY PLAN {hinted}", params).fetchall()
+        assert "order_open_subcontracted" in str(plan)

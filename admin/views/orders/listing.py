@@ -15,6 +15,7 @@ from admin.views.orders.common import _names, _stages
 from core.access import visible_orders
 from core.base import runtime
 from core.base.clock import format_date, from_local, local_today
+from core.base.db import count_by_index
 from core.clients import search
 from core.clients.models import Client
 from core.conversations import threads
@@ -28,7 +29,8 @@ SUBCONTRACTED = Order.subcontractor.is_null(False) & ~Order.is_archived
 def subcontracted_count() -> int:
     """How many orders the «Перезаказ» tab holds for this request's person (counted once)."""
     if "sub_count" not in g:
-        g.sub_count = visible_orders(current_actor()).where(SUBCONTRACTED).count()
+        query = visible_orders(current_actor()).where(SUBCONTRACTED)
+        g.sub_count = count_by_index(query, "order_open_subcontracted")
     return g.sub_count
 
 
