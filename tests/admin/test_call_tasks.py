@@ -23,6 +23,8 @@ def test_call_list_shows_the_phone_to_call(as_role, world, staff):
     assert "+7 912 345-67-89" in html
     export = as_role("manager").get("/admin/task/export/csv/").get_data(as_text=True)
     assert "+7 912 345-67-89" in export
+    dashboard = as_role("manager").get("/admin/").get_data(as_text=True)  # the same tasks there
+    assert dashboard.count('href="tel:+79123456789"') == 2
 
 
 def test_no_number_where_phones_are_hidden(as_role, world, staff):
@@ -31,3 +33,4 @@ def test_no_number_where_phones_are_hidden(as_role, world, staff):
     html = as_role("manager").get("/admin/task/").get_data(as_text=True)
     assert "Позвонить клиенту" in html
     assert "tel:" not in html and "345-67-89" not in html
+    assert "tel:" not in as_role("manager").get("/admin/").get_data(as_text=True)
