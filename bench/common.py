@@ -127,17 +127,24 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def prepared_folder(orders: int) -> tuple[Path, str]:
+def prepared_folder(orders: int, kind: str = "sqlite") -> tuple[Path, str]:
     """A data folder with `orders` demo orders (a tenth as many clients) made by the real
     `brigadir init` and `brigadir demo`, and its config.toml with a free port; returns the
-    config's path and the director's password. Kept under BENCH_CACHE (when set) and reused,
-    as generating a million orders takes minutes; otherwise in a temporary folder."""
+    config's path and the director's password. kind "postgres": the same in a PostgreSQL
+    database of its own (named by the size) on BRIGADIR_TEST_PG's server. Kept under
+    BENCH_CACHE (when set) and reused, as generating a million orders takes minutes;
+    otherwise in a temporary folder."""
     cache = os.environ.get("BENCH_CACHE")
-    root = Path(cache) / f"soak_{orders}" if cache else Path(tempfile.mkdtemp())
+    name = f"soak_{orders}" if kind == "sqlite" else f"soak_pg_{orders}"
+    root = Path(cache) / name if cache else Path(tempfile.mkdtemp())
     config = root / "config.toml"
     config.parent.mkdir(parents=True, exist_ok=True)
+    database = ""
+    if kind == "postgres":
+        database = f'[database]\nurl = "{PG_ADMIN.rsplit("/", 1)[0]}/brigadir_bench_{orders}"\n'
     config.write_text(
-        f'[app]\ndata_dir = "{root / "data"}"\nsecret_key = "soak"\n[web]\nport = {_free_port()}\n',
+        f'[app]\ndata_dir = "{root / "data"}"\nsecret_key = "soak"\n[web]\nport = {_free_port()}\n'
+        + database,
         encoding="utf-8",
     )
 
@@ -150,14 +157,27 @@ def prepared_folder(orders: int) -> tuple[Path, str]:
         started = time.perf_counter()
         if (root / "data").exists():
             shutil.rmtree(root / "data")
+        if kind == "postgres":
+            _fresh_pg_database(f"brigadir_bench_{orders}")
         brigadir("init")
         brigadir("demo", "--clients", str(max(orders // 10, 100)), "--orders", str(orders))
         ready.write_text("", encoding="utf-8")
-        print(f"demo: {orders} orders in {time.perf_counter() - started:.0f} s")
+        print(f"demo: {orders} orders in {time.perf_counter() - started:.0f} s ({kind})")
     else:
         brigadir("migrate")
     text = (root / "data" / "first-login.txt").read_text()
     return config, re.search(r"password: (\S+)", text).group(1)
+
+
+def _fresh_pg_database(name: str) -> None:
+    import psycopg2
+
+    admin = psycopg2.connect(PG_ADMIN)
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        cur.execute(f'CREATE DATABASE "{name}"')
+    admin.close()
 
 
 def load() -> str:

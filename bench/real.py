@@ -23,7 +23,7 @@ from pathlib import Path
 
 import requests
 
-from bench.common import load, p95, prepared_folder, sizes
+from bench.common import backends, load, p95, prepared_folder, sizes
 
 RUNS = int(os.environ.get("BENCH_REAL_RUNS", "40"))
 PAGES = {
@@ -148,20 +148,25 @@ def _row(label: str, columns: list[list[float]]) -> str:
 
 
 def main() -> None:
-    for size in sizes():
-        config, password = prepared_folder(size)
-        port = int(re.search(r"port = (\d+)", config.read_text()).group(1))
-        order_id = random.Random(size).randint(1, size)
-        urls = _urls(order_id)
-        print(f"\n{size} orders, SQLite; {load()}")
-        threaded = through_server(config, port, password, urls)
-        gunicorn = through_server(config, port, password, urls, "--gunicorn", "--workers", "2")
-        bench = through_test_client(config, urls)
-        print(f"  {'page':<32}{'brigadir web':>16}{'web --gunicorn':>16}{'test client':>16}")
-        print(f"  {'':<32}{'p50 / p95 ms':>16}{'p50 / p95 ms':>16}{'p50 / p95 ms':>16}")
-        for label in urls:
-            print(_row(label, [threaded[label], gunicorn[label], bench[label]]))
-        print(f"  {load()}")
+    for kind in backends():
+        for size in sizes():
+            run(kind, size)
+
+
+def run(kind: str, size: int) -> None:
+    config, password = prepared_folder(size, kind)
+    port = int(re.search(r"port = (\d+)", config.read_text()).group(1))
+    order_id = random.Random(size).randint(1, size)
+    urls = _urls(order_id)
+    print(f"\n{size} orders, {'SQLite' if kind == 'sqlite' else 'PostgreSQL'}; {load()}")
+    threaded = through_server(config, port, password, urls)
+    gunicorn = through_server(config, port, password, urls, "--gunicorn", "--workers", "2")
+    bench = through_test_client(config, urls)
+    print(f"  {'page':<32}{'brigadir web':>16}{'web --gunicorn':>16}{'test client':>16}")
+    print(f"  {'':<32}{'p50 / p95 ms':>16}{'p50 / p95 ms':>16}{'p50 / p95 ms':>16}")
+    for label in urls:
+        print(_row(label, [threaded[label], gunicorn[label], bench[label]]))
+    print(f"  {load()}")
 
 
 if __name__ == "__main__":
