@@ -42,6 +42,7 @@ from bench.real import _token, _wait_up, http_session
 
 ROOT = Path(__file__).resolve().parents[1]
 SIZES = [int(s) for s in os.environ.get("BENCH_PEAK_SIZES", "10000,100000,1000000").split(",")]
+KINDS = os.environ.get("BENCH_PEAK_DBS", "sqlite").split(",")
 SECONDS = float(os.environ.get("BENCH_PEAK_SECONDS", "60"))
 MANAGERS, CREWS, CLIENTS = 20, 50, 200
 TG_USERS = 100
@@ -298,11 +299,11 @@ def _report(tally: Tally, seconds: float) -> None:
         )
 
 
-def run_size(size: int) -> None:
+def run_size(size: int, kind: str = "sqlite") -> None:
     sys.path.insert(0, str(ROOT))
     from tests.fakes.telegram import FakeTelegram
 
-    config, _password = prepared_folder(size)
+    config, _password = prepared_folder(size, kind)
     port = int(re.search(r"port = (\d+)", config.read_text()).group(1))
     fake = FakeTelegram()
     fake.start_in_thread()
@@ -369,7 +370,8 @@ def run_size(size: int) -> None:
         tally.open, started = True, time.time()
         time.sleep(SECONDS)
         tally.open = False
-        print(f"\n{size} orders, SQLite, {SECONDS:.0f} s of a firm's peak; {load()}")
+        name = "SQLite" if kind == "sqlite" else "PostgreSQL"
+        print(f"\n{size} orders, {name}, {SECONDS:.0f} s of a firm's peak; {load()}")
         _report(tally, SECONDS)
         print(_outbox_figures(config, started))
     finally:
@@ -383,8 +385,9 @@ def run_size(size: int) -> None:
 
 
 def main() -> None:
-    for size in SIZES:
-        run_size(size)
+    for kind in KINDS:
+        for size in SIZES:
+            run_size(size, kind)
 
 
 if __name__ == "__main__":
