@@ -120,8 +120,11 @@ class Summary:
 def employee_summary(actor: Actor, employee_id: int, since: datetime | None = None) -> Summary:
     require_money_of(actor, employee_id)
     account = account_of(employee_id)
+    held = None
     if since is None:  # the whole history: running totals, either side of the desk
-        totals = {k: i + o for k, (i, o) in ledger.kind_totals(account.id).items()}
+        kinds = ledger.kind_totals(account.id)
+        totals = {k: i + o for k, (i, o) in kinds.items()}
+        held = sum(i - o for i, o in kinds.values())  # balance() from the same snapshot
     else:
         query = CashMovement.select(CashMovement.kind, pw.fn.SUM(CashMovement.amount)).where(
             ((CashMovement.to_account == account) | (CashMovement.from_account == account))
@@ -133,7 +136,7 @@ def employee_summary(actor: Actor, employee_id: int, since: datetime | None = No
         collected=int(totals.get("collection", 0)),
         spent=int(totals.get("expense", 0)),
         handed_over=int(totals.get("handover", 0)),
-        balance=balance(account),
+        balance=balance(account) if held is None else held,
     )
 
 
