@@ -76,25 +76,36 @@ def _accrued(figures: dict[str, int]) -> int:
     )
 
 
-# The open month's corrections recompute every closed month: kept per process while no
-# pay input got a new row (_inputs_mark) and for at most a minute (edits in place, such as
-# an order's cost, show within it). Closing a month always counts afresh.
+# The open month's corrections recompute every closed month: kept per process while no row
+# that could change a closed month was added (_inputs_mark: today's moves, orders and
+# payments do not count) and for at most a minute (edits in place, such as an order's cost or
+# a crew's members, show within it). Closing a month always counts afresh.
 CORRECTIONS_SECONDS = 60
 _corrections_cache: dict[str, tuple[float, tuple, dict[int, int]]] = {}
 
 
-def _inputs_mark() -> tuple:
-    """New rows of anything pay is computed from: the largest ids (one statement of index
-    lookups), and the absences' count (an absence unmarked is a row gone)."""
-    from core.orders.models import Order, StageMove
+def _inputs_mark(latest: PayMonth) -> tuple:
+    """The newest row of each pay input that can reach a closed month (one statement): moves
+    dated before the last closed month ended, expenses on orders, rules, bonuses and
+    absences of closed months — and the absences' count (one unmarked is a row gone)."""
+    from core.orders.models import StageMove
     from core.pay.models import Absence, PayRule
     from core.people.models import Bonus
 
-    tables = (StageMove, CashMovement, PayRule, Bonus, Order, Absence)
-    columns = [t.select(pw.fn.MAX(t.id)) for t in tables]
-    columns.append(Absence.select(pw.fn.COUNT(Absence.id)))
-    columns.append(PayMonth.select(pw.fn.MAX(PayMonth.closed_at)))  # a new close, a new world
-    return tuple(database.execute(pw.Select(columns=columns)).fetchone())
+    closed = month_of(latest.period)
+    _start, end = closed.bounds()
+    marks = [
+        StageMove.select(pw.fn.MAX(StageMove.id)).where(StageMove.at < end),
+        CashMovement.select(pw.fn.MAX(CashMovement.id)).where(
+            CashMovement.kind.in_(("expense", "outcome")) & CashMovement.order.is_null(False)
+        ),
+        PayRule.select(pw.fn.MAX(PayRule.id)).where(PayRule.valid_from <= closed.last),
+        Bonus.select(pw.fn.MAX(Bonus.id)).where(Bonus.period <= closed.period),
+        Absence.select(pw.fn.MAX(Absence.id)).where(Absence.day <= closed.last),
+        Absence.select(pw.fn.COUNT(Absence.id)).where(Absence.day <= closed.last),
+        PayMonth.select(pw.fn.MAX(PayMonth.closed_at)),  # a new close, a new world
+    ]
+    return tuple(database.execute(pw.Select(columns=marks)).fetchone())
 
 
 def _corrections(month: Month, *, fresh: bool = False) -> dict[int, int]:
@@ -107,7 +118,7 @@ def _corrections(month: Month, *, fresh: bool = False) -> dict[int, int]:
         _closed(month) is None and month.period != month_of(latest.period).next.period
     ):
         return {}
-    mark = _inputs_mark()
+    mark = _inputs_mark(latest)
     kept = _corrections_cache.get(month.period)
     if not fresh and kept and kept[1] == mark and time.monotonic() - kept[0] < CORRECTIONS_SECONDS:
         return dict(kept[2])

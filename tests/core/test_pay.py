@@ -306,7 +306,7 @@ def test_an_old_database_gets_the_pay_tables(firm):
     )
 
 
-def test_the_open_months_corrections_follow_new_rows_at_once_and_edits_within_a_minute(
+def test_the_open_months_corrections_follow_closed_months_new_rows_at_once_and_edits_in_a_minute(
     firm, actors, monkeypatch
 ):
     from core.orders.models import Order
@@ -323,6 +323,9 @@ def test_the_open_months_corrections_follow_new_rows_at_once_and_edits_within_a_
     assert correction() == 0
     Order.update(cost=rubles(12000)).where(Order.id == order.id).execute()  # an edit in place
     assert correction() == 0  # kept: no new row, within the minute
+    today = create_order(actors["manager"], firm["client"].id, "Визитки", rubles(500))
+    walk(today, [("in_work", date.today().isoformat())])  # today's work: no closed month's
+    assert correction() == 0
     monkeypatch.setattr(payroll, "CORRECTIONS_SECONDS", 0)
     assert correction() == rubles(200)  # the minute is over
     monkeypatch.setattr(payroll, "CORRECTIONS_SECONDS", 60)
