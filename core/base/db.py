@@ -7,13 +7,13 @@ through the same peewee models.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from urllib.parse import urlparse
 
 import peewee as pw
-from playhouse.db_url import connect as url_connect
-from playhouse.pool import PooledSqliteDatabase
+from playhouse.db_url import parse as parse_url
+from playhouse.pool import PooledPostgresqlDatabase, PooledSqliteDatabase
 
 __all__ = [
     "atomic",
@@ -40,6 +40,48 @@ SQLITE_PRAGMAS = {
 POOL_SIZE = 32  # connections one process may hold at once (either database)
 
 
+class _ReclaimingPool:
+    """A pool that takes back the connection of a thread that ended without returning it.
+    peewee keeps a connection "in use" until its thread closes it; a worker thread that ends
+    holding one (a job, a test's thread, a request cut short) would keep it forever, and
+    enough of them exhaust the pool for everybody else."""
+
+    def _connect(self) -> object:  # called under the pool's lock
+        self._reclaim_orphans()
+        conn = super()._connect()
+        self._owners[self.conn_key(conn)] = threading.current_thread()
+        return conn
+
+    def _close(self, conn: object, close_conn: bool = False) -> None:
+        with self._pool_lock:
+            self._owners.pop(self.conn_key(conn), None)
+            super()._close(conn, close_conn)
+
+    def _reclaim_orphans(self) -> None:
+        for key, owner in list(self._owners.items()):
+            if owner.is_alive():
+                continue
+            del self._owners[key]
+            held = self._in_use.pop(key, None)
+            if held is not None:
+                self._close_raw(held.connection)
+
+    @property
+    def _owners(self) -> dict:
+        owners = self.__dict__.get("_owner_threads")
+        if owners is None:
+            owners = self.__dict__["_owner_threads"] = {}
+        return owners
+
+
+class SqlitePool(_ReclaimingPool, PooledSqliteDatabase):
+    pass
+
+
+class PostgresPool(_ReclaimingPool, PooledPostgresqlDatabase):
+    pass
+
+
 def connect(url: str) -> pw.Database:
     """Open the database at url and bind the models to it."""
     if url.startswith("sqlite:///"):
@@ -50,16 +92,16 @@ def connect(url: str) -> pw.Database:
         # Pooled like PostgreSQL: a request's connection goes back to the pool instead of
         # being closed, so the next request skips opening the file and setting the pragmas,
         # and reads the hot index pages from its page cache, not through the file system.
-        db: pw.Database = PooledSqliteDatabase(
+        db: pw.Database = SqlitePool(
             url.removeprefix("sqlite:///"), pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE",
             max_connections=POOL_SIZE, stale_timeout=600, timeout=30, check_same_thread=False,
         )  # fmt: skip
     else:
         # A bounded pool: a web request returns its connection at teardown (release()), so
         # connections are reused instead of opened per request, and never pile up.
-        scheme = urlparse(url).scheme
-        url = "postgresql+pool" + url[len(scheme) :]
-        db = url_connect(url, max_connections=POOL_SIZE, stale_timeout=600, timeout=30)
+        db = PostgresPool(
+            max_connections=POOL_SIZE, stale_timeout=600, timeout=30, **parse_url(url)
+        )
     database.initialize(db)
     db.connect(reuse_if_open=True)
     if isinstance(db, pw.SqliteDatabase):
