@@ -80,6 +80,7 @@ def test_the_installers_table_in_a_browser(
     config = runtime.config()
     monkeypatch.setattr(runtime, "_config", dataclasses.replace(
         config, app=dataclasses.replace(config.app, pipeline="installation")))  # fmt: skip
+    monkeypatch.setattr(runtime, "_effective", None)  # Настройки are laid over the file anew
     petrov = create_crew(SYSTEM, "Бригада Петрова")
     types = ["Частный дом", "Дача / садовый участок", "Нестандартный объект", "Гараж"]
     for i in range(12):
@@ -98,8 +99,8 @@ def test_the_installers_table_in_a_browser(
         ".model-list thead th.column-header", "els => els.map(e => e.innerText.trim())"
     )
     assert headers == ["№", "Дата", "Клиент (ФИО)", "Адрес объекта", "Тип объекта", "Аванс",
-                       "Стоимость", "Документы получены", "Дата монтажа", "Бригада", "Этап",
-                       "Ответственный"]  # fmt: skip
+                       "Стоимость", "Документы получены", "Дата монтажа", "Бригада",
+                       "Примечание", "Этап", "Ответственный"]  # fmt: skip
     page.screenshot(path=str(screens / "installer-1366.png"), full_page=True)
     overflow = page.evaluate(
         "() => Math.max(document.scrollingElement.scrollWidth - document.scrollingElement.clientWidth,"

@@ -20,7 +20,7 @@ ALLOWED = {
     # the channels the firm talks through, named as their apps name themselves
     "telegram", "viber", "vk", "max", "e-mail", "sms",
     # file formats a person picks or downloads
-    "pdf", "excel", "csv", "xlsx",
+    "pdf", "excel", "csv", "xlsx", "xls",
     # services the firm connects: Yandex Disk, YooKassa («ЮKassa» reads as Ю + Kassa)
     "yandex", "yookassa", "kassa",
     # the receipt's QR code, printed so on every Russian till slip

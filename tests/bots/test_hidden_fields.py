@@ -45,8 +45,8 @@ def test_an_overpayment_does_not_reveal_a_hidden_debt(join, actors, staff, store
 def test_the_bot_offers_only_papers_whose_sums_one_may_see(join, actors, staff, store):
     order, _client = secret_order(actors, staff, store)
     chat = join("manager2")
-    for hidden, offered in [([], {"Бланк заказа", "Счёт", "Акт", "Накладная", "Квитанция"}),
-                            (["paid"], {"Бланк заказа", "Счёт", "Акт", "Накладная"}),
+    for hidden, offered in [([], {"Бланк заказа", "Счёт", "Акт", "УПД", "Квитанция"}),
+                            (["paid"], {"Бланк заказа", "Счёт", "Акт", "УПД"}),
                             (["cost"], {"Квитанция"}), (["cost", "paid"], set())]:  # fmt: skip
         settings.put("hidden_fields", {"manager": hidden})
         chat.tap(f"docs:{order.id}")

@@ -215,7 +215,8 @@ def test_settings_are_checked(setup):
         ({"day_start": "18:00", "day_end": "19:00"}, "не помещается"),
         ({"weekdays": []}, "рабочий день"),
         ({"crews": [999]}, "несуществующая"),
-        ({"days_off": ["31.12.2026"]}, "ГГГГ-ММ-ДД"),
+        ({"days_off": ["31.02.2026"]}, "ДД.ММ.ГГГГ"),
+        ({"days_off": ["завтра"]}, "ДД.ММ.ГГГГ"),
         ({"visits_per_slot": 0}, "от 1"),
     ]:
         with pytest.raises(ValidationError, match=words):
