@@ -51,6 +51,35 @@ def create_app(
     `app.extensions["csrf"]`: `app.extensions["csrf"].exempt(blueprint)` for webhooks."""
     config = _ensure_core(config)
     app = Flask(__name__, template_folder="templates", static_folder="static")
+    _configure(app, config, file_store=file_store, testing=testing)
+    Babel(app, locale_selector=lambda: "ru", timezone_selector=lambda: config.app.timezone)
+    from admin import date_filters, wording
+
+    wording.install()  # Flask-Admin's stock phrases in the firm's words
+    date_filters.install()  # list filters read dd.mm.yyyy
+    csrf = CSRFProtect(app)
+    app.extensions["csrf"] = csrf
+
+    _install_parts(app, config)
+    import checkout
+    from portal import bp as portal_bp
+
+    app.register_blueprint(portal_bp)  # the client portal, /my/
+    checkout.init_app(app, config, payment_gateway)  # online payment (YooKassa), if configured
+    _build_admin(app, config)
+    _error_pages(app)
+    # Each request hands its connection back: a threaded server runs every request in a new
+    # thread, and a connection left open holds a file handle and a page cache for good.
+    app.teardown_appcontext(lambda _exc: core_db.release())
+    _settings_once_per_request(app)
+    app.after_request(_russian_page)
+    for blueprint in extra_blueprints:
+        app.register_blueprint(blueprint)
+    return app
+
+
+def _configure(app: Flask, config: Config, *, file_store: Any, testing: bool) -> None:
+    """Cookies, sessions and limits as a firm's server needs them."""
     app.config.update(
         SECRET_KEY=config.app.secret_key or secrets.token_hex(32),
         SESSION_COOKIE_HTTPONLY=True,
@@ -68,15 +97,10 @@ def create_app(
         BRIGADIR_FILE_STORE=file_store,
         FLASK_ADMIN_FLUID_LAYOUT=True,
     )
-    Babel(app, locale_selector=lambda: "ru", timezone_selector=lambda: config.app.timezone)
-    from admin import date_filters, wording
 
-    wording.install()  # Flask-Admin's stock phrases in the firm's words
-    date_filters.install()  # list filters read dd.mm.yyyy
-    csrf = CSRFProtect(app)
-    app.extensions["csrf"] = csrf
 
-    import checkout
+def _install_parts(app: Flask, config: Config) -> None:
+    """Sign-in, the money formats and field masks the templates use, files and requisites."""
     from admin import auth, files, formatting
 
     auth.init_app(app, config)
@@ -92,20 +116,6 @@ def create_app(
     from admin import requisites
 
     app.register_blueprint(requisites.blueprint)  # /admin/requisites/?inn=… for the forms
-    from portal import bp as portal_bp
-
-    app.register_blueprint(portal_bp)  # the client portal, /my/
-    checkout.init_app(app, config, payment_gateway)  # online payment (YooKassa), if configured
-    _build_admin(app, config)
-    _error_pages(app)
-    # Each request hands its connection back: a threaded server runs every request in a new
-    # thread, and a connection left open holds a file handle and a page cache for good.
-    app.teardown_appcontext(lambda _exc: core_db.release())
-    _settings_once_per_request(app)
-    app.after_request(_russian_page)
-    for blueprint in extra_blueprints:
-        app.register_blueprint(blueprint)
-    return app
 
 
 def _settings_once_per_request(app: Flask) -> None:

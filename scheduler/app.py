@@ -134,22 +134,7 @@ def build_scheduler(
         "interval",
         minutes=10,
     )
-    day_jobs = [
-        daily.DailyJob(
-            "reminders",
-            notify.remind_hour,
-            lambda today: (
-                reminders.remind_subcontracts(today, days_ahead=notify.subcontract_days_ahead),
-                reminders.remind_due_dates(today),
-            ),
-        ),
-        daily.DailyJob("digest", notify.digest_hour, lambda today: reminders.morning_digest(today)),
-        # Booked visits: the crews' list of the day, and the clients' reminder the day before.
-        daily.DailyJob("visit_digest", notify.digest_hour, crew_visits.crew_digest),
-        daily.DailyJob("visit_reminders", notify.remind_hour, crew_visits.remind_tomorrow),
-        # expired links, codes and sessions, old update ids: at night, when nobody works
-        daily.DailyJob("housekeeping", 3, lambda today: housekeeping.sweep()),
-    ]
+    day_jobs = _day_jobs(config)
     # Every minute, and at once at start: a day's job not yet done runs (catch-up).
     add(
         "daily",
@@ -163,16 +148,7 @@ def build_scheduler(
         next_run_time=datetime.now(jobs.timezone))  # fmt: skip
     # 54-ФЗ receipts queued by payments, registered outside the payments' transactions
     add("fiscal_checks", FiscalJob(), "interval", seconds=FiscalJob.EVERY)
-    if mail_poller is not None:
-        add("poll_mail", mail_poller, "interval", seconds=config.imap.poll_seconds)
-    if nightly_backup is not None:  # checks every 10 minutes whether a night's backup is due
-        add("backup", nightly_backup, "interval", minutes=10)
-    if store is not None:  # receipt photos left waiting by abandoned dialogs
-        add("receipts", lambda: attachments.sweep_waiting_receipts(store), "interval", hours=1)
-    if hasattr(store, "sync_pending"):  # Yandex Disk behind a local spool
-        add("sync_files", lambda: _sync_files(store), "interval", seconds=60)
-    if store is not None:  # call recordings the PBX announced, kept with the order's files
-        add("recordings", lambda: fetch_recordings(store), "interval", seconds=30)
+    _add_optional(add, config, store, mail_poller, nightly_backup)
     scheduler = Scheduler(jobs, keeper, deliverer)
     scheduler.daily_jobs = day_jobs  # type: ignore[attr-defined] - for tests and stats
     return scheduler
@@ -240,3 +216,44 @@ def _sync_files(store: object) -> None:
                     f"Файлы не уходят на Яндекс Диск: {report.error} В очереди: {report.pending}.",
                     key=key,
                 )
+
+
+def _day_jobs(config: Config) -> list[daily.DailyJob]:
+    """The jobs that run once a day at the firm's hour (caught up at start when missed)."""
+    notify = config.notify
+    return [
+        daily.DailyJob(
+            "reminders",
+            notify.remind_hour,
+            lambda today: (
+                reminders.remind_subcontracts(today, days_ahead=notify.subcontract_days_ahead),
+                reminders.remind_due_dates(today),
+            ),
+        ),
+        daily.DailyJob("digest", notify.digest_hour, lambda today: reminders.morning_digest(today)),
+        # Booked visits: the crews' list of the day, and the clients' reminder the day before.
+        daily.DailyJob("visit_digest", notify.digest_hour, crew_visits.crew_digest),
+        daily.DailyJob("visit_reminders", notify.remind_hour, crew_visits.remind_tomorrow),
+        # expired links, codes and sessions, old update ids: at night, when nobody works
+        daily.DailyJob("housekeeping", 3, lambda today: housekeeping.sweep()),
+    ]
+
+
+def _add_optional(
+    add: Callable[..., None],
+    config: Config,
+    store: FileStore | None,
+    mail_poller: Callable[[], object] | None,
+    nightly_backup: Callable[[], object] | None,
+) -> None:
+    """The jobs that exist only where their part is set up: mail, backups, files."""
+    if mail_poller is not None:
+        add("poll_mail", mail_poller, "interval", seconds=config.imap.poll_seconds)
+    if nightly_backup is not None:  # checks every 10 minutes whether a night's backup is due
+        add("backup", nightly_backup, "interval", minutes=10)
+    if store is not None:  # receipt photos left waiting by abandoned dialogs
+        add("receipts", lambda: attachments.sweep_waiting_receipts(store), "interval", hours=1)
+    if hasattr(store, "sync_pending"):  # Yandex Disk behind a local spool
+        add("sync_files", lambda: _sync_files(store), "interval", seconds=60)
+    if store is not None:  # call recordings the PBX announced, kept with the order's files
+        add("recordings", lambda: fetch_recordings(store), "interval", seconds=30)

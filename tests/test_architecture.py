@@ -35,11 +35,7 @@ MAX_MODULES_PER_PACKAGE = 15
 MAX_FUNCTION_LINES = 60
 # Functions still over the limit, each split by the change that next works on it. The list may
 # only shrink: a function that got short must leave it, and no new one may join.
-STILL_TO_SPLIT = {
-    "admin.app.create_app", "cli.demo.make.generate",
-    "cli.demo.orders.order_rows", "core.conversations.bulk.bulk_message",
-    "scheduler.app.build_scheduler",
-}  # fmt: skip
+STILL_TO_SPLIT: set[str] = set()  # every function a reader meets is 60 lines or fewer
 
 
 def _modules() -> dict[str, Path]:

@@ -14,6 +14,7 @@ batch's progress is read back from the outbox."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -163,33 +164,46 @@ def bulk_message(
     if with_debt:
         query = query.where(Client.debt > 0)
     batch = batch or uuid.uuid4().hex[:12]
-    matched = queued = opted_out = unreachable = 0
     with database.atomic():
-        for client in query.order_by(Client.id):
-            matched += 1
-            if client.opt_out:
-                opted_out += 1
-                continue
-            if not _reachable(client):
-                unreachable += 1
-                continue
-            key = f"bulk:{batch}:{client.id}"
-            if Notification.select().where(Notification.idempotency_key == key).exists():
-                continue
-            if dry_run:
-                queued += 1
-                continue
-            order = (orders or {}).get(client.id)
-            context = templates.context_for_mailing(client, order)
-            outbox.notify_client(
-                client,
-                templates.render(text, context),
-                subject=templates.render(subject, context)[:300],
-                key=key,
-                kind=MAILING,
-            )
-            queued += 1
-    return BulkReport(batch, matched, queued, opted_out, unreachable)
+        counts = _queue(query.order_by(Client.id), orders, text, subject, batch, dry_run)
+    return BulkReport(batch, *counts)
+
+
+def _queue(
+    clients: Iterable[Client],
+    orders: dict[int, Order] | None,
+    text: str,
+    subject: str,
+    batch: str,
+    dry_run: bool,
+) -> tuple[int, int, int, int]:
+    """One message per reachable client who has not opted out (a batch queued again skips
+    whom it already reached). Returns matched, queued, opted out, unreachable."""
+    matched = queued = opted_out = unreachable = 0
+    for client in clients:
+        matched += 1
+        if client.opt_out:
+            opted_out += 1
+            continue
+        if not _reachable(client):
+            unreachable += 1
+            continue
+        key = f"bulk:{batch}:{client.id}"
+        if Notification.select().where(Notification.idempotency_key == key).exists():
+            continue
+        queued += 1
+        if dry_run:
+            continue
+        order = (orders or {}).get(client.id)
+        context = templates.context_for_mailing(client, order)
+        outbox.notify_client(
+            client,
+            templates.render(text, context),
+            subject=templates.render(subject, context)[:300],
+            key=key,
+            kind=MAILING,
+        )
+    return matched, queued, opted_out, unreachable
 
 
 def bulk_progress(batch: str) -> dict[str, int]:
