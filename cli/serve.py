@@ -132,19 +132,46 @@ def _nightly_backup(config: Config) -> Any:
     return NightlyBackup(config, lambda target: take_backup(config, target), remote).run_once
 
 
-def serve_web(app: Flask, host: str, port: int) -> Any:
-    """A threaded werkzeug server in a background thread (the laptop / small VPS setup)."""
-    from werkzeug.serving import make_server
+WEB_THREADS = 8
+
+
+class WebServer:
+    """waitress serving the app from a background thread: `server_port` is the port it
+    listens on (0 asked: the one the system gave), `shutdown()` stops it."""
+
+    def __init__(self, server: Any) -> None:
+        self._server = server
+        self.server_port = int(server.effective_port)
+        self._thread = threading.Thread(target=server.run, name="web", daemon=True)
+        self._thread.start()
+
+    def shutdown(self) -> None:
+        self._server.task_dispatcher.shutdown(cancel_pending=False, timeout=5)
+        self._server.close()
+        self._thread.join(timeout=5)
+
+
+def serve_web(app: Flask, host: str, port: int) -> WebServer:
+    """The one-process web server of `brigadir run` (a laptop or a small VPS): waitress with
+    a fixed pool of threads, never Werkzeug's development server. It names no server in its
+    answers; the client's address behind a proxy is core.base.security.client_address."""
+    from waitress.server import create_server
 
     try:
-        server = make_server(host, port, app, threaded=True)
+        server = create_server(
+            app,
+            host=host,
+            port=port,
+            threads=WEB_THREADS,
+            ident="",
+            clear_untrusted_proxy_headers=False,
+        )
     except OSError as exc:  # EADDRINUSE and friends: say it in one line, in Russian
         raise Refused(
             f"Не удалось открыть {host}:{port} ({exc.strerror or exc}). Порт занят? "
             "Укажите другой в [web] port или переменной BRIGADIR_WEB_PORT."
         ) from None
-    threading.Thread(target=server.serve_forever, name="web", daemon=True).start()
-    return server
+    return WebServer(server)
 
 
 def serve_gunicorn(config: Config, workers: int, build: Any) -> None:

@@ -67,6 +67,8 @@ def test_run_serves_admin_and_chat_and_stops_cleanly(tmp_path, database_url, db,
         assert f"http://127.0.0.1:{port}/chat/" in out and "код приглашения" in out
         login = requests.get(f"http://127.0.0.1:{port}/login", timeout=10)
         assert login.status_code == 200 and "Вход" in login.text
+        # a production server, not Werkzeug's development one (which names itself)
+        assert "werkzeug" not in login.headers.get("Server", "").lower()
         chat = requests.get(f"http://127.0.0.1:{port}/chat/", timeout=10)
         assert chat.status_code == 200
     finally:
