@@ -185,9 +185,27 @@ def init_app(app: Flask, config: Config) -> None:
 
     @app.after_request
     def _headers(response):
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        if request.path.startswith(("/admin", "/login", "/files")):
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
+        return security_headers(response, https=config.web.https)
+
+
+# Who may frame a page: nobody, except this site for the papers it frames itself.
+_FRAMES = {"DENY": "'none'", "SAMEORIGIN": "'self'"}
+HSTS = "max-age=31536000"  # a year; set only where the program is served over https
+
+
+def security_headers(response, *, https: bool):
+    """Every answer's security headers (a page that set its own stricter ones keeps them)."""
+    headers = response.headers
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    ancestors = _FRAMES.get(headers["X-Frame-Options"], "'none'")
+    headers.setdefault(
+        "Content-Security-Policy",
+        f"frame-ancestors {ancestors}; object-src 'none'; base-uri 'self'",
+    )
+    if https:
+        headers.setdefault("Strict-Transport-Security", HSTS)
+    if request.path.startswith(("/admin", "/login", "/files")):
+        headers.setdefault("Cache-Control", "no-store")
+    return response
