@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint format bench bench-quick restore clean
+.PHONY: run start test lint format bench bench-quick restore clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,6 +15,11 @@ $(STAMP): pyproject.toml
 ## run: install, create an SQLite database with demo data on first start, serve everything
 run: $(STAMP)
 	@test -f config.toml || $(BIN)/brigadir init --demo
+	$(BIN)/brigadir run
+
+## start: a real firm — an empty database (no demo data), the director's password printed once, serve
+start: $(STAMP)
+	@test -f config.toml || $(BIN)/brigadir init
 	$(BIN)/brigadir run
 
 ## test: lint, then the whole suite on SQLite and on PostgreSQL (127.0.0.1:5432, database test)

@@ -108,15 +108,23 @@ def init(ctx: click.Context, demo: bool) -> None:
     help="Сколько заказов.",
 )
 @click.option("--seed", default=7, show_default=True, help="Зерно случайных данных (то же — те же данные).")  # fmt: skip
+@click.option("--remove", is_flag=True, help="Убрать демо-данные и начать работу по-настоящему.")
+@click.option("--yes", is_flag=True, help="Не спрашивать подтверждения (для --remove).")
 @click.pass_context
-def demo_command(ctx: click.Context, clients: int, orders: int, seed: int) -> None:
+def demo_command(
+    ctx: click.Context, clients: int, orders: int, seed: int, remove: bool, yes: bool
+) -> None:
     """Заполнить базу правдоподобными данными для обоих процессов (полиграфия и монтаж)."""
     from cli.demo import generate
+    from cli.demo.remove import recorded
     from cli.demo_inbox import fill_inbox
     from storage import build_store
 
     config = _open(ctx)
     prepare()
+    if remove:
+        _remove_demo(config, yes)
+        return
     started = time.perf_counter()
     with Progress(
         TextColumn("{task.description}"),
@@ -130,14 +138,38 @@ def demo_command(ctx: click.Context, clients: int, orders: int, seed: int) -> No
         def tick(stage: str, done: int, total: int) -> None:
             progress.update(task, description=stage, completed=done, total=total)
 
-        report = generate(clients, orders, seed=seed, progress=tick)
-        fill_inbox(build_store(config), seed=seed)
+        with recorded():  # what `demo --remove` takes out again
+            report = generate(clients, orders, seed=seed, progress=tick)
+            fill_inbox(build_store(config), seed=seed)
     elapsed = time.perf_counter() - started
     console.print(
         f"Готово за {elapsed:.1f} с: клиентов {report.clients}, заказов {report.orders}, "
         f"переходов {report.moves}, оплат {report.payments}, движений кассы {report.expenses}, "
         f"сообщений {report.messages}. Менеджеры maria / oleg, пароль {report.passwords['maria']}"
     )
+
+
+def _remove_demo(config, yes: bool) -> None:
+    """`brigadir demo --remove`: say what goes, ask, take it out."""
+    from cli.demo.remove import NothingToRemove, remove_demo, what_would_go
+    from storage import build_store
+
+    try:
+        going = what_would_go()
+    except NothingToRemove as exc:
+        raise Refused(str(exc)) from None
+    console.print(
+        f"Будут удалены демо-данные: клиентов {going.clients}, заказов {going.orders} с их "
+        f"сообщениями, оплатами, кассой и документами, демо-сотрудников {going.staff}. "
+        "Останутся директор и ваши сотрудники, процессы, шаблоны и настройки."
+    )
+    if not yes and not click.confirm(
+        "Удалить? (y — да, n — нет)", default=False, show_default=False
+    ):
+        console.print("Ничего не удалено.")
+        return
+    done = remove_demo(build_store(config))
+    console.print(f"Демо-данные удалены (файлов: {done.files}). Первый настоящий заказ получит №1.")
 
 
 def _logging() -> None:
