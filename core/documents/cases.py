@@ -23,6 +23,8 @@ _CASES = {"gent": Case.GENITIVE, "datv": Case.DATIVE, "accs": Case.ACCUSATIVE,
 _ENTREPRENEUR = re.compile(r"^(ИП|Индивидуальный предприниматель)\s+", re.IGNORECASE)
 # Russian surnames that keep one form in every case, whatever the gender.
 _FROZEN_SURNAME = re.compile(r"(ых|их|ово|аго|яго)$", re.IGNORECASE)
+# «Ген. директор», «Зам. директора»: a shortened word before the post's noun.
+_SHORTENED = re.compile(r"[А-ЯЁа-яё]{2,6}\.")
 _PATRONYMIC_TAIL = ("оглы", "улы", "уулу", "кызы", "гызы")
 
 
@@ -73,10 +75,38 @@ def _gender(gender: str | None) -> str:
     return {"male": Gender.MALE, "female": Gender.FEMALE}.get(gender or "", Gender.ANDRGN)
 
 
-def _surname(word: str, case: str, gender: str | None) -> str:
-    if _FROZEN_SURNAME.search(word):
+def _rule(rules: list[dict], word: str, gender: str, tags: set[str], whole: bool) -> dict | None:
+    low = word.lower()
+    for rule in rules:
+        if rule["gender"] not in ("androgynous", gender) or set(rule.get("tags", ())) - tags:
+            continue
+        if any(low == s if whole else low.endswith(s) for s in rule["test"]):
+            return rule
+    return None
+
+
+def _segment(kind: str, word: str, case: int, gender: str, tags: set[str]) -> str:
+    if kind == "lastname" and _FROZEN_SURNAME.search(word):
         return word
-    return _spelling(_petrovich().lastname(word, _CASES[case], _gender(gender)))
+    rules = _petrovich().data[kind]
+    rule = _rule(rules["exceptions"], word, gender, tags, True)
+    rule = rule or _rule(rules["suffixes"], word, gender, tags, False)
+    mod = rule["mods"][case] if rule else "."
+    if mod == ".":  # petrovich's «stays as it is»
+        return word
+    return _spelling(word[: len(word) - mod.count("-")] + mod.replace("-", ""))
+
+
+def _inflect(kind: str, word: str, case: str, gender: str | None) -> str:
+    """petrovich's own algorithm over its rules, part by part of a hyphenated name. The Python
+    port skips the rules written for both genders when a gender is given (Никита, Фома,
+    Шульга, Цой stayed or went wrong) and prints a dot for «stays as it is» (Дюма.)."""
+    parts = word.split("-")
+    first = {"first_word"} if len(parts) > 1 else set()
+    return "-".join(
+        _segment(kind, p, _CASES[case], _gender(gender), first if i == 0 else set())
+        for i, p in enumerate(parts)
+    )
 
 
 def person_case(full_name: str, case: str = "gent", gender: str | None = None) -> str:
@@ -91,17 +121,16 @@ def person_case(full_name: str, case: str = "gent", gender: str | None = None) -
             prefix = phrase_case(prefix.strip(), case) + " "
     gender = gender or gender_of(text)
     parts = text.split()
-    out = [_surname(parts[0], case, gender)]
+    out = [_inflect("lastname", parts[0], case, gender)]
     if len(parts) > 1:
         first = parts[1]
-        out.append(first if first.endswith(".") else _spelling(_petrovich().firstname(
-            first, _CASES[case], _gender(gender))))  # fmt: skip
+        out.append(first if first.endswith(".") else _inflect("firstname", first, case, gender))
     if len(parts) > 2:
         middle = " ".join(parts[2:])
         if middle.endswith(".") or parts[-1].lower() in _PATRONYMIC_TAIL:
             out.append(middle)  # initials, «Рашид оглы», «Гасан кызы»: they never change
         else:
-            out.append(_spelling(_petrovich().middlename(middle, _CASES[case], _gender(gender))))
+            out.append(_inflect("middlename", middle, case, gender))
     return prefix + " ".join(out)
 
 
@@ -132,7 +161,9 @@ def phrase_case(phrase: str, case: str = "gent", *, lower_first: bool = False) -
     продажам»). lower_first: lowercase for the middle of a sentence (not abbreviations)."""
     words = phrase.split()
     run = 0
-    while run < len(words) and _nominative(words[run], ("NOUN", "ADJF", "PRTF")):
+    while run < len(words) and (
+        _SHORTENED.fullmatch(words[run]) or _nominative(words[run], ("NOUN", "ADJF", "PRTF"))
+    ):
         run += 1
     nouns = [i for i in range(run) if _nominative(words[i], ("NOUN",))]
     head = nouns[-1] if nouns else None
@@ -144,6 +175,8 @@ def phrase_case(phrase: str, case: str = "gent", *, lower_first: bool = False) -
         words[head] = _restore(words[head], changed.word) if changed else words[head]
     for i in range(head if head is not None else run):
         parse = _nominative(words[i], ("ADJF", "PRTF", "NOUN"))
+        if parse is None:  # «Ген.», «Зам.»: a shortened word stays as written
+            continue
         wanted = {case, "sing"} | ({gender} if gender and parse.tag.POS != "NOUN" else set())
         changed = parse.inflect(wanted) or parse.inflect({case, "sing"})
         words[i] = _restore(words[i], changed.word) if changed else words[i]
