@@ -329,7 +329,7 @@ declare(
 declare("company.director_post", "Должность руководителя", Text(max_length=100), group=F,
         live=True, help="Директор, Генеральный директор; у ИП — Индивидуальный предприниматель.")  # fmt: skip
 declare("company.director_basis", "Руководитель действует на основании", Text(max_length=200),
-        group=F, live=True, help="Устав; доверенность № 5 от 01.02.2026.")  # fmt: skip
+        group=F, live=True, help="Устав; доверенность № 5 от 01.02.2026. У ИП — лист записи ЕГРИП (Устава у ИП нет).")  # fmt: skip
 declare("company.accountant", "Главный бухгалтер (ФИО)", Text(max_length=200), group=F,
         live=True, help="Пусто — строки бухгалтера в документах нет.")  # fmt: skip
 declare(

@@ -117,6 +117,8 @@ def executor_phrase(c: Company, representative: str = "") -> tuple[str, str]:
         return f"{c.name}, {head}", "именуемый" if c.is_entrepreneur else "именуемое"
     gender = gender_of(c.director or c.name)
     basis = phrase_case(c.director_basis or "Устав", "gent")
+    if c.is_entrepreneur and basis.lower() == "устава":  # the default; an ИП has no charter
+        basis = "листа записи ЕГРИП"
     if c.is_entrepreneur:
         named = "именуемая" if gender == "female" else "именуемый"
         acting = _acting(gender, "nomn")

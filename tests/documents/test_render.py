@@ -324,6 +324,22 @@ def test_contract_preamble_for_an_entrepreneur_and_a_woman(contract):
     )
 
 
+def test_an_entrepreneur_never_acts_on_a_charter(contract):
+    # The firm's basis defaults to «Устав» (config, settings); an ИП has none: it acts on the
+    # record in ЕГРИП. A basis the director typed (a power of attorney) is printed as typed.
+    ip = Company(name="ИП Лебедь Александр Иванович", inn="500100732259",
+                 ogrn="304500116000157", director="Лебедь Александр Иванович")  # fmt: skip
+    text = flat(pdf_text(render_contract(dataclasses.replace(contract, company=ip))))
+    assert "Устав" not in text
+    assert (
+        "ИП Лебедь Александр Иванович (ОГРНИП 304500116000157), действующий на основании "
+        "листа записи ЕГРИП, именуемый в дальнейшем «Исполнитель»"
+    ) in text
+    by_proxy = dataclasses.replace(ip, director_basis="доверенность № 5 от 01.02.2026")
+    text = flat(pdf_text(render_contract(dataclasses.replace(contract, company=by_proxy))))
+    assert "действующий на основании доверенности № 5 от 01.02.2026" in text
+
+
 def test_contract_needs_object_and_work(contract):
     with pytest.raises(DocumentError) as err:
         render_contract(dataclasses.replace(contract, object_address="", work=" "))
