@@ -54,7 +54,8 @@ class Sheet:
 
     @property
     def owed(self) -> int:
-        """What paying the month would hand out (an overpaid line takes nothing back)."""
+        """What paying the month would hand out (an overpaid line takes nothing back now:
+        its overpayment comes off the next month, see _corrections)."""
         return sum(max(ln.due, 0) for ln in self.lines)
 
 
@@ -112,7 +113,9 @@ def _corrections(month: Month, *, fresh: bool = False) -> dict[int, int]:
     """What late changes of closed months still owe each person (− when overpaid), carried
     into `month`: the month after the last closed one (when it closes, the sum freezes in
     its lines) or, recomputed, a closed month. Owed = what each closed month before it
-    computes to now − what it froze − the corrections frozen so far."""
+    computes to now − what it froze − the corrections frozen so far + what each of them
+    handed out beyond its due (_overpaid): an overpayment comes off the next month, and
+    what that one cannot cover, off the one after."""
     latest = _latest_closed()
     if latest is None or (
         _closed(month) is None and month.period != month_of(latest.period).next.period
@@ -133,9 +136,27 @@ def _corrections(month: Month, *, fresh: bool = False) -> dict[int, int]:
             )
             diff = (now[pid].accrued if pid in now else 0) - _accrued(was_figures)
             owed[pid] = owed.get(pid, 0) + diff - was_figures["correction"]
+        for pid, amount in _overpaid(row, then).items():
+            owed[pid] = owed.get(pid, 0) + amount
     owed = {pid: amount for pid, amount in owed.items() if amount}
     _corrections_cache[month.period] = (time.monotonic(), mark, owed)
     return dict(owed)
+
+
+def _overpaid(row: PayMonth, then: dict[int, PayLine]) -> dict[int, int]:
+    """person -> what a closed month handed them beyond its frozen due (negative). Stable
+    once the month is closed: no advance is given on it, and paying it hands out only a
+    positive due, in full."""
+    handed = payouts(month_of(row.period))
+    over: dict[int, int] = {}
+    for pid in set(then) | set(handed["advance"]) | set(handed["pay"]):
+        line = then.get(pid)
+        figures = {n: getattr(line, n) for n in FIGURES} if line is not None else None
+        owed = _accrued(figures) + figures["correction"] if figures else 0
+        due = owed - handed["advance"].get(pid, 0) - handed["pay"].get(pid, 0)
+        if due < 0:
+            over[pid] = due
+    return over
 
 
 def recompute(month: Month, *, fresh: bool = True) -> dict[int, Line]:

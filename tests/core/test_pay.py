@@ -370,3 +370,32 @@ def test_rules_and_absences_are_read_by_their_person_and_the_director_only(firm,
             rules.rules_of(actors[other], ivan.id)
         with pytest.raises(NotFound):
             rules.absences_of(actors[other], ivan.id, month_of(APRIL))
+
+
+def test_an_overpaid_month_is_taken_off_the_next_ones_until_it_is_made_up(firm):
+    """An advance bigger than the month earned (a long absence) is not forgotten when the
+    month closes: what was overpaid comes into the next month as a correction, and what that
+    month cannot cover goes on to the one after, once."""
+    petr = firm["executor2"]
+    rules.set_rule(SYSTEM, petr.id, date(2026, 1, 1), salary=rubles(30000))
+    for day in range(1, 21):  # away 20 days of April's 30: earns 10 000
+        rules.mark_absent(SYSTEM, petr.id, date(2026, 4, day))
+    payroll.give_advance(SYSTEM, petr.id, rubles(15000), APRIL)
+    payroll.close_month(SYSTEM, APRIL)
+    assert payroll.line_of(SYSTEM, petr.id, APRIL).due == -rubles(5000)
+    assert payroll.pay_month(SYSTEM, APRIL) == []  # nothing to hand out, nothing taken back
+    may = payroll.line_of(SYSTEM, petr.id, MAY)
+    assert (may.correction, may.due) == (-rubles(5000), rubles(25000))
+    # May's advance overpays again: 25 000 owed, 40 000 handed — 15 000 to come off June.
+    payroll.give_advance(SYSTEM, petr.id, rubles(40000), MAY)
+    payroll.close_month(SYSTEM, MAY)
+    june = payroll.line_of(SYSTEM, petr.id, JUNE)
+    assert (june.correction, june.due) == (-rubles(15000), rubles(15000))
+    payroll.close_month(SYSTEM, JUNE)
+    payroll.pay_month(SYSTEM, JUNE)
+    july = payroll.line_of(SYSTEM, petr.id, "2026-07")
+    assert (july.correction, july.due) == (0, rubles(30000))  # made up: taken off once
+    for period in (APRIL, MAY, JUNE):  # each closed month recomputes to what it froze
+        frozen = {ln.employee_id: ln.figures() for ln in payroll.sheet(SYSTEM, period).lines}
+        recomputed = payroll.recompute(month_of(period))
+        assert {pid: ln.figures() for pid, ln in recomputed.items()} == frozen, period

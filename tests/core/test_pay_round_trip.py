@@ -61,6 +61,8 @@ def _pay_rules(year, rnd: random.Random) -> dict[str, Employee]:
                   "за объём", month.period)  # fmt: skip
         add_bonus(SYSTEM, people["Иван Петров"].id, "fine", rubles(500), "опоздание", month.period)
         payroll.give_advance(SYSTEM, people["Мария Котова"].id, rubles(15000), month.period)
+    # The courier is handed more than a month's salary in the fourth month: overpaid.
+    payroll.give_advance(SYSTEM, people["Дмитрий Быстров"].id, rubles(30000), year[3].period)
     return people
 
 
@@ -113,7 +115,12 @@ def test_a_generated_year_closes_pays_and_recomputes_to_the_same_sheets(db):
         assert _figures(payroll.recompute(month)) == frozen[month.period], month.period
         assert [ln.name for ln in payroll.sheet(SYSTEM, month).lines if ln.due > 0] == []
     assert cash.balance(cash.main_account()) == main_before - owed_total
-    assert Payout.select().where(Payout.kind == "advance").count() == 12
+    assert Payout.select().where(Payout.kind == "advance").count() == 13
+    # The courier's overpayment came off the fifth month, once.
+    dmitry = people["Дмитрий Быстров"].id
+    overpaid = payroll.line_of(SYSTEM, dmitry, year[3]).due
+    assert overpaid < 0 and frozen[year[4].period][dmitry]["correction"] == overpaid
+    assert frozen[year[5].period][dmitry]["correction"] == 0
 
     # Late changes to closed months: an expense on an order finished in the third month,
     # an absence in month 5. They move nobody's frozen figures, and come once, next month.
@@ -134,6 +141,11 @@ def test_a_generated_year_closes_pays_and_recomputes_to_the_same_sheets(db):
             if diff:
                 expected[pid] = expected.get(pid, 0) + diff
     assert expected  # the changes did change something
+    # What the last closed month handed out beyond its due (a fine in a month without work)
+    # comes off this one too.
+    for ln in payroll.sheet(SYSTEM, year[-1]).lines:
+        if ln.due < 0:
+            expected[ln.employee_id] = expected.get(ln.employee_id, 0) + ln.due
     carried = {
         ln.employee_id: ln.correction for ln in payroll.sheet(SYSTEM, this).lines if ln.correction
     }
