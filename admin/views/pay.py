@@ -198,8 +198,13 @@ class PayView(BrigadirView):
         period, employee_id = _period(), _employee_id()
         try:
             day = _date(request.form.get("day"))
+            until = (request.form.get("until") or "").strip()
             if request.form.get("remove"):
                 rules.unmark_absent(current_actor(), employee_id, day)
+            elif until and until != day.isoformat():  # a run of days: a leave, a sick leave
+                added = rules.mark_absent_days(current_actor(), employee_id, day, _date(until),
+                                               request.form.get("note", ""))  # fmt: skip
+                flash(f"Отмечено дней отсутствия: {added}.", "success")
             else:
                 rules.mark_absent(current_actor(), employee_id, day, request.form.get("note", ""))
         except BrigadirError as exc:

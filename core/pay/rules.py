@@ -25,6 +25,7 @@ __all__ = [
     "absences_in",
     "absences_of",
     "mark_absent",
+    "mark_absent_days",
     "parse_percent",
     "rules_of",
     "segments",
@@ -159,6 +160,36 @@ def mark_absent(actor: Actor, employee_id: int, day: date, note: str = "") -> Ab
             )
     except pw.IntegrityError:
         return Absence.get((Absence.employee == employee_id) & (Absence.day == day))
+
+
+MAX_ABSENCE_DAYS = 62  # a leave marked at once: two months at most
+
+
+def mark_absent_days(
+    actor: Actor, employee_id: int, first: date, last: date, note: str = ""
+) -> int:
+    """The director marks a run of days (a leave, a sick leave) at once: every day from
+    `first` to `last` inclusive. Days already marked stay as they were; returns how many
+    were new. A backwards or too long run is refused and marks nothing."""
+    require_role(actor, "director")
+    _person(employee_id)
+    if not isinstance(first, date) or not isinstance(last, date):
+        raise ValidationError("Укажите первый и последний день отсутствия.")
+    if last < first:
+        raise ValidationError("Последний день отсутствия раньше первого.")
+    count = (last - first).days + 1
+    if count > MAX_ABSENCE_DAYS:
+        raise ValidationError(f"За один раз можно отметить не больше {MAX_ABSENCE_DAYS} дней.")
+    before = Absence.select().where(
+        (Absence.employee == employee_id) & (Absence.day >= first) & (Absence.day <= last)
+    )
+    known = {a.day for a in before}
+    with database.atomic():
+        for i in range(count):
+            day = first + timedelta(days=i)
+            if day not in known:
+                mark_absent(actor, employee_id, day, note)
+    return count - len(known)
 
 
 def unmark_absent(actor: Actor, employee_id: int, day: date) -> None:

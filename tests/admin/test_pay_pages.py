@@ -207,3 +207,22 @@ def test_a_person_reads_their_own_conditions_and_absences_but_changes_nothing(as
     assert (
         "Новые условия" not in html and "Отметить отсутствие" not in html and "убрать" not in html
     )
+
+
+def test_the_director_marks_a_leave_as_a_run_of_days_on_the_card(as_role, paid_staff):
+    boss, ivan = as_role("director"), paid_staff["executor"]
+    card = f"/admin/pay/card/?period={APRIL}&employee={ivan.id}"
+    assert 'name="until"' in _text(boss.get(card))
+    resp = boss.post("/admin/pay/absence/", {"period": APRIL, "employee": ivan.id, "day": "2026-04-06",
+                                             "until": "2026-04-17", "note": "отпуск"},
+                     follow_redirects=True)  # fmt: skip
+    html = _text(resp)
+    assert "Отмечено дней отсутствия: 12." in html and Absence.select().count() == 12
+    assert "18 из 30 дн., отсутствовал 12 дн." in html and "18 000,00" in html
+    resp = boss.post("/admin/pay/absence/", {"period": APRIL, "employee": ivan.id, "day": "2026-04-20",
+                                             "until": "2026-04-19"}, follow_redirects=True)  # fmt: skip
+    assert "Последний день отсутствия раньше первого." in _text(resp)
+    assert Absence.select().count() == 12
+    as_role("manager").post("/admin/pay/absence/", {"period": APRIL, "employee": ivan.id,
+                                                    "day": "2026-04-21", "until": "2026-04-25"})  # fmt: skip
+    assert Absence.select().count() == 12

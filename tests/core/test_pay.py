@@ -18,7 +18,7 @@ from core.money.models import CashMovement
 from core.orders.models import Stage
 from core.orders.orders import create_order
 from core.pay import payroll, rules
-from core.pay.models import PayLine, Payout, PayRule
+from core.pay.models import Absence, PayLine, Payout, PayRule
 from core.pay.months import month_of
 from core.pay.sheet import compute, round_half_up
 from core.people.staff import add_bonus
@@ -399,3 +399,27 @@ def test_an_overpaid_month_is_taken_off_the_next_ones_until_it_is_made_up(firm):
         frozen = {ln.employee_id: ln.figures() for ln in payroll.sheet(SYSTEM, period).lines}
         recomputed = payroll.recompute(month_of(period))
         assert {pid: ln.figures() for pid, ln in recomputed.items()} == frozen, period
+
+
+def test_a_leave_is_marked_as_a_run_of_days_and_a_bad_run_marks_nothing(firm, actors):
+    ivan = firm["executor"]
+    rules.set_rule(SYSTEM, ivan.id, date(2026, 1, 1), salary=rubles(30000))
+    rules.mark_absent(SYSTEM, ivan.id, date(2026, 4, 10), "отгул")
+    added = rules.mark_absent_days(SYSTEM, ivan.id, date(2026, 4, 6), date(2026, 4, 17), "отпуск")
+    assert added == 11  # twelve days, the 10th already marked
+    assert rules.absences_of(SYSTEM, ivan.id, month_of(APRIL)) == [
+        date(2026, 4, d) for d in range(6, 18)
+    ]
+    assert _line(APRIL, ivan).salary == rubles(30000) * 18 // 30
+    rules.mark_absent_days(SYSTEM, ivan.id, date(2026, 4, 29), date(2026, 5, 2))  # into May
+    assert rules.absences_of(SYSTEM, ivan.id, month_of(MAY)) == [date(2026, 5, 1), date(2026, 5, 2)]
+    count = Absence.select().count()
+    for first, last, message in (
+        (date(2026, 6, 10), date(2026, 6, 9), "раньше первого"),
+        (date(2026, 6, 1), date(2026, 8, 15), "не больше 62 дней"),
+    ):
+        with pytest.raises(ValidationError, match=message):
+            rules.mark_absent_days(SYSTEM, ivan.id, first, last)
+    with pytest.raises(AccessDenied):
+        rules.mark_absent_days(actors["manager"], ivan.id, date(2026, 6, 1), date(2026, 6, 3))
+    assert Absence.select().count() == count
