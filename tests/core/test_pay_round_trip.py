@@ -14,6 +14,7 @@ from core.base.clock import local_today
 from core.base.money import rubles
 from core.money import cash
 from core.money.models import CashMovement
+from core.orders import stats
 from core.orders.models import Order, Pipeline, Stage
 from core.pay import payroll, rules
 from core.pay.models import PayLine, PayMonth, Payout
@@ -109,6 +110,16 @@ def test_a_generated_year_closes_pays_and_recomputes_to_the_same_sheets(db):
     assert sum(f[people["Иван Петров"].id]["piece"] for f in frozen.values()) > 0
     assert sum(f[people["Пётр Печатников"].id]["piece"] for f in frozen.values()) > 0
     assert sum(f[people["Мария Котова"].id]["base"] for f in frozen.values()) > 0
+    # Work done is counted by the rule of «Кто сколько выполнил»: who did, each month.
+    doers = ("Пётр Печатников", "Анна Дизайнова", "Иван Петров", "Алексей Смирнов")
+    for month in year:
+        by_who = {row.who: row.orders for row in stats.finished_by(SYSTEM, *month.bounds())}
+        for name in doers:
+            person = people[name]
+            crew = by_who.get(person.crew.name, 0) if person.crew_id else 0
+            done = frozen[month.period][person.id]["orders_done"]
+            assert done == by_who.get(name, 0) + crew, (month.period, name)
+    assert sum(f[people["Иван Петров"].id]["orders_done"] for f in frozen.values()) > 0
     # Recomputed from the rules and the ledger, each closed month is what was frozen, and
     # the ledger holds every payout: nothing is owed for any closed month.
     for month in year:
