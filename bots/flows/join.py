@@ -12,6 +12,7 @@ from bots.flows.types import Reply
 from core.base.errors import BrigadirError
 from core.clients import leads, links
 from core.clients.models import Invite
+from core.documents.words import quoted
 from core.people.models import ROLE_NAMES
 
 __all__ = ["known_lead", "stranger"]
@@ -55,7 +56,9 @@ def stranger(ctx: Ctx) -> list[Reply]:
     if incoming.command == "start" or (not ctx.text and incoming.file is None
                                        and incoming.contact is None and not incoming.note):  # fmt: skip
         # Opening the chat is not yet a word: greet, write nothing until they say something.
-        return [Reply(texts.STRANGER.format(firm=ctx.deps.config.app.name), ask_contact=True)]
+        return [
+            Reply(texts.STRANGER.format(firm=quoted(ctx.deps.config.app.name)), ask_contact=True)
+        ]
     link = leads.open_lead(incoming.channel, incoming.external_id, incoming.display_name)
     fresh = Ctx(incoming, ctx.deps, link)  # the dialog state is the new card's now
     replies = lead.route(fresh, first=incoming.contact is None)

@@ -11,12 +11,13 @@ from core.base.errors import BrigadirError
 from core.clients import leads
 from core.clients.identity import SharedContact
 from core.conversations import threads
+from core.documents.words import quoted
 from core.files import attachments
 
 __all__ = ["ASK_NAME", "route"]
 
 ASK_NAME = (
-    "Здравствуйте! Спасибо, что написали в «{firm}». Ваше сообщение уже у менеджера.\n"
+    "Здравствуйте! Спасибо, что написали в {firm}. Ваше сообщение уже у менеджера.\n"
     "Как к вам обращаться?"
 )
 ASK_PHONE = "Приятно познакомиться, {name}! Оставьте, пожалуйста, телефон для связи — {how}."
@@ -30,7 +31,7 @@ FILE_KEPT = "Спасибо! Файл получен и передан мене�
 def welcome(ctx: Ctx) -> list[Reply]:
     """A stranger's first contact: ask for the name next."""
     ctx.goto("lead", "name")
-    return [Reply(ASK_NAME.format(firm=ctx.deps.config.app.name))]
+    return [Reply(ASK_NAME.format(firm=quoted(ctx.deps.config.app.name)))]
 
 
 def _key(ctx: Ctx) -> str | None:

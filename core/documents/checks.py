@@ -7,6 +7,7 @@ import re
 
 from core.base.errors import ValidationError
 from core.documents.data import Company, LineItem, Party
+from core.documents.words import quoted
 
 __all__ = ["DocumentError", "check_buyer", "check_items", "check_seller", "require"]
 
@@ -87,7 +88,7 @@ def check_buyer(kind: str, p: Party) -> None:
         fields += [("ИНН", p.inn), ("адрес", p.address)]
         if len(p.inn.strip()) == 10:
             fields.append(("КПП", p.kpp))
-    whose = f"клиента «{p.name}»" if p.name else "клиента"
+    whose = f"клиента {quoted(p.name)}" if p.name else "клиента"
     require(kind, whose, fields, [("ИНН", p.inn), ("КПП", p.kpp)])
 
 

@@ -194,3 +194,22 @@ def test_a_strangers_file_only_first_message_reaches_the_assigned_manager(deps, 
 
 def test_the_first_words_ask_for_the_name():
     assert "{firm}" in lead_flow.ASK_NAME
+
+
+def test_a_firm_named_in_quotes_is_greeted_in_inner_quotes(staff, store):
+    """Issue 28, quotes inside quotes: a firm called ООО «Ромашка» is «ООО „Ромашка“» in the
+    greeting, not «ООО «Ромашка»»."""
+    import dataclasses
+
+    from bots.flows import Deps
+    from core.base.config import AppSection
+
+    deps = Deps(
+        store=store, config=Config(app=dataclasses.replace(AppSection(), name="ООО «Ромашка»"))
+    )
+    stranger = Chat(deps, "stranger-quotes", "telegram", "Пётр")
+    stranger.say("/start")
+    assert "Это чат «ООО „Ромашка“»." in stranger.text
+    stranger.say("Сколько стоит баннер?")
+    assert "написали в «ООО „Ромашка“»." in stranger.text
+    assert "»»" not in stranger.text

@@ -79,7 +79,7 @@ def test_missing_requisites_consume_no_number(db, actors, store):
     client = create_client(actors["manager"], "ООО «Вектор»", "+79161234567", kind="company")
     order = create_order(actors["manager"], client.id, "Визитки", 250_000)
     with pytest.raises(
-        DocumentError, match="не заполнены реквизиты клиента «ООО «Вектор»»: ИНН, адрес"
+        DocumentError, match="не заполнены реквизиты клиента «ООО „Вектор“»: ИНН, адрес"
     ):
         issue_document(actors["manager"], "invoice", order.id, store, date=dt.date(2026, 11, 23))
     assert Document.select().count() == 0

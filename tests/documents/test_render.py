@@ -199,7 +199,7 @@ def test_papers_for_a_private_person_need_no_inn(sale):
         render_invoice(dataclasses.replace(sale, buyer=firm))
     assert (
         str(err.value)
-        == "Нельзя оформить счёт: не заполнены реквизиты клиента «ООО «Вектор»»: ИНН, адрес."
+        == "Нельзя оформить счёт: не заполнены реквизиты клиента «ООО „Вектор“»: ИНН, адрес."
     )
     assert err.value.missing == ["ИНН", "адрес"]
     assert isinstance(err.value, ValidationError)  # shown to users like every domain error
@@ -211,7 +211,7 @@ def test_organisation_needs_kpp_and_valid_digits(sale):
         render_act(dataclasses.replace(sale, buyer=buyer))
     assert str(err.value) == "Нельзя оформить акт: ИНН «77123» должен состоять из 10 или 12 цифр."
     buyer = dataclasses.replace(sale.buyer, kpp="")
-    with pytest.raises(DocumentError, match="реквизиты клиента «ООО «Ромашка»»: КПП"):
+    with pytest.raises(DocumentError, match="реквизиты клиента «ООО „Ромашка“»: КПП"):
         render_waybill(dataclasses.replace(sale, buyer=buyer))
 
 
