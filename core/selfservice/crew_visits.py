@@ -10,10 +10,11 @@ from typing import Any
 
 import peewee as pw
 
-from core.access import Actor
+from core.access import Actor, actor_for_employee, sees_amount_to_collect
 from core.base.clock import format_datetime, from_local, local_today, to_local, utcnow
 from core.base.db import database
 from core.base.errors import AccessDenied, NotFound
+from core.base.money import format_money
 from core.clients.models import Client
 from core.conversations import outbox
 from core.orders.models import Order
@@ -77,6 +78,24 @@ def remind_tomorrow(today: date | None = None) -> int:
     return count
 
 
+def _digest_text(actor: Actor, day: date, rows: list[Visit]) -> str:
+    """One member's morning list: time, address, client, order, and how much to collect there
+    (core.access.sees_amount_to_collect: his own crew's visit, whatever else is hidden)."""
+    lines = [f"Выезды на {day:%d.%m}:"]
+    for v in rows:
+        phone = f", {v.client.phone}" if v.client.phone else ""
+        collect = (
+            f", получить {format_money(v.order.debt)}"
+            if v.order.debt > 0 and sees_amount_to_collect(actor, v.order)
+            else ""
+        )
+        lines.append(
+            f"{slot_label(v)[6:]} — {v.address} ({v.client.name}{phone}), "
+            f"заказ №{v.order.number}{collect}"
+        )
+    return "\n".join(lines)
+
+
 def crew_digest(day: date | None = None) -> int:
     """The crews' morning list: each member gets the day's visits with times and addresses."""
     day = day or local_today()
@@ -95,15 +114,9 @@ def crew_digest(day: date | None = None) -> int:
         by_crew.setdefault(visit.crew_id, []).append(visit)
     count = 0
     for crew_id, rows in by_crew.items():
-        lines = [f"Выезды на {day:%d.%m}:"]
-        for v in rows:
-            phone = f", {v.client.phone}" if v.client.phone else ""
-            lines.append(
-                f"{slot_label(v)[6:]} — {v.address} ({v.client.name}{phone}), заказ №{v.order.number}"
-            )
-        text = "\n".join(lines)
         buttons = [[departed_button(v)] for v in rows]
         for person in members(crew_id):
+            text = _digest_text(actor_for_employee(person), day, rows)
             key = f"visits-digest:{crew_id}:{day.isoformat()}:{person.id}"
             if _notify_once(
                 lambda p=person, t=text, k=key, b=buttons: outbox.notify_staff(

@@ -47,6 +47,23 @@ def test_crew_sees_what_to_collect_for_its_own_visit(join, staff, actors):
     )
 
 
+def test_the_morning_list_says_how_much_to_collect(staff, actors):
+    """The list the crew reads in the morning (the push, not only /visits) names the sum to
+    collect at each visit of his own crew; the cost and what was paid stay hidden."""
+    from core.access import actor_for_employee, can_see
+    from core.conversations.models import Notification
+    from core.selfservice import crew_visits
+
+    visit = _visit_today(actors)
+    assert not can_see(actor_for_employee(staff["executor"]), "debt")  # hidden from crews
+    assert crew_visits.crew_digest(local_today()) >= 1
+    digest = Notification.get(Notification.idempotency_key.startswith("visits-digest:")
+                              & (Notification.employee == staff["executor"].id))  # fmt: skip
+    line = next(x for x in digest.text.splitlines() if "ул. Лесная, 12" in x)
+    assert line.endswith(f"заказ №{visit.order.number}, получить 7 000,00 ₽")
+    assert "9 000" not in digest.text and "2 000" not in digest.text
+
+
 def test_nobody_else_learns_the_remainder(join, staff, actors):
     visit = _visit_today(actors)
     stranger = join("executor2")  # not in the crew: the order is not his
