@@ -132,7 +132,7 @@ def test_the_web_chat_in_chromium(live_chat, staff, tmp_path):
         expect(page.locator(".bot").last).to_contain_text("На что потратили")
         page.click(".bot >> nth=-1 >> text=Материалы")
         expect(page.locator(".bot").last).to_contain_text("Осталось на руках: 4 000,00 ₽")
-        shots = os.environ.get("BRIGADIR_SCREENSHOTS", str(tmp_path))
+        shots = os.environ.get("BRIGADIR_SCREENS", str(tmp_path))
         page.screenshot(path=os.path.join(shots, "webchat-phone.png"))
         browser.close()
     expenses = list(CashMovement.select().where(CashMovement.kind == "expense"))
@@ -165,7 +165,7 @@ def test_the_web_chat_keeps_its_history_after_a_reload(live_chat, staff, tmp_pat
         expect(page.locator("#menu button").first).to_be_visible()  # the menu is back
         page.click("#menu >> text=💰 Баланс")  # and works
         expect(page.locator(".bot").last).to_contain_text("На руках: 10 000,00 ₽")
-        page.screenshot(path=os.path.join(os.environ.get("BRIGADIR_SCREENSHOTS", str(tmp_path)),
+        page.screenshot(path=os.path.join(os.environ.get("BRIGADIR_SCREENS", str(tmp_path)),
                                           "webchat-after-reload.png"))  # fmt: skip
         other = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
         other.goto(url)
