@@ -129,9 +129,12 @@ def _sale(kind: str, number: int, date: dt.date, order: Order, opts: dict[str, A
     basis = f"Заказ № {order.number} от {clock.to_local(order.created_at):%d.%m.%Y}"
     days = int(settings.value("papers.invoice_days") or 5)
     pay_until = opts.get("pay_until") or (date + dt.timedelta(days=days))
+    items = tuple(opts.get("items") or order_items(order))
+    if kind == "waybill":  # ТОРГ-12 carries the order's goods; its work and services go elsewhere
+        items = tuple(i for i in items if i.subject == "goods") or items
     return SaleDocument(
         number, date, company_from_settings(), party_from_client(order.client),
-        tuple(opts.get("items") or order_items(order)), basis=opts.get("basis", basis),
+        items, basis=opts.get("basis", basis),
         pay_until=pay_until if kind == "invoice" else None,
         paid=order.paid if kind == "invoice" else 0, upd_status=int(opts.get("upd_status") or 0),
     )  # fmt: skip

@@ -11,7 +11,7 @@ from pathlib import Path
 from fpdf.fonts import FontFace
 from num2words import num2words
 
-from core.documents.checks import check_buyer, check_items, check_seller
+from core.documents.checks import DocumentError, check_buyer, check_items, check_seller
 from core.documents.data import LineItem, SaleDocument, initials
 from core.documents.pdf import DEFAULT_FONT_DIR, Sheet, long_date, money, qty, short_date
 from core.documents.texts import Texts, load_texts
@@ -26,6 +26,22 @@ def _check(kind: str, doc: SaleDocument) -> None:
     check_seller(kind, doc.seller)
     check_buyer(kind, doc.buyer)
     check_items(kind, doc.items)
+
+
+def _goods_only(doc: SaleDocument) -> None:
+    """ТОРГ-12 is a waybill for goods: work and services go to the act or the УПД."""
+    others = [i.name for i in doc.items if i.subject != "goods"]
+    if not others:
+        return
+    if len(others) == len(doc.items):
+        raise DocumentError(
+            "Нельзя оформить накладную ТОРГ-12: в заказе нет товаров. Отметьте товары в "
+            "позициях заказа (признак «Товар») или выпишите акт или УПД."
+        )
+    raise DocumentError(
+        f"Нельзя оформить накладную ТОРГ-12: «{others[0]}» — работа или услуга, а в ТОРГ-12 "
+        "входят только товары (работы и услуги — в акте или УПД)."
+    )
 
 
 def _price_without_vat(item: LineItem) -> int:
@@ -334,8 +350,9 @@ def _torg_footer(s: Sheet, doc: SaleDocument) -> None:
 def render_waybill(
     doc: SaleDocument, texts: Texts | None = None, font_dir: str | Path = DEFAULT_FONT_DIR
 ) -> bytes:
-    """ТОРГ-12, for a firm that keeps it beside (or instead of) the УПД."""
+    """ТОРГ-12, for a firm that keeps it beside (or instead of) the УПД: goods only."""
     _check("waybill", doc)
+    _goods_only(doc)
     texts = texts or load_texts()
     title = texts["waybill"]["title"].format(number=doc.number, date=short_date(doc.date))
     s = Sheet(texts, font_dir, title=title, landscape=True)

@@ -29,7 +29,7 @@ def filled(world, actors, staff, store):
     boss, manager = actors["director"], actors["manager"]
     settings.put("company", COMPANY)
     update_client(manager, world["c2"].id, inn="7707083893", kpp="771201001", address="г. Москва")
-    for kind in ("invoice", "act", "waybill"):
+    for kind in ("invoice", "act", "upd"):  # ТОРГ-12 is for goods; these orders sell services
         issue_document(manager, kind, world["foreign"].id, store, date=dt.date(2026, 11, 20))
     issue_document(manager, "order_form", world["own"].id, store, date=dt.date(2026, 11, 21))
     in_work = Stage.get(Stage.code == "in_work", Stage.pipeline == world["own"].pipeline_id)

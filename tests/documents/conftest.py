@@ -1,3 +1,4 @@
+import dataclasses
 import datetime as dt
 import io
 import shutil
@@ -102,8 +103,8 @@ def person():
 @pytest.fixture
 def items():
     return (
-        LineItem("Баннер 3×2 м, печать 720 dpi, люверсы", "6", "м²", 150000),
-        LineItem("Визитки 90×50 мм, 4+4, 1000 шт.", 1, "шт.", 250000),
+        LineItem("Баннер 3×2 м, печать 720 dpi, люверсы", "6", "м²", 150000, subject="goods"),
+        LineItem("Визитки 90×50 мм, 4+4, 1000 шт.", 1, "шт.", 250000, subject="goods"),
         LineItem("Дизайн макета", 1, "усл.", 100000),
     )
 
@@ -119,6 +120,16 @@ def sale(printshop, company_client, items):
         basis="Заказ № 123 от 23.11.2026",
         pay_until=dt.date(2026, 11, 30),
     )
+
+
+@pytest.fixture
+def goods_sale(sale):
+    """The sale's goods alone: what a ТОРГ-12 carries (the design is a service)."""
+    return goods_of(sale)
+
+
+def goods_of(doc: SaleDocument) -> SaleDocument:
+    return dataclasses.replace(doc, items=tuple(i for i in doc.items if i.subject == "goods"))
 
 
 @pytest.fixture

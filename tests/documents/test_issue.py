@@ -115,3 +115,27 @@ def test_an_order_form_has_its_orders_number_everywhere(order, actors, store):
         assert not store.exists(form.storage_key)  # the replaced PDF is gone, no orphan
     invoice = issue_document(actors["manager"], "invoice", order.id, store)
     assert invoice.number == 2
+
+
+def test_a_torg12_takes_the_orders_goods_and_no_number_for_services(order, actors, store):
+    """ТОРГ-12 is for goods: of an order with goods and a service it carries the goods (the
+    service is the act's or the УПД's); an order of services alone is refused in Russian and
+    consumes no number."""
+    from core.orders.positions import set_lines
+
+    d = dt.date(2026, 11, 23)
+    with pytest.raises(DocumentError, match="в заказе нет товаров"):
+        issue_document(actors["manager"], "waybill", order.id, store, date=d)
+    assert Sequence.get_or_none(Sequence.name == "doc:waybill:2026") is None
+    set_lines(actors["manager"], order.id, [
+        {"name": "Баннер 3×2 м", "quantity": "6", "unit": "м²", "price": "1500", "subject": "goods"},
+        {"name": "Дизайн макета", "quantity": "1", "unit": "усл. ед", "price": "1000",
+         "subject": "service"},
+    ])  # fmt: skip
+    waybill = issue_document(actors["manager"], "waybill", order.id, store, date=d)
+    assert waybill.number == 1 and waybill.total == 900_000
+    text = flat(pdf_text(store.read(waybill.storage_key)))
+    assert "Баннер 3×2 м" in text and "Дизайн макета" not in text
+    assert "Всего по накладной 6 X 9 000,00" in text
+    upd = issue_document(actors["manager"], "upd", order.id, store, date=d)
+    assert upd.total == 1_000_000  # the УПД carries both

@@ -19,7 +19,7 @@ from core.documents import (
     render_waybill,
 )
 from core.documents.data import Company
-from tests.documents.conftest import flat, page_count, pdf_png, pdf_text
+from tests.documents.conftest import flat, goods_of, page_count, pdf_png, pdf_text
 
 WORDS = "Двенадцать тысяч пятьсот рублей 00 копеек"
 
@@ -124,21 +124,36 @@ def test_act_text(sale):
     assert "ИСПОЛНИТЕЛЬ" in text and "ЗАКАЗЧИК" in text and text.count("М.П.") == 2
 
 
-def test_torg12_text(sale):
-    text = flat(pdf_text(render_waybill(sale)))
+def test_torg12_text(goods_sale):
+    text = flat(pdf_text(render_waybill(goods_sale)))
     assert "Унифицированная форма № ТОРГ-12" in text and "ТОВАРНАЯ НАКЛАДНАЯ" in text
     assert "Грузоотправитель ООО «Печатный двор»" in text and "Плательщик ООО «Ромашка»" in text
     assert (
         "1 Баннер 3×2 м, печать 720 dpi, люверсы — м² — — — — — 6 1 500,00 9 000,00 без НДС — 9 000,00"
         in text
     )
-    assert "Всего по накладной 8 X 12 500,00 X — 12 500,00" in text
-    assert "содержит три порядковых номеров записей" in text
-    assert "Всего отпущено на сумму: двенадцать тысяч пятьсот рублей 00 копеек" in text
+    assert "Всего по накладной 7 X 11 500,00 X — 11 500,00" in text
+    assert "содержит два порядковых номеров записей" in text
+    assert "Всего отпущено на сумму: одиннадцать тысяч пятьсот рублей 00 копеек" in text
     for role in ("Отпуск груза разрешил", "Главный (старший) бухгалтер", "Отпуск груза произвёл",
                  "Груз принял", "Груз получил грузополучатель"):  # fmt: skip
         assert role in text
     assert "Директор должность подпись Петров П.П." in text and text.count("М.П.") == 2
+
+
+def test_torg12_carries_goods_only(sale):
+    """ТОРГ-12 is a waybill for goods: a service on it is refused in Russian (it belongs to
+    the act or the УПД), and an order of services alone gets no ТОРГ-12 at all."""
+    with pytest.raises(DocumentError) as err:
+        render_waybill(sale)
+    assert str(err.value) == (
+        "Нельзя оформить накладную ТОРГ-12: «Дизайн макета» — работа или услуга, а в ТОРГ-12 "
+        "входят только товары (работы и услуги — в акте или УПД)."
+    )
+    services = tuple(dataclasses.replace(i, subject="service") for i in sale.items)
+    with pytest.raises(DocumentError, match="в заказе нет товаров"):
+        render_waybill(dataclasses.replace(sale, items=services))
+    assert "Дизайн макета" in flat(pdf_text(render_upd(sale)))  # the УПД takes both
 
 
 def test_upd_status_follows_vat(sale):
@@ -168,7 +183,8 @@ def test_bookkeepers_line_never_repeats_the_director(sale):
     doc = dataclasses.replace(sale, seller=seller)
     assert "Главный бухгалтер" not in flat(pdf_text(render_invoice(doc)))
     for render in (render_invoice, render_upd, render_waybill):
-        assert flat(pdf_text(render(doc))).count("Петров П.П.") == (
+        paper = goods_of(doc) if render is render_waybill else doc
+        assert flat(pdf_text(render(paper))).count("Петров П.П.") == (
             3 if render is render_upd else 1
         )  # the director signs as himself ([10], [13] and the head's line), never as bookkeeper
 
@@ -188,12 +204,13 @@ def test_papers_for_a_private_person_need_no_inn(sale):
     bare = Party(name="Иванов Иван Иванович", phone="+7 916 123-45-67")
     doc = dataclasses.replace(sale, buyer=bare)
     for render in (render_invoice, render_act, render_upd, render_waybill):
-        assert "Иванов Иван Иванович" in flat(pdf_text(render(doc)))
+        paper = goods_of(doc) if render is render_waybill else doc
+        assert "Иванов Иван Иванович" in flat(pdf_text(render(paper)))
     act = flat(pdf_text(render_act(doc)))
     assert "Иванов И.И. расшифровка подписи" in act and act.count("М.П.") == 1  # no seal
     upd = flat(pdf_text(render_upd(doc)))
     assert "ИНН/КПП покупателя: — (6б)" in upd and upd.count("М.П.") == 1  # our seal only
-    assert flat(pdf_text(render_waybill(doc))).count("М.П.") == 1
+    assert flat(pdf_text(render_waybill(goods_of(doc)))).count("М.П.") == 1
     firm = Party(name="ООО «Вектор»", kind="company")
     with pytest.raises(DocumentError) as err:
         render_invoice(dataclasses.replace(sale, buyer=firm))
@@ -383,7 +400,7 @@ def test_font_dir_is_a_parameter(sale, tmp_path):
 
 
 @pytest.mark.parametrize("render, fixture", [
-    (render_invoice, "sale"), (render_act, "sale"), (render_waybill, "sale"), (render_upd, "sale"),
+    (render_invoice, "sale"), (render_act, "sale"), (render_waybill, "goods_sale"), (render_upd, "sale"),
     (render_order_form, "order_form"), (render_contract, "contract"), (render_receipt, "receipt"),
 ])  # fmt: skip
 def test_every_document_is_one_clean_a4_page(request, render, fixture):
