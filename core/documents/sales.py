@@ -3,6 +3,7 @@ papers (УПД, ТОРГ-12) are in core.documents.transfer."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 from core.documents.checks import DocumentError, check_buyer, check_items, check_seller
@@ -10,6 +11,7 @@ from core.documents.data import Company, SaleDocument, initials
 from core.documents.pdf import DEFAULT_FONT_DIR, Sheet, long_date, money, short_date
 from core.documents.texts import Texts, load_texts
 from core.documents.words import amount_in_words
+from core.money.taxes import amount_of, vat_in
 
 __all__ = ["payment_qr_text", "render_act", "render_invoice", "vat_rows"]
 
@@ -126,11 +128,30 @@ def _body(s: Sheet, doc: SaleDocument, kind: str) -> None:
     s.gap(2)
 
 
+def vat_of_payment(doc: SaleDocument, amount: int) -> int | None:
+    """The VAT inside a payment of part of the paper (what is left after an advance): the
+    payment shared over the rates as the lines are, each share's VAT by the one rule. A payment
+    order states the VAT of its own sum, not of the whole paper."""
+    if doc.vat is None:
+        return None
+    if amount == doc.total:
+        return doc.vat
+    groups: dict[int | None, int] = {}
+    for item in doc.items:
+        groups[item.vat_rate] = groups.get(item.vat_rate, 0) + item.amount
+    vat, left = 0, amount
+    for n, (rate, part) in enumerate(sorted(groups.items(), key=lambda g: -g[1])):
+        share = left if n == len(groups) - 1 else amount_of(Decimal(amount) * part / doc.total, 1)
+        left -= share
+        vat += vat_in(share, rate) or 0
+    return vat
+
+
 def _pay_qr(s: Sheet, doc: SaleDocument) -> None:
     """The QR a banking app reads, right of the due date and the signatures."""
     t, pdf = s.t["invoice"], s.pdf
     purpose = t["qr_purpose"].format(number=doc.number, date=short_date(doc.date))
-    vat = doc.vat
+    vat = vat_of_payment(doc, doc.to_pay)
     purpose += t["qr_vat"].format(vat=money(vat)) if vat is not None else t["qr_no_vat"]
     size, y = 30.0, pdf.get_y()
     x = pdf.l_margin + s.width - size

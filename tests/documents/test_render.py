@@ -72,6 +72,27 @@ def test_invoice_takes_off_the_advance_and_has_a_payment_qr(sale):
         render_invoice(dataclasses.replace(sale, paid=sale.total))
 
 
+def test_payment_qr_states_the_vat_of_what_is_left_to_pay(sale):
+    """After an advance the QR asks for the rest, and its purpose names the VAT inside that
+    rest (a payment order states its own VAT), not the whole paper's: 9 500,00 at 20 % holds
+    1 583,33; with two rates the rest is shared as the lines are."""
+    items = tuple(dataclasses.replace(i, vat_rate=20) for i in sale.items)
+    doc = dataclasses.replace(sale, items=items, paid=300_000)
+
+    def purpose(d):
+        payload = zxingcpp.read_barcodes(pdf_png(render_invoice(d), dpi=200))[0].text
+        return dict(p.split("=", 1) for p in payload.split("|")[1:])
+
+    fields = purpose(doc)
+    assert fields["Sum"] == "950000"
+    assert fields["Purpose"] == "Оплата по счёту № 12 от 23.11.2026, в т.ч. НДС 1 583,33"
+    assert "В том числе НДС 20%: 2 083,34" in flat(pdf_text(render_invoice(doc)))  # the paper's
+    mixed = (dataclasses.replace(items[0], vat_rate=10), *items[1:])
+    # 9 500,00 shared 9 000 : 3 500 → 6 840,00 at 10 % (621,82) and 2 660,00 at 20 % (443,33)
+    assert purpose(dataclasses.replace(doc, items=mixed))["Purpose"].endswith("НДС 1 065,15")
+    assert purpose(dataclasses.replace(doc, paid=0))["Purpose"].endswith("НДС 2 083,34")
+
+
 def test_payment_qr_keeps_its_separators_out_of_values(sale):
     from core.documents import payment_qr_text
 
