@@ -7,7 +7,7 @@ from typing import Any
 
 from bots.flows import texts
 from bots.flows.types import Deps, Incoming
-from core.access import Actor, actor_for_client, actor_for_employee
+from core.access import Actor, actor_for_client, actor_for_employee, can_see_pay
 from core.base.clock import utcnow
 from core.clients.models import Client, MessengerLink
 from core.conversations.models import Conversation
@@ -49,7 +49,16 @@ class Ctx:
         return self.actor
 
     def menu(self) -> list[list[str]] | None:
-        return texts.MENUS.get(self.role)
+        """The role's buttons; «💵 Зарплата» only for who may see their pay (a manager
+        whose role has order money hidden sees no one's: core.access.can_see_pay)."""
+        rows = texts.MENUS.get(self.role)
+        if rows and self.role == "manager" and not self.sees_own_pay():
+            rows = [[b for b in row if b != texts.SALARY] for row in rows]
+        return rows
+
+    def sees_own_pay(self) -> bool:
+        actor = self.actor
+        return actor is not None and can_see_pay(actor, actor.employee_id or 0)
 
     # --- dialog state --------------------------------------------------------
     def _key(self) -> tuple[str, str]:

@@ -147,7 +147,10 @@ def cancel_button(ctx: Ctx, _: str) -> list[Reply]:
 
 @command("help")
 def help_(ctx: Ctx) -> list[Reply]:
-    return [Reply(texts.HELP_TEXT.get(ctx.role, texts.HELP_TEXT["executor"]), menu=ctx.menu())]
+    text = texts.HELP_TEXT.get(ctx.role, texts.HELP_TEXT["executor"])
+    if ctx.employee is not None and not ctx.sees_own_pay():  # no line for what is refused
+        text = "\n".join(line for line in text.split("\n") if "«зарплата»" not in line)
+    return [Reply(text, menu=ctx.menu())]
 
 
 set_router(_route_staff)

@@ -60,9 +60,19 @@ def test_a_manager_with_money_hidden_is_shown_no_pay(join, staff):
     manager = join("manager")
     manager.say("зарплата")
     assert "47 000,00" in manager.text and "Иван" not in manager.text
+    assert _offers_salary(manager)
     settings.put("hidden_fields", {"manager": ["cost"]})
     manager.say("зарплата")
     assert manager.text == "Зарплата вам не показывается: так настроил директор."
+    # The menu and the help offer no pay that would be refused.
+    assert not _offers_salary(manager)
+    manager.say("помощь")
+    assert "Что я умею" in manager.text and "зарплата" not in manager.text
+    assert not _offers_salary(manager)
+
+
+def _offers_salary(chat) -> bool:
+    return any("💵 Зарплата" in row for row in chat.last[-1].menu or [])
 
 
 def test_the_director_sees_everyones_month(join, staff):
