@@ -58,10 +58,15 @@ def _side(data: dict, name: str) -> dict[str, str]:
 
 
 def _call_event(data: dict) -> PbxEvent | None:
-    """events/call: a leg of the call appeared, was answered or ended at some point."""
+    """events/call: a leg of the call appeared, was answered or ended at some point. An
+    employee's side names his extension (and his SIP address or phone as its number); a
+    leg from an extension to an outside number is an outgoing call, from an extension to
+    an extension is between colleagues (not a client's: skipped)."""
     src, dst = _side(data, "from"), _side(data, "to")
     state = str(data.get("call_state") or "")
-    outgoing = bool(src["extension"]) and not src["number"]
+    if src["extension"] and dst["extension"]:
+        return None
+    outgoing = bool(src["extension"])
     base = {"provider": "mango", "key": str(data.get("entry_id") or "")[:100],
             "direction": "out" if outgoing else "in", "started_at": _when(data.get("timestamp")),
             "at": _when(data.get("timestamp")),

@@ -136,5 +136,6 @@ def test_events_the_log_does_not_need_are_taken_quietly(site, on_mango, mango):
                           ("events/recording", {"entry_id": "e1", "recording_id": "r1",
                                                 "recording_state": "Started"})):  # fmt: skip
         assert client.post(f"{MANGO}/{kind}", data=mango.event(payload)).status_code == 200
-    assert Call.select().count() == 0
+    deliver(client, mango.internal("e2", "101", "102", START))  # Мария rings Олег
+    assert Call.select().count() == 0 and Notification.select().count() == 0
     assert json.loads(mango.event({"a": 1})["json"]) == {"a": 1}

@@ -150,6 +150,25 @@ class FakeMango(FakeHTTPServer):
         text = json.dumps(payload, ensure_ascii=False)
         return {"vpbx_api_key": self.key, "sign": self._sign(text), "json": text}
 
+    @staticmethod
+    def sip(extension: str) -> str:
+        """An employee's side of a call names his SIP address as its number (Mango's events
+        carry both: {"extension": "101", "number": "sip:user101@vpbx….mangosip.ru"})."""
+        return f"sip:user{extension}@vpbx400000001.mangosip.ru"
+
+    def internal(self, entry: str, caller: str, callee: str, start: int) -> list[tuple[str, dict]]:
+        """A call between two extensions: Mango reports it, the client's log has no place for it."""
+        leg = {"entry_id": entry, "call_id": f"{entry}-int", "location": "abonent",
+               "from": {"extension": caller, "number": self.sip(caller)},
+               "to": {"extension": callee, "number": self.sip(callee)}}  # fmt: skip
+        return [
+            ("events/call", self.event({**leg, "timestamp": start, "seq": 1, "call_state": state}))
+            for state in ("Appeared", "Connected", "Disconnected")
+        ] + [("events/summary", self.event({
+            "entry_id": entry, "call_direction": 0, "from": leg["from"], "to": leg["to"],
+            "create_time": start, "talk_time": start + 2, "end_time": start + 30,
+            "entry_result": 1, "disconnect_reason": 1110}))]  # fmt: skip
+
     def incoming(self, entry: str, caller: str, start: int, *, line: str = "74951234567",
                  rings: tuple[str, ...] = ("101",), answered_by: str = "", talk: int = 0,
                  record: str = "") -> list[tuple[str, dict]]:  # fmt: skip
@@ -161,7 +180,8 @@ class FakeMango(FakeHTTPServer):
                 "seq": next(seq), "call_state": "Appeared", "location": "ivr", "from": src, "to": dst}))]  # fmt: skip
         for n, ext in enumerate(rings):
             leg = {"entry_id": entry, "call_id": f"{entry}-{ext}", "timestamp": start + 1 + n,
-                   "location": "abonent", "from": src, "to": {**dst, "extension": ext}}  # fmt: skip
+                   "location": "abonent", "from": src,
+                   "to": {**dst, "extension": ext, "number": self.sip(ext)}}  # fmt: skip
             out.append(
                 ("events/call", self.event({**leg, "seq": next(seq), "call_state": "Appeared"}))
             )
@@ -178,7 +198,8 @@ class FakeMango(FakeHTTPServer):
         end = start + 5 + talk if answered_by else start + 30
         out.append(("events/summary", self.event({
             "entry_id": entry, "call_direction": 1, "from": src,
-            "to": {"extension": answered_by, "number": line}, "line_number": line,
+            "to": {"extension": answered_by, "number": self.sip(answered_by)} if answered_by
+            else {"number": line}, "line_number": line,
             "create_time": start, "forward_time": start + 1, "talk_time": talk_at, "end_time": end,
             "entry_result": 1 if answered_by else 0, "disconnect_reason": 1110})))  # fmt: skip
         if record:
@@ -188,7 +209,8 @@ class FakeMango(FakeHTTPServer):
 
     def outgoing(self, entry: str, extension: str, number: str, start: int, *, answered: bool,
                  talk: int = 0) -> list[tuple[str, dict]]:  # fmt: skip
-        leg = {"entry_id": entry, "call_id": f"{entry}-out", "from": {"extension": extension},
+        caller = {"extension": extension, "number": self.sip(extension)}
+        leg = {"entry_id": entry, "call_id": f"{entry}-out", "from": caller,
                "to": {"number": number}}  # fmt: skip
         out = [("events/call", self.event({**leg, "timestamp": start, "seq": 1, "call_state": "Appeared",
                                            "location": "abonent"}))]  # fmt: skip
@@ -197,7 +219,7 @@ class FakeMango(FakeHTTPServer):
                                                    "call_state": "Connected", "location": "abonent"})))  # fmt: skip
         end = start + 3 + talk if answered else start + 20
         out.append(("events/summary", self.event({
-            "entry_id": entry, "call_direction": 2, "from": {"extension": extension},
+            "entry_id": entry, "call_direction": 2, "from": caller,
             "to": {"number": number}, "create_time": start, "talk_time": start + 3 if answered else 0,
             "end_time": end, "entry_result": 1 if answered else 0, "disconnect_reason": 1110})))  # fmt: skip
         return out
