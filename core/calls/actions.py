@@ -7,7 +7,7 @@ from core.access import Actor, require_role
 from core.base import ratelimit
 from core.base.db import database
 from core.base.errors import NotFound, ValidationError
-from core.calls import missed, options
+from core.calls import log, missed, options
 from core.calls.models import Call
 from core.calls.pbx import Pbx, PbxError
 from core.calls.queries import require_call
@@ -38,6 +38,7 @@ def lead_from_call(actor: Actor, call_id: int) -> Client:
     if not call.phone.startswith("+"):
         raise ValidationError("Номер скрыт — лида не из чего сделать.")
     with database.atomic():
+        log.one_at_a_time()  # not while a call of the number ends (it may make the lead too)
         lead = missed.lead_of(call.phone)
     return lead
 

@@ -24,7 +24,7 @@ from core.conversations import inbox
 from core.conversations.models import Message
 from core.orders.models import Order
 
-__all__ = ["RECORDING_DELAY", "ingest", "locked", "outside_number"]
+__all__ = ["RECORDING_DELAY", "ingest", "locked", "one_at_a_time", "outside_number"]
 
 # Novofon asks to fetch a recording some 40 seconds after it is announced (it is still
 # being saved before that); Mango's «запись в облаке» comes when it is ready.
@@ -34,6 +34,20 @@ RECORDING_DELAY = timedelta(seconds=40)
 def locked(query: pw.ModelSelect) -> pw.ModelSelect:
     """SELECT … FOR UPDATE on PostgreSQL; SQLite's write transactions are one at a time."""
     return query.for_update() if is_postgres() else query
+
+
+# PostgreSQL's advisory lock key of "a call ends" (any number the product keeps to itself).
+_ENDS_LOCK = 260_026
+
+
+def one_at_a_time() -> None:
+    """Calls end one at a time: an end reaches beyond its own row (the number's other calls,
+    its lead, the client's «Перезвонить» task, the inbox's conversation), and two ends of
+    one number's calls taking those in different orders would deadlock. A transaction lock
+    on PostgreSQL, taken before the call's row; SQLite's write transactions already are one
+    at a time. A small firm ends a few calls a minute: nobody waits for it."""
+    if is_postgres():
+        database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (_ENDS_LOCK,))
 
 
 def outside_number(raw: str) -> str:
@@ -123,6 +137,8 @@ def ingest(event: PbxEvent) -> Call:
     if event.kind not in KINDS or not event.key:
         raise ValidationError("Непонятное событие телефонии.")
     with database.atomic():
+        if event.kind == "end":
+            one_at_a_time()
         call = _row(event)
         was_ended = call.ended_at is not None
         had_recording = bool(call.recording_ref)
@@ -139,7 +155,11 @@ def ingest(event: PbxEvent) -> Call:
 
 def _ended(call: Call) -> None:
     """The call is over: its line in the threads and the inbox; a missed call asks for a
-    call back, a conversation closes the call-back tasks it answers."""
+    call back, a conversation closes the call-back tasks it answers. A number that became a
+    lead while this call was going (another of its calls ended missed) is that lead now."""
+    if call.client_id is None and call.phone.startswith("+"):
+        call.client = _client_of(call.phone)
+        call.order = call.order_id or _order_of(call.client)
     call.message = _thread_line(call)
     call.save()
     if call.direction == "in" and not call.answered:

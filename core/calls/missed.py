@@ -51,12 +51,12 @@ def ringing_at(call: Call, extension: str) -> None:
 
 def _lead(phone: str) -> Client:
     """A new number that could not be answered: a lead with the phone, source «телефон»."""
-    with database.atomic():  # a savepoint: the same number at once from two events
-        try:
+    try:
+        with database.atomic():  # a savepoint, rolled back if the number is already taken
             lead = Client.create(name=f"Новый номер {display_phone(phone)}", phone=phone,
                                  source="phone", is_lead=True)  # fmt: skip
-        except pw.IntegrityError:
-            lead = None
+    except pw.IntegrityError:
+        lead = None
     if lead is None:
         return Client.get(Client.phone == phone)
     index_words(lead)

@@ -7,8 +7,14 @@ conversation."""
 from __future__ import annotations
 
 import random
+import threading
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+import pytest
+import requests
 
 from bots.phone.webhook import NOVOFON
 from core.base.clock import from_local
@@ -21,6 +27,23 @@ from core.orders.orders import create_order
 from core.tasks.models import Task
 
 EVENTS = 1000
+SENDERS = 8
+
+
+@pytest.fixture
+def server(db, staff, tmp_path):
+    """`brigadir run`'s threaded web server over the test database."""
+    from werkzeug.serving import make_server
+
+    from cli.serve import build_web_app
+    from core.base.config import AppSection, Config
+    from tests.fakes.memory_store import MemoryStore
+
+    config = Config(app=AppSection(secret_key="k" * 32, data_dir=str(tmp_path)))
+    web = make_server("127.0.0.1", 0, build_web_app(config, MemoryStore()), threaded=True)
+    threading.Thread(target=web.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{web.server_port}"
+    web.shutdown()
 
 
 @dataclass
@@ -88,23 +111,56 @@ def expected_open_tasks(calls: list[Planned]) -> dict[str, set[str]]:
     return out
 
 
-def test_a_thousand_shuffled_events_with_duplicates_give_the_exact_log(
-    site, on_novofon, novofon, staff, actors
-):
-    client, _ = site
-    rng = random.Random(20261207)
+def firm(actors) -> dict[str, Client]:
+    """Three known clients with an open order each (by Novofon's digits)."""
     known = {
         f"7912{n:07d}": create_client(actors["manager"], f"Клиент {n}", f"+7912{n:07d}")
         for n in range(3)
     }
     for person in known.values():
         create_order(actors["manager"], person.id, f"Заказ {person.name}", rubles(1000))
+    return known
+
+
+def test_a_thousand_shuffled_events_with_duplicates_give_the_exact_log(
+    site, on_novofon, novofon, staff, actors
+):
+    client, _ = site
+    rng = random.Random(20261207)
+    known = firm(actors)
     numbers = [*known, *(f"7903{n:07d}" for n in range(7))]
     calls, deliveries = plan(novofon, rng, numbers)
     assert len(deliveries) == EVENTS and len(calls) > 100
     for form, headers in deliveries:
         assert client.post(NOVOFON, data=form, headers=headers).status_code == 200
+    check_log(calls, known, staff)
 
+
+def test_the_same_events_sent_at_once_by_several_senders_give_the_exact_log(
+    server, on_novofon, novofon, staff, actors
+):
+    """A PBX does not wait for one notification's answer before the next: the same 1 000
+    shuffled events through the real threaded server from eight senders at once (the
+    same call's events, and two calls of one new number, meet in the database)."""
+    rng = random.Random(20261208)
+    known = firm(actors)
+    numbers = [*known, *(f"7903{n:07d}" for n in range(7))]
+    calls, deliveries = plan(novofon, rng, numbers)
+    url = f"{server}{NOVOFON}"
+
+    def send(part: list) -> list[int]:
+        with requests.Session() as http:
+            return [http.post(url, data=f, headers=h, timeout=60).status_code for f, h in part]
+
+    with ThreadPoolExecutor(SENDERS) as pool:
+        statuses = [s for got in pool.map(send, [deliveries[n::SENDERS] for n in range(SENDERS)])
+                    for s in got]  # fmt: skip
+    assert Counter(statuses) == {200: EVENTS}
+    check_log(calls, known, staff)
+
+
+def check_log(calls: list[Planned], known: dict[str, Client], staff) -> None:
+    """The log, the threads, the leads and the open tasks are exactly what the calls tell."""
     rows = {c.key: c for c in Call.select()}
     assert set(rows) == {c.key for c in calls}
     people = {"101": staff["manager"].id, "102": staff["manager2"].id, "103": staff["executor"].id}
