@@ -132,7 +132,7 @@ PROTECTED_RECORDS: tuple[type, ...] = (
     Document,
     CashMovement,
     # pay: read through core.pay.payroll (sheet, line_of) and core.pay.rules (rules_of,
-    # absences_of), which ask can_see_pay
+    # absences_of, absence_notes), which ask can_see_pay
     PayRule,
     PieceRate,
     Absence,

@@ -92,7 +92,7 @@ class PayView(BrigadirView):
         director, month = actor.is_director, month_of(period)
         try:
             person_rules = rules.rules_of(actor, employee_id)
-            absences = rules.absences_of(actor, employee_id, month)
+            absences = rules.absence_notes(actor, employee_id, month)
         except NotFound:
             abort(404)
         return self.render(

@@ -23,6 +23,7 @@ __all__ = [
     "SCOPES",
     "Segment",
     "absences_in",
+    "absence_notes",
     "absences_of",
     "mark_absent",
     "mark_absent_days",
@@ -202,6 +203,19 @@ def absences_of(actor: Actor, employee_id: int, month: Month) -> list[date]:
     if not can_see_pay(actor, employee_id):
         raise NotFound("Сотрудник не найден.")
     return sorted(absences_in(month).get(employee_id, set()))
+
+
+def absence_notes(actor: Actor, employee_id: int, month: Month) -> dict[date, str]:
+    """The month's absence days of a person with the reason the director gave («отпуск»),
+    for whose pay the actor may see."""
+    if not can_see_pay(actor, employee_id):
+        raise NotFound("Сотрудник не найден.")
+    query = Absence.select(Absence.day, Absence.note).where(
+        (Absence.employee == employee_id)
+        & (Absence.day >= month.first)
+        & (Absence.day <= month.last)
+    )
+    return dict(sorted(query.tuples()))
 
 
 def absences_in(month: Month) -> dict[int, set[date]]:

@@ -203,7 +203,11 @@ def test_a_person_reads_their_own_conditions_and_absences_but_changes_nothing(as
     ivan = paid_staff["executor"]
     rules.mark_absent(SYSTEM, ivan.id, date(2026, 4, 9), "отгул")
     html = _text(as_role("executor").get(f"/admin/pay/card/?period={APRIL}&employee={ivan.id}"))
-    assert "с 01.01.2026" in html and "30 000,00" in html and "09.04.2026" in html
+    assert (
+        "с 01.01.2026" in html
+        and "30 000,00" in html
+        and '09.04.2026 <span class="text-muted">— отгул' in html
+    )
     assert (
         "Новые условия" not in html and "Отметить отсутствие" not in html and "убрать" not in html
     )

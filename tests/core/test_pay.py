@@ -362,14 +362,18 @@ def test_a_month_closed_twice_at_once_closes_once(firm):
 def test_rules_and_absences_are_read_by_their_person_and_the_director_only(firm, actors):
     ivan = firm["executor"]
     rules.set_rule(SYSTEM, ivan.id, date(2026, 1, 1), salary=rubles(30000))
-    rules.mark_absent(SYSTEM, ivan.id, date(2026, 4, 9))
+    rules.mark_absent(SYSTEM, ivan.id, date(2026, 4, 9), "отгул")
     assert [r.salary for r in rules.rules_of(actors["executor"], ivan.id)] == [rubles(30000)]
     assert rules.absences_of(actors["director"], ivan.id, month_of(APRIL)) == [date(2026, 4, 9)]
+    notes = {date(2026, 4, 9): "отгул"}
+    assert rules.absence_notes(actors["executor"], ivan.id, month_of(APRIL)) == notes
     for other in ("manager", "executor2"):
         with pytest.raises(NotFound):
             rules.rules_of(actors[other], ivan.id)
         with pytest.raises(NotFound):
             rules.absences_of(actors[other], ivan.id, month_of(APRIL))
+        with pytest.raises(NotFound):
+            rules.absence_notes(actors[other], ivan.id, month_of(APRIL))
 
 
 def test_an_overpaid_month_is_taken_off_the_next_ones_until_it_is_made_up(firm):
