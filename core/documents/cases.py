@@ -16,7 +16,7 @@ import pymorphy3
 from petrovich.enums import Case, Gender
 from petrovich.main import Petrovich
 
-__all__ = ["gender_of", "person_case", "phrase_case"]
+__all__ = ["gender_of", "person_case", "phrase_case", "surname_first"]
 
 _CASES = {"gent": Case.GENITIVE, "datv": Case.DATIVE, "accs": Case.ACCUSATIVE,
           "ablt": Case.INSTRUMENTAL, "loct": Case.PREPOSITIONAL}  # fmt: skip
@@ -44,6 +44,23 @@ def _first_name_gender(word: str) -> str | None:
         return None
     tag = names[0].tag
     return "male" if "masc" in tag else "female" if "femn" in tag else None
+
+
+def _is_first_name(word: str) -> bool:
+    return any(
+        {"Name", "sing", "nomn"} <= set(str(p.tag).replace(" ", ",").split(","))
+        for p in _morph().parse(word)
+    )
+
+
+def surname_first(name: str) -> str:
+    """Staff are often entered as people call them, «Олег Продажин»; a paper's «расшифровка
+    подписи» wants the surname first («Продажин О.»). Two words, a first name then a word that
+    is none: swapped; anything else stays as written."""
+    parts = name.split()
+    if len(parts) == 2 and _is_first_name(parts[0]) and not _is_first_name(parts[1]):
+        return f"{parts[1]} {parts[0]}"
+    return " ".join(parts)
 
 
 def gender_of(full_name: str) -> str | None:

@@ -198,3 +198,4 @@ class CashReceipt:
     purpose: str  # "Аванс по заказу № 123"
     cashier: str = ""  # who took the money: the person's name
     cashier_post: str = ""  # and their post (402-ФЗ ст. 9)
+    payer_is_company: bool = False  # a firm's money: named as it is, its bearer signs by hand

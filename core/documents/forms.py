@@ -241,13 +241,14 @@ def render_receipt(
     pdf = s.pdf
     s.title(f"{title}\n{t['subtitle']}", size=13)
     s.labelled(t["company"], s.company_line(doc.company), label_w=30)
-    s.labelled(t["payer"], person_case(doc.payer, "gent"), label_w=30)
+    payer = doc.payer if doc.payer_is_company else person_case(doc.payer, "gent")
+    s.labelled(t["payer"], payer, label_w=30)
     s.labelled(t["purpose"], doc.purpose, label_w=30)
     amount, words = _sum(doc.amount)
     s.labelled(t["amount"], f"{amount} ({words})", label_w=30)
     s.gap(4)
     s.signers_pair((t["cashier"], doc.cashier_post, initials(doc.cashier)),
-                   (t["payer_sign"], "", initials(doc.payer)))  # fmt: skip
+                   (t["payer_sign"], "", "" if doc.payer_is_company else initials(doc.payer)))  # fmt: skip
     s.gap(2)
     # the note is boxed and bold: nobody should mistake this for a fiscal cheque
     s.font(12, bold=True)

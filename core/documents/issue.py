@@ -18,6 +18,7 @@ from core.clients.links import follow_link
 from core.clients.models import Client
 from core.conversations import outbox
 from core.conversations.models import Message
+from core.documents.cases import surname_first
 from core.documents.data import (
     CashReceipt,
     Company,
@@ -169,6 +170,7 @@ def _build(
         )  # fmt: skip
     return CashReceipt(
         number, date, company, payer=client.name, amount=int(opts["amount"]),
+        payer_is_company=not client.is_person,
         purpose=opts.get("purpose", f"Оплата по заказу № {order.number}"),
         cashier=opts["cashier"], cashier_post=opts.get("cashier_post", ""),
     )  # fmt: skip
@@ -218,7 +220,7 @@ def _cash_payment(order: Order, opts: dict[str, Any]) -> None:
     if taker is None:
         raise ValidationError("В оплате не записано, кто принял деньги: квитанцию не оформить.")
     opts.setdefault("amount", payment.amount)
-    opts.setdefault("cashier", taker.name)
+    opts.setdefault("cashier", surname_first(taker.name))
     opts.setdefault("cashier_post", taker.position or "")
 
 

@@ -4,7 +4,7 @@ surnames, surnames that never decline, foreign names, «оглы»/«кызы»,
 
 import pytest
 
-from core.documents.cases import gender_of, person_case, phrase_case
+from core.documents.cases import gender_of, person_case, phrase_case, surname_first
 
 GENITIVE = [
     ("Сергеев Сергей Сергеевич", "Сергеева Сергея Сергеевича", "male"),
@@ -162,3 +162,13 @@ UNSEEN_POSTS = [
 @pytest.mark.parametrize("post, genitive", UNSEEN_POSTS)
 def test_posts_nobody_tuned_the_code_for(post, genitive):
     assert phrase_case(post, "gent", lower_first=True) == genitive
+
+
+@pytest.mark.parametrize("name, signed", [
+    ("Олег Продажин", "Продажин Олег"), ("Мария Менеджерова", "Менеджерова Мария"),
+    ("Роман Петров", "Петров Роман"), ("Петров Олег", "Петров Олег"),
+    ("Сергеев Сергей Сергеевич", "Сергеев Сергей Сергеевич"), ("Директор", "Директор"),
+    ("ООО «Сувенир-Принт»", "ООО «Сувенир-Принт»"),
+])  # fmt: skip
+def test_a_name_entered_first_name_first_signs_surname_first(name, signed):
+    assert surname_first(name) == signed

@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 
 from core.base import settings
-from core.base.errors import AccessDenied
+from core.base.errors import AccessDenied, ValidationError
 from core.base.models import Sequence
 from core.clients.clients import create_client
 from core.documents import DocumentError, LineItem
@@ -139,3 +139,27 @@ def test_a_torg12_takes_the_orders_goods_and_no_number_for_services(order, actor
     assert "Всего по накладной 6 X 9 000,00" in text
     upd = issue_document(actors["manager"], "upd", order.id, store, date=d)
     assert upd.total == 1_000_000  # the УПД carries both
+
+
+def test_a_cash_receipt_names_who_took_the_cash_and_refuses_other_money(order, actors, store):
+    """Issue 25: the квитанция о приёме наличных is for a cash payment only, signed by the
+    person who took the money, with their post — never the account's role — surname first."""
+    from core.money.payments import add_payment
+    from core.people.models import Employee
+
+    transfer = add_payment(actors["manager"], order.id, 100_000, method="transfer")
+    with pytest.raises(ValidationError, match="только для оплаты наличными"):
+        issue_document(actors["manager"], "receipt", order.id, store, payment_id=transfer.id)
+    Employee.update(position="Кассир").where(
+        Employee.id == actors["manager2"].employee_id
+    ).execute()
+    cash = add_payment(actors["manager2"], order.id, 200_000, method="cash")
+    receipt = issue_document(actors["manager"], "receipt", order.id, store, payment_id=cash.id)
+    text = flat(pdf_text(store.read(receipt.storage_key)))
+    # staff are entered as «Олег Продажин»; the расшифровка подписи puts the surname first
+    assert "Деньги получил Кассир должность подпись Продажин О. расшифровка" in text
+    assert "Олег" not in text
+    # a firm's money: «Принято от: ООО «Ромашка»», and its bearer writes their own name
+    assert "Принято от: ООО «Ромашка» Основание" in text
+    assert "Деньги передал должность подпись расшифровка подписи" in text
+    assert (receipt.data["cashier"], receipt.data["cashier_post"]) == ("Продажин Олег", "Кассир")
