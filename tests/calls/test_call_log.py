@@ -136,6 +136,7 @@ def test_a_thousand_shuffled_events_with_duplicates_give_the_exact_log(
     check_log(calls, known, staff)
 
 
+@pytest.mark.e2e
 def test_the_same_events_sent_at_once_by_several_senders_give_the_exact_log(
     server, on_novofon, novofon, staff, actors
 ):
