@@ -7,6 +7,7 @@ so a bare `create_app(load_config(path))` also works.
 
 from __future__ import annotations
 
+import os
 import secrets
 from collections.abc import Iterable
 from datetime import timedelta
@@ -51,6 +52,9 @@ def create_app(
     `app.extensions["csrf"]`: `app.extensions["csrf"].exempt(blueprint)` for webhooks."""
     config = _ensure_core(config)
     app = Flask(__name__, template_folder="templates", static_folder="static")
+    from admin.csp import template_loader
+
+    app.jinja_loader = template_loader(os.path.join(app.root_path, "templates"))  # type: ignore[misc]
     _configure(app, config, file_store=file_store, testing=testing)
     Babel(app, locale_selector=lambda: "ru", timezone_selector=lambda: config.app.timezone)
     from admin import date_filters, wording

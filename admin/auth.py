@@ -29,6 +29,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from admin import csp
 from core.access import Actor, actor_for_employee
 from core.base import ratelimit
 from core.base.config import Config
@@ -200,10 +201,7 @@ def security_headers(response, *, https: bool):
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "same-origin")
     ancestors = _FRAMES.get(headers["X-Frame-Options"], "'none'")
-    headers.setdefault(
-        "Content-Security-Policy",
-        f"frame-ancestors {ancestors}; object-src 'none'; base-uri 'self'",
-    )
+    headers.setdefault("Content-Security-Policy", csp.policy(ancestors))  # no inline scripts
     if https:
         headers.setdefault("Strict-Transport-Security", HSTS)
     if request.path.startswith(("/admin", "/login", "/files")):

@@ -95,7 +95,7 @@ def test_counter_in_few_actions(page, server, world, staff, store, screens):  # 
     act.key("Enter")  # on to the description
     act.sees_focus_on("#description")
     act.type("Баннер 2×1 м, люверсы, 12 500, аванс 5 000, пятница")
-    page.wait_for_function("document.getElementById('cost').value === '12 500,00'")
+    page.wait_for_function("() => document.getElementById('cost').value === '12 500,00'")
     assert page.input_value("#advance") == "5 000,00"
     friday = quick_dates()[2][1]
     assert page.input_value("#due_date") == friday

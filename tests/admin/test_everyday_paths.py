@@ -65,13 +65,13 @@ def test_everyday_paths_read_in_russian(
     page.goto(f"{server}/admin/order/new/")
     page.keyboard.insert_text("Смирнова Ольга")
     page.keyboard.press("Enter")
-    page.wait_for_function("document.activeElement.id === 'new_client_phone'")
+    page.wait_for_function("() => document.activeElement.id === 'new_client_phone'")
     page.keyboard.insert_text("8 (916) 555-44-33")
     page.keyboard.press("Enter")
     line = ("Баннер 2×1 м, 12 500, аванс 5 000, пятница" if firm == "printing"
             else "Подключение дома 15 кВт, 45 000, аванс 20 000, через 14 дней")  # fmt: skip
     page.keyboard.insert_text(line)
-    page.wait_for_function("document.getElementById('cost').value !== ''")
+    page.wait_for_function("() => document.getElementById('cost').value !== ''")
     walk.shot("1-order-filled")
     with page.expect_navigation():
         page.keyboard.press("Control+Enter")
