@@ -123,7 +123,10 @@ def _body(s: Sheet, doc: SaleDocument, kind: str) -> None:
     s.totals(rows)
     s.gap(2)
     s.para(t["count_line"].format(count=len(doc.items), total=money(doc.total)))
-    s.para(amount_in_words(due, capitalize=True), bold=True)
+    if kind == "invoice" and doc.paid:  # the words are the rest, not the sum above them
+        s.para(f"{common['to_pay']}: {amount_in_words(due)}", bold=True)
+    else:
+        s.para(amount_in_words(due, capitalize=True), bold=True)
     s.rule(0.6)
     s.gap(2)
 

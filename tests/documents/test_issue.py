@@ -57,7 +57,7 @@ def test_invoices_are_numbered_per_year_and_stored(order, actors, store):
     assert "Счёт на оплату № 2 от 23 ноября 2026 г." in text
     # the advance taken at the counter is off: the invoice asks for the rest
     assert "Оплачено ранее (аванс): 5 000,00 Всего к оплате: 7 500,00" in text
-    assert "Семь тысяч пятьсот рублей 00 копеек" in text
+    assert "Всего к оплате: семь тысяч пятьсот рублей 00 копеек" in text
     assert "Оплатить не позднее 28.11.2026." in text  # five days by the firm's setting
     row = Document.get_by_id(first.id)
     assert row.total == 1_250_000 and row.client_id == order.client_id
