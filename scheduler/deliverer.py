@@ -88,8 +88,9 @@ def limiter_for(config: Config) -> RateLimiter:
 
 def channel_order(config: Config) -> tuple[str, ...]:
     """The firm's order of channels: Настройки's when the director saved one, else the
-    config file's (whose default is Russia today's: MAX, Telegram, VK, SMS, e-mail)."""
-    return prefs.channel_order(config.notify.fallback)
+    config file's (whose default is Russia today's: MAX, Telegram, VK, SMS, e-mail). Read at
+    each pass, so a change in Настройки is used without a restart; a pinned file value wins."""
+    return prefs.channel_order(config.notify.fallback, pinned="notify.fallback" in config.pinned)
 
 
 class Deliverer:

@@ -17,9 +17,9 @@ __all__ = ["ChannelsMixin", "NEEDS"]
 
 # What each channel needs, in the director's words (README «Каналы связи» has the same table).
 NEEDS = {
-    "max": ("токен бота из бизнес-кабинета MAX (юрлицо или ИП)", "нет: опрос", "да — клиент пишет первым"),
+    "max": ("токен бота из бизнес-кабинета MAX (юрлицо или ИП)", "да: вебхук (опроса пока нет)", "да — клиент пишет первым"),
     "telegram": ("токен бота от «Отца ботов» в Telegram", "нет: опрос", "да — клиент нажимает «Старт»"),
-    "vk": ("ключ доступа сообщества и его номер", "нет: опрос", "да — клиент пишет первым"),
+    "vk": ("ключ доступа сообщества и его номер", "да: вебхук Callback API (опроса пока нет)", "да — клиент пишет первым"),
     "viber": ("токен бота; в России заблокирован", "да: только вебхук", "да"),
     "sms": ("договор со СМС-шлюзом (ключ, имя отправителя)", "нет", "нет"),
     "email": ("почтовый ящик: сервер отправки и сервер приёма", "нет", "нет"),
@@ -56,13 +56,13 @@ class ChannelsMixin:
                 flash("Порядок каналов сохранён. Способ получения (опрос или вебхук) — "
                       "со следующего запуска.", "success")  # fmt: skip
                 return redirect(url_for(".channels_view"))
-        order = prefs.channel_order(config.notify.fallback)
-        defaults = {"telegram": config.telegram.mode}
+        order = prefs.channel_order(config.notify.fallback,
+                                    pinned="notify.fallback" in config.pinned)  # fmt: skip
         return self.render(
             "brigadir/channels.html",
             channels=prefs.CLIENT_CHANNELS, names=health.NAMES, needs=NEEDS,
             places={c: order.index(c) + 1 for c in order},
-            modes={c: prefs.channel_mode(c, defaults.get(c, "polling")) for c in prefs.POLLABLE},
+            modes={c: prefs.channel_mode(c) for c in prefs.POLLABLE},
             mode_names=prefs.MODES, pollable=prefs.POLLABLE,
             board={h.channel: h for h in health.board(health.configured_channels(config))},
         )  # fmt: skip

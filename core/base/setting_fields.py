@@ -586,6 +586,7 @@ declare(
     "Порядок каналов",
     Items(options=CHANNELS),
     group=N,
+    live=True,  # the deliverer reads it at each pass (scheduler.deliverer.channel_order)
     help="По одному в строке: Telegram, MAX, ВКонтакте, Viber, SMS, Почта. Клиенту пишут в первый "
     "канал, где он есть; не дошло — в следующий. Последний канал самого клиента идёт первым.",
 )

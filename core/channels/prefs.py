@@ -11,6 +11,7 @@ __all__ = [
     "MODES",
     "POLLABLE",
     "RUSSIA_TODAY",
+    "WEBHOOK_ONLY",
     "channel_mode",
     "channel_order",
     "save_channel_order",
@@ -22,12 +23,18 @@ __all__ = [
 # blocked since December 2024: only a firm that turns it on gets it (its clients use a VPN).
 CLIENT_CHANNELS = ("max", "telegram", "vk", "viber", "sms", "email")
 RUSSIA_TODAY = ("max", "telegram", "vk", "sms", "email")
-KEY = "channel_order"
+# The order is one setting of the registry (core.base.setting_fields): Настройки → Каналы
+# связи, Настройки → Сообщения клиентам and config.toml [notify] fallback are the same value.
+KEY = "notify.fallback"
 
 
-def channel_order(default: tuple[str, ...] = RUSSIA_TODAY) -> tuple[str, ...]:
-    """The order the director saved in Настройки, else `default` (the config file's)."""
-    saved = settings.get(KEY)
+def channel_order(
+    default: tuple[str, ...] = RUSSIA_TODAY, *, pinned: bool = False
+) -> tuple[str, ...]:
+    """The order in force, read at each use: the director's from Настройки, else `default`
+    (the config file's, whose default is Russia today's). `pinned`: config.toml sets it, and
+    the file wins (Настройки shows it, not editable)."""
+    saved = None if pinned else settings.get(KEY)
     if isinstance(saved, list) and saved:
         return tuple(c for c in saved if c in CLIENT_CHANNELS)
     return tuple(default)
@@ -35,42 +42,41 @@ def channel_order(default: tuple[str, ...] = RUSSIA_TODAY) -> tuple[str, ...]:
 
 def save_channel_order(actor: Actor, order: list[str]) -> tuple[str, ...]:
     """Save the firm's order: the channels used, best first (a channel left out is not used
-    for clients). Refused with a Russian message when empty, unknown or repeated."""
+    for clients). Refused with a Russian message when empty, unknown, repeated or pinned in
+    config.toml; nothing is written then."""
     require_role(actor, "director")
-    cleaned = [str(c).strip().lower() for c in order if str(c).strip()]
-    unknown = [c for c in cleaned if c not in CLIENT_CHANNELS]
-    if unknown:
-        raise ValidationError(f"Нет такого канала: {', '.join(unknown)}.")
-    if len(set(cleaned)) != len(cleaned):
-        raise ValidationError("Каждый канал можно поставить в порядок только один раз.")
-    if not cleaned:
+    if not [c for c in order if str(c).strip()]:
         raise ValidationError("Оставьте хотя бы один канал — иначе клиентам нечем писать.")
-    settings.put(KEY, cleaned)
-    return tuple(cleaned)
+    settings.save({KEY: [str(c).strip().lower() for c in order]})
+    return tuple(settings.value(KEY))
 
 
-# Channels that either poll the platform (no public address needed) or take its webhook.
-POLLABLE = ("telegram", "max", "vk")
+# How each messenger receives: Telegram polls the platform (no public address needed) or
+# takes its webhook (telegram.mode of the registry). MAX and VK take only their webhooks.
+POLLABLE = ("telegram",)
+WEBHOOK_ONLY = ("max", "vk", "viber")
 MODES = {"polling": "опрос (без внешнего адреса)", "webhook": "вебхук (нужен защищённый адрес)"}
-MODES_KEY = "channel_modes"
 
 
-def channel_mode(channel: str, default: str = "polling") -> str:
-    """polling | webhook for `channel`: Настройки's choice, else `default` (the config's)."""
-    saved = settings.get(MODES_KEY) or {}
-    mode = saved.get(channel) if isinstance(saved, dict) else None
-    return mode if mode in MODES else default
+def channel_mode(channel: str) -> str:
+    """polling | webhook: how `channel` receives messages, as the processes start it."""
+    if channel in WEBHOOK_ONLY:
+        return "webhook"
+    return settings.value(f"{channel}.mode") if channel in POLLABLE else "polling"
 
 
 def save_modes(actor: Actor, modes: dict[str, str]) -> dict[str, str]:
-    """Save webhook or polling per channel (takes effect at the next start)."""
+    """Save webhook or polling per channel (takes effect at the next start); a pinned value
+    that is not changed is left alone."""
     require_role(actor, "director")
-    cleaned = {}
+    changes = {}
     for channel, mode in modes.items():
         if channel not in POLLABLE:
             raise ValidationError(f"Нет такого канала: {channel}.")
         if mode not in MODES:
             raise ValidationError(f"{channel}: выберите опрос или вебхук.")
-        cleaned[channel] = mode
-    settings.put(MODES_KEY, cleaned)
-    return cleaned
+        if mode != channel_mode(channel):
+            changes[f"{channel}.mode"] = mode
+    if changes:
+        settings.save(changes)
+    return {c: channel_mode(c) for c in modes}
