@@ -25,7 +25,7 @@ from core.base.db import database
 from core.base.interfaces import FileStore, Sender
 from core.conversations import reminders
 from core.files import attachments
-from core.money import fiscal_checks
+from core.money import fiscal_checks, online_payments
 from core.selfservice import crew_visits
 from scheduler import daily
 from scheduler.deliverer import Deliverer
@@ -257,3 +257,20 @@ def _add_optional(
         add("sync_files", lambda: _sync_files(store), "interval", seconds=60)
     if store is not None:  # call recordings the PBX announced, kept with the order's files
         add("recordings", lambda: fetch_recordings(store), "interval", seconds=30)
+    if config.yookassa.shop_id:  # a notification that never came does not leave an order unpaid
+        add("check_payments", PendingPayments(config), "interval", seconds=PendingPayments.EVERY)
+
+
+class PendingPayments:
+    """Online payments still pending after their notification should have come, asked from
+    YooKassa (a firm behind NAT gets no notifications at all)."""
+
+    EVERY = 120  # seconds
+
+    def __init__(self, config: Config) -> None:
+        from checkout.yookassa import YooKassaGateway
+
+        self.gateway = YooKassaGateway(config.yookassa)
+
+    def __call__(self) -> dict[str, int]:
+        return online_payments.check_pending(self.gateway)

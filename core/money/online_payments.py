@@ -11,9 +11,12 @@ the row's conditional status change and the unique provider id make a replay a n
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import timedelta
 from typing import Any
+
+import peewee as pw
 
 from core.access import SYSTEM, Actor, order_query, require_order, require_role
 from core.base import runtime
@@ -27,10 +30,15 @@ from core.money.models import OnlinePayment
 from core.money.payments import add_payment, take_back
 from core.orders.models import Order
 
+log = logging.getLogger(__name__)
+
 __all__ = [
     "NotificationRefused",
     "UntrustedSource",
     "accept_notification",
+    "check_on_return",
+    "check_payment",
+    "check_pending",
     "online_payments_of",
     "receipt_for",
     "refund",
@@ -38,6 +46,8 @@ __all__ = [
 ]
 
 REUSE_FOR = timedelta(minutes=30)  # a pending payment link is offered again instead of a new one
+NOTIFICATION_GRACE = timedelta(minutes=2)  # the periodic check leaves a fresh payment to it
+PENDING_FOR = timedelta(days=7)  # older pending payments are the provider's expired ones
 
 
 class NotificationRefused(BrigadirError):
@@ -149,6 +159,11 @@ def accept_notification(gateway: PaymentGateway, body: Any, source_ip: str) -> s
         raise NotificationRefused("Платёж не удалось проверить в платёжной системе.") from None
     if not _matches(row, actual):
         raise NotificationRefused("Платёж в платёжной системе не совпадает с заказом.")
+    return _settle(row, actual)
+
+
+def _settle(row: OnlinePayment, actual: GatewayPayment) -> str:
+    """Act on the provider's own word about a payment that matches our row."""
     if actual.status == "succeeded" and actual.paid:
         return "recorded" if _record(row) else "already recorded"
     if actual.status == "canceled":
@@ -157,6 +172,58 @@ def accept_notification(gateway: PaymentGateway, body: Any, source_ip: str) -> s
         ).execute()
         return "canceled"
     return "pending"
+
+
+def check_payment(gateway: PaymentGateway, row: OnlinePayment) -> str:
+    """Ask the provider about one payment we still think pending (no notification came):
+    "recorded" / "already recorded" / "canceled" / "pending", or "unreachable" and
+    "mismatch" (nothing written)."""
+    try:
+        actual = gateway.fetch(row.external_id)
+    except GatewayError:
+        return "unreachable"
+    if not _matches(row, actual):
+        log.warning("online payment %s: the provider's payment does not match", row.id)
+        return "mismatch"
+    return _settle(row, actual)
+
+
+def _pending(since_at: object, before: object) -> pw.Expression:
+    return (
+        (OnlinePayment.status == "pending")
+        & OnlinePayment.external_id.is_null(False)
+        & (OnlinePayment.created_at > since_at)
+        & (OnlinePayment.created_at <= before)
+    )
+
+
+def check_on_return(actor: Actor, gateway: PaymentGateway, order_id: int) -> list[str]:
+    """The client is back from the provider's page: their order's pending payments are
+    fetched at once, so the order is paid even when the notification never comes (a firm
+    without a public address gets none)."""
+    require_order(actor, order_id)
+    now = utcnow()
+    rows = OnlinePayment.select().where(
+        _pending(now - PENDING_FOR, now) & (OnlinePayment.order == order_id)
+    )
+    return [check_payment(gateway, row) for row in rows.order_by(OnlinePayment.id)]
+
+
+def check_pending(gateway: PaymentGateway, limit: int = 100) -> dict[str, int]:
+    """The periodic check: payments pending longer than a notification takes, and younger
+    than a provider keeps them open, asked one by one. {outcome: how many}."""
+    now = utcnow()
+    rows = (
+        OnlinePayment.select()
+        .where(_pending(now - PENDING_FOR, now - NOTIFICATION_GRACE))
+        .order_by(OnlinePayment.id)
+        .limit(limit)
+    )
+    counts: dict[str, int] = {}
+    for row in rows:
+        outcome = check_payment(gateway, row)
+        counts[outcome] = counts.get(outcome, 0) + 1
+    return counts
 
 
 def _record(row: OnlinePayment) -> bool:

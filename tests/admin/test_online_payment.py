@@ -79,7 +79,7 @@ def test_payment_is_created_once_per_key_and_the_client_is_sent_to_pay(pay_app, 
     assert body["amount"] == {"value": "3000.00", "currency": "RUB"}
     assert body["metadata"]["order_id"] == str(world["own"].id)  # the SDK adds its cms_name
     assert body["metadata"]["online_payment"] == str(row.id)
-    assert body["confirmation"]["return_url"].endswith(f"/my/orders/{world['own'].id}")
+    assert body["confirmation"]["return_url"].endswith(f"/my/orders/{world['own'].id}/paid")
     assert "receipt" not in body  # receipts are off unless the firm turns them on
     # a second click within the half hour gets the same page, not a second charge
     portal = sign_in(pay_app, world["c1"])
@@ -266,3 +266,91 @@ def test_cash_on_site_beside_a_pending_online_payment(pay_app, world, fake, acto
     page = sign_in(pay_app, world["c1"]).get(f"/my/orders/{order.id}").get_data(as_text=True)
     assert "Онлайн-оплата 3 000,00 ₽ получена" in page and "мы вернём" in page
     assert 'id="pay"' not in page  # not asked to pay a second time
+
+
+def test_back_from_yookassa_the_order_is_paid_without_its_notification(pay_app, world, fake):
+    """No public address: YooKassa's notification never reaches the firm. The client's return
+    fetches the payment and records it (once: a late notification finds it recorded)."""
+    pid, row = start(pay_app, world, fake)
+    back = fake.payments[pid]["confirmation"]["return_url"]
+    assert back.endswith(f"/my/orders/{world['own'].id}/paid")
+    portal = sign_in(pay_app, world["c1"])
+    assert portal.get(back).status_code == 302  # not paid yet: nothing recorded
+    assert Order.get_by_id(world["own"].id).debt == 300_000
+    fake.succeed(pid)  # paid at YooKassa; no notification sent
+    resp = portal.get(back)
+    assert resp.status_code == 302 and resp.headers["Location"].endswith(
+        f"/my/orders/{world['own'].id}"
+    )
+    assert Order.get_by_id(world["own"].id).debt == 0 and Payment.select().count() == 1
+    page = portal.get(f"/my/orders/{world['own'].id}").get_data(as_text=True)
+    assert "Оплата получена" in page and "платёж обрабатывается" not in page
+    assert notify(pay_app, fake.notification(pid)).json["result"] == "already recorded"
+    assert Payment.select().count() == 1
+    foreign = back.replace(f"/orders/{world['own'].id}/", f"/orders/{world['foreign'].id}/")
+    asked = len(fake.requests)
+    assert portal.get(foreign).status_code == 404  # not their order
+    assert len(fake.requests) == asked  # and YooKassa not even asked
+
+
+def test_the_periodic_check_settles_pending_payments_no_notification_reached(pay_app, world, fake):
+    from datetime import timedelta
+
+    from core.base.clock import utcnow
+
+    pid, row = start(pay_app, world, fake)
+    job = _job(fake)
+    fake.succeed(pid)
+    assert job() == {}  # a fresh payment is left to its notification for two minutes
+    OnlinePayment.update(created_at=utcnow() - timedelta(minutes=3)).execute()
+    assert job() == {"recorded": 1}
+    assert job() == {}  # succeeded: not asked again
+    order = Order.get_by_id(world["own"].id)
+    assert order.debt == 0 and Payment.get(Payment.order == order.id).method == "online"
+    assert Notification.select().where(Notification.text.contains("получена. Спасибо")).count() == 1
+    asked = [r for r in fake.requests if r.path == f"/v3/payments/{pid}"]
+    assert len(asked) == 1
+
+
+def test_the_periodic_check_cancels_and_leaves_the_unpaid_and_the_mismatched(pay_app, world, fake):
+    from datetime import timedelta
+
+    from core.base.clock import utcnow
+
+    pid, row = start(pay_app, world, fake)
+    OnlinePayment.update(created_at=utcnow() - timedelta(minutes=3)).execute()
+    job = _job(fake)
+    assert job() == {"pending": 1}  # not paid yet: stays pending, asked again next time
+    fake.payments[pid]["amount"]["value"] = "1.00"  # the API disagrees with our row
+    fake.payments[pid].update(status="succeeded", paid=True)
+    assert job() == {"mismatch": 1} and Payment.select().count() == 0
+    fake.payments[pid].update(
+        status="canceled", paid=False, amount={"value": "3000.00", "currency": "RUB"}
+    )
+    assert job() == {"canceled": 1}
+    assert OnlinePayment.get_by_id(row.id).status == "canceled" and job() == {}
+    assert Order.get_by_id(world["own"].id).debt == 300_000
+
+
+def _job(fake):
+    from scheduler.app import PendingPayments
+
+    section = YookassaSection(shop_id=fake.shop_id, shop_secret=fake.secret, api_url=fake.api_url)
+    return PendingPayments(dataclasses.replace(Config(), yookassa=section))
+
+
+def test_the_scheduler_checks_pending_payments_where_yookassa_is_set_up(db, fake):
+    from scheduler.app import PendingPayments, build_scheduler
+
+    section = YookassaSection(shop_id=fake.shop_id, shop_secret=fake.secret, api_url=fake.api_url)
+    for config, expected in (
+        (Config(), False),
+        (dataclasses.replace(Config(), yookassa=section), True),
+    ):
+        scheduler = build_scheduler(config, {})
+        scheduler.start(paused=True)
+        jobs = {job.id: job for job in scheduler.get_jobs()}
+        scheduler.shutdown(wait=False)
+        assert ("check_payments" in jobs) is expected
+        if expected:
+            assert jobs["check_payments"].trigger.interval.total_seconds() == PendingPayments.EVERY
