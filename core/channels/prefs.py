@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from core.access import Actor, require_role
-from core.base import settings
+from core.base import runtime, settings
 from core.base.errors import ValidationError
 
 __all__ = [
@@ -16,6 +16,7 @@ __all__ = [
     "channel_order",
     "save_channel_order",
     "save_modes",
+    "usable_channels",
 ]
 
 # Channels a client can be reached on, in the default order for Russia today: MAX is
@@ -49,6 +50,16 @@ def save_channel_order(actor: Actor, order: list[str]) -> tuple[str, ...]:
         raise ValidationError("Оставьте хотя бы один канал — иначе клиентам нечем писать.")
     settings.save({KEY: [str(c).strip().lower() for c in order]})
     return tuple(settings.value(KEY))
+
+
+def usable_channels() -> set[str]:
+    """The channels this firm can reach clients on now: set up (a token, a gateway, a mail
+    server) and in its order, and the web chat — what the deliverer will try."""
+    from core.channels.health import configured_channels
+
+    config = runtime.config()
+    order = channel_order(config.notify.fallback, pinned="notify.fallback" in config.pinned)
+    return (configured_channels(config) & set(order)) | {"web"}
 
 
 # How each messenger receives: Telegram polls the platform (no public address needed) or

@@ -24,8 +24,9 @@ from core.access import Actor, order_query, require_role
 from core.base.clock import from_local
 from core.base.db import database
 from core.base.errors import ValidationError
-from core.clients.models import Client, MessengerLink
-from core.conversations import outbox, templates
+from core.channels import prefs
+from core.clients.models import Client
+from core.conversations import delivery, outbox, templates
 from core.conversations.models import Notification
 from core.orders.models import Order, Stage
 
@@ -59,17 +60,6 @@ class BulkReport:
 
 def _fold(text: str) -> str:
     return text.strip().casefold().replace("ё", "е")
-
-
-def _reachable(client: Client) -> bool:
-    if client.phone or client.email:
-        return True
-    return (
-        MessengerLink.select()
-        .where((MessengerLink.client == client.id) & ~MessengerLink.blocked)
-        .where(MessengerLink.channel.in_(("telegram", "viber")))
-        .exists()
-    )
 
 
 def _stage_ids(stage: str) -> list[int]:
@@ -180,12 +170,13 @@ def _queue(
     """One message per reachable client who has not opted out (a batch queued again skips
     whom it already reached). Returns matched, queued, opted out, unreachable."""
     matched = queued = opted_out = unreachable = 0
+    usable = prefs.usable_channels()  # what the deliverer will try: the preview counts the same
     for client in clients:
         matched += 1
         if client.opt_out:
             opted_out += 1
             continue
-        if not _reachable(client):
+        if not delivery.reachable(client, usable):
             unreachable += 1
             continue
         key = f"bulk:{batch}:{client.id}"

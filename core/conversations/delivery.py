@@ -52,6 +52,7 @@ __all__ = [
     "due_ids",
     "files_for",
     "finish",
+    "reachable",
     "recipients_written_to",
     "mailbox_for",
     "open_call_task",
@@ -155,6 +156,11 @@ def _client_routes(client: Client) -> dict[str, Route]:
     if client.email and ("email", client.email) not in bad:
         found["email"] = Route("email", client.email)
     return found
+
+
+def reachable(client: Client, usable: set[str]) -> bool:
+    """Whether the deliverer has a way to this client among the `usable` channels."""
+    return any(channel in usable for channel in _client_routes(client))
 
 
 def _client_order(client: Client, fallback: tuple[str, ...]) -> list[str]:

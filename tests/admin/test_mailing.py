@@ -8,6 +8,12 @@ import pytest
 from core.clients.models import Client
 from core.conversations.models import Message, Notification, Template
 from tests.admin.test_browser import page, screens, server  # noqa: F401 - shared fixtures
+from tests.fakes.channels import firm_sends_sms_and_mail
+
+
+@pytest.fixture(autouse=True)
+def _firm_sends_sms_and_mail(db):
+    firm_sends_sms_and_mail()
 
 
 def test_the_order_list_action_is_a_mailing_that_respects_opt_out(as_role, world):

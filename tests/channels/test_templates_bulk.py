@@ -22,8 +22,13 @@ from core.orders import orders
 from core.orders.models import Order
 from core.tasks.models import Task
 from scheduler.deliverer import Deliverer
-from tests.fakes.channels import FakeSender
+from tests.fakes.channels import FakeSender, firm_sends_sms_and_mail
 from tests.fakes.mail import SmtpSink
+
+
+@pytest.fixture(autouse=True)
+def _firm_sends_sms_and_mail(db):
+    firm_sends_sms_and_mail()
 
 
 def test_an_unknown_placeholder_is_refused_on_save_naming_it(db):
@@ -263,3 +268,43 @@ def test_a_mailing_by_period_and_an_undeliverable_one_makes_no_call_task(actors)
     assert Task.select().count() == 0  # the mailing's report counts it; nobody must call
     (row,) = bulk.recent_mailings(m)
     assert (row["subject"], row["sent"], row["failed"]) == ("Повторите заказ", 0, 1)
+
+
+def test_the_preview_counts_what_the_firm_can_send_not_what_the_client_has(actors):
+    """Issue 23: the preview said «нет способа связи: 0» and then 4 failed — it counted a phone
+    as a way even where the firm has no SMS. Now it counts by the channels the deliverer will
+    try (set up and in the firm's order), and the real run sends exactly what it counted."""
+    from core.base import runtime
+    from core.base.models import Setting
+
+    Setting.delete().where(
+        Setting.key.startswith("sms.") | Setting.key.startswith("smtp.")
+    ).execute()
+    runtime.refresh()  # this firm: a Telegram bot, no SMS gateway, no outgoing mail
+    settings.put("telegram.token", "1:T")
+    m = actors["manager"]
+    by_phone = clients.create_client(m, "Только Телефон", "+79120000061", email="p@example.test")
+    on_telegram = clients.create_client(m, "В Телеграме", "+79120000062")
+    MessengerLink.create(channel="telegram", external_id="620", client=on_telegram)
+    on_max = clients.create_client(m, "В МАКСе", "+79120000063")
+    MessengerLink.create(channel="max", external_id="630", client=on_max)
+    for client in (by_phone, on_telegram, on_max):
+        orders.create_order(m, client.id, "Баннер", rubles(1_000))
+    Notification.delete().execute()
+
+    preview = bulk.bulk_message(m, "{ФИО}, напоминаем", with_debt=True, dry_run=True)
+    assert (preview.matched, preview.queued, preview.no_channel) == (3, 1, 2)
+    assert "нет способа связи 2" in preview.summary()
+    report = bulk.bulk_message(m, "{ФИО}, напоминаем", with_debt=True)
+    assert (report.queued, report.no_channel) == (1, 2)
+    telegram = FakeSender("telegram")
+    Deliverer({"telegram": telegram}, runtime.config(), sleep=lambda s: None).run_once()
+    assert bulk.bulk_progress(report.batch) == {"pending": 0, "sending": 0, "sent": 1, "failed": 0}
+    assert [msg.text for msg in telegram.sent] == ["В Телеграме, напоминаем"]
+
+    settings.put("sms.provider", "smsru")  # the firm sets SMS up: the phone counts again
+    settings.put("sms.api_id", "KEY")
+    again = bulk.bulk_message(m, "{ФИО}, напоминаем", with_debt=True, dry_run=True)
+    assert (again.queued, again.no_channel) == (3, 0)
+    settings.put("notify.fallback", ["telegram", "email"])  # …but leaves it out of its order
+    assert bulk.bulk_message(m, "x", with_debt=True, dry_run=True).no_channel == 2

@@ -66,3 +66,15 @@ class FolderStore:
 
     def unshare_link(self, key: str) -> None:
         return None
+
+
+def firm_sends_sms_and_mail() -> None:
+    """The firm has set up an SMS gateway and outgoing mail in Настройки (the web's values,
+    which every process's configuration overlays): clients with a phone or an e-mail are
+    reachable, as a mailing's preview counts them."""
+    from core.base import settings
+
+    # No secrets among them: a test app with its own secret key reads them all the same.
+    for key, value in (("sms.provider", "http"), ("sms.url", "https://sms.example.test/send"),
+                       ("smtp.host", "smtp.example.test"), ("smtp.sender", "shop@example.test")):  # fmt: skip
+        settings.put(key, value)
