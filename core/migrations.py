@@ -303,6 +303,12 @@ def _v40_channel_health(migrator: SchemaMigrator) -> None:
     database.obj.create_tables([ChannelState, ContactProblem], safe=True)
 
 
+def _v67_mailing_choice(migrator: SchemaMigrator) -> None:
+    """A client's choice about mailings remembers when and where it was made."""
+    for field in (Client.opt_out_at, Client.opt_out_via):
+        _add_column(migrator, "client", field)
+
+
 def _v66_imported_dates_local(migrator: SchemaMigrator) -> None:
     """Orders imported from a table were stored at UTC midnight of their date (shown as
     03:00 in Moscow); they move to the firm's local midnight, which reads as the date alone."""
@@ -369,6 +375,7 @@ STEPS: dict[int, Callable[[SchemaMigrator], None]] = {
     50: _v50_order_lines,
     51: _v51_client_signer,
     66: _v66_imported_dates_local,
+    67: _v67_mailing_choice,
     52: _v52_fiscal_checks,
     56: _v56_live_calls_by_arrival,
 }

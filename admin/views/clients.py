@@ -187,6 +187,7 @@ class ClientView(BrigadirModelView):
             "brigadir/client_card.html", client=client, orders=orders, stages=stages,
             payments=payments_of(client.id)[:100], messages=messages, documents=documents, current=current,
             money=format_money, merge_loader=self._form_ajax_refs["merge"], doc_names=KINDS,
+            mailing=core_clients.mailing_choice(client),
         )  # fmt: skip
 
     @expose("/lead-order/", methods=["POST"])

@@ -4,6 +4,8 @@ send — text (core.conversations.threads.record_incoming) and files (core.files
 
 from __future__ import annotations
 
+import re
+
 from bots.flows import booking, texts
 from bots.flows.context import Ctx
 from bots.flows.files import as_file, is_picture
@@ -11,6 +13,7 @@ from bots.flows.types import Reply
 from core.access import require_order
 from core.base.clock import format_date
 from core.base.money import format_money
+from core.clients.clients import set_mailings
 from core.conversations import threads
 from core.files import attachments
 from core.orders.models import Order
@@ -25,6 +28,12 @@ WHICH = "К какому заказу относится {}?"
 
 def route(ctx: Ctx) -> list[Reply]:
     incoming = ctx.incoming
+    choice = _mailing_word(ctx)
+    if choice is not None:  # «стоп» is the client's choice, not a dialog's «отмена»
+        ctx.reset()
+        set_mailings(ctx.staff, ctx.client.id, choice, ctx.incoming.channel)
+        text = texts.SUBSCRIBED if choice else texts.UNSUBSCRIBED
+        return [Reply(text, menu=ctx.menu())]
     booked = booking.route(ctx)  # booking a visit: its own small flow
     if booked is not None:
         return booked
@@ -60,6 +69,14 @@ def route(ctx: Ctx) -> list[Reply]:
         return _deliver(ctx, text, open_orders[0].id if open_orders else None, key)
     ctx.goto("client", "which", text=text[:4000], key=key)
     return [Reply(WHICH.format("сообщение"), buttons=_choices(open_orders))]
+
+
+def _mailing_word(ctx: Ctx) -> bool | None:
+    """False: «стоп» / «отписаться»; True: «подписаться»; None: anything else."""
+    if ctx.incoming.file is not None or ctx.incoming.payload:
+        return None
+    word = re.sub(r"\s+", " ", re.sub(r"[^\w\s]", "", (ctx.text or "").lower())).strip()
+    return texts.MAILING_WORDS.get(word.replace("ё", "е"))
 
 
 def _key(ctx: Ctx) -> str | None:

@@ -8,6 +8,7 @@ from typing import Any
 import peewee as pw
 
 from core.access import Actor, require_role
+from core.base.clock import format_datetime, utcnow
 from core.base.db import database
 from core.base.errors import Conflict, NotFound, ValidationError
 from core.base.phones import display_phone, normalize_phone
@@ -30,6 +31,8 @@ __all__ = [
     "fold_client",
     "index_words",
     "get_client",
+    "mailing_choice",
+    "set_mailings",
     "merge_clients",
     "recompute_client",
     "update_client",
@@ -127,12 +130,48 @@ def update_client(actor: Actor, client_id: int, **fields: Any) -> Client:
     require_role(actor, "manager")
     client = get_client(actor, client_id)
     data = _clean(fields, current=client)
+    if "opt_out" in data and bool(data["opt_out"]) != client.opt_out:
+        data.update(opt_out_at=utcnow(), opt_out_via="manager")  # changed on the card
     with database.atomic():
         for key, value in data.items():
             setattr(client, key, value)
         client.save()
         index_words(client)
     return client
+
+
+# Where a client's choice about mailings was made, in the card's words.
+VIA = {"telegram": "в Telegram", "max": "в MAX", "vk": "во ВКонтакте", "viber": "в Viber",
+       "web": "в чате на сайте", "sms": "по SMS", "email": "по ссылке из письма",
+       "link": "по ссылке из рассылки", "portal": "в личном кабинете",
+       "manager": "сотрудник в карточке"}  # fmt: skip
+
+
+def set_mailings(actor: Actor, client_id: int, wanted: bool, via: str) -> bool:
+    """The client's own choice (or a manager's on their behalf): mailings or none. Messages
+    about their own orders (readiness, payments) come either way. True if it changed."""
+    if actor.kind == "client":
+        if actor.client_id != client_id:
+            raise NotFound("Клиент не найден.")
+    else:
+        require_role(actor, "manager")
+    if via not in VIA:
+        raise ValidationError("Неизвестно, откуда пришёл выбор.")
+    return bool(
+        Client.update(opt_out=not wanted, opt_out_at=utcnow(), opt_out_via=via)
+        .where((Client.id == client_id) & (Client.opt_out == wanted))
+        .execute()
+    )
+
+
+def mailing_choice(client: Client) -> str:
+    """«получает рассылки» / «отказался от рассылок 07.12.2026 10:15 в Telegram»."""
+    said = "отказался от рассылок" if client.opt_out else "получает рассылки"
+    if client.opt_out_at is None:
+        return said
+    return (
+        f"{said} — {format_datetime(client.opt_out_at)} {VIA.get(client.opt_out_via, '')}".strip()
+    )
 
 
 def get_client(actor: Actor, client_id: int) -> Client:

@@ -26,6 +26,10 @@ class Client(BaseModel):
     signer_name = pw.CharField(max_length=200, default="")
     notes = pw.TextField(default="")
     opt_out = pw.BooleanField(default=False)  # no bulk messages
+    # When and where the client (or a manager) made that choice: «стоп» in a messenger, the
+    # portal's switch, the mailing letter's unsubscribe, the card («manager»).
+    opt_out_at = pw.DateTimeField(null=True)
+    opt_out_via = pw.CharField(max_length=16, default="")
     portal_login = pw.CharField(max_length=100, null=True, unique=True)
     portal_password_hash = pw.CharField(max_length=255, null=True)
     created_at = pw.DateTimeField(default=utcnow)
