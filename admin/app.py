@@ -69,6 +69,7 @@ def create_app(
     from portal import bp as portal_bp
 
     app.register_blueprint(portal_bp)  # the client portal, /my/
+    csrf.exempt("portal.unsubscribe.one_click")  # RFC 8058: a mail service posts it, no token
     checkout.init_app(app, config, payment_gateway)  # online payment (YooKassa), if configured
     _build_admin(app, config)
     _error_pages(app)

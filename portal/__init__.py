@@ -6,7 +6,7 @@ and the admin's files stay untouched. The app-wide parts still apply: CSRF on ev
 the error pages, the secure cookie settings. Rules live in core (core.selfservice.portal, core.selfservice.selfservice,
 core.selfservice.booking); these views only translate HTTP to those calls."""
 
-from portal import pay, views, visits  # noqa: F401 - their pages join the blueprint
+from portal import pay, unsubscribe, views, visits  # noqa: F401 - their pages join the blueprint
 from portal.blueprint import bp
 
 __all__ = ["bp"]

@@ -16,6 +16,7 @@ from flask import (
 
 from core.base.errors import BrigadirError, NotFound
 from core.base.ratelimit import TooManyAttempts
+from core.clients.clients import get_client
 from core.files.names import content_disposition
 from core.selfservice import portal, selfservice
 from portal.auth import SESSION_KEY, client_ip, sign_in, sign_out, signed_in
@@ -80,7 +81,10 @@ def logout():
 @bp.route("/")
 @signed_in
 def orders(actor):
-    return render_template("portal/orders.html", orders=selfservice.my_orders(actor))
+    me = get_client(actor, actor.client_id)
+    return render_template(
+        "portal/orders.html", orders=selfservice.my_orders(actor), opt_out=me.opt_out
+    )
 
 
 @bp.route("/orders/<int:order_id>")

@@ -392,9 +392,13 @@ class Deliverer:
         if variant is not None:  # e.g. the short SMS wording of a readiness message
             subject, text = variant[0] or subject, variant[1]
         keys, links = delivery.files_for(note, route.channel, self._link_maker(note))
+        stop_headers, stop = delivery.unsubscribe_parts(
+            note, route.channel, self.config.app.base_url
+        )
+        headers.update(stop_headers)
         return OutgoingMessage(
             address=route.address,
-            text=text + links,
+            text=text + links + stop,
             subject=subject or None,
             buttons=[[(str(b[0]), str(b[1])) for b in row] for row in note.buttons or []],
             attachments=self._attachments(keys),

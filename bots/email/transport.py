@@ -58,7 +58,7 @@ class SmtpSender:
         mail["Subject"] = subject
         mail["Date"] = formatdate(localtime=True)
         mail["Message-ID"] = message_id or self.message_id(message.idempotency_key)
-        for name in ("In-Reply-To", "References"):
+        for name in ("In-Reply-To", "References", "List-Unsubscribe", "List-Unsubscribe-Post"):
             if message.headers.get(name):
                 mail[name] = message.headers[name]
         mail.set_content(message.text)

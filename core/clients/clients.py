@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 from typing import Any
 
@@ -33,6 +35,8 @@ __all__ = [
     "get_client",
     "mailing_choice",
     "set_mailings",
+    "unsubscribe_by_token",
+    "unsubscribe_token",
     "merge_clients",
     "recompute_client",
     "update_client",
@@ -162,6 +166,36 @@ def set_mailings(actor: Actor, client_id: int, wanted: bool, via: str) -> bool:
         .where((Client.id == client_id) & (Client.opt_out == wanted))
         .execute()
     )
+
+
+def _token_digest(client_id: int) -> str:
+    from core.base import runtime
+
+    secret = runtime.file_config().app.secret_key.encode()
+    return hmac.new(secret, f"unsubscribe:{client_id}".encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def unsubscribe_token(client_id: int) -> str:
+    """The short token of a mailing's one-click unsubscribe link (keyed with the install's
+    secret: it cannot be guessed for another client, and needs no table)."""
+    return f"{client_id}-{_token_digest(client_id)}"
+
+
+def unsubscribe_by_token(token: str, via: str) -> Client | None:
+    """The client of a valid token, now without mailings (None: a wrong token, nothing
+    written). Following the link twice changes nothing the second time."""
+    head, _, digest = (token or "").partition("-")
+    if not head.isdigit() or len(head) > 12:
+        return None
+    if not hmac.compare_digest(digest.encode(), _token_digest(int(head)).encode()):
+        return None
+    client = Client.get_or_none(Client.id == int(head))
+    if client is None:
+        return None
+    from core.access import actor_for_client
+
+    set_mailings(actor_for_client(client.id, client.name), client.id, False, via)
+    return Client.get_by_id(client.id)
 
 
 def mailing_choice(client: Client) -> str:

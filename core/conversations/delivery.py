@@ -53,6 +53,7 @@ __all__ = [
     "files_for",
     "finish",
     "reachable",
+    "unsubscribe_parts",
     "recipients_written_to",
     "mailbox_for",
     "open_call_task",
@@ -156,6 +157,30 @@ def _client_routes(client: Client) -> dict[str, Route]:
     if client.email and ("email", client.email) not in bad:
         found["email"] = Route("email", client.email)
     return found
+
+
+def unsubscribe_parts(
+    note: Notification, channel: str, base_url: str
+) -> tuple[dict[str, str], str]:
+    """A mailing says how to stop mailings: e-mail carries RFC 8058's List-Unsubscribe and
+    List-Unsubscribe-Post headers and the link in the text, SMS the short link, a messenger
+    the word «стоп». (headers, words to add); nothing for other messages."""
+    if note.kind != MAILING or note.audience != "client" or not note.client_id:
+        return {}, ""
+    from core.clients.clients import unsubscribe_token
+
+    url = f"{base_url.rstrip('/')}/my/u/{unsubscribe_token(note.client_id)}" if base_url else ""
+    if channel == "email" and url:
+        headers = {
+            "List-Unsubscribe": f"<{url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        }
+        return headers, f"\n\nОтписаться от рассылок: {url}"
+    if channel == "sms":
+        return {}, f" Отписаться: {url}" if url else ""  # no address: no link that cannot work
+    if channel in MESSENGERS or channel == "web":
+        return {}, "\n\nНе хотите получать рассылки — напишите «стоп»."
+    return {}, ""
 
 
 def reachable(client: Client, usable: set[str]) -> bool:
