@@ -334,7 +334,7 @@ def test_a_mailing_of_2000_does_not_delay_a_readiness_message_or_a_staff_task(db
     assert set(urgent) == {"Ваш заказ готов", "Новое задание"}
     # out at the next look at the outbox, ahead of the ~1900 mailing messages still queued
     assert max(urgent.values()) - written["at"] < 1.0
-    mailing = [t for t, _, text in tg.at if text == "Скидки до пятницы"]
+    mailing = [t for t, _, text in tg.at if text.startswith("Скидки до пятницы")]  # + how to stop
     assert (len(mailing) - 1) / (mailing[-1] - mailing[0]) <= 10.0 + 1e-6  # its own pace
 
 
