@@ -15,7 +15,11 @@ from admin.base import BrigadirView
 from core.access import require_role
 from core.base import runtime, settings
 
-__all__ = ["ProgramSettingsView", "form_values", "literal"]
+__all__ = ["ProgramSettingsView", "check_channel", "form_values", "literal"]
+
+# The settings pages of a channel: saving one asks the platform at once (a live check).
+CHANNEL_OF_GROUP = {"telegram": "telegram", "max": "max", "vk": "vk", "viber": "viber",
+                    "mail": "email", "sms": "sms"}  # fmt: skip
 
 
 def literal(text: str) -> Markup:
@@ -80,6 +84,8 @@ class ProgramSettingsView(BrigadirView):
                 flash(" ".join(["Не сохранено: исправьте отмеченные поля.", *elsewhere]), "error")
             else:
                 self._said(changed)
+                if changed:
+                    check_channel(group)
                 return redirect(url_for(".group", group=group))
         return self.render(
             "brigadir/program_settings.html", groups=settings.GROUPS, group=group,
@@ -101,3 +107,32 @@ class ProgramSettingsView(BrigadirView):
                 "нескольких секунд: " + ", ".join(later) + ".",
                 "warning",
             )
+
+
+def check_channel(group: str) -> None:
+    """After a channel's settings are saved: its light check (Telegram getMe, MAX /me, VK
+    groups.getById, the SMS balance, an SMTP login), said at once in Russian — a wrong token
+    is seen now, not when a client's message fails."""
+    from bots.outage import outage
+    from bots.transports import build_transports
+    from core.base.interfaces import DeliveryError
+    from core.channels.health import NAMES
+
+    channel = CHANNEL_OF_GROUP.get(group)
+    if channel is None:
+        return
+    name = NAMES.get(channel, channel)
+    try:
+        sender = build_transports(runtime.config(), only=(channel,)).get(channel)
+        if sender is None or not callable(getattr(sender, "probe", None)):
+            return  # not set up (no token yet): nothing to ask
+        sender.probe()
+    except DeliveryError as exc:
+        if not exc.outage:  # it answered, only not about us: the channel works
+            flash(f"Проверка: {name} отвечает.", "success")
+            return
+        flash(f"Проверка не прошла. {exc}", "error")
+    except Exception as exc:  # noqa: BLE001 - an adapter's surprise is the check's failure
+        flash(f"Проверка не прошла. {outage(name, exc)}", "error")
+    else:
+        flash(f"Проверка: {name} отвечает, настройки верны.", "success")

@@ -54,7 +54,11 @@ def test_a_wrong_field_is_named_beside_it_and_nothing_is_saved(as_role):
 
 def test_a_restart_setting_says_so_and_a_token_is_never_shown(as_role):
     s = as_role("director")
-    form = {"telegram.token": "123456:SECRET-TOKEN", "telegram.mode": "polling"}
+    form = {
+        "telegram.token": "123456:SECRET-TOKEN",
+        "telegram.mode": "polling",
+        "telegram.api_base": "http://127.0.0.1:9",
+    }  # the live check asks nobody outside
     html = _post(s, "/admin/program/telegram/", form, follow_redirects=True).get_data(as_text=True)
     assert "после перезапуска" in html and "Токен бота" in html
     assert "SECRET-TOKEN" not in html and "сохранено — оставьте пустым" in html
@@ -74,3 +78,34 @@ def test_a_value_from_the_file_is_read_only(as_role, app):
     resp = _post(s, "/admin/program/work/", ({"web.port": "9000"}))
     assert "задано в файле настроек" in resp.get_data(as_text=True)
     assert runtime.config().web.port == 8123
+
+
+def test_saving_a_channel_checks_it_at_once(as_role):
+    """Issue 24: a wrong token says so in Russian the moment it is saved (Telegram's getMe
+    through the real adapter, against the fake Bot API)."""
+    from tests.fakes.telegram import FakeTelegram
+
+    telegram = FakeTelegram().start_in_thread()
+    try:
+        s = as_role("director")
+        form = {"telegram.token": "123456:WRONG", "telegram.api_base": telegram.base}
+        telegram.fail_next("getMe", 401, "Unauthorized")
+        html = _post(s, "/admin/program/telegram/", form, follow_redirects=True).get_data(
+            as_text=True
+        )
+        assert "Проверка не прошла. Telegram: неверный токен или ключ доступа" in html
+        assert "Настройки сохранены" in html  # saved all the same: the director may fix it later
+        form["telegram.token"] = "123456:RIGHT"
+        html = _post(s, "/admin/program/telegram/", form, follow_redirects=True).get_data(
+            as_text=True
+        )
+        assert "Проверка: Telegram отвечает, настройки верны." in html
+        assert [m for m, _ in telegram.calls].count("getMe") == 2
+        # the address refused: said as it is, in Russian
+        form["telegram.api_base"] = "http://127.0.0.1:9"
+        html = _post(s, "/admin/program/telegram/", form, follow_redirects=True).get_data(
+            as_text=True
+        )
+        assert "Проверка не прошла. Telegram" in html and "не принимает соединения" in html
+    finally:
+        telegram.stop_thread()
