@@ -14,6 +14,7 @@ from admin.auth import current_actor
 from admin.base import BrigadirView
 from core.access import require_role
 from core.base import runtime, settings
+from storage.yandex_oauth import OAuthRefused, authorize_url, exchange
 
 __all__ = ["ProgramSettingsView", "check_channel", "form_values", "literal"]
 
@@ -91,7 +92,21 @@ class ProgramSettingsView(BrigadirView):
             "brigadir/program_settings.html", groups=settings.GROUPS, group=group,
             rows=rows(group, sent if errors else None), errors=errors,
             config_file=runtime.file_config().path or "config.toml", lit=literal,
+            yandex_link=authorize_url(runtime.config()) if group == "storage" else "",
         )  # fmt: skip
+
+    @expose("/storage/yandex/", methods=["POST"])
+    def yandex_code(self):
+        """The code Yandex showed the director, traded for the Disk's token (stored sealed)."""
+        require_role(current_actor(), "director")
+        try:
+            token = exchange(runtime.config(), request.form.get("code", ""))
+            settings.save({"storage.yadisk_token": token})
+        except (OAuthRefused, settings.SettingsInvalid) as exc:
+            flash(str(exc), "error")
+        else:
+            flash("Яндекс Диск подключён.", "success")
+        return redirect(url_for(".group", group="storage"))
 
     @staticmethod
     def _said(changed: dict[str, object]) -> None:

@@ -207,6 +207,9 @@ class StorageSection:
     backend: str = "local"  # local | yadisk
     root: str = "files"  # local root, relative to data_dir
     yadisk_token: str = ""
+    yadisk_app_id: str = ""  # the firm's app at oauth.yandex.ru (ClientID): the code flow
+    yadisk_app_secret: str = ""  # its password (Client secret)
+    yadisk_oauth_url: str = "https://oauth.yandex.ru"  # tests point it at a fake
     yadisk_base_url: str = "https://cloud-api.yandex.net"
     yadisk_root: str = "/Бригадир"
     yadisk_timeout: float = 5.0  # seconds to connect and to wait for each answer of the Disk

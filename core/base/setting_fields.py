@@ -695,7 +695,19 @@ declare(
     "Доступ к Яндекс Диску",
     Secret(max_length=300),
     group=D,
-    help="Подключается кнопкой «Подключить Яндекс Диск» в мастере — вручную не нужно.",
+    help="Подключается ниже, кодом подтверждения от Яндекса, — вручную не нужно.",
+)
+declare(
+    "storage.yadisk_app_id",
+    "Приложение Яндекса: идентификатор",
+    Text(max_length=64, pattern=r"[0-9a-fA-F]{32}", message="32 знака из цифр и букв a–f"),
+    group=D,
+    help="Создайте приложение на `oauth.yandex.ru` с доступом к Диску и адресом "
+    "`https://oauth.yandex.ru/verification_code`; его `ClientID` — сюда.",
+)
+declare("storage.yadisk_app_secret", "Приложение Яндекса: пароль", Secret(max_length=64), group=D)
+declare(
+    "storage.yadisk_oauth_url", "Адрес входа Яндекса", Text(pattern=URL, message=URL_TEXT), group=D
 )
 declare(
     "storage.yadisk_root",
