@@ -24,7 +24,7 @@ from email.message import Message as EmailMessage
 
 from bots.email.letters import decode
 
-__all__ = ["Headers", "auth_verdict", "read_headers"]
+__all__ = ["Bounce", "Headers", "auth_verdict", "bounce_of", "read_headers"]
 
 _ID = re.compile(r"<[!-;=?-~]{1,250}@[!-;=?-~]{1,250}>")  # printable ASCII, no < > or space
 _ADDRESS = re.compile(
@@ -139,3 +139,60 @@ def read_headers(msg: EmailMessage, *, auth_server: str = "") -> Headers:
         auth_note=note,
         date=" ".join(" ".join(_raw(msg, "date")[:1]).split())[:100],
     )
+
+
+@dataclass(frozen=True)
+class Bounce:
+    """A delivery status notification (RFC 3464): which of our letters did not arrive, to
+    which addresses, and why (the server's own words)."""
+
+    message_id: str  # the Message-ID of our letter the report is about
+    failed: tuple[tuple[str, str], ...]  # (address, reason)
+
+
+def _report_fields(part: EmailMessage) -> list[EmailMessage]:
+    payload = part.get_payload()
+    if isinstance(payload, list):  # the stdlib parses message/delivery-status into blocks
+        return [p for p in payload if isinstance(p, EmailMessage)]
+    return []
+
+
+def _bounce_address(block: EmailMessage) -> str:
+    for name in ("final-recipient", "original-recipient"):
+        for value in _raw(block, name):
+            address = value.partition(";")[2].strip().strip("<>").lower()
+            if _ADDRESS.match(address):
+                return address
+    return ""
+
+
+def bounce_of(msg: EmailMessage) -> Bounce | None:
+    """The report when `msg` is a delivery status notification that says a letter failed
+    (Action: failed), with the failed letter's Message-ID; None for any other letter."""
+    if msg.get_content_type() != "multipart/report":
+        return None
+    if (msg.get_param("report-type") or "").lower() != "delivery-status":
+        return None
+    failed: list[tuple[str, str]] = []
+    original = ""
+    for part in msg.walk():
+        kind = part.get_content_type()
+        if kind == "message/delivery-status":
+            for block in _report_fields(part):
+                action = "".join(_raw(block, "action")).strip().lower()
+                address = _bounce_address(block)
+                if action == "failed" and address:
+                    why = "".join(_raw(block, "diagnostic-code") or _raw(block, "status"))
+                    failed.append((address, why.partition(";")[2].strip()[:300] or why[:300]))
+        elif kind in ("message/rfc822", "text/rfc822-headers") and not original:
+            inner = part.get_payload()
+            head = inner[0] if isinstance(inner, list) and inner else None
+            if head is None and isinstance(inner, str):
+                from email import message_from_string
+
+                head = message_from_string(inner, policy=policy.compat32)
+            ids = _ids("".join(_raw(head, "message-id"))) if head is not None else []
+            original = ids[0] if ids else ""
+    if not failed or not original:
+        return None
+    return Bounce(original, tuple(failed))

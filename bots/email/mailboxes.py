@@ -18,14 +18,14 @@ from collections.abc import Callable
 
 from imap_tools import AND, MailBox, MailBoxUnencrypted, MailMessage, MailMessageFlags
 
-from bots.email.headers import read_headers
+from bots.email.headers import bounce_of, read_headers
 from bots.email.inbound import parse
 from bots.email.letters import bodies
 from bots.email.transport import SmtpSender
 from core.base.config import Config
 from core.base.db import database
 from core.base.interfaces import FileStore, OutgoingMessage
-from core.conversations import mailboxes, threads
+from core.conversations import delivery, mailboxes, threads
 from core.conversations.inbox import file_letter
 from core.conversations.letters import html_to_text
 from core.conversations.mailbox import IncomingMail, ingest_mail
@@ -46,6 +46,9 @@ def _fallback_id(mail: IncomingMail, date: str, text: str) -> str:
 def file_one(
     msg: MailMessage, box: Mailbox | None, store: FileStore, cap: int, *, auth_server: str = ""
 ) -> None:
+    bounce = bounce_of(msg.obj)
+    if bounce is not None and delivery.mail_bounced(bounce.message_id, list(bounce.failed)):
+        return  # a report about our own letter: acted on, not a letter for the inbox
     head = read_headers(msg.obj, auth_server=auth_server)
     mail = parse(msg, cap, head=head)
     text, html = bodies(msg.obj)

@@ -55,6 +55,7 @@ __all__ = [
     "reachable",
     "unsubscribe_parts",
     "recipients_written_to",
+    "mail_bounced",
     "mailbox_for",
     "open_call_task",
     "reclaim_stale",
@@ -664,6 +665,27 @@ def mark_seen(channel: str, external_id: str, at: datetime | None = None) -> int
         )
         .execute()
     )
+
+
+def mail_bounced(message_id: str, failed: list[tuple[str, str]]) -> int:
+    """A bounce (delivery status notification) for one of our letters: the client's address
+    is kept as undeliverable (skipped until it changes) and the message goes by its next
+    channel. Returns how many messages moved on (0: not ours, or already handled)."""
+    note = Notification.get_or_none(
+        (Notification.sent_channel == "email") & (Notification.external_id == message_id)
+    )
+    if note is None:
+        return 0
+    reason = "; ".join(f"{address}: {why}" if why else address for address, why in failed)
+    if note.audience == "client" and note.client_id:
+        client = Client.get_by_id(note.client_id)
+        for address, why in failed:
+            if client.email and client.email.strip().lower() == address:
+                ContactProblem.insert(
+                    client=client.id, channel="email", address=client.email,
+                    reason=f"письмо не доставлено: {why or 'адрес не принимает почту'}"[:1000],
+                ).on_conflict_ignore().execute()  # fmt: skip
+    return mark_rejected("email", message_id, f"Письмо вернулось: {reason}")
 
 
 def mark_rejected(channel: str, external_id: str, reason: str) -> int:
