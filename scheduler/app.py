@@ -14,16 +14,17 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from checkout.atol import register_from_settings
 from core import housekeeping
+from core.base.clock import utcnow
 from core.base.config import Config
 from core.base.db import database
-from core.base.interfaces import FileStore, Sender
-from core.conversations import reminders
+from core.base.interfaces import DeliveryError, FileStore, Sender
+from core.conversations import delivery, reminders
 from core.files import attachments
 from core.money import fiscal_checks, online_payments
 from core.selfservice import crew_visits
@@ -148,6 +149,9 @@ def build_scheduler(
         next_run_time=datetime.now(jobs.timezone))  # fmt: skip
     # 54-ФЗ receipts queued by payments, registered outside the payments' transactions
     add("fiscal_checks", FiscalJob(), "interval", seconds=FiscalJob.EVERY)
+    sms = transports.get("sms")
+    if hasattr(sms, "statuses"):  # SMS.ru / SMSC delivery reports, asked for (no public address)
+        add("sms_reports", lambda: sms_reports(sms), "interval", seconds=SMS_REPORTS_EVERY)
     _add_optional(add, config, store, mail_poller, nightly_backup)
     scheduler = Scheduler(jobs, keeper, deliverer)
     scheduler.daily_jobs = day_jobs  # type: ignore[attr-defined] - for tests and stats
@@ -259,6 +263,27 @@ def _add_optional(
         add("recordings", lambda: fetch_recordings(store), "interval", seconds=30)
     if config.yookassa.shop_id:  # a notification that never came does not leave an order unpaid
         add("check_payments", PendingPayments(config), "interval", seconds=PendingPayments.EVERY)
+
+
+SMS_REPORTS_EVERY = 300  # seconds
+SMS_REPORTS_FOR = timedelta(hours=24)  # gateways keep reports about a day
+
+
+def sms_reports(sms: object, batch: int = 100) -> int:
+    """Ask the SMS gateway about the SMS still counted as sent; each one it reports
+    undelivered goes by the client's next channel. Returns how many moved on."""
+    ids = delivery.sms_awaiting_report(utcnow() - SMS_REPORTS_FOR)
+    moved = 0
+    for start in range(0, len(ids), batch):
+        try:
+            found = sms.statuses(ids[start : start + batch])  # type: ignore[attr-defined]
+        except DeliveryError as exc:
+            log.warning("sms reports: %s", exc)
+            return moved
+        for sms_id, (delivered, why) in found.items():
+            if delivered is False:
+                moved += delivery.sms_undelivered(sms_id, why)
+    return moved
 
 
 class PendingPayments:

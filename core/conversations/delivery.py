@@ -56,6 +56,8 @@ __all__ = [
     "unsubscribe_parts",
     "recipients_written_to",
     "mail_bounced",
+    "sms_awaiting_report",
+    "sms_undelivered",
     "mailbox_for",
     "open_call_task",
     "reclaim_stale",
@@ -686,6 +688,39 @@ def mail_bounced(message_id: str, failed: list[tuple[str, str]]) -> int:
                     reason=f"письмо не доставлено: {why or 'адрес не принимает почту'}"[:1000],
                 ).on_conflict_ignore().execute()  # fmt: skip
     return mark_rejected("email", message_id, f"Письмо вернулось: {reason}")
+
+
+def sms_awaiting_report(since: datetime, limit: int = 500) -> list[str]:
+    """Platform ids of SMS sent since `since` that still count as sent (a report may come)."""
+    query = (
+        Notification.select(Notification.external_id)
+        .where(
+            (Notification.status == "sent") & (Notification.sent_channel == "sms")
+            & Notification.external_id.is_null(False) & (Notification.sent_at >= since)
+        )
+        .order_by(Notification.id)
+        .limit(limit)
+    )  # fmt: skip
+    return [row.external_id for row in query]
+
+
+def sms_undelivered(external_id: str, reason: str) -> int:
+    """The gateway's report says an SMS never reached the phone: the phone is kept as
+    undeliverable for SMS (until it changes) and the message goes by its next channel."""
+    note = Notification.get_or_none(
+        (Notification.sent_channel == "sms") & (Notification.external_id == str(external_id))
+        & (Notification.status == "sent")
+    )  # fmt: skip
+    if note is None:
+        return 0
+    if note.audience == "client" and note.client_id:
+        client = Client.get_by_id(note.client_id)
+        if client.phone:
+            ContactProblem.insert(
+                client=client.id, channel="sms", address=client.phone,
+                reason=f"SMS не доставлено: {reason}"[:1000],
+            ).on_conflict_ignore().execute()  # fmt: skip
+    return mark_rejected("sms", str(external_id), f"SMS не доставлено: {reason}")
 
 
 def mark_rejected(channel: str, external_id: str, reason: str) -> int:
