@@ -105,3 +105,53 @@ def test_the_scheduler_asks_for_reports_where_the_gateway_gives_them(db):
         has = any(job.id == "sms_reports" for job in scheduler.get_jobs())
         scheduler.shutdown(wait=False)
         assert has is expected
+
+
+class Smsc(FakeHTTPServer):
+    """SMSC.ru's /sys/send.php and /sys/status.php with fmt=3 (JSON), as SMSC publishes them:
+    status 1 delivered, 0 waiting, 20 cannot be delivered (with err, the reason's code)."""
+
+    def __init__(self) -> None:
+        self.reports: dict[tuple[str, str], int] = {}
+        self.next_id = 100
+        super().__init__(self._handle)
+
+    def _handle(self, req):
+        if (req.form.get("login"), req.form.get("psw")) != ("firm", "pw"):
+            return Reply(200, {"error": "authorise error", "error_code": 2})
+        if req.path == "/sys/send.php":
+            self.next_id += 1
+            return Reply(200, {"id": self.next_id, "cnt": 1})
+        if req.path == "/sys/status.php":
+            status = self.reports.get((req.form["id"], req.form["phone"]), 0)
+            return Reply(200, {"status": status, "last_date": "07.12.2026 10:00:00",
+                               "last_timestamp": 1796626800, "err": 253 if status == 20 else 0})  # fmt: skip
+        return Reply(404, {"error": "not found", "error_code": 404})
+
+
+def test_smsc_reports_work_the_same_way(actors):
+    from bots.sms.transport import SmscSender
+
+    lost = create_client(actors["manager"], "Недоступный", "+79120000094")
+    MessengerLink.create(channel="telegram", external_id="940", client=lost)
+    kept = create_client(actors["manager"], "Доступный", "+79120000095")
+    notes = [outbox.notify_client(c, "Заказ готов", key=f"s{c.id}") for c in (lost, kept)]
+    config = Config(notify=NotifySection(fallback=("sms", "telegram")))
+    telegram = FakeSender("telegram")
+    with Smsc() as gateway:
+        sms = SmscSender("firm", "pw", base_url=gateway.url)
+        deliverer = Deliverer({"sms": sms, "telegram": telegram}, config, limiter=RateLimiter({}),
+                              sleep=lambda s: None)  # fmt: skip
+        deliverer.run_once()
+        ref = Notification.get_by_id(notes[0].id).external_id
+        assert ref == f"{gateway.next_id - 1}:79120000094"  # id and phone: SMSC asks for both
+        gateway.reports[(str(gateway.next_id - 1), "79120000094")] = 20
+        gateway.reports[(str(gateway.next_id), "79120000095")] = 1
+        assert sms_reports(sms) == 1
+        deliverer.run_once()
+    assert (
+        Notification.get_by_id(notes[0].id).sent_channel == "telegram" and len(telegram.sent) == 1
+    )
+    assert Notification.get_by_id(notes[1].id).sent_channel == "sms"
+    (problem,) = ContactProblem.select()
+    assert problem.client_id == lost.id and "статус 20" in problem.reason
