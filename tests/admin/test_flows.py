@@ -16,6 +16,7 @@ from core.files.models import Attachment
 from core.money.models import Payment
 from core.money.payments import add_payment
 from core.orders.models import Order, StageMove
+from tests.fakes.channels import firm_sends_sms_and_mail
 
 
 def _order_form(client_id, **over):
@@ -172,6 +173,7 @@ def test_thread_unread_mark_and_reply(as_role, world):
 
 
 def test_bulk_move_assign_and_message(as_role, world, staff):
+    firm_sends_sms_and_mail()  # a mailing goes only where the firm can send
     s = as_role("director")
     order_ids = [world["own"].id, world["mine"].id]
     in_work = next(st for st in world["own"].pipeline.stages if st.code == "in_work")
