@@ -190,6 +190,35 @@ def test_export_then_import_gives_back_the_same_orders(as_role, actors, staff, i
     assert settings.get("object_types")  # the firm's list untouched
 
 
+def test_the_print_shops_own_list_comes_back_with_its_subcontracts(as_role, actors, world):
+    """The print shop's list as it is (no «Подрядчик» column): a перезаказ shows its firm under
+    «Исполнитель», as the counter takes it, so the export brings it back as a перезаказ; a
+    role the firm is hidden from sees an empty cell."""
+    made = {o.id for o in Order.select()}
+    s = as_role("director")
+    html = s.get("/admin/order/?tab=all").get_data(as_text=True)
+    row = re.search(rf"<tr[^>]*>(?:(?!</tr>).)*№{world['sub'].number}<.*?</tr>", html, re.S).group(
+        0
+    )
+    assert "Подрядчик" not in _headers(html) and "ООО «Сувенир-Принт»" in row
+    rows = imports.read_table(s.get("/admin/order/export/xlsx/?tab=all").data, "заказы.xlsx")
+    at = rows[0].index("Исполнитель")
+    assert "ООО «Сувенир-Принт»" in [r[at] for r in rows[1:]]
+    report = imports.run_import(actors["director"], rows, "orders", dry_run=False,
+                                pipeline="printing")  # fmt: skip
+    assert report.written, [r.errors for r in report.failed]
+    back = Order.select().where(Order.id.not_in(made))
+    # Everything the list carries comes back (a crew is no column of the print shop's list).
+    exported = [f for f in FIELDS if f != "crew_id"]
+    assert sorted(tuple(getattr(o, f) for f in exported) for o in back) == sorted(
+        tuple(getattr(o, f) for f in exported) for o in Order.select().where(Order.id.in_(made))
+    )
+    settings.put("hidden_fields", {"manager": ["subcontractor"]})
+    html = as_role("manager").get("/admin/order/?tab=all").get_data(as_text=True)
+    rows_html = re.search(r'class="[^"]*model-list[^"]*">(.*?)</table>', html, re.S).group(1)
+    assert "Кружки 50 шт" in rows_html and "Сувенир-Принт" not in rows_html
+
+
 def test_cli_maps_object_types_with_type(db, staff, tmp_path, monkeypatch, database_url):
     from click.testing import CliRunner
     from openpyxl import Workbook

@@ -71,6 +71,18 @@ def _responsible(view, context, model, name):
     return _names().get(person, "") if person else ""
 
 
+def _executor(view, context, model, name):
+    """Who makes the order: the employee, or the subcontractor firm of a перезаказ (as the
+    counter's «Исполнитель (или подрядчик)» takes it, and as the import reads it back) unless
+    the firm has its own column here or is hidden from this person."""
+    if model.executor_id:
+        return _names().get(model.executor_id, "")
+    shown = {c for c, _label in order_columns()}
+    if model.subcontractor_id and "subcontractor" not in shown and sees("subcontractor"):
+        return _names().get(model.subcontractor_id, "")
+    return ""
+
+
 def _source(view, context, model, name):
     return SOURCE_NAMES.get(model.source, model.source or "")
 
@@ -101,6 +113,7 @@ LIST_FORMATTERS = {
     "debt": _money,
     "client_phone": _phone,
     "crew": _crew,
+    "executor": _executor,
     "responsible": _responsible,
     "source": _source,
 }
@@ -114,6 +127,7 @@ EXPORT_FORMATTERS = {
     "paid": _rubles,
     "debt": _rubles,
     "crew": _crew,
+    "executor": _executor,
     "responsible": _responsible,
     "source": _source,
 }

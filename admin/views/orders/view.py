@@ -88,11 +88,10 @@ class OrderView(
     column_sortable_list = ("number", "created_at", "due_date", "debt", "install_date")
     column_formatters = {
         "number": _number, "client": _client, "description": _description, "stage": _stage_inline,
-        "manager": _person, "executor": _person, "subcontractor": _person, "due_date": _due,
-        **LIST_FORMATTERS,
+        "manager": _person, "subcontractor": _person, "due_date": _due, **LIST_FORMATTERS,
     }  # fmt: skip
     column_formatters_export = {
-        **EXPORT_FORMATTERS, "manager": _person, "executor": _person, "subcontractor": _person,
+        **EXPORT_FORMATTERS, "manager": _person, "subcontractor": _person,
     }  # fmt: skip
     # New filters go last: links and bookmarks carry filters by their index (flt0_5 = Долг).
     column_filters = (
