@@ -97,6 +97,10 @@ def test_positions_block_at_both_widths(page, server, world, staff, screens):  #
         page.set_viewport_size({"width": width, "height": 900})
         page.locator("#positions").scroll_into_view_if_needed()
         page.screenshot(path=str(screens / f"positions-{width}.png"), full_page=True)
+        if width == 1366:  # every column in sight at a desktop's width, no sideways scroll
+            hidden = page.evaluate("() => { const e = document.querySelector('#positions .table-responsive');"
+                                   " return e.scrollWidth - e.clientWidth; }")  # fmt: skip
+            assert hidden <= 0, f"{hidden}px of the positions are behind a sideways scroll"
 
 
 def test_the_portal_shows_the_positions(app, world, actors):
