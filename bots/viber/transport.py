@@ -56,13 +56,21 @@ class ViberSender:
         return str(tokens[-1]) if tokens else None
 
     def probe(self) -> None:
-        """The light check: get_account_info answers when Viber is up and the token is right."""
+        """The light check: get_account_info answers when Viber is up and the token is right.
+        viberbot returns its answer as it came: a refused token is a status in the body
+        (2, invalidAuthToken) of an HTTP 200, not an exception."""
         try:
-            self.api.get_account_info()
+            answer = self.api.get_account_info()
         except requests.RequestException as exc:
             raise _http_error(exc) from exc
         except Exception as exc:  # noqa: BLE001 - viberbot raises a plain Exception
             raise _api_error(exc) from exc
+        status = answer.get("status", 0) if isinstance(answer, dict) else 0
+        if status != 0:
+            said = answer.get("status_message", "")
+            raise _api_error(
+                Exception(f"get_account_info failed with status: {status}, message: {said}")
+            )
 
 
 def _api_error(exc: Exception) -> DeliveryError:
