@@ -13,18 +13,22 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import imaplib
 import logging
 from collections.abc import Callable
 
 from imap_tools import AND, MailBox, MailBoxUnencrypted, MailMessage, MailMessageFlags
+from imap_tools.errors import ImapToolsError, MailboxLoginError
 
 from bots.email.headers import bounce_of, read_headers
 from bots.email.inbound import parse
 from bots.email.letters import bodies
 from bots.email.transport import SmtpSender
+from bots.outage import auth_error, outage, server_error
 from core.base.config import Config
 from core.base.db import database
-from core.base.interfaces import FileStore, OutgoingMessage
+from core.base.interfaces import DeliveryError, FileStore, OutgoingMessage
+from core.channels import health
 from core.conversations import delivery, mailboxes, threads
 from core.conversations.inbox import file_letter
 from core.conversations.letters import html_to_text
@@ -35,6 +39,7 @@ __all__ = ["MailboxSender", "build_poller", "build_sender", "file_one", "poll_al
 
 log = logging.getLogger(__name__)
 MAILBOX_HEADER = "X-Brigadir-Mailbox"
+IMAP_TIMEOUT = 30.0  # seconds without a word from the IMAP server before a poll gives up
 
 
 def _fallback_id(mail: IncomingMail, date: str, text: str) -> str:
@@ -75,12 +80,15 @@ def poll_mailbox(
     max_attachment_mb: int = 20,
     limit: int | None = 100,
     auth_server: str = "",
+    timeout: float = IMAP_TIMEOUT,
 ) -> int:
-    """Fetch this mailbox's unseen letters, file each, flag it seen; returns how many."""
+    """Fetch this mailbox's unseen letters, file each, flag it seen; returns how many. A
+    server that stops answering ends the poll after `timeout` seconds instead of holding
+    the mail job for good."""
     cls = MailBox if end.imap_ssl else MailBoxUnencrypted
     cap = max_attachment_mb * 1024 * 1024
     filed = 0
-    with cls(end.imap_host, end.imap_port).login(end.imap_user, end.imap_password, end.imap_folder) as imap:  # fmt: skip
+    with cls(end.imap_host, end.imap_port, timeout=timeout).login(end.imap_user, end.imap_password, end.imap_folder) as imap:  # fmt: skip
         for msg in imap.fetch(AND(seen=False), mark_seen=False, limit=limit):
             try:
                 file_one(msg, box, store, cap, auth_server=auth_server)
@@ -93,19 +101,37 @@ def poll_mailbox(
 
 
 def poll_all(config: Config, store: FileStore, *, limit: int | None = 100) -> int:
-    """Poll every configured mailbox; one unreachable mailbox does not stop the others."""
+    """Poll every configured mailbox; one unreachable mailbox does not stop the others. The
+    outcome is the «Почта (приём)» channel's health (core.channels.health): the director sees
+    a wrong password or an unreachable server in Russian, and its return by itself."""
     rows = mailboxes.sync(config)
-    filed = 0
+    filed, failed = 0, []
     for end in mailboxes.endpoints(config):
         if not end.imap_host or not end.imap_user:
             continue
         try:
             filed += poll_mailbox(end, rows.get(end.code), store, limit=limit,
                                   max_attachment_mb=config.imap.max_attachment_mb,
-                                  auth_server=config.imap.auth_server)  # fmt: skip
-        except Exception:  # noqa: BLE001 - a wrong password of one mailbox is logged, not fatal
-            log.exception("mailbox %s: polling failed", end.code)
+                                  auth_server=config.imap.auth_server,
+                                  timeout=IMAP_TIMEOUT)  # fmt: skip
+        except Exception as exc:  # noqa: BLE001 - a wrong password of one mailbox is logged, not fatal
+            log.warning("mailbox %s: polling failed: %s", end.code, exc)
+            failed.append(imap_error(end, exc))
+    if failed:
+        health.record_failure("imap", str(failed[0]), failed[0].outage or "network")
+    else:
+        health.record_ok("imap")
     return filed
+
+
+def imap_error(end: mailboxes.Endpoint, exc: BaseException) -> DeliveryError:
+    """Why a mailbox could not be read, in the director's words."""
+    name = f"Почта (приём), ящик {end.address or end.imap_user}"
+    if isinstance(exc, MailboxLoginError):
+        return auth_error(name, "сервер не принял логин или пароль")
+    if isinstance(exc, ImapToolsError | imaplib.IMAP4.error):
+        return server_error(name, str(exc)[:120])
+    return outage(name, exc)
 
 
 def build_poller(config: Config, store: FileStore) -> Callable[[], int] | None:

@@ -177,3 +177,62 @@ class ScriptedSmtp:
 
     def close(self) -> None:
         self.sock.close()
+
+
+class ScriptedImap:
+    """An IMAP server in three moods: "ok" (any login, an empty INBOX), "token" (refuses the
+    login) and "5xx" (says BYE at once, as a server out of service does)."""
+
+    def __init__(self, mood: str):
+        self.mood = mood
+        self.logins = 0
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port = self.sock.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._talk, args=(conn,), daemon=True).start()
+
+    def _answer(self, tag: str, verb: str) -> list[str]:
+        if verb == "CAPABILITY":
+            return ["* CAPABILITY IMAP4rev1 AUTH=PLAIN", f"{tag} OK done"]
+        if verb == "LOGIN":
+            if self.mood == "token":
+                return [f"{tag} NO [AUTHENTICATIONFAILED] Authentication failed."]
+            self.logins += 1
+            return [f"{tag} OK LOGIN completed"]
+        if verb in ("SELECT", "EXAMINE"):
+            return ["* 0 EXISTS", "* 0 RECENT", f"{tag} OK [READ-WRITE] done"]
+        if verb in ("SEARCH", "UID"):
+            return ["* SEARCH", f"{tag} OK done"]
+        if verb == "LOGOUT":
+            return ["* BYE", f"{tag} OK done"]
+        return [f"{tag} OK done"]
+
+    def _talk(self, conn: socket.socket) -> None:
+        file = conn.makefile("rb")
+        try:
+            if self.mood == "5xx":
+                conn.sendall(b"* BYE Service unavailable, try later\r\n")
+                return
+            conn.sendall(b"* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] ready\r\n")
+            while line := file.readline():
+                tag, _, rest = line.decode(errors="replace").strip().partition(" ")
+                verb = rest.split(" ")[0].upper()
+                conn.sendall("".join(f"{r}\r\n" for r in self._answer(tag, verb)).encode())
+                if verb == "LOGOUT":
+                    return
+        except OSError:
+            pass
+        finally:
+            conn.close()
+
+    def close(self) -> None:
+        self.sock.close()

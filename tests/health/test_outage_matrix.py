@@ -19,6 +19,7 @@ import pytest
 from core.base.clock import utcnow
 from core.base.config import (
     Config,
+    ImapSection,
     MaxSection,
     NotifySection,
     SmsSection,
@@ -39,8 +40,9 @@ from scheduler.transports import build_transports
 from tests.fakes.channels import FakeSender
 from tests.fakes.http import FakeHTTPServer, Reply
 from tests.fakes.max_api import FakeMaxApi
+from tests.fakes.memory_store import MemoryStore
 from tests.fakes.outages import server_error
-from tests.fakes.switch import ScriptedSmtp, Switch, resolving
+from tests.fakes.switch import ScriptedImap, ScriptedSmtp, Switch, resolving
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.viber_api import FakeViberApi
 from tests.fakes.vk_api import FakeVkApi
@@ -307,3 +309,54 @@ def test_every_platform_down_at_start_leaves_the_admin_portal_and_web_chat_worki
     finally:
         for platform in platforms.values():
             platform.stop()
+
+
+@pytest.mark.parametrize("moment", MOMENTS)
+@pytest.mark.parametrize("failure", FAILURES)
+def test_a_failing_mail_server_stops_only_the_mail_it_brings(
+    monkeypatch, reachable, staff, failure, moment
+):
+    """IMAP in the same matrix: the mail job is the check. A wrong password or a server out of
+    reach is «Почта (приём) не работает» with the reason, the rest goes on, and the next
+    poll that gets in says it works again."""
+    from bots.email import mailboxes as mail
+
+    client, order = reachable
+    monkeypatch.setattr(mail, "IMAP_TIMEOUT", WAIT)  # a silent server is given up on
+    servers = {mood: ScriptedImap(mood) for mood in ("ok", "token", "5xx")}
+    switch = Switch("imap", {mood: server.port for mood, server in servers.items()})
+    try:
+        with resolving(monkeypatch):
+            config = Config(
+                imap=ImapSection(host=switch.host, port=switch.port, user="office@firm.test",
+                                 password="secret", ssl=False),
+                notify=NotifySection(platform_timeout=WAIT, fallback=("sms",)),
+            )  # fmt: skip
+            poll = mail.build_poller(config, MemoryStore())
+            assert poll is not None
+            if moment == "while_running":
+                assert poll() == 0 and servers["ok"].logins == 1
+                assert _state("imap").state == "ok"
+
+            switch.set(failure)
+            for _ in range(2 if failure in SOFT else 1):  # the mail job, every minute
+                poll()
+            state = _state("imap")
+            assert state.state == "failing", (state.state, state.last_error)
+            assert REASON[failure] in state.last_error, state.last_error
+            assert health.down() == {"imap"}
+            (told,) = _director_told(staff)
+            assert told.startswith("Почта (приём) не работает")
+
+            outbox.notify_client(client, "Заказ готов", key="mail-down", order=order)
+            _deliverer(config, {"sms": FakeSender("sms")}).run_once()
+            assert _went("mail-down").sent_channel == "sms"
+
+            switch.set("ok")
+            poll()
+            assert _state("imap").state == "ok" and health.down() == set()
+            assert _director_told(staff)[1].startswith("Почта (приём) снова работает")
+    finally:
+        switch.close()
+        for server in servers.values():
+            server.close()
