@@ -30,7 +30,7 @@ from core.money import fiscal_checks, online_payments
 from core.selfservice import crew_visits
 from scheduler import daily
 from scheduler.deliverer import Deliverer
-from scheduler.health import CHECK_SECONDS, check_channels
+from scheduler.health import CHECK_SECONDS, check_channels, disk_probe, report_sync
 from scheduler.lease import Lease, LeaseKeeper
 from scheduler.transports import build_transports
 
@@ -145,7 +145,10 @@ def build_scheduler(
         next_run_time=datetime.now(jobs.timezone),
     )
     add("web_unseen", deliverer.requeue_unseen_web, "interval", minutes=1)
-    add("check_channels", lambda: check_channels(transports, {"pbx": check_pbx}), "interval", seconds=CHECK_SECONDS,
+    probes: dict[str, Callable[[], object]] = {"pbx": check_pbx}
+    if hasattr(store, "sync_pending"):  # Yandex Disk behind a local spool
+        probes["yadisk"] = disk_probe(store)
+    add("check_channels", lambda: check_channels(transports, probes), "interval", seconds=CHECK_SECONDS,
         next_run_time=datetime.now(jobs.timezone))  # fmt: skip
     # 54-ФЗ receipts queued by payments, registered outside the payments' transactions
     add("fiscal_checks", FiscalJob(), "interval", seconds=FiscalJob.EVERY)
@@ -205,6 +208,8 @@ def _sync_files(store: object) -> None:
     """Push queued files to Yandex Disk; a problem only people can fix goes to the director
     (once per distinct message, so a dead token does not send a message every minute)."""
     report = store.sync_pending()  # type: ignore[attr-defined]
+    if not report.busy:
+        report_sync(report.uploaded + report.deleted, report.error, report.permanent)
     if report.error:
         log.warning("files: %s (%d waiting)", report.error, report.pending)
     if report.error and report.permanent:

@@ -13,13 +13,22 @@ import time
 from collections.abc import Callable, Mapping
 from datetime import timedelta
 
-from bots.outage import outage
+from bots.outage import classify, outage
 from core.base.clock import utcnow
 from core.base.interfaces import DeliveryError, Sender
 from core.channels import health
 from core.channels.models import ChannelState
+from storage.errors import StorageError
 
-__all__ = ["CHECK_SECONDS", "IDLE_SECONDS", "check_channels", "report"]
+__all__ = [
+    "CHECK_SECONDS",
+    "IDLE_SECONDS",
+    "check_channels",
+    "disk_error",
+    "disk_probe",
+    "report",
+    "report_sync",
+]
 
 log = logging.getLogger(__name__)
 
@@ -72,3 +81,31 @@ def check_channels(
         if not answered[channel]:
             log.warning("channel %s: %s", channel, ChannelState.get(channel=channel).last_error)
     return answered
+
+
+def disk_error(exc: StorageError) -> DeliveryError:
+    """A Yandex Disk failure as the «Яндекс Диск» channel's: a token or a full disk someone
+    must fix is hard; otherwise the cause under it (no address, refused, timeout) decides."""
+    kind = "auth" if exc.permanent else classify(exc)
+    return DeliveryError(f"Яндекс Диск: {exc.message}", outage=kind)
+
+
+def disk_probe(store: object) -> Callable[[], None]:
+    """The light check of the disk behind a syncing store (the token asked about)."""
+
+    def probe() -> None:
+        try:
+            store.remote.check()  # type: ignore[attr-defined]
+        except StorageError as exc:
+            raise disk_error(exc) from exc
+
+    return probe
+
+
+def report_sync(uploaded: int, error: str | None, permanent: bool) -> None:
+    """A file sync run's outcome for the «Яндекс Диск» channel: files that went up say it
+    works; a run stopped by a failure says why."""
+    if error:
+        health.record_failure("yadisk", f"Яндекс Диск: {error}", "auth" if permanent else "network")
+    elif uploaded:
+        health.record_ok("yadisk")

@@ -10,6 +10,7 @@ once at start: the admin, the portal and the web chat go on."""
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -360,3 +361,71 @@ def test_a_failing_mail_server_stops_only_the_mail_it_brings(
         switch.close()
         for server in servers.values():
             server.close()
+
+
+DISK_REASON = {  # storage.yadisk_store's words for each failure
+    "dns": "Нет связи с Яндекс Диском",
+    "refused": "Нет связи с Яндекс Диском",
+    "timeout": "не ответил вовремя",
+    "5xx": "временно недоступен",
+    "token": "Токен Яндекс Диска недействителен",
+}
+
+
+@pytest.mark.parametrize("moment", MOMENTS)
+@pytest.mark.parametrize("failure", FAILURES)
+def test_a_failing_yandex_disk_keeps_files_local_and_comes_back(
+    monkeypatch, tmp_path, staff, failure, moment
+):
+    """Yandex Disk in the same matrix: the sync job and the periodic check are the checks.
+    While the disk is out of reach the files stay on the local disk (the product reads them
+    from there), the director sees «Яндекс Диск не работает» with the reason, and when the
+    disk is back the waiting files go up by themselves."""
+    from scheduler.app import _sync_files
+    from scheduler.health import disk_probe
+    from storage.local import LocalStore
+    from storage.sync import SpoolQueue, SyncingStore
+    from storage.yadisk_store import YandexDiskStore
+    from tests.fakes.yadisk import FakeYandexDisk
+
+    good, revoked = FakeYandexDisk("GOOD-TOKEN"), FakeYandexDisk("ANOTHER-TOKEN")
+    good.start(), revoked.start()
+    broken = server_error().__enter__()
+    port = lambda fake: int(fake.base_url.rsplit(":", 1)[1])  # noqa: E731
+    switch = Switch("yadisk", {"ok": port(good), "token": port(revoked), "5xx": broken.port})
+    try:
+        with resolving(monkeypatch):
+            remote = YandexDiskStore("GOOD-TOKEN", base_url=switch.url, timeout=WAIT,
+                                     n_retries=0, retry_interval=0)  # fmt: skip
+            store = SyncingStore(LocalStore(tmp_path / "files"), remote, SpoolQueue(tmp_path / "q"))
+            check = {"yadisk": disk_probe(store)}
+            if moment == "while_running":
+                store.save("Заказы/1", "макет.pdf", b"%PDF first", "application/pdf")
+                _sync_files(store)
+                assert _state("yadisk").state == "ok" and len(good.files) == 1
+
+            switch.set(failure)
+            kept = store.save("Заказы/2", "счёт.pdf", b"%PDF second", "application/pdf")
+            _sync_files(store)  # the minute's sync meets the failure
+            for _ in range(2 if failure in SOFT else 1):  # the periodic check (and at start)
+                _minutes_pass("yadisk")
+                check_channels({}, check)
+            state = _state("yadisk")
+            assert state.state == "failing", (state.state, state.last_error)
+            assert DISK_REASON[failure] in state.last_error, state.last_error
+            assert health.down() == {"yadisk"}
+            assert _director_told(staff)[0].startswith("Яндекс Диск не работает")
+            assert store.read(kept.key) == b"%PDF second"  # the file is there for everyone
+
+            switch.set("ok")
+            assert check_channels({}, check) == {"yadisk": True}
+            assert _state("yadisk").state == "ok" and health.down() == set()
+            later = time.time() + 3600  # the waiting file's back-off is over
+            monkeypatch.setattr(
+                store, "sync_pending", lambda: SyncingStore.sync_pending(store, later)
+            )
+            _sync_files(store)
+            assert b"%PDF second" in good.files.values() and store.queue.items() == []
+    finally:
+        switch.close()
+        good.stop(), revoked.stop(), broken.__exit__(None, None, None)
