@@ -6,13 +6,39 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
+import requests
 from yookassa import Configuration, Payment, Refund
+from yookassa.client import ApiClient
 from yookassa.domain.common.security_helper import SecurityHelper
 
 from core.base.config import YookassaSection
 from core.base.interfaces import GatewayError, GatewayPayment
 
-__all__ = ["YooKassaGateway"]
+__all__ = ["TIMEOUT", "YooKassaGateway"]
+
+# Seconds to connect to YooKassa and to wait for its answer. The SDK sends its requests with
+# no timeout at all: a YooKassa that accepts and never answers held the client's «Оплатить»
+# (and a web worker) for good. Its own "timeout" is only the pause between retries.
+TIMEOUT = (3.0, 15.0)
+
+
+class _TimedSession(requests.Session):
+    """The SDK's session, every request with TIMEOUT unless it names its own."""
+
+    def request(self, *args, **kwargs):  # type: ignore[override]
+        kwargs.setdefault("timeout", TIMEOUT)
+        return super().request(*args, **kwargs)
+
+
+def _timed_session(client: ApiClient) -> requests.Session:
+    session = _timed_session.sdk(client)  # type: ignore[attr-defined]
+    timed = _TimedSession()
+    timed.adapters = session.adapters  # the SDK's retries, as it mounts them
+    return timed
+
+
+_timed_session.sdk = getattr(ApiClient.get_session, "sdk", ApiClient.get_session)  # type: ignore[attr-defined]
+ApiClient.get_session = _timed_session  # type: ignore[method-assign]
 
 
 def _value(kopecks: int) -> dict[str, str]:

@@ -429,3 +429,58 @@ def test_a_failing_yandex_disk_keeps_files_local_and_comes_back(
     finally:
         switch.close()
         good.stop(), revoked.stop(), broken.__exit__(None, None, None)
+
+
+@pytest.mark.parametrize("moment", MOMENTS)
+@pytest.mark.parametrize("failure", FAILURES)
+def test_yookassa_out_of_reach_fails_the_payment_quickly_and_comes_back(
+    monkeypatch, db, failure, moment
+):
+    """YooKassa in the same matrix: whatever way it fails, a client's «Оплатить» gets its
+    answer (GatewayError, shown in Russian by the portal) within seconds — a YooKassa that
+    accepts and never answers held the request for good — and the next payment after its
+    return goes through."""
+    import threading
+
+    from checkout import yookassa as gateway_module
+    from core.base.config import YookassaSection
+    from core.base.interfaces import GatewayError
+    from tests.fakes.yookassa import FakeYooKassa
+
+    monkeypatch.setattr(gateway_module, "TIMEOUT", (WAIT, WAIT))
+    good = FakeYooKassa().__enter__()
+    revoked = FakeYooKassa(secret="another_secret").__enter__()
+    broken = server_error().__enter__()
+    switch = Switch("yookassa", {"ok": good.port, "token": revoked.port, "5xx": broken.port})
+    try:
+        with resolving(monkeypatch):
+            pay = gateway_module.YooKassaGateway(
+                YookassaSection(shop_id="123456", shop_secret="test_secret",
+                                api_url=switch.url + "/v3")
+            )  # fmt: skip
+
+            def create(key: str):
+                return pay.create(90_000, "Заказ №1", key, "https://firm.test/my/", {"order": "1"})
+
+            if moment == "while_running":
+                assert create("first").status == "pending"
+            switch.set(failure)
+            outcome: list[BaseException | object] = []
+            attempt = threading.Thread(target=lambda: outcome.append(_caught(create, "down")))
+            attempt.start()
+            attempt.join(WAIT * 8)
+            assert not attempt.is_alive(), "the payment waits for an answer that never comes"
+            assert isinstance(outcome[0], GatewayError), outcome
+            switch.set("ok")
+            assert create("again").status == "pending"
+    finally:
+        switch.close()
+        for server in (good, revoked, broken):
+            server.__exit__(None, None, None)
+
+
+def _caught(call, *args) -> BaseException | object:
+    try:
+        return call(*args)
+    except Exception as exc:  # noqa: BLE001 - the test looks at what it was
+        return exc
