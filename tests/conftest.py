@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import uuid
 
+import peewee as pw
 import pytest
 
 from core.access import SYSTEM, actor_for_employee
@@ -70,14 +71,23 @@ def _schema(database_url):
 
 
 def _wipe(database) -> None:
-    tables = [m._meta.table_name for m in ALL_MODELS]
+    """Every table emptied and every id counting from 1 again, as on a new database.
+    On PostgreSQL DELETE in dependency order and a reset of the sequences: TRUNCATE of the
+    50-odd tables took 1.7-3 s per test (a file swapped per table), DELETE of their few
+    rows about 20 ms."""
     if dbmod.is_postgres():
-        quoted = ", ".join(f'"{t}"' for t in tables)
-        database.execute_sql(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE")
+        with database.atomic():
+            for model in reversed(pw.sort_models(ALL_MODELS)):
+                database.execute_sql(f'DELETE FROM "{model._meta.table_name}"')
+            database.execute_sql(
+                "SELECT setval(c.oid::regclass, 1, false) FROM pg_class c"
+                " JOIN pg_namespace n ON n.oid = c.relnamespace"
+                " WHERE c.relkind = 'S' AND n.nspname = current_schema()"
+            )
     else:
         database.execute_sql("PRAGMA foreign_keys = OFF")
-        for table in tables:
-            database.execute_sql(f'DELETE FROM "{table}"')
+        for model in ALL_MODELS:
+            database.execute_sql(f'DELETE FROM "{model._meta.table_name}"')
         database.execute_sql("PRAGMA foreign_keys = ON")
 
 
