@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from checkout.atol import register_from_settings
+from checkout.yookassa import YooKassaGateway
 from core import housekeeping
 from core.base.clock import utcnow
 from core.base.config import Config
@@ -148,6 +149,8 @@ def build_scheduler(
     probes: dict[str, Callable[[], object]] = {"pbx": check_pbx}
     if hasattr(store, "sync_pending"):  # Yandex Disk behind a local spool
         probes["yadisk"] = disk_probe(store)
+    if config.yookassa.shop_id:  # online payments: the shop's settings asked now and then
+        probes["yookassa"] = YooKassaGateway(config.yookassa).check
     add("check_channels", lambda: check_channels(transports, probes), "interval", seconds=CHECK_SECONDS,
         next_run_time=datetime.now(jobs.timezone))  # fmt: skip
     # 54-ФЗ receipts queued by payments, registered outside the payments' transactions

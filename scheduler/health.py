@@ -13,11 +13,11 @@ import time
 from collections.abc import Callable, Mapping
 from datetime import timedelta
 
-from bots.outage import classify, outage
 from core.base.clock import utcnow
 from core.base.interfaces import DeliveryError, Sender
 from core.channels import health
 from core.channels.models import ChannelState
+from core.channels.outage import classify, outage
 from storage.errors import StorageError
 
 __all__ = [

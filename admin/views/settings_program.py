@@ -128,10 +128,10 @@ def check_channel(group: str) -> None:
     """After a channel's settings are saved: its light check (Telegram getMe, MAX /me, VK
     groups.getById, the SMS balance, an SMTP login), said at once in Russian — a wrong token
     is seen now, not when a client's message fails."""
-    from bots.outage import outage
     from bots.transports import build_transports
     from core.base.interfaces import DeliveryError
     from core.channels.health import NAMES
+    from core.channels.outage import outage
 
     channel = CHANNEL_OF_GROUP.get(group)
     if channel is None:

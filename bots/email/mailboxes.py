@@ -24,11 +24,11 @@ from bots.email.headers import bounce_of, read_headers
 from bots.email.inbound import parse
 from bots.email.letters import bodies
 from bots.email.transport import SmtpSender
-from bots.outage import auth_error, outage, server_error
 from core.base.config import Config
 from core.base.db import database
 from core.base.interfaces import DeliveryError, FileStore, OutgoingMessage
 from core.channels import health
+from core.channels.outage import auth_error, outage, server_error
 from core.conversations import delivery, mailboxes, threads
 from core.conversations.inbox import file_letter
 from core.conversations.letters import html_to_text

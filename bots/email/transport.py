@@ -15,9 +15,9 @@ import smtplib
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
-from bots.outage import auth_error, outage
 from core.base.config import Config
 from core.base.interfaces import DeliveryError, OutgoingMessage
+from core.channels.outage import auth_error, outage
 from core.conversations.mailbox import order_tag
 
 __all__ = ["SmtpSender", "build"]

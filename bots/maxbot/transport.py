@@ -8,9 +8,9 @@ import aiohttp
 from maxapi.exceptions.max import InvalidToken, MaxApiError, MaxConnection
 
 from bots.maxbot.api import call, send_text
-from bots.outage import auth_error, outage, server_error
 from core.base.config import Config
 from core.base.interfaces import DeliveryError, OutgoingMessage
+from core.channels.outage import auth_error, outage, server_error
 
 __all__ = ["MaxSender", "build", "max_error"]
 

@@ -16,8 +16,8 @@ from typing import Any
 
 import requests
 
-from bots.outage import KINDS, classify
 from core.calls.pbx import PbxError, PbxEvent
+from core.channels.outage import KINDS, classify
 
 __all__ = ["MangoPbx", "genuine", "read_event", "sign"]
 

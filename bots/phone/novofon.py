@@ -16,9 +16,9 @@ from urllib.parse import urlencode
 
 import requests
 
-from bots.outage import KINDS, classify
 from core.base.clock import from_local, utcnow
 from core.calls.pbx import PbxError, PbxEvent
+from core.channels.outage import KINDS, classify
 
 __all__ = ["EVENTS", "NovofonPbx", "api_signature", "genuine", "read_event", "signature"]
 

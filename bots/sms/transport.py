@@ -17,12 +17,12 @@ import logging
 
 import requests
 
-from bots.outage import auth_error, outage, server_error
 from bots.sms.text import fit, translit
 from core.base.config import Config
 from core.base.errors import ValidationError
 from core.base.interfaces import DeliveryError, OutgoingMessage
 from core.base.phones import normalize_phone
+from core.channels.outage import auth_error, outage, server_error
 
 __all__ = ["HttpFormSender", "SmsRuSender", "SmscSender", "build"]
 

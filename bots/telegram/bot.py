@@ -14,7 +14,6 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.types import BotCommand, CallbackQuery, Message, Update
 
 from bots.flows import Deps
-from bots.outage import KINDS, classify
 from bots.telegram.api import BotApi
 from bots.telegram.mapping import ALLOWED_UPDATES, COMMANDS
 from bots.telegram.updates import process
@@ -22,6 +21,7 @@ from core.base.config import Config
 from core.base.db import database
 from core.base.interfaces import FileStore
 from core.channels import health
+from core.channels.outage import KINDS, classify
 
 __all__ = ["COMMANDS", "build_dispatcher", "make_bot", "poll_until", "run_polling", "why"]
 

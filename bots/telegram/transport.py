@@ -12,10 +12,10 @@ import logging
 import requests
 
 from bots.flows.types import Reply
-from bots.outage import auth_error, outage, server_error
 from bots.telegram.api import BotApi, TelegramApiError
 from core.base.config import Config
 from core.base.interfaces import DeliveryError, OutgoingMessage
+from core.channels.outage import auth_error, outage, server_error
 
 __all__ = ["PERMANENT_ERRORS", "TelegramSender"]
 

@@ -10,10 +10,10 @@ import re
 import requests
 from viberbot.api.messages import TextMessage
 
-from bots.outage import auth_error, outage, server_error
 from bots.viber.api import keyboard, make_api
 from core.base.config import Config
 from core.base.interfaces import DeliveryError, OutgoingMessage
+from core.channels.outage import auth_error, outage, server_error
 
 __all__ = ["ViberSender", "build"]
 

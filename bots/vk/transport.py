@@ -12,10 +12,10 @@ import asyncio
 import aiohttp
 from vkbottle import VKAPIError
 
-from bots.outage import auth_error, outage, server_error
 from bots.vk.api import VkUnavailable, call, keyboard, send_text
 from core.base.config import Config
 from core.base.interfaces import DeliveryError, OutgoingMessage
+from core.channels.outage import auth_error, outage, server_error
 
 __all__ = ["VkSender", "build", "vk_error"]
 

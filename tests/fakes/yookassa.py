@@ -43,6 +43,9 @@ class FakeYooKassa(FakeHTTPServer):
             )
         if req.method == "POST" and req.path == "/v3/payments":
             return self._create(req)
+        if req.method == "GET" and req.path == "/v3/me":  # the shop's settings (a light check)
+            return Reply(200, {"account_id": self.shop_id, "test": True, "status": "enabled",
+                               "fiscalization_enabled": False, "payment_methods": ["bank_card"]})  # fmt: skip
         if req.method == "GET" and req.path.startswith("/v3/payments/"):
             payment = self.payments.get(req.path.rsplit("/", 1)[-1])
             if payment is None:

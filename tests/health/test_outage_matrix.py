@@ -434,12 +434,13 @@ def test_a_failing_yandex_disk_keeps_files_local_and_comes_back(
 @pytest.mark.parametrize("moment", MOMENTS)
 @pytest.mark.parametrize("failure", FAILURES)
 def test_yookassa_out_of_reach_fails_the_payment_quickly_and_comes_back(
-    monkeypatch, db, failure, moment
+    monkeypatch, db, staff, failure, moment
 ):
     """YooKassa in the same matrix: whatever way it fails, a client's «Оплатить» gets its
     answer (GatewayError, shown in Russian by the portal) within seconds — a YooKassa that
-    accepts and never answers held the request for good — and the next payment after its
-    return goes through."""
+    accepts and never answers held the request for good —, the director's board shows
+    «ЮKassa» failing with the reason (from the payment itself and the periodic check of the
+    shop), and after its return the check and the next payment say it works again."""
     import threading
 
     from checkout import yookassa as gateway_module
@@ -471,7 +472,18 @@ def test_yookassa_out_of_reach_fails_the_payment_quickly_and_comes_back(
             attempt.join(WAIT * 8)
             assert not attempt.is_alive(), "the payment waits for an answer that never comes"
             assert isinstance(outcome[0], GatewayError), outcome
+            for _ in range(1 if failure in SOFT else 0):  # the periodic check, a minute later
+                _minutes_pass("yookassa")
+                check_channels({}, {"yookassa": pay.check})
+            state = _state("yookassa")
+            assert state.state == "failing", (state.state, state.last_error)
+            assert REASON[failure] in state.last_error, state.last_error
+            assert health.down() == {"yookassa"}
+            assert _director_told(staff)[0].startswith("ЮKassa не работает")
             switch.set("ok")
+            assert check_channels({}, {"yookassa": pay.check}) == {"yookassa": True}
+            assert _state("yookassa").state == "ok" and health.down() == set()
+            assert _director_told(staff)[1].startswith("ЮKassa снова работает")
             assert create("again").status == "pending"
     finally:
         switch.close()

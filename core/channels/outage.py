@@ -1,4 +1,5 @@
-"""What went wrong on the way to a platform, in the director's words.
+"""What went wrong on the way to a platform, in the director's words (every adapter: bots/,
+checkout/, storage/ — one classifier, so each channel's failure is counted alike).
 
 Each adapter catches its library's errors; this module walks an exception's chain (requests
 wraps urllib3, which wraps the socket error; aiohttp and smtplib do their own wrapping) and
