@@ -79,8 +79,11 @@ def hit_all(
     limits: Mapping[str, int], seconds: int, *, now: float | datetime | None = None
 ) -> bool:
     """One try against several keys at once (say, the contact and the address): every key is
-    counted, and the try passes only if it is within every limit."""
-    passed = [hit(key, limit, seconds, now=now) for key, limit in limits.items()]
+    counted, and the try passes only if it is within every limit. The keys are counted in one
+    transaction and in one order: two tries at once could otherwise each pass one key and be
+    refused by the other, and a burst would let fewer than the limit through."""
+    with database.atomic():
+        passed = [hit(key, limit, seconds, now=now) for key, limit in sorted(limits.items())]
     return all(passed)
 
 
