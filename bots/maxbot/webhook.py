@@ -30,6 +30,7 @@ from bots import payloads
 from bots.flows import Deps, Incoming, InFile, already_handled, answers, texts
 from bots.flows.types import Reply
 from bots.maxbot.api import MENU, send_text
+from bots.media import fetch
 from core.base.config import Config
 from core.base.interfaces import FileStore
 from core.clients.identity import SharedContact
@@ -61,16 +62,6 @@ _FILES = {"image": ("photo.jpg", "image/jpeg", True), "file": ("file", None, Fal
           "video": ("video.mp4", "video/mp4", False), "audio": ("audio.ogg", "audio/ogg", False)}  # fmt: skip
 
 
-def _download(url: str, limit: int) -> tuple[bytes, str]:
-    with requests.get(url, stream=True, timeout=30) as resp:
-        resp.raise_for_status()
-        data = resp.raw.read(limit + 1, decode_content=True)
-        mime = resp.headers.get("Content-Type", "application/octet-stream").split(";")[0]
-    if len(data) > limit:
-        raise ValueError("too big")
-    return data, mime
-
-
 def _attachments(body: dict[str, Any], limit: int) -> tuple[list[InFile], list[str]]:
     """Every image, file, video and voice note of the message, downloaded; a sticker or a
     place on the map as a line that says what it was."""
@@ -87,7 +78,7 @@ def _attachments(body: dict[str, Any], limit: int) -> tuple[list[InFile], list[s
                              f"https://yandex.ru/maps/?pt={lon:.6f},{lat:.6f}&z=17")  # fmt: skip
         elif kind in _FILES and isinstance(payload, dict) and payload.get("url"):
             name, mime, photo = _FILES[kind]
-            data, served = _download(str(payload["url"]), limit)
+            data, served = fetch(str(payload["url"]), limit)
             name = str(item.get("filename") or payload.get("filename") or name)[:200]
             mime = mime or mimetypes.guess_type(name)[0] or served  # the name says what it is
             files.append(InFile(name, data, mime, is_photo=photo))

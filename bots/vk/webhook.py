@@ -28,6 +28,7 @@ from flask import Blueprint, Response
 from bots import payloads
 from bots.flows import Deps, Incoming, InFile, already_handled, answers, texts
 from bots.flows.types import Reply
+from bots.media import fetch
 from bots.vk.api import keyboard, send_text
 from core.base.config import Config
 from core.base.interfaces import FileStore
@@ -63,16 +64,6 @@ def _payload(message: dict[str, Any]) -> str | None:
     return str(value)[:200] if value else None
 
 
-def _download(url: str, limit: int) -> tuple[bytes, str]:
-    with requests.get(url, stream=True, timeout=30) as resp:
-        resp.raise_for_status()
-        data = resp.raw.read(limit + 1, decode_content=True)
-        served = resp.headers.get("Content-Type", "application/octet-stream").split(";")[0]
-    if len(data) > limit:
-        raise ValueError("too big")
-    return data, served
-
-
 def _one(item: dict[str, Any], limit: int) -> InFile | str | None:
     """One attachment: a file to keep, or a line saying what it was (None: nothing)."""
     kind = item.get("type")
@@ -83,14 +74,14 @@ def _one(item: dict[str, Any], limit: int) -> InFile | str | None:
         if not sizes:
             return None
         best = max(sizes, key=lambda s: int(s.get("width") or 0) * int(s.get("height") or 0))
-        return InFile("photo.jpg", _download(str(best["url"]), limit)[0], "image/jpeg", True)
+        return InFile("photo.jpg", fetch(str(best["url"]), limit)[0], "image/jpeg", True)
     if kind == "doc" and body.get("url"):
         name = str(body.get("title") or "file")[:200]
-        data, served = _download(str(body["url"]), limit)
+        data, served = fetch(str(body["url"]), limit)
         return InFile(name, data, mimetypes.guess_type(name)[0] or served)
     if kind == "audio_message" and (body.get("link_ogg") or body.get("link_mp3")):
         ogg = bool(body.get("link_ogg"))
-        data, _ = _download(str(body.get("link_ogg") or body.get("link_mp3")), limit)
+        data, _ = fetch(str(body.get("link_ogg") or body.get("link_mp3")), limit)
         return InFile(
             "voice.ogg" if ogg else "voice.mp3", data, "audio/ogg" if ogg else "audio/mpeg"
         )
