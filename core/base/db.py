@@ -46,6 +46,10 @@ class _ReclaimingPool:
     holding one (a job, a test's thread, a request cut short) would keep it forever, and
     enough of them exhaust the pool for everybody else."""
 
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        self._owners: dict[object, threading.Thread] = {}  # connection key → the thread holding it
+        super().__init__(*args, **kwargs)
+
     def _connect(self) -> object:  # called under the pool's lock
         self._reclaim_orphans()
         conn = super()._connect()
@@ -65,13 +69,6 @@ class _ReclaimingPool:
             held = self._in_use.pop(key, None)
             if held is not None:
                 self._close_raw(held.connection)
-
-    @property
-    def _owners(self) -> dict:
-        owners = self.__dict__.get("_owner_threads")
-        if owners is None:
-            owners = self.__dict__["_owner_threads"] = {}
-        return owners
 
 
 class SqlitePool(_ReclaimingPool, PooledSqliteDatabase):
